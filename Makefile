@@ -1,0 +1,160 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# nsrpd: one entry point to build, test, benchmark, demo and install.
+#
+#   make            build the BPF objects, the agent and the CLI
+#   make check      install dependencies, build, run every test
+#   make demo       the two-node lab demo
+#   make bench      the benchmarks (docs/BENCHMARKS.md)
+#   make install    install under $(DESTDIR)$(PREFIX)
+#   make deps       install the Debian packages the project needs
+#   make vmlinux    regenerate vmlinux.h from this kernel's BTF
+#
+# V=1 shows the commands.
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD	?= build
+PREFIX	?= /usr/local
+DESTDIR	?=
+CC	?= gcc
+CLANG	?= clang
+BPFTOOL	?= bpftool
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+# ---------------------------------------------------------------- BPF side
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_HDRS := $(wildcard bpf/*.h) include/nsrpd.h vmlinux.h
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS	 := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+
+BPF_CFLAGS := -target bpf -D__TARGET_ARCH_$(ARCH) -O2 -g \
+	-Wall -Wextra -Werror -Wno-unused-parameter \
+	-I. -Iinclude -Ibpf
+
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+# ---------------------------------------------------------- user space side
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+	   -Wno-missing-field-initializers -Iinclude -Iagent -I$(BUILD)
+LDLIBS	:= -lxdp -lbpf -lelf -lz -lsodium -lcap
+SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+
+AGENT_LIB_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
+AGENT_HDRS := $(wildcard agent/*.h) include/nsrpd.h
+
+# Two flavours of every user-space object: plain, and sanitized for tests.
+obj	= $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
+LIB_OBJS     := $(call obj,o,$(AGENT_LIB_SRCS))
+LIB_SAN_OBJS := $(call obj,san,$(AGENT_LIB_SRCS))
+
+$(BUILD)/o/%.o: %.c $(AGENT_HDRS) | $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/san/%.o: %.c $(AGENT_HDRS) | $(SKELS)
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+
+$(BUILD)/libnsrpd.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libnsrpd-san.a: $(LIB_SAN_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/nsrpd: $(BUILD)/o/agent/main.o $(BUILD)/libnsrpd.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/nsrpctl: $(BUILD)/o/tools/nsrpctl.o $(BUILD)/libnsrpd.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/san/nsrpd: $(BUILD)/san/agent/main.o $(BUILD)/libnsrpd-san.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/san/nsrpctl: $(BUILD)/san/tools/nsrpctl.o $(BUILD)/libnsrpd-san.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+# -------------------------------------------------------------------- tests
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+BPFT_SRCS := $(wildcard tests/bpf/*.c)
+TEST_HDRS := $(wildcard tests/*.h tests/*/*.h)
+
+$(BUILD)/tests/unit: $(call obj,san,$(UNIT_SRCS)) $(BUILD)/libnsrpd-san.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcunit
+
+$(BUILD)/tests/bpf: $(call obj,san,$(BPFT_SRCS)) $(BUILD)/libnsrpd-san.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcunit
+
+TEST_BINS := $(BUILD)/tests/unit $(BUILD)/tests/bpf \
+	     $(BUILD)/san/nsrpd $(BUILD)/san/nsrpctl
+
+# ------------------------------------------------------------------ targets
+.PHONY: all check tests demo bench install clean deps vmlinux
+
+all: $(BPF_OBJS) $(SKELS) $(BUILD)/nsrpd $(BUILD)/nsrpctl
+
+tests: all $(TEST_BINS)
+
+# The test command of the README: install what is missing, build, run all.
+check:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)BUILD=$(BUILD) tests/run
+
+demo:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tools/demo
+
+bench:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)BUILD=$(BUILD) tools/bench/run
+
+deps:
+	$(Q)tools/deps.sh
+
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/nsrpd
+	install -m 0755 $(BUILD)/nsrpd $(DESTDIR)$(PREFIX)/sbin/nsrpd
+	install -m 0755 $(BUILD)/nsrpctl $(DESTDIR)$(PREFIX)/sbin/nsrpctl
+	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/nsrpd/
+
+clean:
+	rm -rf $(BUILD)
+
+$(BUILD)/bpf:
+	$(Q)mkdir -p $@

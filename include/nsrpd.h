@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * nsrpd.h - definitions shared by the BPF data plane and user space.
+ *
+ * Every map key and value, event record and enum lives here exactly once.
+ * Only fixed-width kernel types are used, padding is spelled out as named
+ * fields and each size is pinned with a static assertion, so that the BPF
+ * objects, the agent and bpftool's BTF dumps all agree on the layout.
+ */
+#ifndef NSRPD_H
+#define NSRPD_H
+
+#ifndef __bpf__
+#include <linux/types.h>
+#endif
+
+/* Where the maps are pinned, and how they are named (at most 15 chars). */
+#define NSRPD_PIN_DIR		"/sys/fs/bpf/nsrpd"
+#define NSRPD_MAP_VSI_MAC	"nsrp_vsi_mac"
+#define NSRPD_MAP_VSI_ADDR	"nsrp_vsi_addr"
+#define NSRPD_MAP_ROLE		"nsrp_role"
+#define NSRPD_MAP_SESS		"nsrp_sess"
+#define NSRPD_MAP_CNT		"nsrp_cnt"
+#define NSRPD_MAP_EVENTS	"nsrp_events"
+#define NSRPD_MAP_IFACE		"nsrp_iface"
+
+/* Limits. */
+#define NSRPD_MAX_VSD		8	/* VSD groups per cluster */
+#define NSRPD_MAX_IFACES	64	/* cluster NICs per unit */
+#define NSRPD_MAX_VSI_ADDRS	1024	/* VSI addresses, all NICs */
+#define NSRPD_SESS_DEFAULT	262144	/* session entries, default */
+#define NSRPD_SESS_MAX		16777216 /* session entries, upper bound */
+#define NSRPD_EVENTS_BYTES	(4 << 20) /* session event ring, bytes */
+
+#define NSRPD_ETH_ALEN		6
+
+enum nsrp_family {
+	NSRP_AF_INET = 4,
+	NSRP_AF_INET6 = 6,
+};
+
+/*
+ * The role the agent decided for a VSD group. Only MASTER makes the data
+ * plane answer for the group's VSIs, and only until the deadline.
+ */
+enum nsrp_role {
+	NSRP_ROLE_BACKUP = 0,
+	NSRP_ROLE_MASTER = 1,
+};
+
+/* nsrp_role: one per VSD group, indexed by group id. */
+struct nsrp_role_state {
+	__u32 role;		/* enum nsrp_role */
+	__u32 pad;
+	__u64 deadline_ns;	/* CLOCK_MONOTONIC; past it, act as backup */
+};
+
+/* nsrp_vsi_mac: frames to this MAC on this NIC belong to a VSI. */
+struct nsrp_vsi_mac_key {
+	__u32 ifindex;
+	__u8 mac[NSRPD_ETH_ALEN];
+	__u8 pad[2];
+};
+
+struct nsrp_vsi_mac_val {
+	__u32 vsd;		/* owning VSD group */
+	__u8 nic_mac[NSRPD_ETH_ALEN]; /* the NIC's own MAC, for rewrite */
+	__u8 pad[2];
+};
+
+/* nsrp_vsi_addr: a VSI address on a NIC, answered for with the VSI MAC. */
+struct nsrp_vsi_addr_key {
+	__u32 ifindex;
+	__u8 family;		/* enum nsrp_family */
+	__u8 pad[3];
+	__be32 addr[4];		/* IPv4 uses addr[0] only, rest zero */
+};
+
+struct nsrp_vsi_addr_val {
+	__u32 vsd;
+	__u8 vsi_mac[NSRPD_ETH_ALEN];
+	__u8 pad[2];
+};
+
+/* nsrp_iface: per cluster NIC, the VSI MAC used as source when egressing. */
+struct nsrp_iface_val {
+	__u32 vsd;		/* VSD group whose VSI owns this NIC */
+	__u8 vsi_mac[NSRPD_ETH_ALEN];
+	__u8 flags;		/* NSRP_IFACE_F_* */
+	__u8 pad;
+};
+
+#define NSRP_IFACE_F_CLUSTER	0x01	/* a cluster data NIC */
+
+/*
+ * Session key, canonical so that both directions find one entry: the
+ * endpoint that compares lower (address, then port) is always "a".
+ * For ICMP echo both ports carry the echo identifier.
+ */
+struct nsrp_sess_key {
+	__be32 addr_a[4];
+	__be32 addr_b[4];
+	__be16 port_a;
+	__be16 port_b;
+	__u8 proto;		/* IPPROTO_* */
+	__u8 family;		/* enum nsrp_family */
+	__u8 pad[2];
+};
+
+enum nsrp_sess_state {
+	NSRP_SS_NONE = 0,
+	NSRP_SS_SYN_SENT,	/* SYN seen from the initiator */
+	NSRP_SS_SYN_RECV,	/* SYN-ACK seen from the responder */
+	NSRP_SS_ESTABLISHED,
+	NSRP_SS_FIN_WAIT,	/* FIN seen in one direction */
+	NSRP_SS_CLOSING,	/* FIN seen in both directions */
+	NSRP_SS_TIME_WAIT,	/* last ACK after both FINs */
+	NSRP_SS_CLOSED,		/* RST seen */
+	NSRP_SS_UDP,		/* UDP, seen one way */
+	NSRP_SS_UDP_REPLIED,	/* UDP, seen both ways */
+	NSRP_SS_ICMP,
+	NSRP_SS_MAX,
+};
+
+/* Session flags. */
+#define NSRP_SF_INIT_IS_B	0x01	/* the initiator is endpoint b */
+#define NSRP_SF_FROM_PEER	0x02	/* installed by sync from the peer */
+#define NSRP_SF_FIN_ORIG	0x04	/* FIN seen from the initiator */
+#define NSRP_SF_FIN_REPLY	0x08	/* FIN seen from the responder */
+
+/* Direction index into the per-direction counters. */
+enum nsrp_dir {
+	NSRP_DIR_ORIG = 0,
+	NSRP_DIR_REPLY = 1,
+};
+
+struct nsrp_sess {
+	__u64 expires_ns;	/* absolute, CLOCK_MONOTONIC */
+	__u64 refreshed_ns;	/* when the last refresh event was sent */
+	__u64 pkts[2];		/* enum nsrp_dir */
+	__u64 bytes[2];
+	__u8 state;		/* enum nsrp_sess_state */
+	__u8 vsd;		/* owning VSD group */
+	__u8 flags;		/* NSRP_SF_* */
+	__u8 pad[5];
+};
+
+/* Session events, carried by the nsrp_events ring buffer. */
+enum nsrp_event_kind {
+	NSRP_EV_CREATE = 1,
+	NSRP_EV_STATE = 2,	/* protocol state changed */
+	NSRP_EV_REFRESH = 3,	/* still alive, at most once per interval */
+	NSRP_EV_DELETE = 4,
+};
+
+struct nsrp_event {
+	__u8 kind;		/* enum nsrp_event_kind */
+	__u8 pad[7];
+	__u64 ts_ns;		/* CLOCK_MONOTONIC at emission */
+	struct nsrp_sess_key key;
+	struct nsrp_sess sess;
+};
+
+/* Per-CPU counters, one per verdict and per reason to fall back. */
+enum nsrp_counter {
+	NSRP_CNT_RX = 0,		/* frames seen by XDP */
+	NSRP_CNT_PASS,			/* passed, not ours to handle */
+	NSRP_CNT_MALFORMED,		/* truncated or malformed, passed */
+	NSRP_CNT_ARP_REPLY,		/* ARP request answered for a VSI */
+	NSRP_CNT_NS_REPLY,		/* neighbour solicitation answered */
+	NSRP_CNT_VSI_ACCEPT,		/* VSI-MAC frame accepted (master) */
+	NSRP_CNT_VSI_DROP_BACKUP,	/* VSI-MAC frame dropped, backup */
+	NSRP_CNT_VSI_DROP_STALE,	/* VSI-MAC frame dropped, deadline */
+	NSRP_CNT_ND_IGNORED_BACKUP,	/* ARP/NS for a VSI not answered */
+	NSRP_CNT_SESS_HIT,
+	NSRP_CNT_SESS_MISS,
+	NSRP_CNT_FWD,			/* forwarded by XDP_REDIRECT */
+	NSRP_CNT_FB_NO_NEIGH,		/* fallback: no neighbour entry */
+	NSRP_CNT_FB_FRAG,		/* fallback: fragment */
+	NSRP_CNT_FB_IP_OPTS,		/* fallback: IPv4 options / v6 ext */
+	NSRP_CNT_FB_MTU,		/* fallback: larger than egress MTU */
+	NSRP_CNT_FB_TTL,		/* fallback: TTL/hop limit would expire */
+	NSRP_CNT_FB_FIB,		/* fallback: other FIB lookup result */
+	NSRP_CNT_FB_NOT_CLUSTER,	/* fallback: egress not a cluster NIC */
+	NSRP_CNT_FB_NOT_MASTER,		/* fallback: session group not master */
+	NSRP_CNT_LEARN,			/* sessions learned by tc egress */
+	NSRP_CNT_EV_CREATE,
+	NSRP_CNT_EV_STATE,
+	NSRP_CNT_EV_REFRESH,
+	NSRP_CNT_EV_DELETE,
+	NSRP_CNT_EV_RB_FULL,		/* event lost: ring buffer full */
+	NSRP_CNT_MAX,
+};
+
+#define NSRPD_ASSERT_SIZE(type, size) \
+	_Static_assert(sizeof(type) == (size), #type " layout changed")
+
+NSRPD_ASSERT_SIZE(struct nsrp_role_state, 16);
+NSRPD_ASSERT_SIZE(struct nsrp_vsi_mac_key, 12);
+NSRPD_ASSERT_SIZE(struct nsrp_vsi_mac_val, 12);
+NSRPD_ASSERT_SIZE(struct nsrp_vsi_addr_key, 24);
+NSRPD_ASSERT_SIZE(struct nsrp_vsi_addr_val, 12);
+NSRPD_ASSERT_SIZE(struct nsrp_iface_val, 12);
+NSRPD_ASSERT_SIZE(struct nsrp_sess_key, 40);
+NSRPD_ASSERT_SIZE(struct nsrp_sess, 56);
+NSRPD_ASSERT_SIZE(struct nsrp_event, 104);
+
+#endif /* NSRPD_H */
