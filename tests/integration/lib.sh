@@ -65,3 +65,65 @@ t_done() {
 	if ((T_FAILED)); then echo "FAIL: $T_NAME"; exit 1; fi
 	echo "PASS: $T_NAME"; exit 0
 }
+
+# ------------------------------------------------------------ the lab
+# tools/lab, run with the test's own lab name (NSRP_LAB) set by lab_setup.
+LAB=$TOP/tools/lab
+
+# To start a daemon in a node and keep its PID, call "$LAB" exec NODE CMD &
+# directly: $! is then CMD's own PID (a function such as lab() would run
+# in a background subshell, and $! would be that subshell's).
+lab() { "$LAB" "$@"; }
+
+# lab_setup NAME: brings up a lab whose namespaces are NAME-fw1, NAME-fw2,
+# NAME-client, NAME-server, NAME-switch, and tears it down on exit. Give
+# each test run its own NAME (e.g. with $$): other labs may be up.
+lab_setup() {
+	export NSRP_LAB=$1
+	on_exit "NSRP_LAB=$1 $LAB down"
+	"$LAB" up
+}
+
+# tcp_raw NODE SRC DST SPORT DPORT FLAGS [COUNT]: sends COUNT (default 1)
+# bare TCP segments from NODE, FLAGS a string of S A F R P (e.g. "A" for a
+# mid-stream ACK, "S" for a SYN), with no socket behind them. SRC/DST are
+# IPv4 or IPv6 addresses.
+tcp_raw() {
+	local node=$1; shift
+	lab exec "$node" timeout 5 python3 -c '
+import socket, struct, sys
+src, dst, sport, dport, flags = sys.argv[1:6]
+count = int(sys.argv[6]) if len(sys.argv) > 6 else 1
+bits = {"F": 1, "S": 2, "R": 4, "P": 8, "A": 16}
+f = sum(bits[c] for c in flags)
+ack = 1 if f & 16 else 0
+hdr = bytearray(struct.pack("!HHIIBBHHH", int(sport), int(dport),
+                            1000, ack, 5 << 4, f, 64240, 0, 0))
+if ":" in dst:
+    s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_CHECKSUM, 16)
+    s.bind((src, 0))
+else:
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    s.bind((src, 0))
+    b = socket.inet_aton(src) + socket.inet_aton(dst) + \
+        struct.pack("!BBH", 0, 6, len(hdr)) + bytes(hdr)
+    t = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while t >> 16:
+        t = (t & 0xffff) + (t >> 16)
+    struct.pack_into("!H", hdr, 16, ~t & 0xffff)
+for _ in range(count):
+    s.sendto(bytes(hdr), (dst, 0))
+' "$@"
+}
+
+# nft_count NODE FAMILY TABLE CHAIN COMMENT: prints the packet count of the
+# counter on the rule carrying that comment (nothing if there is none).
+nft_count() {
+	local node=$1 fam=$2 table=$3 chain=$4 comment=$5
+	lab exec "$node" nft list chain "$fam" "$table" "$chain" | awk -v c="comment \"$comment\"" '
+		index($0, c) {
+			for (i = 1; i < NF; i++)
+				if ($i == "packets") { print $(i + 1); exit }
+		}'
+}
