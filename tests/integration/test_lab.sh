@@ -7,6 +7,9 @@
 # the switch-side veth ends carry XDP, pinned BPF objects persist between
 # two "exec fw1" calls, and up/down clean up after themselves and after a
 # crashed run.
+# The helpers below run through check/wait_for, which shellcheck cannot see.
+# shellcheck disable=SC2317
+# shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 require_root
