@@ -145,6 +145,22 @@ struct nsrp_sess {
 	__u8 pad[5];
 };
 
+/*
+ * Load-time settings of both BPF objects (const volatile nsrp_cfg), set by
+ * the loader between skeleton open and load. Every field is in nanoseconds;
+ * zero means the default of bpf/consts.h.
+ */
+struct nsrp_dp_config {
+	__u64 tcp_syn_ns;	/* opening: SYN or SYN-ACK seen, not yet up */
+	__u64 tcp_est_ns;	/* established */
+	__u64 tcp_fin_ns;	/* closing: FIN seen one or both ways */
+	__u64 tcp_tw_ns;	/* time-wait, and after an RST */
+	__u64 udp_ns;
+	__u64 icmp_ns;		/* ICMP / ICMPv6 echo */
+	__u64 refresh_ns;	/* least interval between REFRESH events */
+	__u64 pad;
+};
+
 /* Session events, carried by the nsrp_events ring buffer. */
 enum nsrp_event_kind {
 	NSRP_EV_CREATE = 1,
@@ -171,7 +187,7 @@ enum nsrp_counter {
 	NSRP_CNT_VSI_ACCEPT,		/* VSI-MAC frame accepted (master) */
 	NSRP_CNT_VSI_DROP_BACKUP,	/* VSI-MAC frame dropped, backup */
 	NSRP_CNT_VSI_DROP_STALE,	/* VSI-MAC frame dropped, deadline */
-	NSRP_CNT_ND_IGNORED_BACKUP,	/* ARP/NS for a VSI not answered */
+	NSRP_CNT_ND_IGNORED_BACKUP,	/* ARP/NS for a VSI dropped, backup */
 	NSRP_CNT_SESS_HIT,
 	NSRP_CNT_SESS_MISS,
 	NSRP_CNT_FWD,			/* forwarded by XDP_REDIRECT */
@@ -189,6 +205,10 @@ enum nsrp_counter {
 	NSRP_CNT_EV_REFRESH,
 	NSRP_CNT_EV_DELETE,
 	NSRP_CNT_EV_RB_FULL,		/* event lost: ring buffer full */
+	NSRP_CNT_ND_IGNORED_STALE,	/* ARP/NS for a VSI dropped, deadline */
+	NSRP_CNT_FB_VLAN,		/* fallback: tagged frame on a hit */
+	NSRP_CNT_SESS_EXPIRED,		/* expired entry removed on lookup */
+	NSRP_CNT_LEARN_RACE,		/* learner lost a create race */
 	NSRP_CNT_MAX,
 };
 
@@ -203,6 +223,7 @@ NSRPD_ASSERT_SIZE(struct nsrp_vsi_addr_val, 12);
 NSRPD_ASSERT_SIZE(struct nsrp_iface_val, 12);
 NSRPD_ASSERT_SIZE(struct nsrp_sess_key, 40);
 NSRPD_ASSERT_SIZE(struct nsrp_sess, 56);
-NSRPD_ASSERT_SIZE(struct nsrp_event, 104);
+NSRPD_ASSERT_SIZE(struct nsrp_event, 112);
+NSRPD_ASSERT_SIZE(struct nsrp_dp_config, 64);
 
 #endif /* NSRPD_H */

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * consts.h - data plane constants. Each may be overridden at build time
+ * (-DNAME=value); the timeouts are also load-time settings (nsrp_cfg), these
+ * being the values used when the loader leaves a field at zero.
+ */
+#ifndef NSRPD_BPF_CONSTS_H
+#define NSRPD_BPF_CONSTS_H
+
+#define NSRP_NS_PER_SEC		1000000000ULL
+
+/* TCP opening (SYN or SYN-ACK seen, not yet established), ns: 20 s. */
+#ifndef NSRP_DEF_TCP_SYN_NS
+#define NSRP_DEF_TCP_SYN_NS	(20 * NSRP_NS_PER_SEC)
+#endif
+
+/* TCP established, ns: 1800 s, ScreenOS' 30 minute TCP session timeout. */
+#ifndef NSRP_DEF_TCP_EST_NS
+#define NSRP_DEF_TCP_EST_NS	(1800 * NSRP_NS_PER_SEC)
+#endif
+
+/* TCP closing (FIN seen one or both ways), ns: 10 s. */
+#ifndef NSRP_DEF_TCP_FIN_NS
+#define NSRP_DEF_TCP_FIN_NS	(10 * NSRP_NS_PER_SEC)
+#endif
+
+/* TCP time-wait and after an RST, ns: 2 s. */
+#ifndef NSRP_DEF_TCP_TW_NS
+#define NSRP_DEF_TCP_TW_NS	(2 * NSRP_NS_PER_SEC)
+#endif
+
+/* UDP, either way, ns: 60 s (ScreenOS uses 1 minute). */
+#ifndef NSRP_DEF_UDP_NS
+#define NSRP_DEF_UDP_NS		(60 * NSRP_NS_PER_SEC)
+#endif
+
+/* ICMP and ICMPv6 echo, ns: 60 s (ScreenOS uses 1 minute). */
+#ifndef NSRP_DEF_ICMP_NS
+#define NSRP_DEF_ICMP_NS	(60 * NSRP_NS_PER_SEC)
+#endif
+
+/* Least interval between two REFRESH events of one session, ns: 10 s. */
+#ifndef NSRP_DEF_REFRESH_NS
+#define NSRP_DEF_REFRESH_NS	(10 * NSRP_NS_PER_SEC)
+#endif
+
+/*
+ * The one clock of the data plane: CLOCK_MONOTONIC in ns, the clock the
+ * agent writes deadlines with. A test build may define its own.
+ */
+#ifndef NSRP_NOW
+#define NSRP_NOW()		bpf_ktime_get_ns()
+#endif
+
+#define ETH_P_IP		0x0800
+#define ETH_P_ARP		0x0806
+#define ETH_P_IPV6		0x86DD
+#define ETH_P_8021Q		0x8100
+#define ETH_P_8021AD		0x88A8
+
+#define ARPHRD_ETHER		1
+#define ARPOP_REQUEST		1
+#define ARPOP_REPLY		2
+
+#define IP_MF			0x2000
+#define IP_OFFSET		0x1FFF
+
+#define NEXTHDR_FRAGMENT	44
+#define IPPROTO_ICMPV6		58
+
+#define ICMP_ECHOREPLY		0
+#define ICMP_ECHO		8
+#define ICMPV6_ECHO_REQUEST	128
+#define ICMPV6_ECHO_REPLY	129
+#define NDISC_NEIGHBOUR_SOLICITATION	135
+#define NDISC_NEIGHBOUR_ADVERTISEMENT	136
+#define ND_OPT_TARGET_LL_ADDR	2
+
+/* NA flags, first byte of the ICMPv6 reserved word. */
+#define NA_F_ROUTER		0x80
+#define NA_F_SOLICITED		0x40
+#define NA_F_OVERRIDE		0x20
+
+#define TC_ACT_OK		0
+
+#define AF_INET			2
+#define AF_INET6		10
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * maps.h - every map of the data plane, defined once and included by both
+ * BPF objects. Each is pinned by name, so the XDP program and the tc
+ * learner share one instance through the loader's pin directory
+ * (NSRPD_PIN_DIR) and the maps survive an agent restart.
+ */
+#ifndef NSRPD_BPF_MAPS_H
+#define NSRPD_BPF_MAPS_H
+
+#include "nsrpd.h"
+
+/* Frames to this MAC on this NIC belong to a VSI of the given group. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSRPD_MAX_IFACES * NSRPD_MAX_VSD);
+	__type(key, struct nsrp_vsi_mac_key);
+	__type(value, struct nsrp_vsi_mac_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nsrp_vsi_mac SEC(".maps");
+
+/* VSI addresses answered for (ARP, NS) on the ingress NIC, with the MAC. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSRPD_MAX_VSI_ADDRS);
+	__type(key, struct nsrp_vsi_addr_key);
+	__type(value, struct nsrp_vsi_addr_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nsrp_vsi_addr SEC(".maps");
+
+/* Per VSD group: the agent's role decision and its liveness deadline. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSRPD_MAX_VSD);
+	__type(key, __u32);
+	__type(value, struct nsrp_role_state);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nsrp_role SEC(".maps");
+
+/* Per cluster NIC (by ifindex): its group and the VSI MAC it sends from. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NSRPD_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct nsrp_iface_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nsrp_iface SEC(".maps");
+
+/* Sessions, one entry for both directions; resized by the loader. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NSRPD_SESS_DEFAULT);
+	__type(key, struct nsrp_sess_key);
+	__type(value, struct nsrp_sess);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nsrp_sess SEC(".maps");
+
+/* Per-CPU counters, indexed by enum nsrp_counter. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSRP_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nsrp_cnt SEC(".maps");
+
+/* Session events (struct nsrp_event) for the agent to stream to the peer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, NSRPD_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nsrp_events SEC(".maps");
+
+/* Load-time settings, see struct nsrp_dp_config. */
+const volatile struct nsrp_dp_config nsrp_cfg = {};
+
+static __always_inline void cnt_inc(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&nsrp_cnt, &idx);
+
+	if (v)
+		*v += 1;
+}
+
+#endif

@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * nsrpd_xdp - the data plane on each cluster NIC.
+ *
+ * In order, for every frame:
+ *  1. parse Ethernet and at most one VLAN tag (parse.h has the rules for
+ *     frames that do not parse);
+ *  2. a frame to a VSI MAC of this NIC: dropped unless the VSI's group is
+ *     master with a fresh deadline; else its destination becomes the NIC's
+ *     own MAC, so that the kernel takes it as its own;
+ *  3. an ARP request or neighbour solicitation for a VSI address of this
+ *     NIC: answered with the VSI MAC (XDP_TX) when master, dropped when not,
+ *     so that the kernel never answers for it either;
+ *  4. an IP frame accepted in 2: looked up in the session table; a hit in a
+ *     master group is tracked and forwarded here (fib lookup, MAC rewrite,
+ *     TTL decrement, redirect) or, when that is not possible, passed on;
+ *     a miss goes to the kernel, whose policy decides.
+ * Everything else passes untouched. Each outcome has a counter.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "session.h"
+
+static const __u8 all_nodes_mac[NSRPD_ETH_ALEN] = {
+	0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
+
+/* Drop counters by role outcome: [0] VSI frame, [1] ARP/NS. */
+static __always_inline int drop_not_master(int role, int nd)
+{
+	if (nd)
+		cnt_inc(role == ROLE_STALE ? NSRP_CNT_ND_IGNORED_STALE :
+					     NSRP_CNT_ND_IGNORED_BACKUP);
+	else
+		cnt_inc(role == ROLE_STALE ? NSRP_CNT_VSI_DROP_STALE :
+					     NSRP_CNT_VSI_DROP_BACKUP);
+	return XDP_DROP;
+}
+
+static __always_inline int pass(__u32 counter)
+{
+	cnt_inc(counter);
+	return XDP_PASS;
+}
+
+/* ARP request for a VSI address: turn the frame into the reply. */
+static __always_inline int handle_arp(struct xdp_md *ctx, struct l2_info *l2,
+				      __u64 now)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct arp_eth *arp = l2->l3;
+	struct nsrp_vsi_addr_key key = {};
+	struct nsrp_vsi_addr_val *vsi;
+	int role;
+
+	if ((void *)(arp + 1) > end)
+		return pass(NSRP_CNT_MALFORMED);
+	if (arp->hdr.ar_hrd != bpf_htons(ARPHRD_ETHER) ||
+	    arp->hdr.ar_pro != bpf_htons(ETH_P_IP) ||
+	    arp->hdr.ar_hln != NSRPD_ETH_ALEN || arp->hdr.ar_pln != 4 ||
+	    arp->hdr.ar_op != bpf_htons(ARPOP_REQUEST))
+		return pass(NSRP_CNT_PASS);
+	key.ifindex = ctx->ingress_ifindex;
+	key.family = NSRP_AF_INET;
+	__builtin_memcpy(key.addr, arp->tpa, 4);
+	vsi = bpf_map_lookup_elem(&nsrp_vsi_addr, &key);
+	if (!vsi)
+		return pass(NSRP_CNT_PASS);
+	role = role_of(vsi->vsd, now);
+	if (role != ROLE_MASTER)
+		return drop_not_master(role, 1);
+
+	__builtin_memcpy(l2->eth->h_dest, arp->sha, NSRPD_ETH_ALEN);
+	__builtin_memcpy(l2->eth->h_source, vsi->vsi_mac, NSRPD_ETH_ALEN);
+	arp->hdr.ar_op = bpf_htons(ARPOP_REPLY);
+	__builtin_memcpy(arp->tha, arp->sha, NSRPD_ETH_ALEN);
+	__builtin_memcpy(arp->sha, vsi->vsi_mac, NSRPD_ETH_ALEN);
+	__builtin_memcpy(arp->tpa, arp->spa, 4);
+	__builtin_memcpy(arp->spa, key.addr, 4);
+	cnt_inc(NSRP_CNT_ARP_REPLY);
+	return XDP_TX;
+}
+
+static __always_inline __u16 csum_fold(__u64 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+/*
+ * Rewrites the solicitation at l3off into a neighbour advertisement of the
+ * given MAC. The frame is resized to exactly Ethernet + IPv6 + 32 bytes.
+ * Flags: router (the VSI is a gateway: a host that learned it as a router
+ * must not drop it from its default router list), override, and solicited
+ * unless the solicitation came from :: (duplicate address detection), in
+ * which case the advertisement goes to all nodes (RFC 4861 7.2.4).
+ */
+static __always_inline int build_na(struct xdp_md *ctx, __u32 l3off,
+				    const __u8 *vsi_mac)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 want = l3off + sizeof(struct ipv6hdr) + sizeof(struct nd_msg_ll);
+	struct ethhdr *eth;
+	struct ipv6hdr *ip6;
+	struct nd_msg_ll *na;
+	__u8 peer_mac[NSRPD_ETH_ALEN];
+	__be32 peer[4], pseudo[2];
+	__u64 sum;
+	int dad;
+
+	if (l3off > 18)
+		return XDP_DROP;
+	eth = data;
+	ip6 = data + l3off;
+	if ((void *)(eth + 1) > end || (void *)(ip6 + 1) > end)
+		return XDP_DROP;
+	__builtin_memcpy(peer_mac, eth->h_source, NSRPD_ETH_ALEN);
+	__builtin_memcpy(peer, &ip6->saddr, 16);
+	dad = !(peer[0] | peer[1] | peer[2] | peer[3]);
+
+	if (bpf_xdp_adjust_tail(ctx, (int)want - (int)(end - data)))
+		return pass(NSRP_CNT_MALFORMED);
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if (l3off > 18)
+		return XDP_DROP;
+	eth = data;
+	ip6 = data + l3off;
+	na = (void *)(ip6 + 1);
+	if ((void *)(eth + 1) > end || (void *)(na + 1) > end)
+		return XDP_DROP;
+
+	if (dad)
+		__builtin_memcpy(eth->h_dest, all_nodes_mac, NSRPD_ETH_ALEN);
+	else
+		__builtin_memcpy(eth->h_dest, peer_mac, NSRPD_ETH_ALEN);
+	__builtin_memcpy(eth->h_source, vsi_mac, NSRPD_ETH_ALEN);
+
+	*(__be32 *)ip6 = bpf_htonl(0x60000000);
+	ip6->payload_len = bpf_htons(sizeof(*na));
+	ip6->nexthdr = IPPROTO_ICMPV6;
+	ip6->hop_limit = 255;
+	__builtin_memcpy(&ip6->saddr, na->target, 16);
+	if (dad) {
+		__builtin_memset(&ip6->daddr, 0, 16);
+		ip6->daddr.in6_u.u6_addr8[0] = 0xff;
+		ip6->daddr.in6_u.u6_addr8[1] = 0x02;
+		ip6->daddr.in6_u.u6_addr8[15] = 0x01;
+	} else {
+		__builtin_memcpy(&ip6->daddr, peer, 16);
+	}
+
+	na->type = NDISC_NEIGHBOUR_ADVERTISEMENT;
+	na->code = 0;
+	na->csum = 0;
+	na->flags = NA_F_ROUTER | NA_F_OVERRIDE | (dad ? 0 : NA_F_SOLICITED);
+	__builtin_memset(na->reserved, 0, sizeof(na->reserved));
+	na->opt_type = ND_OPT_TARGET_LL_ADDR;
+	na->opt_len = 1;
+	__builtin_memcpy(na->opt_mac, vsi_mac, NSRPD_ETH_ALEN);
+
+	/* Pseudo-header (addresses, upper-layer length, next header), body. */
+	pseudo[0] = bpf_htonl(sizeof(*na));
+	pseudo[1] = bpf_htonl(IPPROTO_ICMPV6);
+	sum = bpf_csum_diff(NULL, 0, (__be32 *)&ip6->saddr, 32, 0);
+	sum = bpf_csum_diff(NULL, 0, pseudo, sizeof(pseudo), sum);
+	sum = bpf_csum_diff(NULL, 0, (__be32 *)na, sizeof(*na), sum);
+	na->csum = csum_fold(sum);
+	cnt_inc(NSRP_CNT_NS_REPLY);
+	return XDP_TX;
+}
+
+/*
+ * IPv6 frame: a neighbour solicitation for a VSI address is answered or
+ * dropped; anything else returns -1 for the caller to go on.
+ */
+static __always_inline int handle_ns(struct xdp_md *ctx, struct l2_info *l2,
+				     __u64 now)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = l2->l3;
+	struct nsrp_vsi_addr_key key = {};
+	struct nsrp_vsi_addr_val *vsi;
+	__u8 vsi_mac[NSRPD_ETH_ALEN];
+	struct nd_msg_ll *ns;
+	__u16 plen;
+	int role;
+
+	if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_ICMPV6)
+		return -1;
+	ns = (void *)(ip6 + 1);
+	/* The target is the last field this reads; the option is optional. */
+	if ((void *)ns + 24 > end || ns->type != NDISC_NEIGHBOUR_SOLICITATION)
+		return -1;
+	plen = bpf_ntohs(ip6->payload_len);
+	/* RFC 4861 7.1.1: hop limit 255, code 0, at least 24 bytes. */
+	if (ip6->hop_limit != 255 || ns->code != 0 || plen < 24 ||
+	    (void *)ns + plen > end || ns->target[0] == 0xff)
+		return pass(NSRP_CNT_MALFORMED);
+	key.ifindex = ctx->ingress_ifindex;
+	key.family = NSRP_AF_INET6;
+	__builtin_memcpy(key.addr, ns->target, 16);
+	vsi = bpf_map_lookup_elem(&nsrp_vsi_addr, &key);
+	if (!vsi)
+		return pass(NSRP_CNT_PASS);
+	role = role_of(vsi->vsd, now);
+	if (role != ROLE_MASTER)
+		return drop_not_master(role, 1);
+	__builtin_memcpy(vsi_mac, vsi->vsi_mac, NSRPD_ETH_ALEN);
+	return build_na(ctx, (void *)ip6 - data, vsi_mac);
+}
+
+static __always_inline int fib_fallback(int rc)
+{
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		return pass(NSRP_CNT_FB_NO_NEIGH);
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		return pass(NSRP_CNT_FB_MTU);
+	default:
+		return pass(NSRP_CNT_FB_FIB);
+	}
+}
+
+/* Forwards a tracked packet itself, or passes it when it cannot. */
+static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
+				   struct flow *f)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct bpf_fib_lookup fib = {};
+	struct nsrp_iface_val *out;
+	struct ethhdr *eth = l2->eth;
+	__u32 oif;
+	int rc;
+
+	if (l2->tagged)
+		return pass(NSRP_CNT_FB_VLAN);
+	if (f->ttl <= 1)
+		return pass(NSRP_CNT_FB_TTL);
+	fib.ifindex = ctx->ingress_ifindex;
+	fib.l4_protocol = f->key.proto;
+	fib.tot_len = f->ip_len;
+	if (f->key.family == NSRP_AF_INET) {
+		struct iphdr *iph = f->l3;
+
+		if ((void *)(iph + 1) > end)
+			return pass(NSRP_CNT_MALFORMED);
+		fib.family = AF_INET;
+		fib.tos = iph->tos;
+		fib.ipv4_src = iph->saddr;
+		fib.ipv4_dst = iph->daddr;
+	} else {
+		struct ipv6hdr *ip6 = f->l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return pass(NSRP_CNT_MALFORMED);
+		fib.family = AF_INET6;
+		fib.flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0FFFFFFF);
+		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
+		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
+	}
+	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
+		return fib_fallback(rc);
+	oif = fib.ifindex;
+	out = bpf_map_lookup_elem(&nsrp_iface, &oif);
+	if (!out || !(out->flags & NSRP_IFACE_F_CLUSTER))
+		return pass(NSRP_CNT_FB_NOT_CLUSTER);
+
+	if (f->key.family == NSRP_AF_INET) {
+		struct iphdr *iph = f->l3;
+		__u32 check;
+
+		if ((void *)(iph + 1) > end)
+			return pass(NSRP_CNT_MALFORMED);
+		/* Incremental update for TTL - 1 (RFC 1624), as the kernel. */
+		check = iph->check;
+		check += bpf_htons(0x0100);
+		iph->check = check + (check >= 0xFFFF);
+		iph->ttl--;
+	} else {
+		struct ipv6hdr *ip6 = f->l3;
+
+		if ((void *)(ip6 + 1) > end)
+			return pass(NSRP_CNT_MALFORMED);
+		ip6->hop_limit--;
+	}
+	__builtin_memcpy(eth->h_dest, fib.dmac, NSRPD_ETH_ALEN);
+	__builtin_memcpy(eth->h_source, out->vsi_mac, NSRPD_ETH_ALEN);
+	cnt_inc(NSRP_CNT_FWD);
+	return bpf_redirect(oif, 0);
+}
+
+/* Tracks a hit: direction, counters, state, expiry, events. */
+static __always_inline void sess_track(struct nsrp_sess *s, struct flow *f,
+				       __u64 bytes, __u64 now)
+{
+	int dir = sess_dir(s, f);
+	__u8 flags = s->flags;
+	__u8 st = sess_next(s->state, &flags, dir, f);
+	__u64 refresh = cfg_or(nsrp_cfg.refresh_ns, NSRP_DEF_REFRESH_NS);
+	struct nsrp_sess copy;
+	__u8 kind = 0;
+
+	__sync_fetch_and_add(&s->pkts[dir & 1], 1);
+	__sync_fetch_and_add(&s->bytes[dir & 1], bytes);
+	s->expires_ns = now + sess_timeout(st);
+	if (st != s->state || flags != s->flags) {
+		s->state = st;
+		s->flags = flags;
+		kind = NSRP_EV_STATE;
+	} else if (now - s->refreshed_ns >= refresh) {
+		kind = NSRP_EV_REFRESH;
+	}
+	if (!kind)
+		return;
+	s->refreshed_ns = now;
+	copy = *s;
+	sess_event(kind, &f->key, &copy, now);
+}
+
+/* An IP frame accepted for a VSI: the session fast path. */
+static __always_inline int handle_ip(struct xdp_md *ctx, struct l2_info *l2,
+				     __u64 now)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct nsrp_sess *s;
+	struct nsrp_sess copy;
+	struct flow f;
+	int rc;
+
+	rc = parse_flow(l2->l3, end, l2->proto, &f);
+	switch (rc) {
+	case PARSE_OK:
+		break;
+	case PARSE_MALFORMED:
+		return pass(NSRP_CNT_MALFORMED);
+	case PARSE_FRAG:
+		return pass(NSRP_CNT_FB_FRAG);
+	case PARSE_OPTS:
+		return pass(NSRP_CNT_FB_IP_OPTS);
+	default:
+		return pass(NSRP_CNT_PASS);
+	}
+	s = sess_lookup(&f, now);
+	if (!s)
+		return pass(NSRP_CNT_SESS_MISS);
+	if (role_of(s->vsd, now) != ROLE_MASTER)
+		return pass(NSRP_CNT_FB_NOT_MASTER);
+	if (f.key.proto == IPPROTO_TCP &&
+	    (s->state == NSRP_SS_TIME_WAIT || s->state == NSRP_SS_CLOSED) &&
+	    (f.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
+		copy = *s;
+		sess_delete(&f.key, &copy, now);
+		return pass(NSRP_CNT_SESS_MISS);
+	}
+	cnt_inc(NSRP_CNT_SESS_HIT);
+	sess_track(s, &f, end - data, now);
+	return forward(ctx, l2, &f);
+}
+
+SEC("xdp")
+int nsrp_xdp(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct nsrp_vsi_mac_key mkey = {};
+	struct nsrp_vsi_mac_val *vmac;
+	struct l2_info l2;
+	__u64 now = NSRP_NOW();
+	int to_vsi = 0, role, rc;
+
+	cnt_inc(NSRP_CNT_RX);
+	rc = parse_l2(data, end, &l2);
+	if (rc == PARSE_MALFORMED)
+		return pass(NSRP_CNT_MALFORMED);
+
+	/* Only the destination MAC is needed for the VSI gate. */
+	mkey.ifindex = ctx->ingress_ifindex;
+	__builtin_memcpy(mkey.mac, l2.eth->h_dest, NSRPD_ETH_ALEN);
+	vmac = bpf_map_lookup_elem(&nsrp_vsi_mac, &mkey);
+	if (vmac) {
+		role = role_of(vmac->vsd, now);
+		if (role != ROLE_MASTER)
+			return drop_not_master(role, 0);
+		__builtin_memcpy(l2.eth->h_dest, vmac->nic_mac,
+				 NSRPD_ETH_ALEN);
+		cnt_inc(NSRP_CNT_VSI_ACCEPT);
+		to_vsi = 1;
+	}
+	if (rc != PARSE_OK)
+		return pass(NSRP_CNT_PASS);
+
+	if (l2.proto == ETH_P_ARP)
+		return handle_arp(ctx, &l2, now);
+	if (l2.proto == ETH_P_IPV6) {
+		rc = handle_ns(ctx, &l2, now);
+		if (rc >= 0)
+			return rc;
+	}
+	if (to_vsi)
+		return handle_ip(ctx, &l2, now);
+	return pass(NSRP_CNT_PASS);
+}
+
+char LICENSE[] SEC("license") = "GPL";
