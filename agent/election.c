@@ -174,8 +174,6 @@ static enum vsd_state decide(const struct vsd *v, const struct vsd_inputs *in,
 	if (in->failed)
 		return decide_failed(v, pr, now_ns, why, len);
 
-	if (v->state == VSD_INOPERABLE)
-		WHY("monitors recovered");
 	if ((v->state == VSD_INITIAL || v->state == VSD_INOPERABLE) && in_hold) {
 		if (peer_sound_master(pr)) {
 			WHY("peer is master");
@@ -232,12 +230,15 @@ static enum vsd_state decide(const struct vsd *v, const struct vsd_inputs *in,
 static int set_state(struct vsd *v, enum vsd_state to, const char *why,
 		     uint64_t now_ns, struct vsd_transition *t)
 {
+	size_t n = strnlen(why, sizeof(t->reason) - 1);	/* cut if long */
+
 	if (to == v->state)
 		return 0;
 	t->from = v->state;
 	t->to = to;
 	t->at_ns = now_ns;
-	snprintf(t->reason, sizeof(t->reason), "%s", why);
+	memcpy(t->reason, why, n);
+	t->reason[n] = '\0';
 	v->state = to;
 	v->since_ns = now_ns;
 	if (to != VSD_BACKUP)
@@ -260,7 +261,15 @@ int vsd_step(struct vsd *v, const struct vsd_inputs *in, uint64_t now_ns,
 	update_yield(v, &in->peer, now_ns);
 	update_preempt(v, &in->peer, now_ns);
 	next = decide(v, in, peer_was_seen, now_ns, why, sizeof(why));
-	changed = set_state(v, next, why, now_ns, t);
+	if (v->state == VSD_INOPERABLE && !in->failed) {
+		char full[VSD_REASON_LEN + 24];
+
+		snprintf(full, sizeof(full), "monitors recovered%s%s",
+			 *why ? ", " : "", why);
+		changed = set_state(v, next, full, now_ns, t);
+	} else {
+		changed = set_state(v, next, why, now_ns, t);
+	}
 	if (changed)
 		update_preempt(v, &in->peer, now_ns);
 	return changed;
