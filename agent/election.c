@@ -145,12 +145,25 @@ static enum vsd_state decide_masterless(const struct vsd *v,
 					const struct vsd_peer *pr,
 					char *why, size_t len)
 {
-	if (peer_candidate(pr) && !local_better(v, pr)) {
+	bool peer_wins = peer_candidate(pr) && !local_better(v, pr);
+
+	/*
+	 * A better peer still in its init hold will claim when the hold
+	 * ends: wait for it if we are starting too, but a unit already
+	 * past start-up does not leave the cluster without a master (the
+	 * peer may be the old master, restarted).
+	 */
+	if (peer_wins && pr->adv.state == VSD_INITIAL &&
+	    v->state == VSD_INITIAL)
+		return VSD_INITIAL;
+	if (peer_wins && pr->adv.state != VSD_INITIAL) {
 		WHY("peer wins the election (priority %u vs %u)",
 		    pr->adv.priority, v->p.priority);
 		return VSD_BACKUP;
 	}
-	if (pr->adv.flags & VSD_F_YIELD)
+	if (peer_wins)
+		WHY("no master, peer in init hold");
+	else if (pr->adv.flags & VSD_F_YIELD)
 		WHY("peer steps down");
 	else if (!peer_candidate(pr))
 		WHY("peer is %s, cannot be master",

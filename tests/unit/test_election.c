@@ -66,9 +66,12 @@ static const struct rule rules[] = {
 	  .peer_flags = VSD_F_FAILED, .want = M, .reason = "failed" },
 	{ "init hold over, nobody -> master", 100, .from = I,
 	  .want = M, .reason = "no peer" },
-	{ "init hold over, better initial peer -> backup", 100, .from = I,
+	{ "init hold over, better initial peer -> wait for it", 100,
+	  .from = I, .peer = true, .peer_state = I, .peer_prio = 50,
+	  .want = I },
+	{ "backup, no master, better initial peer -> master", 100, .from = B,
 	  .peer = true, .peer_state = I, .peer_prio = 50,
-	  .want = B, .reason = "peer wins" },
+	  .want = M, .reason = "init hold" },
 	{ "init hold over, worse initial peer -> master", 50, .from = I,
 	  .peer = true, .peer_state = I, .peer_prio = 100,
 	  .want = M, .reason = "won the election" },
@@ -418,6 +421,42 @@ static void test_sim_master_killed_and_preempt(void)
 	CU_ASSERT_EQUAL(st(&s, 1), VSD_BACKUP);
 	CU_ASSERT_EQUAL(s.u[1].last.at_ns, took);
 	CU_ASSERT(s.max_masters_run <= 1);
+}
+
+/* The master restarts before it is declared lost: no 5 s without master. */
+static void test_sim_master_restarts_quickly(void)
+{
+	struct vsd_params fw1 = params(50, true);
+	struct sim s;
+
+	lab(&s);
+	sim_run(&s, 6 * S);
+	sim_boot(&s, 0, &fw1);		/* heard again at once, in Initial */
+	sim_tick(&s);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_INITIAL);
+	sim_tick(&s);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_BACKUP);
+	sim_run(&s, 3200 * MS);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_BACKUP);
+}
+
+/* Different init holds: the worse unit waits for the better one. */
+static void test_sim_start_unequal_holds(void)
+{
+	struct vsd_params fw1 = params(50, false), fw2 = params(100, false);
+	struct sim s;
+
+	fw1.init_hold_ms = 8000;
+	fw2.init_hold_ms = 2000;
+	sim_init(&s, &fw1, &fw2);
+	sim_run(&s, 7 * S);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_INITIAL);
+	sim_run(&s, 1100 * MS);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_BACKUP);
+	CU_ASSERT_EQUAL(s.u[1].transitions, 1);
 }
 
 static void test_sim_no_preempt_keeps_master(void)
@@ -809,6 +848,8 @@ TEST_SUITE(election, NULL, NULL,
 	   TEST(test_sim_start_together),
 	   TEST(test_sim_start_alone_then_peer),
 	   TEST(test_sim_master_killed_and_preempt),
+	   TEST(test_sim_master_restarts_quickly),
+	   TEST(test_sim_start_unequal_holds),
 	   TEST(test_sim_no_preempt_keeps_master),
 	   TEST(test_sim_manual_backup_both_ways),
 	   TEST(test_sim_manual_backup_with_preempt),
