@@ -1,0 +1,1163 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * config.c - the ScreenOS-style configuration parser, writer and checks.
+ *
+ * A line is split into words, then walked down a tree of keywords: each
+ * node may take a value right after its keyword (the group of "vsd-group
+ * id 0", the NIC of "interface lan0:0"), may have child keywords, and may
+ * have a handler that consumes the rest of the line. Most settings are
+ * plain numbers, flags or strings at an offset in the configuration, so a
+ * generic handler serves them from the table row alone; the rest have
+ * small handlers of their own. Every handler checks all of its input
+ * before it writes anything, so a rejected line changes nothing.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define CFG_MAX_WORDS	32
+
+struct parse {
+	struct nsrp_config *c;
+	bool unset;
+	char *tok[CFG_MAX_WORDS];
+	int ntok;
+	int pos;
+	unsigned int line;
+	int group;			/* "vsd-group id N" or "IF:N"; -1 */
+	char ifname[IFNAMSIZ];		/* "interface IF", "monitor interface IF" */
+	char *err;
+	size_t errlen;
+};
+
+struct kw;
+typedef int (*kw_arg_fn)(struct parse *p, const char *tok);
+typedef int (*kw_fn)(struct parse *p, const struct kw *k);
+
+struct kw {
+	const char *name;
+	kw_arg_fn arg;			/* the keyword takes a value first */
+	const struct kw *sub;		/* child keywords, { NULL } ended */
+	kw_fn fn;			/* runs when no child follows */
+	/* Generic settings: where the value lives, its range and default. */
+	bool per_vsd;			/* offset into struct cfg_vsd */
+	size_t off;
+	size_t size;			/* strings: buffer size */
+	size_t origin;			/* ORIGIN(field) or 0: line not kept */
+	uint32_t lo, hi, def;
+};
+
+#define CFG(field)	.off = offsetof(struct nsrp_config, field), \
+			.size = sizeof(((struct nsrp_config *)0)->field)
+#define VSD(field)	.per_vsd = true, .off = offsetof(struct cfg_vsd, field)
+#define ORIGIN(field)	(offsetof(struct cfg_origin, field) + 1)
+
+static int fail(struct parse *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, p->errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static const char *peek(const struct parse *p)
+{
+	return p->pos < p->ntok ? p->tok[p->pos] : NULL;
+}
+
+static const char *cur_kw(const struct parse *p)
+{
+	return p->pos > 0 ? p->tok[p->pos - 1] : "";
+}
+
+/* The next word, which must be there: the value of keyword "what". */
+static int need_value(struct parse *p, const char *what, const char **val)
+{
+	*val = peek(p);
+	if (!*val)
+		return fail(p, "missing value after '%s'", what);
+	p->pos++;
+	return 0;
+}
+
+static int need_end(struct parse *p)
+{
+	if (p->pos < p->ntok)
+		return fail(p, "unexpected '%s' after '%s'", p->tok[p->pos],
+			    cur_kw(p));
+	return 0;
+}
+
+static int parse_u32(struct parse *p, const char *s, uint32_t lo, uint32_t hi,
+		     const char *what, uint32_t *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v < lo || v > hi)
+		return fail(p, "%s must be %u-%u", what, lo, hi);
+	*out = v;
+	return 0;
+}
+
+/* Linux's rule for interface names (dev_valid_name()). */
+static bool ifname_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n || n >= IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || *s <= ' ' || *s > '~')
+			return false;
+	return true;
+}
+
+/* Printable, no double quote: a string config_write() can quote back. */
+static bool text_valid(const char *s)
+{
+	for (; *s; s++)
+		if (*s < ' ' || *s > '~' || *s == '"')
+			return false;
+	return true;
+}
+
+/* "A/len", or "A" when the length is optional (prefixlen 0 then). */
+static int parse_prefix(struct parse *p, const char *s, int family,
+			bool len_required, struct cfg_addr *a)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	unsigned int max;
+	uint32_t len = 0;
+	char *slash;
+
+	memset(a, 0, sizeof(*a));
+	if (strlen(s) >= sizeof(buf))
+		return fail(p, "'%s' is not an address", s);
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = '\0';
+	if (family != AF_INET6 && inet_pton(AF_INET, buf, a->addr) == 1)
+		a->family = AF_INET;
+	else if (family != AF_INET && inet_pton(AF_INET6, buf, a->addr) == 1)
+		a->family = AF_INET6;
+	else
+		return fail(p, "'%s' is not an %s address", s,
+			    family == AF_INET ? "IPv4" :
+			    family == AF_INET6 ? "IPv6" : "IP");
+	max = a->family == AF_INET ? 32 : 128;
+	if (!slash && len_required)
+		return fail(p, "'%s' needs a prefix length (A/len)", s);
+	if (slash && parse_u32(p, slash + 1, 1, max, "prefix length", &len))
+		return -EINVAL;
+	a->prefixlen = len;
+	return 0;
+}
+
+static bool addr_same(const struct cfg_addr *a, const struct cfg_addr *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, 16);
+}
+
+static const char *addr_str(const struct cfg_addr *a, char *buf, size_t len)
+{
+	if (!inet_ntop(a->family, a->addr, buf, len))
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+static char *setting(struct parse *p, const struct kw *k)
+{
+	if (k->per_vsd)
+		return (char *)&p->c->vsd[p->group] + k->off;
+	return (char *)p->c + k->off;
+}
+
+/* Remembers which line set it; marks the group defined when per group. */
+static void touched(struct parse *p, const struct kw *k)
+{
+	if (k->origin)
+		*(unsigned int *)((char *)&p->c->origin + k->origin - 1) =
+			p->line;
+	if (k->per_vsd && !p->unset) {
+		p->c->vsd[p->group].defined = true;
+		p->c->origin.vsd[p->group] = p->line;
+	}
+}
+
+/* Removes entry i of an array of n, and its line, keeping both packed. */
+static void remove_at(void *arr, size_t size, unsigned int *lines,
+		      unsigned int *n, unsigned int i)
+{
+	char *base = arr;
+	unsigned int tail = *n - i - 1;
+
+	memmove(base + i * size, base + (i + 1) * size, tail * size);
+	memset(base + (*n - 1) * size, 0, size);
+	memmove(&lines[i], &lines[i + 1], tail * sizeof(*lines));
+	lines[*n - 1] = 0;
+	(*n)--;
+}
+
+/* --------------------------------------------------- generic handlers */
+
+static int h_uint(struct parse *p, const struct kw *k)
+{
+	const char *s;
+	uint32_t v = k->def;
+
+	if (!p->unset &&
+	    (need_value(p, k->name, &s) ||
+	     parse_u32(p, s, k->lo, k->hi, k->name, &v)))
+		return -EINVAL;
+	if (need_end(p))
+		return -EINVAL;
+	*(uint32_t *)setting(p, k) = v;
+	touched(p, k);
+	return 0;
+}
+
+static int h_flag(struct parse *p, const struct kw *k)
+{
+	if (need_end(p))
+		return -EINVAL;
+	*(bool *)setting(p, k) = !p->unset;
+	touched(p, k);
+	return 0;
+}
+
+/* A string; k->lo = 1 makes it an interface name, 2 an absolute path. */
+#define STR_TEXT	0
+#define STR_IFNAME	1
+#define STR_PATH	2
+
+static int h_str(struct parse *p, const struct kw *k)
+{
+	const char *s = "";
+
+	if (!p->unset) {
+		if (need_value(p, k->name, &s))
+			return -EINVAL;
+		if (strlen(s) >= k->size)
+			return fail(p, "%s is too long (at most %zu characters)",
+				    k->name, k->size - 1);
+		if (k->lo == STR_IFNAME && !ifname_valid(s))
+			return fail(p, "'%s' is not a valid interface name", s);
+		if (k->lo == STR_PATH && s[0] != '/')
+			return fail(p, "%s must be an absolute path", k->name);
+		if (!*s || !text_valid(s))
+			return fail(p, "%s must be printable, without '\"'",
+				    k->name);
+	}
+	if (need_end(p))
+		return -EINVAL;
+	memset(setting(p, k), 0, k->size);
+	memcpy(setting(p, k), s, strlen(s));
+	touched(p, k);
+	return 0;
+}
+
+/* --------------------------------------------------- special handlers */
+
+static int arg_group(struct parse *p, const char *tok)
+{
+	uint32_t id;
+
+	if (parse_u32(p, tok, 0, NSRPD_MAX_VSD - 1, "vsd-group id", &id))
+		return -EINVAL;
+	p->group = id;
+	return 0;
+}
+
+/* "lan0" or "lan0:1" (a VSI of group 1 on lan0). */
+static int arg_iface(struct parse *p, const char *tok)
+{
+	char name[IFNAMSIZ + 8];
+	char *colon;
+	uint32_t id;
+
+	if (strlen(tok) >= sizeof(name))
+		return fail(p, "'%s' is not a valid interface name", tok);
+	strcpy(name, tok);
+	colon = strrchr(name, ':');
+	if (colon) {
+		*colon = '\0';
+		if (parse_u32(p, colon + 1, 0, NSRPD_MAX_VSD - 1,
+			      "VSD group of the interface", &id))
+			return -EINVAL;
+		p->group = id;
+	}
+	if (!ifname_valid(name))
+		return fail(p, "'%s' is not a valid interface name", name);
+	snprintf(p->ifname, sizeof(p->ifname), "%s", name);
+	return 0;
+}
+
+static int arg_ifname(struct parse *p, const char *tok)
+{
+	if (!ifname_valid(tok))
+		return fail(p, "'%s' is not a valid interface name", tok);
+	snprintf(p->ifname, sizeof(p->ifname), "%s", tok);
+	return 0;
+}
+
+/* "set nsrp vsd-group id N" creates group N; unset removes it. */
+static int h_group(struct parse *p, const struct kw *k)
+{
+	struct cfg_vsd *g = &p->c->vsd[p->group];
+
+	(void)k;
+	if (need_end(p))
+		return -EINVAL;
+	if (!p->unset) {
+		g->defined = true;
+		p->c->origin.vsd[p->group] = p->line;
+		return 0;
+	}
+	g->priority = CFG_PRIORITY_DEFAULT;
+	g->preempt = false;
+	g->holddown_s = CFG_HOLDDOWN_DEFAULT;
+	g->defined = p->group == 0;	/* group 0 always exists */
+	return 0;
+}
+
+/* preempt on; unset: off, and the hold-down back to its default. */
+static int h_preempt(struct parse *p, const struct kw *k)
+{
+	struct cfg_vsd *g = &p->c->vsd[p->group];
+
+	if (need_end(p))
+		return -EINVAL;
+	g->preempt = !p->unset;
+	if (p->unset)
+		g->holddown_s = CFG_HOLDDOWN_DEFAULT;
+	touched(p, k);
+	return 0;
+}
+
+/* "preempt hold-down S" sets both; its unset only the hold-down. */
+static int h_holddown(struct parse *p, const struct kw *k)
+{
+	if (h_uint(p, k))
+		return -EINVAL;
+	if (!p->unset)
+		p->c->vsd[p->group].preempt = true;
+	return 0;
+}
+
+static int h_role(struct parse *p, const struct kw *k)
+{
+	enum cfg_role role = CFG_ROLE_ELECT;
+	const char *s;
+
+	(void)k;
+	if (!p->unset) {
+		if (need_value(p, "standalone-role", &s))
+			return -EINVAL;
+		if (!strcmp(s, "master"))
+			role = CFG_ROLE_MASTER;
+		else if (!strcmp(s, "backup"))
+			role = CFG_ROLE_BACKUP;
+		else
+			return fail(p, "standalone-role must be master or backup");
+	}
+	if (need_end(p))
+		return -EINVAL;
+	p->c->standalone_role = role;
+	return 0;
+}
+
+static int find_vsi(const struct nsrp_config *c, const char *ifname,
+		    unsigned int vsd, const struct cfg_addr *a)
+{
+	for (unsigned int i = 0; i < c->n_vsi; i++)
+		if (c->vsi[i].vsd == vsd && !strcmp(c->vsi[i].ifname, ifname) &&
+		    addr_same(&c->vsi[i].a, a))
+			return i;
+	return -1;
+}
+
+/* interface IF:N ip A/len, ipv6 A/len; k->lo is the family. */
+static int h_vsi(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	struct cfg_vsi_addr e = { 0 };
+	const char *s = NULL;
+	int i;
+
+	if (p->group < 0)
+		return fail(p, "%s belongs to a VSI: use 'interface %s:N' (N the VSD group)",
+			    k->name, p->ifname);
+	if (!p->unset || peek(p)) {
+		if (need_value(p, k->name, &s) ||
+		    parse_prefix(p, s, k->lo, !p->unset, &e.a))
+			return -EINVAL;
+	}
+	if (need_end(p))
+		return -EINVAL;
+
+	if (p->unset) {
+		unsigned int n = 0;
+
+		for (i = c->n_vsi - 1; i >= 0; i--) {
+			struct cfg_vsi_addr *v = &c->vsi[i];
+
+			if (strcmp(v->ifname, p->ifname) ||
+			    v->vsd != (unsigned int)p->group ||
+			    v->a.family != k->lo || (s && !addr_same(&v->a, &e.a)))
+				continue;
+			remove_at(c->vsi, sizeof(c->vsi[0]), c->origin.vsi,
+				  &c->n_vsi, i);
+			n++;
+		}
+		if (!n && s)
+			return fail(p, "%s is not set on %s:%d", s, p->ifname,
+				    p->group);
+		return 0;
+	}
+
+	i = find_vsi(c, p->ifname, p->group, &e.a);
+	if (i >= 0) {			/* again: the prefix may change */
+		c->vsi[i].a.prefixlen = e.a.prefixlen;
+		c->origin.vsi[i] = p->line;
+		return 0;
+	}
+	if (c->n_vsi >= NSRPD_MAX_VSI_ADDRS)
+		return fail(p, "too many VSI addresses (at most %d)",
+			    NSRPD_MAX_VSI_ADDRS);
+	i = c->n_vsi++;
+	memset(&c->vsi[i], 0, sizeof(c->vsi[i]));
+	strcpy(c->vsi[i].ifname, p->ifname);
+	c->vsi[i].vsd = p->group;
+	c->vsi[i].a = e.a;
+	c->origin.vsi[i] = p->line;
+	return 0;
+}
+
+/* interface IF manage-ip A[/len]: one per family per NIC. */
+static int h_manage(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	struct cfg_addr a;
+	const char *s = NULL;
+	unsigned int n = 0;
+	int i;
+
+	(void)k;
+	if (p->group >= 0)
+		return fail(p, "manage-ip belongs to the NIC: use 'interface %s'",
+			    p->ifname);
+	if (!p->unset || peek(p)) {
+		if (need_value(p, "manage-ip", &s) ||
+		    parse_prefix(p, s, 0, false, &a))
+			return -EINVAL;
+	}
+	if (need_end(p))
+		return -EINVAL;
+
+	if (p->unset) {
+		for (i = c->n_manage - 1; i >= 0; i--) {
+			if (strcmp(c->manage[i].ifname, p->ifname) ||
+			    (s && !addr_same(&c->manage[i].a, &a)))
+				continue;
+			remove_at(c->manage, sizeof(c->manage[0]),
+				  c->origin.manage, &c->n_manage, i);
+			n++;
+		}
+		if (!n && s)
+			return fail(p, "manage-ip %s is not set on %s", s,
+				    p->ifname);
+		return 0;
+	}
+
+	/* A new address replaces the NIC's address of the same family. */
+	for (i = 0; i < (int)c->n_manage; i++)
+		if (!strcmp(c->manage[i].ifname, p->ifname) &&
+		    c->manage[i].a.family == a.family)
+			break;
+	if (i == (int)c->n_manage) {
+		if (c->n_manage >= CFG_MAX_MANAGE)
+			return fail(p, "too many manage-ip addresses (at most %d)",
+				    CFG_MAX_MANAGE);
+		c->n_manage++;
+	}
+	memset(&c->manage[i], 0, sizeof(c->manage[i]));
+	strcpy(c->manage[i].ifname, p->ifname);
+	c->manage[i].a = a;
+	c->origin.manage[i] = p->line;
+	return 0;
+}
+
+static int find_monitor(const struct nsrp_config *c, const char *ifname)
+{
+	for (unsigned int i = 0; i < c->n_monitor; i++)
+		if (!strcmp(c->monitor[i].ifname, ifname))
+			return i;
+	return -1;
+}
+
+static int monitor_set(struct parse *p, uint32_t weight)
+{
+	struct nsrp_config *c = p->c;
+	int i = find_monitor(c, p->ifname);
+
+	if (i < 0) {
+		if (c->n_monitor >= NSRPD_MAX_IFACES)
+			return fail(p, "too many monitored interfaces (at most %d)",
+				    NSRPD_MAX_IFACES);
+		i = c->n_monitor++;
+		memset(&c->monitor[i], 0, sizeof(c->monitor[i]));
+		strcpy(c->monitor[i].ifname, p->ifname);
+	}
+	c->monitor[i].weight = weight;
+	c->origin.monitor[i] = p->line;
+	return 0;
+}
+
+/* monitor interface IF: weight 255 unless "weight W" follows. */
+static int h_monitor(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	int i;
+
+	(void)k;
+	if (need_end(p))
+		return -EINVAL;
+	if (!p->unset)
+		return monitor_set(p, CFG_MONITOR_WEIGHT_DEFAULT);
+	i = find_monitor(c, p->ifname);
+	if (i < 0)
+		return fail(p, "interface %s is not monitored", p->ifname);
+	remove_at(c->monitor, sizeof(c->monitor[0]), c->origin.monitor,
+		  &c->n_monitor, i);
+	return 0;
+}
+
+static int h_monitor_weight(struct parse *p, const struct kw *k)
+{
+	uint32_t w = CFG_MONITOR_WEIGHT_DEFAULT;
+	const char *s;
+
+	if (!p->unset &&
+	    (need_value(p, k->name, &s) ||
+	     parse_u32(p, s, k->lo, k->hi, "weight", &w)))
+		return -EINVAL;
+	if (need_end(p))
+		return -EINVAL;
+	if (p->unset && find_monitor(p->c, p->ifname) < 0)
+		return fail(p, "interface %s is not monitored", p->ifname);
+	return monitor_set(p, w);
+}
+
+/* ------------------------------------------------------------- tables */
+
+static const struct kw kw_preempt[] = {
+	{ "hold-down", .fn = h_holddown, VSD(holddown_s),
+	  .lo = 0, .hi = 600, .def = CFG_HOLDDOWN_DEFAULT },
+	{ NULL }
+};
+
+static const struct kw kw_vsd_id[] = {
+	{ "priority", .fn = h_uint, VSD(priority),
+	  .lo = 1, .hi = 254, .def = CFG_PRIORITY_DEFAULT },
+	{ "preempt", .sub = kw_preempt, .fn = h_preempt },
+	{ NULL }
+};
+
+static const struct kw kw_vsd_group[] = {
+	{ "id", .arg = arg_group, .sub = kw_vsd_id, .fn = h_group },
+	{ "hb-interval", .fn = h_uint, CFG(hb_interval_ms),
+	  .lo = CFG_HB_INTERVAL_MIN, .hi = CFG_HB_INTERVAL_MAX,
+	  .def = CFG_HB_INTERVAL_DEFAULT },
+	{ "hb-threshold", .fn = h_uint, CFG(hb_threshold),
+	  .lo = 2, .hi = 255, .def = CFG_HB_THRESHOLD_DEFAULT },
+	{ "init-hold", .fn = h_uint, CFG(init_hold_s),
+	  .lo = 0, .hi = 255, .def = CFG_INIT_HOLD_DEFAULT },
+	{ "master-always-exist", .fn = h_flag, CFG(master_always_exist) },
+	{ NULL }
+};
+
+static const struct kw kw_cluster[] = {
+	{ "id", .fn = h_uint, CFG(cluster_id),
+	  .lo = 0, .hi = CFG_CLUSTER_ID_MAX, .def = 0 },
+	{ "name", .fn = h_str, CFG(cluster_name) },
+	{ NULL }
+};
+
+static const struct kw kw_auth[] = {
+	{ "password", .fn = h_str, CFG(auth_password) },
+	{ NULL }
+};
+
+static const struct kw kw_encrypt[] = {
+	{ "password", .fn = h_str, CFG(encrypt_password) },
+	{ NULL }
+};
+
+static const struct kw kw_monitor_if[] = {
+	{ "weight", .fn = h_monitor_weight, .lo = 1, .hi = 255 },
+	{ NULL }
+};
+
+static const struct kw kw_monitor[] = {
+	{ "interface", .arg = arg_ifname, .sub = kw_monitor_if,
+	  .fn = h_monitor },
+	{ "threshold", .fn = h_uint, CFG(monitor_threshold),
+	  .lo = 1, .hi = 255, .def = CFG_MONITOR_THRESHOLD_DEFAULT },
+	{ NULL }
+};
+
+static const struct kw kw_rto_mirror[] = {
+	{ "sync", .fn = h_flag, CFG(rto_mirror_sync) },
+	{ "route", .fn = h_flag, CFG(rto_mirror_route) },
+	{ NULL }
+};
+
+static const struct kw kw_rto_session[] = {
+	{ "ageout-ack", .fn = h_flag, CFG(rto_ageout_ack) },
+	{ NULL }
+};
+
+static const struct kw kw_rto[] = {
+	{ "session", .sub = kw_rto_session },
+	{ NULL }
+};
+
+static const struct kw kw_config[] = {
+	{ "sync", .fn = h_flag, CFG(config_sync) },
+	{ NULL }
+};
+
+static const struct kw kw_nsrp[] = {
+	{ "arp", .fn = h_uint, CFG(arp_count),
+	  .lo = 0, .hi = 255, .def = CFG_ARP_DEFAULT },
+	{ "auth", .sub = kw_auth },
+	{ "cluster", .sub = kw_cluster },
+	{ "config", .sub = kw_config },
+	{ "encrypt", .sub = kw_encrypt },
+	{ "interface", .fn = h_str, CFG(ha_if), .lo = STR_IFNAME,
+	  .origin = ORIGIN(ha_if) },
+	{ "monitor", .sub = kw_monitor },
+	{ "notify", .fn = h_str, CFG(notify), .lo = STR_PATH },
+	{ "rto", .sub = kw_rto },
+	{ "rto-mirror", .sub = kw_rto_mirror },
+	{ "secondary-path", .fn = h_str, CFG(secondary_if), .lo = STR_IFNAME,
+	  .origin = ORIGIN(secondary_if) },
+	{ "standalone-role", .fn = h_role },
+	{ "vsd-group", .sub = kw_vsd_group },
+	{ NULL }
+};
+
+static const struct kw kw_interface[] = {
+	{ "ip", .fn = h_vsi, .lo = AF_INET },
+	{ "ipv6", .fn = h_vsi, .lo = AF_INET6 },
+	{ "manage-ip", .fn = h_manage },
+	{ NULL }
+};
+
+static const struct kw kw_top[] = {
+	{ "hostname", .fn = h_str, CFG(hostname) },
+	{ "interface", .arg = arg_iface, .sub = kw_interface },
+	{ "nsrp", .sub = kw_nsrp },
+	{ NULL }
+};
+
+/* ------------------------------------------------------------ walking */
+
+static void list_names(const struct kw *t, const char *prefix,
+		       char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (; t->name; t++) {
+		int n;
+
+		if (prefix && strncmp(t->name, prefix, strlen(prefix)))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+			     t->name);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += n;
+	}
+}
+
+/* An exact match, else the one keyword tok is a prefix of. */
+static const struct kw *lookup(struct parse *p, const struct kw *t,
+			       const char *tok)
+{
+	const struct kw *found = NULL;
+	size_t n = strlen(tok);
+	unsigned int hits = 0;
+	char names[256];
+
+	for (const struct kw *k = t; k->name; k++) {
+		if (!strcmp(k->name, tok))
+			return k;
+		if (!strncmp(k->name, tok, n)) {
+			found = k;
+			hits++;
+		}
+	}
+	if (hits == 1)
+		return found;
+	if (hits > 1) {
+		list_names(t, tok, names, sizeof(names));
+		fail(p, "ambiguous '%s': %s", tok, names);
+	} else {
+		list_names(t, NULL, names, sizeof(names));
+		fail(p, "unknown keyword '%s' (expected %s)", tok, names);
+	}
+	return NULL;
+}
+
+static int walk(struct parse *p, const struct kw *t)
+{
+	char names[256];
+
+	for (;;) {
+		const char *tok = peek(p);
+		const struct kw *k;
+
+		if (!tok) {
+			list_names(t, NULL, names, sizeof(names));
+			return fail(p, "incomplete command after '%s' (expected %s)",
+				    cur_kw(p), names);
+		}
+		k = lookup(p, t, tok);
+		if (!k)
+			return -EINVAL;
+		p->pos++;
+		if (k->arg) {
+			const char *val;
+
+			if (need_value(p, k->name, &val) || k->arg(p, val))
+				return -EINVAL;
+		}
+		if (k->sub && (peek(p) || !k->fn)) {
+			t = k->sub;
+			continue;
+		}
+		return k->fn(p, k);
+	}
+}
+
+/*
+ * Splits a line into words in place: blanks separate, "..." quotes, a
+ * word that starts with '#' starts a comment.
+ */
+static int split(struct parse *p, char *s)
+{
+	p->ntok = 0;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+		if (!*s || *s == '#')
+			return 0;
+		if (p->ntok == CFG_MAX_WORDS)
+			return fail(p, "too many words (at most %d)",
+				    CFG_MAX_WORDS);
+		if (*s == '"') {
+			char *end = strchr(++s, '"');
+
+			if (!end)
+				return fail(p, "unterminated quote");
+			*end = '\0';
+			p->tok[p->ntok++] = s;
+			s = end + 1;
+			if (*s && *s != ' ' && *s != '\t' && *s != '\r' &&
+			    *s != '\n')
+				return fail(p, "a quoted value must end its word");
+			continue;
+		}
+		p->tok[p->ntok++] = s;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+static const struct kw kw_root[] = {
+	{ "set", .sub = kw_top },
+	{ "unset", .sub = kw_top },
+	{ NULL }
+};
+
+static int apply(struct nsrp_config *c, const char *line, unsigned int lineno,
+		 char *err, size_t errlen)
+{
+	char buf[CFG_LINE_LEN + 1];
+	const struct kw *k;
+	struct parse p = {
+		.c = c, .line = lineno, .group = -1, .err = err,
+		.errlen = errlen,
+	};
+
+	if (errlen)
+		err[0] = '\0';
+	if (strlen(line) > CFG_LINE_LEN)
+		return fail(&p, "line too long (at most %d characters)",
+			    CFG_LINE_LEN);
+	strcpy(buf, line);
+	if (split(&p, buf))
+		return -EINVAL;
+	if (!p.ntok)
+		return 0;
+	k = lookup(&p, kw_root, p.tok[0]);
+	if (!k)
+		return -EINVAL;
+	p.unset = !strcmp(k->name, "unset");
+	p.pos = 1;
+	return walk(&p, k->sub);
+}
+
+int config_apply_line(struct nsrp_config *c, const char *line,
+		      char *err, size_t errlen)
+{
+	return apply(c, line, 0, err, errlen);
+}
+
+void config_init(struct nsrp_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->arp_count = CFG_ARP_DEFAULT;
+	c->hb_interval_ms = CFG_HB_INTERVAL_DEFAULT;
+	c->hb_threshold = CFG_HB_THRESHOLD_DEFAULT;
+	c->init_hold_s = CFG_INIT_HOLD_DEFAULT;
+	c->monitor_threshold = CFG_MONITOR_THRESHOLD_DEFAULT;
+	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
+		c->vsd[i].priority = CFG_PRIORITY_DEFAULT;
+		c->vsd[i].holddown_s = CFG_HOLDDOWN_DEFAULT;
+	}
+	c->vsd[0].defined = true;
+}
+
+bool config_equal(const struct nsrp_config *a, const struct nsrp_config *b)
+{
+	return !memcmp(a, b, offsetof(struct nsrp_config, origin));
+}
+
+bool config_is_data_if(const struct nsrp_config *c, const char *ifname)
+{
+	for (unsigned int i = 0; i < c->n_vsi; i++)
+		if (!strcmp(c->vsi[i].ifname, ifname))
+			return true;
+	return false;
+}
+
+void config_vsd_params(const struct nsrp_config *c, unsigned int id,
+		       struct vsd_params *p)
+{
+	const struct cfg_vsd *g = &c->vsd[id];
+
+	memset(p, 0, sizeof(*p));
+	p->priority = g->priority;
+	p->preempt = g->preempt;
+	p->master_always_exist = c->master_always_exist;
+	p->holddown_ms = g->holddown_s * 1000;
+	p->init_hold_ms = c->init_hold_s * 1000;
+	/* Long enough for the peer to hear the step-down and answer. */
+	p->yield_ms = c->hb_interval_ms * (c->hb_threshold + 2);
+}
+
+/* ---------------------------------------------------------- validation */
+
+struct report {
+	const char *name;
+	FILE *errs;
+	int count;
+};
+
+static void report(struct report *r, unsigned int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void report(struct report *r, unsigned int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->count++;
+	if (!r->errs)
+		return;
+	if (line)
+		fprintf(r->errs, "%s:%u: ", r->name, line);
+	else
+		fprintf(r->errs, "%s: ", r->name);
+	va_start(ap, fmt);
+	vfprintf(r->errs, fmt, ap);
+	va_end(ap);
+	fputc('\n', r->errs);
+}
+
+/* Host bits all zero (network) or, for IPv4, all one (broadcast). */
+static const char *not_a_host(const struct cfg_addr *a)
+{
+	unsigned int bits = a->family == AF_INET ? 32 : 128;
+	bool zero = true, ones = true;
+
+	if (a->prefixlen >= bits - 1)
+		return NULL;
+	for (unsigned int b = a->prefixlen; b < bits; b++) {
+		bool set = a->addr[b / 8] & (0x80 >> (b % 8));
+
+		zero &= !set;
+		ones &= set;
+	}
+	if (zero)
+		return "the network address";
+	if (ones && a->family == AF_INET)
+		return "the broadcast address";
+	return NULL;
+}
+
+static void check_vsis(const struct nsrp_config *c, struct report *r)
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned int nics = 0;
+
+	for (unsigned int i = 0; i < c->n_vsi; i++) {
+		const struct cfg_vsi_addr *v = &c->vsi[i];
+		unsigned int line = c->origin.vsi[i];
+		const char *why;
+		bool first = true;
+
+		if (!c->vsd[v->vsd].defined)
+			report(r, line, "interface %s:%u: VSD group %u is not defined (set nsrp vsd-group id %u)",
+			       v->ifname, v->vsd, v->vsd, v->vsd);
+		if (c->ha_if[0] && !strcmp(v->ifname, c->ha_if))
+			report(r, line, "interface %s is the HA link (line %u) and cannot carry VSIs",
+			       v->ifname, c->origin.ha_if);
+		why = not_a_host(&v->a);
+		if (why)
+			report(r, line, "%s/%u is %s, not a host address",
+			       addr_str(&v->a, buf, sizeof(buf)),
+			       v->a.prefixlen, why);
+		for (unsigned int j = 0; j < i && first; j++)
+			first = strcmp(c->vsi[j].ifname, v->ifname) != 0;
+		if (first && ++nics == NSRPD_MAX_IFACES + 1)
+			report(r, line, "too many data interfaces (at most %d)",
+			       NSRPD_MAX_IFACES);
+	}
+}
+
+/* Every address once, VSI and manage-ip alike, on whatever NIC. */
+static void check_duplicates(const struct nsrp_config *c, struct report *r)
+{
+	unsigned int n = c->n_vsi + c->n_manage;
+	char buf[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct cfg_addr *a = i < c->n_vsi ? &c->vsi[i].a :
+					   &c->manage[i - c->n_vsi].a;
+		unsigned int line = i < c->n_vsi ? c->origin.vsi[i] :
+				    c->origin.manage[i - c->n_vsi];
+
+		for (unsigned int j = 0; j < i; j++) {
+			const struct cfg_addr *b = j < c->n_vsi ? &c->vsi[j].a :
+						   &c->manage[j - c->n_vsi].a;
+			unsigned int other = j < c->n_vsi ? c->origin.vsi[j] :
+					     c->origin.manage[j - c->n_vsi];
+
+			if (!addr_same(a, b))
+				continue;
+			report(r, line, "address %s is already set (line %u)",
+			       addr_str(a, buf, sizeof(buf)), other);
+			break;
+		}
+	}
+}
+
+int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
+{
+	struct report r = { .name = name, .errs = errs };
+
+	check_vsis(c, &r);
+	check_duplicates(c, &r);
+	if (c->ha_if[0] && !strcmp(c->ha_if, c->secondary_if))
+		report(&r, c->origin.secondary_if,
+		       "secondary-path %s is the HA link itself (line %u)",
+		       c->secondary_if, c->origin.ha_if);
+	return r.count ? -EINVAL : 0;
+}
+
+/* ------------------------------------------------------- file in / out */
+
+int config_load(const char *path, struct nsrp_config *out, FILE *errs)
+{
+	struct report r = { .name = path, .errs = errs };
+	char buf[CFG_LINE_LEN + 2], err[256];
+	struct nsrp_config *c;
+	unsigned int lineno = 0;
+	int ret = 0;
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ret = -errno;
+		if (errs)
+			fprintf(errs, "%s: %s\n", path, strerror(-ret));
+		return ret;
+	}
+	c = malloc(sizeof(*c));
+	if (!c) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	config_init(c);
+	while (fgets(buf, sizeof(buf), f)) {
+		size_t len = strlen(buf);
+
+		lineno++;
+		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
+			int ch;
+
+			report(&r, lineno, "line too long (at most %d characters)",
+			       CFG_LINE_LEN);
+			while ((ch = fgetc(f)) != EOF && ch != '\n')
+				;
+			continue;
+		}
+		if (apply(c, buf, lineno, err, sizeof(err)))
+			report(&r, lineno, "%s", err);
+	}
+	if (ferror(f)) {
+		ret = -EIO;
+		report(&r, 0, "read error");
+	}
+	fclose(f);
+	if (!ret && config_validate(c, path, errs))
+		ret = -EINVAL;
+	if (!ret && r.count)
+		ret = -EINVAL;
+	if (!ret)
+		memcpy(out, c, sizeof(*c));
+	free(c);
+	return ret;
+}
+
+/* A value as one word: quoted when it holds blanks or could start a comment. */
+static void put_word(FILE *f, const char *s)
+{
+	if (!*s || strpbrk(s, " \t#"))
+		fprintf(f, " \"%s\"", s);
+	else
+		fprintf(f, " %s", s);
+}
+
+static void put_str(FILE *f, const char *prefix, const char *s)
+{
+	if (!*s)
+		return;
+	fputs(prefix, f);
+	put_word(f, s);
+	fputc('\n', f);
+}
+
+static void put_uint(FILE *f, const char *prefix, uint32_t v, uint32_t def)
+{
+	if (v != def)
+		fprintf(f, "%s %u\n", prefix, v);
+}
+
+static void put_flag(FILE *f, const char *line, bool v)
+{
+	if (v)
+		fprintf(f, "%s\n", line);
+}
+
+static void write_groups(const struct nsrp_config *c, FILE *f)
+{
+	put_uint(f, "set nsrp vsd-group hb-interval", c->hb_interval_ms,
+		 CFG_HB_INTERVAL_DEFAULT);
+	put_uint(f, "set nsrp vsd-group hb-threshold", c->hb_threshold,
+		 CFG_HB_THRESHOLD_DEFAULT);
+	put_uint(f, "set nsrp vsd-group init-hold", c->init_hold_s,
+		 CFG_INIT_HOLD_DEFAULT);
+	put_flag(f, "set nsrp vsd-group master-always-exist",
+		 c->master_always_exist);
+	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
+		const struct cfg_vsd *g = &c->vsd[i];
+
+		if (!g->defined)
+			continue;
+		fprintf(f, "set nsrp vsd-group id %d priority %u\n", i,
+			g->priority);
+		if (g->preempt)
+			fprintf(f, "set nsrp vsd-group id %d preempt hold-down %u\n",
+				i, g->holddown_s);
+	}
+}
+
+static void write_nsrp(const struct nsrp_config *c, FILE *f)
+{
+	fprintf(f, "set nsrp cluster id %u\n", c->cluster_id);
+	put_str(f, "set nsrp cluster name", c->cluster_name);
+	put_str(f, "set nsrp interface", c->ha_if);
+	put_str(f, "set nsrp secondary-path", c->secondary_if);
+	put_uint(f, "set nsrp arp", c->arp_count, CFG_ARP_DEFAULT);
+	put_str(f, "set nsrp auth password", c->auth_password);
+	put_str(f, "set nsrp encrypt password", c->encrypt_password);
+	put_str(f, "set nsrp notify", c->notify);
+	if (c->standalone_role != CFG_ROLE_ELECT)
+		fprintf(f, "set nsrp standalone-role %s\n",
+			c->standalone_role == CFG_ROLE_MASTER ? "master" :
+			"backup");
+	write_groups(c, f);
+	for (unsigned int i = 0; i < c->n_monitor; i++) {
+		fprintf(f, "set nsrp monitor interface %s", c->monitor[i].ifname);
+		if (c->monitor[i].weight != CFG_MONITOR_WEIGHT_DEFAULT)
+			fprintf(f, " weight %u", c->monitor[i].weight);
+		fputc('\n', f);
+	}
+	put_uint(f, "set nsrp monitor threshold", c->monitor_threshold,
+		 CFG_MONITOR_THRESHOLD_DEFAULT);
+	put_flag(f, "set nsrp rto-mirror sync", c->rto_mirror_sync);
+	put_flag(f, "set nsrp rto-mirror route", c->rto_mirror_route);
+	put_flag(f, "set nsrp rto session ageout-ack", c->rto_ageout_ack);
+	put_flag(f, "set nsrp config sync", c->config_sync);
+}
+
+static void write_interfaces(const struct nsrp_config *c, FILE *f)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < c->n_vsi; i++) {
+		const struct cfg_vsi_addr *v = &c->vsi[i];
+
+		fprintf(f, "set interface %s:%u %s %s/%u\n", v->ifname, v->vsd,
+			v->a.family == AF_INET ? "ip" : "ipv6",
+			addr_str(&v->a, buf, sizeof(buf)), v->a.prefixlen);
+	}
+	for (unsigned int i = 0; i < c->n_manage; i++) {
+		const struct cfg_manage *m = &c->manage[i];
+
+		fprintf(f, "set interface %s manage-ip %s", m->ifname,
+			addr_str(&m->a, buf, sizeof(buf)));
+		if (m->a.prefixlen)
+			fprintf(f, "/%u", m->a.prefixlen);
+		fputc('\n', f);
+	}
+}
+
+int config_write(const struct nsrp_config *c, FILE *f)
+{
+	put_str(f, "set hostname", c->hostname);
+	write_nsrp(c, f);
+	write_interfaces(c, f);
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * config.h - the nsrpd configuration, ScreenOS style.
+ *
+ * One command per line ("set ..." or "unset ..."), '#' starts a comment,
+ * keywords may be abbreviated to any unique prefix. Values that contain
+ * blanks are written in double quotes. The parser is a keyword table
+ * (config.c); adding a command means adding a row.
+ *
+ * Everything lives in fixed-size arrays, so a configuration is a plain
+ * value: it can be copied, compared and swapped whole on reload.
+ */
+#ifndef NSRPD_CONFIG_H
+#define NSRPD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <net/if.h>
+
+#include "nsrpd.h"
+#include "election.h"
+
+#define CFG_NAME_LEN		64	/* hostname, cluster name */
+#define CFG_PATH_LEN		256	/* notify script */
+#define CFG_SECRET_LEN		128	/* auth / encrypt passwords */
+#define CFG_LINE_LEN		1024	/* longest line accepted */
+#define CFG_MAX_MANAGE		(2 * NSRPD_MAX_IFACES) /* one v4 + one v6 */
+
+/* Defaults and ranges (ScreenOS's where it has one). */
+#define CFG_CLUSTER_ID_MAX	7
+#define CFG_ARP_DEFAULT		4
+#define CFG_PRIORITY_DEFAULT	100
+#define CFG_HOLDDOWN_DEFAULT	3	/* s */
+#define CFG_HB_INTERVAL_DEFAULT	1000	/* ms */
+#define CFG_HB_INTERVAL_MIN	10	/* ms */
+#define CFG_HB_INTERVAL_MAX	10000	/* ms */
+#define CFG_HB_THRESHOLD_DEFAULT 3
+#define CFG_INIT_HOLD_DEFAULT	5	/* s */
+#define CFG_MONITOR_WEIGHT_DEFAULT 255
+#define CFG_MONITOR_THRESHOLD_DEFAULT 255
+
+/* "set nsrp standalone-role": run the data plane without an election. */
+enum cfg_role {
+	CFG_ROLE_ELECT = 0,	/* default: elect */
+	CFG_ROLE_MASTER,
+	CFG_ROLE_BACKUP,
+};
+
+/* An address with its prefix length; addr holds 4 or 16 bytes. */
+struct cfg_addr {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t prefixlen;	/* 0: none given (manage-ip only) */
+	uint8_t addr[16];	/* network order, IPv4 in the first 4 */
+};
+
+/* set interface IF:N ip|ipv6 A/len: a VSI address of group N on NIC IF. */
+struct cfg_vsi_addr {
+	char ifname[IFNAMSIZ];
+	uint32_t vsd;
+	struct cfg_addr a;
+};
+
+/* set interface IF manage-ip A[/len]: this unit's own address on IF. */
+struct cfg_manage {
+	char ifname[IFNAMSIZ];
+	struct cfg_addr a;
+};
+
+/* set nsrp monitor interface IF [weight W] */
+struct cfg_monitor {
+	char ifname[IFNAMSIZ];
+	uint32_t weight;
+};
+
+/* set nsrp vsd-group id N ... */
+struct cfg_vsd {
+	bool defined;		/* group 0 always is */
+	bool preempt;
+	uint32_t priority;	/* 1-254, lower wins */
+	uint32_t holddown_s;	/* preempt hold-down */
+};
+
+/*
+ * Which line set what, for messages naming the line. Not part of the
+ * configuration's value: it is kept last so config_equal() can skip it.
+ */
+struct cfg_origin {
+	unsigned int ha_if;
+	unsigned int secondary_if;
+	unsigned int vsd[NSRPD_MAX_VSD];
+	unsigned int vsi[NSRPD_MAX_VSI_ADDRS];
+	unsigned int manage[CFG_MAX_MANAGE];
+	unsigned int monitor[NSRPD_MAX_IFACES];
+};
+
+struct nsrp_config {
+	char hostname[CFG_NAME_LEN];		/* "": the system's */
+	uint32_t cluster_id;			/* 0-7 */
+	char cluster_name[CFG_NAME_LEN];
+	char ha_if[IFNAMSIZ];			/* "": none */
+	char secondary_if[IFNAMSIZ];		/* "": none */
+	uint32_t arp_count;			/* gratuitous ARPs on takeover */
+	char notify[CFG_PATH_LEN];		/* "": none */
+	enum cfg_role standalone_role;
+
+	/* VSD groups: "set nsrp vsd-group ..." */
+	uint32_t hb_interval_ms;
+	uint32_t hb_threshold;			/* missed heartbeats: peer lost */
+	uint32_t init_hold_s;
+	bool master_always_exist;
+	struct cfg_vsd vsd[NSRPD_MAX_VSD];	/* indexed by group id */
+
+	unsigned int n_vsi;
+	struct cfg_vsi_addr vsi[NSRPD_MAX_VSI_ADDRS];
+	unsigned int n_manage;
+	struct cfg_manage manage[CFG_MAX_MANAGE];
+
+	/* Stored for later features: monitoring, security, RTO sync. */
+	unsigned int n_monitor;
+	struct cfg_monitor monitor[NSRPD_MAX_IFACES];
+	uint32_t monitor_threshold;
+	char auth_password[CFG_SECRET_LEN];
+	char encrypt_password[CFG_SECRET_LEN];
+	bool rto_mirror_sync;
+	bool rto_mirror_route;
+	bool rto_ageout_ack;
+	bool config_sync;
+
+	struct cfg_origin origin;		/* keep last */
+};
+
+void config_init(struct nsrp_config *c);
+
+/*
+ * Applies one line ("set ...", "unset ...", a comment or blank). Returns 0,
+ * or -EINVAL with a message in err and *c left as it was.
+ */
+int config_apply_line(struct nsrp_config *c, const char *line,
+		      char *err, size_t errlen);
+
+/*
+ * Cross-line checks on a whole configuration (groups of VSIs defined, HA
+ * link not a data NIC, no address twice...). Prints "NAME:LINE: problem"
+ * to errs for each. Returns 0 or -EINVAL.
+ */
+int config_validate(const struct nsrp_config *c, const char *name, FILE *errs);
+
+/*
+ * Parses and validates FILE into a fresh configuration. Prints
+ * "FILE:LINE: problem" to errs for every bad line (errs may be NULL).
+ * Returns 0 and fills *out, or -EINVAL (or -errno when the file cannot be
+ * read) and leaves *out untouched, so a reload can check before it swaps.
+ */
+int config_load(const char *path, struct nsrp_config *out, FILE *errs);
+
+/* Writes the "set" lines that rebuild c. Returns 0 or -EIO. */
+int config_write(const struct nsrp_config *c, FILE *f);
+
+/* Same configuration, whatever lines it came from. */
+bool config_equal(const struct nsrp_config *a, const struct nsrp_config *b);
+
+/* The election settings of group id. */
+void config_vsd_params(const struct nsrp_config *c, unsigned int id,
+		       struct vsd_params *p);
+
+/* The NIC carries a VSI of some group. */
+bool config_is_data_if(const struct nsrp_config *c, const char *ifname);
+
+#endif

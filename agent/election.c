@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * election.c - the VSD group state machine (see election.h for the rules).
+ *
+ * vsd_step() works in three moves: refresh the timers the inputs arm or
+ * cancel (yield, preempt hold-down), decide the state the inputs call for
+ * from scratch, then record the transition. Deciding from scratch rather
+ * than chaining small moves means one step always lands on the final
+ * state, so a caller never has to loop.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "election.h"
+
+#define NS_PER_MS	1000000ULL
+
+const char *vsd_state_name(int state)
+{
+	switch (state) {
+	case VSD_INITIAL:	return "initial";
+	case VSD_MASTER:	return "master";
+	case VSD_BACKUP:	return "backup";
+	case VSD_INELIGIBLE:	return "ineligible";
+	case VSD_INOPERABLE:	return "inoperable";
+	}
+	return "unknown";
+}
+
+bool vsd_better(uint8_t prio_a, const uint8_t mac_a[6],
+		uint8_t prio_b, const uint8_t mac_b[6])
+{
+	if (prio_a != prio_b)
+		return prio_a < prio_b;
+	return memcmp(mac_a, mac_b, 6) < 0;
+}
+
+void vsd_init(struct vsd *v, const struct vsd_params *p,
+	      const uint8_t mac[6], uint64_t now_ns)
+{
+	memset(v, 0, sizeof(*v));
+	v->p = *p;
+	memcpy(v->mac, mac, 6);
+	v->state = VSD_INITIAL;
+	v->since_ns = now_ns;
+	v->last_ns = now_ns;
+	v->init_end_ns = now_ns + p->init_hold_ms * NS_PER_MS;
+}
+
+void vsd_set_params(struct vsd *v, const struct vsd_params *p)
+{
+	v->p = *p;
+}
+
+/* The peer could be master now or after its init hold. */
+static bool peer_candidate(const struct vsd_peer *pr)
+{
+	if (!pr->present || (pr->adv.flags & (VSD_F_FAILED | VSD_F_YIELD)))
+		return false;
+	return pr->adv.state == VSD_INITIAL || pr->adv.state == VSD_BACKUP ||
+	       pr->adv.state == VSD_MASTER;
+}
+
+static bool peer_master(const struct vsd_peer *pr)
+{
+	return pr->present && pr->adv.state == VSD_MASTER;
+}
+
+/* A master peer that is healthy and means to stay. */
+static bool peer_sound_master(const struct vsd_peer *pr)
+{
+	return peer_master(pr) &&
+	       !(pr->adv.flags & (VSD_F_FAILED | VSD_F_YIELD));
+}
+
+static bool local_better(const struct vsd *v, const struct vsd_peer *pr)
+{
+	if (!pr->present)
+		return true;
+	return vsd_better(v->p.priority, v->mac, pr->adv.priority, pr->mac);
+}
+
+/* "mode backup" lasts until the peer is master, or nobody else can be. */
+static void update_yield(struct vsd *v, const struct vsd_peer *pr,
+			 uint64_t now_ns)
+{
+	if (!v->yielding)
+		return;
+	if (peer_master(pr) || !peer_candidate(pr) || now_ns >= v->yield_end_ns)
+		v->yielding = false;
+}
+
+/* The hold-down runs while a better, preempting backup sees a master. */
+static void update_preempt(struct vsd *v, const struct vsd_peer *pr,
+			   uint64_t now_ns)
+{
+	bool wants = v->state == VSD_BACKUP && !v->failed && v->p.preempt &&
+		     !v->yielding && peer_sound_master(pr) &&
+		     local_better(v, pr);
+
+	if (!wants) {
+		v->preempt_armed = false;
+		return;
+	}
+	if (!v->preempt_armed) {
+		v->preempt_armed = true;
+		v->preempt_at_ns = now_ns + v->p.holddown_ms * NS_PER_MS;
+	}
+}
+
+#define WHY(...) snprintf(why, len, __VA_ARGS__)
+
+/*
+ * Monitors failed: give up master, unless master-always-exist is set and
+ * no other unit can be master. When both units failed, the one already
+ * master (or else the election winner) keeps acting as master.
+ */
+static enum vsd_state decide_failed(const struct vsd *v,
+				    const struct vsd_peer *pr, uint64_t now_ns,
+				    char *why, size_t len)
+{
+	bool better = local_better(v, pr);
+
+	WHY("monitors failed");
+	if (!v->p.master_always_exist || peer_candidate(pr))
+		return VSD_INOPERABLE;
+	if (v->state != VSD_MASTER && now_ns < v->init_end_ns)
+		return VSD_INOPERABLE;
+	if (pr->present && (pr->adv.flags & VSD_F_FAILED) &&
+	    (pr->adv.flags & VSD_F_MAE)) {
+		if (pr->adv.state == VSD_MASTER &&
+		    !(v->state == VSD_MASTER && better)) {
+			WHY("monitors failed, failed peer acts as master");
+			return VSD_INOPERABLE;
+		}
+		if (pr->adv.state == VSD_INOPERABLE && !better)
+			return VSD_INOPERABLE;
+	}
+	WHY("monitors failed, no other unit can be master (master-always-exist)");
+	return VSD_MASTER;
+}
+
+/* Nobody is master: the unit with the lowest priority, then MAC, takes it. */
+static enum vsd_state decide_masterless(const struct vsd *v,
+					const struct vsd_peer *pr,
+					char *why, size_t len)
+{
+	bool peer_wins = peer_candidate(pr) && !local_better(v, pr);
+
+	/*
+	 * A better peer still in its init hold will claim when the hold
+	 * ends: wait for it if we are starting too, but a unit already
+	 * past start-up does not leave the cluster without a master (the
+	 * peer may be the old master, restarted).
+	 */
+	if (peer_wins && pr->adv.state == VSD_INITIAL &&
+	    v->state == VSD_INITIAL)
+		return VSD_INITIAL;
+	if (peer_wins && pr->adv.state != VSD_INITIAL) {
+		WHY("peer wins the election (priority %u vs %u)",
+		    pr->adv.priority, v->p.priority);
+		return VSD_BACKUP;
+	}
+	if (peer_wins)
+		WHY("no master, peer in init hold");
+	else if (pr->adv.flags & VSD_F_YIELD)
+		WHY("peer steps down");
+	else if (!peer_candidate(pr))
+		WHY("peer is %s, cannot be master",
+		    pr->adv.flags & VSD_F_FAILED ? "failed" :
+		    vsd_state_name(pr->adv.state));
+	else
+		WHY("won the election (priority %u vs %u)", v->p.priority,
+		    pr->adv.priority);
+	return VSD_MASTER;
+}
+
+static enum vsd_state decide(const struct vsd *v, const struct vsd_inputs *in,
+			     bool peer_was_seen, uint64_t now_ns,
+			     char *why, size_t len)
+{
+	const struct vsd_peer *pr = &in->peer;
+	bool in_hold = now_ns < v->init_end_ns;
+
+	if (v->state == VSD_INELIGIBLE)
+		return VSD_INELIGIBLE;		/* only commands leave it */
+	if (in->failed)
+		return decide_failed(v, pr, now_ns, why, len);
+
+	if ((v->state == VSD_INITIAL || v->state == VSD_INOPERABLE) && in_hold) {
+		if (peer_sound_master(pr)) {
+			WHY("peer is master");
+			return VSD_BACKUP;
+		}
+		if (peer_master(pr)) {
+			WHY("master peer failed");
+			return VSD_MASTER;
+		}
+		return VSD_INITIAL;
+	}
+
+	if (!pr->present) {
+		if (v->state == VSD_INITIAL)
+			WHY("init hold over, no peer heard");
+		else if (v->state == VSD_BACKUP && peer_was_seen)
+			WHY("peer lost");
+		else if (v->state == VSD_BACKUP)
+			WHY("no peer");
+		return VSD_MASTER;
+	}
+	if (v->yielding)
+		return VSD_BACKUP;
+
+	if (v->state == VSD_MASTER) {
+		if (peer_sound_master(pr) && !local_better(v, pr)) {
+			WHY("peer also master and wins (priority %u vs %u)",
+			    pr->adv.priority, v->p.priority);
+			return VSD_BACKUP;
+		}
+		return VSD_MASTER;
+	}
+
+	if (peer_master(pr)) {
+		if (pr->adv.flags & VSD_F_FAILED) {
+			WHY("master peer failed");
+			return VSD_MASTER;
+		}
+		if (pr->adv.flags & VSD_F_YIELD) {
+			WHY("master peer steps down");
+			return VSD_MASTER;
+		}
+		if (v->preempt_armed && now_ns >= v->preempt_at_ns) {
+			WHY("preempt: priority %u beats master's %u",
+			    v->p.priority, pr->adv.priority);
+			return VSD_MASTER;
+		}
+		WHY("peer is master");
+		return VSD_BACKUP;
+	}
+	return decide_masterless(v, pr, why, len);
+}
+
+static int set_state(struct vsd *v, enum vsd_state to, const char *why,
+		     uint64_t now_ns, struct vsd_transition *t)
+{
+	size_t n = strnlen(why, sizeof(t->reason) - 1);	/* cut if long */
+
+	if (to == v->state)
+		return 0;
+	t->from = v->state;
+	t->to = to;
+	t->at_ns = now_ns;
+	memcpy(t->reason, why, n);
+	t->reason[n] = '\0';
+	v->state = to;
+	v->since_ns = now_ns;
+	if (to != VSD_BACKUP)
+		v->yielding = false;
+	return 1;
+}
+
+int vsd_step(struct vsd *v, const struct vsd_inputs *in, uint64_t now_ns,
+	     struct vsd_transition *t)
+{
+	char why[VSD_REASON_LEN] = "";
+	bool peer_was_seen = v->peer_seen;
+	enum vsd_state next;
+	int changed;
+
+	v->last_ns = now_ns;
+	v->failed = in->failed;
+	if (in->peer.present)
+		v->peer_seen = true;
+	update_yield(v, &in->peer, now_ns);
+	update_preempt(v, &in->peer, now_ns);
+	next = decide(v, in, peer_was_seen, now_ns, why, sizeof(why));
+	if (v->state == VSD_INOPERABLE && !in->failed) {
+		char full[VSD_REASON_LEN + 24];
+
+		snprintf(full, sizeof(full), "monitors recovered%s%s",
+			 *why ? ", " : "", why);
+		changed = set_state(v, next, full, now_ns, t);
+	} else {
+		changed = set_state(v, next, why, now_ns, t);
+	}
+	if (changed)
+		update_preempt(v, &in->peer, now_ns);
+	return changed;
+}
+
+int vsd_command(struct vsd *v, enum vsd_cmd cmd, uint64_t now_ns,
+		struct vsd_transition *t)
+{
+	v->preempt_armed = false;
+	switch (cmd) {
+	case VSD_CMD_BACKUP:
+		if (v->state == VSD_MASTER) {
+			v->yielding = true;
+			v->yield_end_ns = now_ns + v->p.yield_ms * NS_PER_MS;
+			return set_state(v, VSD_BACKUP, "manual: mode backup",
+					 now_ns, t);
+		}
+		if (v->state == VSD_INITIAL || v->state == VSD_INELIGIBLE) {
+			v->leaving = false;
+			v->init_end_ns = now_ns;
+			return set_state(v, VSD_BACKUP, "manual: mode backup",
+					 now_ns, t);
+		}
+		return 0;	/* backup already; inoperable stays so */
+	case VSD_CMD_INELIGIBLE:
+		v->yielding = false;
+		return set_state(v, VSD_INELIGIBLE, "manual: mode ineligible",
+				 now_ns, t);
+	case VSD_CMD_INIT:
+		v->yielding = false;
+		v->leaving = false;
+		v->init_end_ns = now_ns + v->p.init_hold_ms * NS_PER_MS;
+		return set_state(v, VSD_INITIAL, "manual: mode init", now_ns, t);
+	case VSD_CMD_SHUTDOWN:
+		v->yielding = false;
+		v->leaving = true;
+		return set_state(v, VSD_INELIGIBLE, "shutting down", now_ns, t);
+	}
+	return 0;
+}
+
+void vsd_advert(const struct vsd *v, struct vsd_advert *adv)
+{
+	memset(adv, 0, sizeof(*adv));
+	adv->state = v->state;
+	adv->priority = v->p.priority;
+	adv->holddown_s = v->p.holddown_ms / 1000;
+	if (v->p.preempt)
+		adv->flags |= VSD_F_PREEMPT;
+	if (v->failed)
+		adv->flags |= VSD_F_FAILED;
+	if (v->yielding || v->leaving)
+		adv->flags |= VSD_F_YIELD;
+	if (v->p.master_always_exist)
+		adv->flags |= VSD_F_MAE;
+}
+
+static void earliest(uint64_t *best, uint64_t t, uint64_t after)
+{
+	if (t > after && t < *best)
+		*best = t;
+}
+
+uint64_t vsd_next_deadline(const struct vsd *v)
+{
+	uint64_t best = UINT64_MAX;
+
+	if (v->state == VSD_INITIAL ||
+	    (v->state == VSD_INOPERABLE && v->p.master_always_exist))
+		earliest(&best, v->init_end_ns, v->last_ns);
+	if (v->preempt_armed)
+		earliest(&best, v->preempt_at_ns, v->last_ns);
+	if (v->yielding)
+		earliest(&best, v->yield_end_ns, v->last_ns);
+	return best;
+}

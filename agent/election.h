@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * election.h - the VSD group state machine, one instance per group.
+ *
+ * Pure logic: the caller passes in what the unit knows (its own monitors,
+ * the peer's latest heartbeat for this group or "lost", manual commands)
+ * and the time; the machine answers with its state, the transitions it
+ * made and why, what the local heartbeat must carry and when it must be
+ * stepped again at the latest. Nothing here reads a clock or a socket.
+ *
+ * The rules, as NSRP's:
+ *  - start in Initial and hold there init-hold seconds, unless a master
+ *    peer is heard first (then Backup);
+ *  - when nobody is master, the lowest priority number wins, ties go to
+ *    the lowest MAC;
+ *  - a master stays master until it fails, steps down, or a better peer
+ *    with preempt claims master after waiting its hold-down;
+ *  - when both units claim master (a healed split brain, or a preempting
+ *    peer) the election winner stays and the loser steps down at once;
+ *  - failed monitors make a unit Inoperable, unless master-always-exist
+ *    is set and no other unit can be master;
+ *  - "mode backup" steps down and yields until the peer is master (so the
+ *    peer takes over at once), "mode ineligible" leaves the election until
+ *    "mode init" starts it again.
+ */
+#ifndef NSRPD_ELECTION_H
+#define NSRPD_ELECTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* States. The values travel in heartbeats: never renumber them. */
+enum vsd_state {
+	VSD_INITIAL = 1,
+	VSD_MASTER = 2,
+	VSD_BACKUP = 3,
+	VSD_INELIGIBLE = 4,
+	VSD_INOPERABLE = 5,
+};
+
+/* Heartbeat flags of a group (struct vsd_advert.flags). */
+#define VSD_F_PREEMPT	0x01	/* the sender has preempt set */
+#define VSD_F_FAILED	0x02	/* the sender's monitors failed */
+#define VSD_F_YIELD	0x04	/* the sender steps down: take master now */
+#define VSD_F_MAE	0x08	/* the sender has master-always-exist set */
+
+/* What one unit says about one group in each heartbeat. */
+struct vsd_advert {
+	uint8_t state;		/* enum vsd_state; MASTER = claims master */
+	uint8_t priority;	/* 1-254, lower wins */
+	uint8_t flags;		/* VSD_F_* */
+	uint8_t pad;
+	uint16_t holddown_s;	/* preempt hold-down, for display */
+};
+
+/* Per-group settings, from the configuration (config_vsd_params()). */
+struct vsd_params {
+	uint8_t priority;		/* 1-254 */
+	bool preempt;
+	bool master_always_exist;
+	uint32_t holddown_ms;		/* preempt hold-down */
+	uint32_t init_hold_ms;		/* start-up hold in Initial */
+	uint32_t yield_ms;		/* "mode backup": longest yield */
+};
+
+/* The peer as the last heartbeat described it, for one group. */
+struct vsd_peer {
+	bool present;			/* false: lost, or never heard */
+	uint8_t mac[6];			/* the peer's unit MAC (tie-break) */
+	struct vsd_advert adv;
+};
+
+struct vsd_inputs {
+	bool failed;			/* local monitors: sum >= threshold */
+	struct vsd_peer peer;
+};
+
+enum vsd_cmd {
+	VSD_CMD_BACKUP,		/* exec nsrp vsd-group N mode backup */
+	VSD_CMD_INELIGIBLE,	/* exec nsrp vsd-group N mode ineligible */
+	VSD_CMD_INIT,		/* exec nsrp vsd-group N mode init */
+	VSD_CMD_SHUTDOWN,	/* graceful stop: hand master over, leave */
+};
+
+#define VSD_REASON_LEN	96
+
+struct vsd_transition {
+	enum vsd_state from;
+	enum vsd_state to;
+	uint64_t at_ns;
+	char reason[VSD_REASON_LEN];
+};
+
+/* One group's machine. Read-only for callers, apart from vsd_*(). */
+struct vsd {
+	struct vsd_params p;
+	uint8_t mac[6];			/* local unit MAC */
+	enum vsd_state state;
+	bool failed;			/* monitors, as last stepped */
+	bool peer_seen;			/* a heartbeat was ever heard */
+	bool yielding;			/* after "mode backup" */
+	bool leaving;			/* after VSD_CMD_SHUTDOWN */
+	uint64_t since_ns;		/* last transition */
+	bool preempt_armed;		/* waiting hold-down to preempt */
+	uint64_t last_ns;		/* last vsd_step() */
+	uint64_t init_end_ns;		/* end of the init hold */
+	uint64_t preempt_at_ns;		/* preempt claim time, if armed */
+	uint64_t yield_end_ns;		/* yield gives up here */
+};
+
+void vsd_init(struct vsd *v, const struct vsd_params *p,
+	      const uint8_t mac[6], uint64_t now_ns);
+/* New settings (a reload) without restarting the group. */
+void vsd_set_params(struct vsd *v, const struct vsd_params *p);
+
+/*
+ * Runs the rules once. Returns 1 and fills *t when the state changed,
+ * else 0. One call always reaches the state the inputs call for. Call it
+ * on every heartbeat received, when the peer is declared lost, when the
+ * monitors change, and at vsd_next_deadline() at the latest.
+ */
+int vsd_step(struct vsd *v, const struct vsd_inputs *in, uint64_t now_ns,
+	     struct vsd_transition *t);
+
+/* A manual command. Returns 1 and fills *t when the state changed. */
+int vsd_command(struct vsd *v, enum vsd_cmd cmd, uint64_t now_ns,
+		struct vsd_transition *t);
+
+/* What the local heartbeat carries for this group. */
+void vsd_advert(const struct vsd *v, struct vsd_advert *adv);
+
+/* When vsd_step() must run again at the latest; UINT64_MAX: no timer. */
+uint64_t vsd_next_deadline(const struct vsd *v);
+
+static inline bool vsd_is_master(const struct vsd *v)
+{
+	return v->state == VSD_MASTER;
+}
+
+/* "initial", "master", ...; "unknown" for a value off the wire. */
+const char *vsd_state_name(int state);
+
+/* a beats b: lower priority number, then lower MAC. */
+bool vsd_better(uint8_t prio_a, const uint8_t mac_a[6],
+		uint8_t prio_b, const uint8_t mac_b[6]);
+
+#endif
