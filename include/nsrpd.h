@@ -203,6 +203,6 @@ NSRPD_ASSERT_SIZE(struct nsrp_vsi_addr_val, 12);
 NSRPD_ASSERT_SIZE(struct nsrp_iface_val, 12);
 NSRPD_ASSERT_SIZE(struct nsrp_sess_key, 40);
 NSRPD_ASSERT_SIZE(struct nsrp_sess, 56);
-NSRPD_ASSERT_SIZE(struct nsrp_event, 104);
+NSRPD_ASSERT_SIZE(struct nsrp_event, 112);
 
 #endif /* NSRPD_H */
