@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * ctl.c - control socket: codec, non-blocking server, blocking client.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "log.h"
+
+#define CTL_LISTEN_TAG	UINT32_MAX	/* epoll data of the listening fd */
+#define CTL_EVENTS	16		/* handled per ctl_server_event() */
+
+/* ------------------------------------------------------------ the codec */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+int ctl_encode_request(uint8_t *buf, size_t cap, unsigned int flags,
+		       const char *cmd)
+{
+	size_t len = strlen(cmd);
+
+	if (len > CTL_MAX_CMD || CTL_REQ_HDR_LEN + len > cap)
+		return -EMSGSIZE;
+	buf[0] = CTL_VERSION;
+	buf[1] = flags;
+	put16(buf + 2, len);
+	memcpy(buf + CTL_REQ_HDR_LEN, cmd, len);
+	return (int)(CTL_REQ_HDR_LEN + len);
+}
+
+int ctl_decode_request(const uint8_t *buf, size_t len, unsigned int *flags,
+		       char *cmd, size_t cmd_cap)
+{
+	size_t n;
+
+	if (len < CTL_REQ_HDR_LEN)
+		return -EBADMSG;
+	if (buf[0] != CTL_VERSION)
+		return -EPROTO;
+	n = get16(buf + 2);
+	if (n > CTL_MAX_CMD || n >= cmd_cap)
+		return -EMSGSIZE;
+	if (n != len - CTL_REQ_HDR_LEN || !n ||
+	    memchr(buf + CTL_REQ_HDR_LEN, '\0', n))
+		return -EBADMSG;
+	*flags = buf[1];
+	memcpy(cmd, buf + CTL_REQ_HDR_LEN, n);
+	cmd[n] = '\0';
+	return 0;
+}
+
+int ctl_encode_response(uint8_t *buf, size_t cap, unsigned int flags,
+			int status, const char *text, size_t len)
+{
+	if (len > CTL_CHUNK || CTL_RESP_HDR_LEN + len > cap)
+		return -EMSGSIZE;
+	buf[0] = CTL_VERSION;
+	buf[1] = flags;
+	put16(buf + 2, len);
+	put16(buf + 4, (uint32_t)status >> 16);
+	put16(buf + 6, status);
+	if (len)
+		memcpy(buf + CTL_RESP_HDR_LEN, text, len);
+	return (int)(CTL_RESP_HDR_LEN + len);
+}
+
+int ctl_decode_response(const uint8_t *buf, size_t len, struct ctl_resp *r)
+{
+	if (len < CTL_RESP_HDR_LEN)
+		return -EBADMSG;
+	if (buf[0] != CTL_VERSION)
+		return -EPROTO;
+	r->flags = buf[1];
+	r->len = get16(buf + 2);
+	r->status = (int)((uint32_t)get16(buf + 4) << 16 | get16(buf + 6));
+	r->text = (const char *)buf + CTL_RESP_HDR_LEN;
+	if (r->len != len - CTL_RESP_HDR_LEN || r->status < 0)
+		return -EBADMSG;
+	return 0;
+}
+
+/* ------------------------------------------------------- output buffers */
+
+static int out_reserve(struct ctl_out *out, size_t more)
+{
+	size_t cap = out->cap ? out->cap : 4096;
+	char *p;
+
+	if (out->len + more + 1 <= out->cap)
+		return 0;
+	if (out->len + more + 1 > CTL_OUT_MAX) {
+		out->truncated = true;
+		return -ENOSPC;
+	}
+	while (cap < out->len + more + 1)
+		cap *= 2;
+	if (cap > CTL_OUT_MAX)
+		cap = CTL_OUT_MAX;
+	p = realloc(out->buf, cap);
+	if (!p) {
+		out->truncated = true;
+		return -ENOMEM;
+	}
+	out->buf = p;
+	out->cap = cap;
+	return 0;
+}
+
+int ctl_write(struct ctl_out *out, const char *text, size_t len)
+{
+	int err;
+
+	if (out->truncated)
+		return -ENOSPC;
+	err = out_reserve(out, len);
+	if (err)
+		return err;
+	memcpy(out->buf + out->len, text, len);
+	out->len += len;
+	out->buf[out->len] = '\0';
+	return 0;
+}
+
+int ctl_printf(struct ctl_out *out, const char *fmt, ...)
+{
+	va_list ap;
+	int n, err;
+
+	if (out->truncated)
+		return -ENOSPC;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -EINVAL;
+	err = out_reserve(out, n);
+	if (err)
+		return err;
+	va_start(ap, fmt);
+	vsnprintf(out->buf + out->len, n + 1, fmt, ap);
+	va_end(ap);
+	out->len += n;
+	return 0;
+}
+
+static void out_free(struct ctl_out *out)
+{
+	free(out->buf);
+	memset(out, 0, sizeof(*out));
+}
+
+/* ----------------------------------------------------------- the server */
+
+static int watch(struct ctl_server *s, int op, int fd, uint32_t events,
+		 uint32_t tag)
+{
+	struct epoll_event ev = { .events = events, .data.u32 = tag };
+
+	if (epoll_ctl(s->epfd, op, fd, &ev))
+		return -errno;
+	return 0;
+}
+
+static void client_drop(struct ctl_server *s, struct ctl_client *c)
+{
+	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	out_free(&c->out);
+	memset(c, 0, sizeof(*c));
+	c->fd = -1;
+}
+
+/* Root, the daemon's user, or a member of the socket's group. */
+static bool peer_allowed(const struct ctl_server *s, int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	gid_t groups[256];	/* more groups than this: not a member */
+	unsigned int i;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
+		return false;
+	if (cred.uid == 0 || cred.uid == s->uid || cred.gid == s->gid)
+		return true;
+	len = sizeof(groups);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+		return false;
+	for (i = 0; i < len / sizeof(gid_t); i++)
+		if (groups[i] == s->gid)
+			return true;
+	return false;
+}
+
+/*
+ * A one-message answer to a client about to be turned away. What it has
+ * sent already is read first: closing on unread data resets the
+ * connection, and the client would never see why.
+ */
+static void refuse(int fd, int status, const char *why)
+{
+	uint8_t msg[CTL_MSG_MAX];
+	int n = ctl_encode_response(msg, sizeof(msg), CTL_RF_END, status, why,
+				    strlen(why));
+
+	if (n > 0 && send(fd, msg, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+		pr_debug("ctl: refusal not delivered: %s", strerror(errno));
+	while (recv(fd, msg, sizeof(msg), MSG_DONTWAIT) > 0)
+		;
+	close(fd);
+}
+
+static struct ctl_client *free_slot(struct ctl_server *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (s->clients[i].fd < 0)
+			return &s->clients[i];
+	return NULL;
+}
+
+/*
+ * A peer that fails the credential check still gets a slot: each of its
+ * requests is answered EACCES. Closing at once would race its request,
+ * and a peer whose unread request is discarded sees a reset, not a reason.
+ */
+static void accept_one(struct ctl_server *s, int fd)
+{
+	struct ctl_client *c = free_slot(s);
+
+	if (!c) {
+		s->stats.too_many++;
+		refuse(fd, EBUSY, "too many control connections\n");
+		return;
+	}
+	if (watch(s, EPOLL_CTL_ADD, fd, EPOLLIN, c - s->clients)) {
+		close(fd);
+		return;
+	}
+	c->fd = fd;
+	c->denied = !peer_allowed(s, fd);
+	if (c->denied)
+		s->stats.denied++;
+	else
+		s->stats.accepted++;
+}
+
+static void accept_all(struct ctl_server *s)
+{
+	int fd;
+
+	for (;;) {
+		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EINTR)
+				pr_warn("ctl: accept: %s", strerror(errno));
+			if (errno != EINTR)
+				return;
+			continue;
+		}
+		accept_one(s, fd);
+	}
+}
+
+/*
+ * Sends what the socket takes of the pending response. Returns 0 when
+ * it all went, -EAGAIN when the client must drain first, another -errno
+ * when the client is gone.
+ */
+static int client_flush(struct ctl_client *c)
+{
+	uint8_t msg[CTL_MSG_MAX];
+	size_t left, chunk;
+	unsigned int flags;
+	int n;
+
+	do {
+		left = c->out.len - c->sent;
+		chunk = left > CTL_CHUNK ? CTL_CHUNK : left;
+		flags = chunk == left ? CTL_RF_END : 0;
+		n = ctl_encode_response(msg, sizeof(msg), flags, c->status,
+					c->out.buf ? c->out.buf + c->sent : "",
+					chunk);
+		if (send(c->fd, msg, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			if (errno == EINTR) {
+				flags = 0;
+				continue;
+			}
+			return errno == EAGAIN ? -EAGAIN : -errno;
+		}
+		c->sent += chunk;
+	} while (!(flags & CTL_RF_END));
+	return 0;
+}
+
+/* Sends the pending response, waiting for EPOLLOUT when the socket fills. */
+static void client_send(struct ctl_server *s, struct ctl_client *c)
+{
+	uint32_t tag = c - s->clients;
+	int err = client_flush(c);
+
+	if (err == -EAGAIN) {
+		s->stats.stalled++;
+		if (watch(s, EPOLL_CTL_MOD, c->fd, EPOLLOUT, tag))
+			client_drop(s, c);
+		return;
+	}
+	if (err) {
+		s->stats.dropped++;
+		client_drop(s, c);
+		return;
+	}
+	out_free(&c->out);
+	c->busy = false;
+	c->sent = 0;
+	if (watch(s, EPOLL_CTL_MOD, c->fd, EPOLLIN, tag))
+		client_drop(s, c);
+}
+
+static void respond_error(struct ctl_server *s, struct ctl_client *c,
+			  int err, const char *why)
+{
+	if (err == -EMSGSIZE)
+		s->stats.oversized++;
+	else
+		s->stats.malformed++;
+	c->status = -err;
+	ctl_printf(&c->out, "%s\n", why);
+}
+
+static void run_command(struct ctl_server *s, struct ctl_client *c,
+			const char *cmd, unsigned int flags)
+{
+	int err;
+
+	s->stats.requests++;
+	err = s->fn(s->arg, cmd, !!(flags & CTL_F_JSON), &c->out);
+	c->status = err < 0 ? -err : 0;
+	if (c->out.truncated) {
+		s->stats.truncated++;
+		pr_warn("ctl: response to '%s' cut at %u bytes", cmd,
+			CTL_OUT_MAX);
+	}
+}
+
+/* Fills the client's output with the answer to one request of n bytes. */
+static void answer(struct ctl_server *s, struct ctl_client *c,
+		   const uint8_t *req, size_t n, size_t cap)
+{
+	char cmd[CTL_MAX_CMD + 1];
+	unsigned int flags;
+	int err;
+
+	if (c->denied) {
+		c->status = EACCES;
+		ctl_printf(&c->out, "permission denied\n");
+		return;
+	}
+	err = n > cap ? -EMSGSIZE :
+			ctl_decode_request(req, n, &flags, cmd, sizeof(cmd));
+	if (err == -EMSGSIZE)
+		respond_error(s, c, err, "request too long");
+	else if (err == -EPROTO)
+		respond_error(s, c, err, "unsupported control protocol version");
+	else if (err)
+		respond_error(s, c, err, "malformed request");
+	else
+		run_command(s, c, cmd, flags);
+}
+
+static void client_read(struct ctl_server *s, struct ctl_client *c)
+{
+	uint8_t req[CTL_REQ_HDR_LEN + CTL_MAX_CMD + 1];
+	ssize_t n;
+
+	/* MSG_TRUNC: the real length of a message too long for req. */
+	n = recv(c->fd, req, sizeof(req), MSG_DONTWAIT | MSG_TRUNC);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		client_drop(s, c);
+		return;
+	}
+	c->busy = true;
+	c->sent = 0;
+	answer(s, c, req, n, sizeof(req));
+	client_send(s, c);
+}
+
+static void client_event(struct ctl_server *s, uint32_t tag, uint32_t events)
+{
+	struct ctl_client *c;
+
+	if (tag >= CTL_MAX_CLIENTS)
+		return;
+	c = &s->clients[tag];
+	if (c->fd < 0)
+		return;
+	if (c->busy && (events & EPOLLOUT))
+		client_send(s, c);
+	else if (!c->busy && (events & EPOLLIN))
+		client_read(s, c);
+	else if (events & (EPOLLHUP | EPOLLERR))
+		client_drop(s, c);
+}
+
+void ctl_server_event(struct ctl_server *s)
+{
+	struct epoll_event ev[CTL_EVENTS];
+	int n, i;
+
+	n = epoll_wait(s->epfd, ev, CTL_EVENTS, 0);
+	for (i = 0; i < n; i++) {
+		if (ev[i].data.u32 == CTL_LISTEN_TAG)
+			accept_all(s);
+		else
+			client_event(s, ev[i].data.u32, ev[i].events);
+	}
+}
+
+int ctl_server_fd(const struct ctl_server *s)
+{
+	return s->epfd;
+}
+
+/* Creates the socket's directory when it is missing. */
+static int make_parent(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* A socket file nobody listens on is left over from a crash: remove it. */
+static int clear_stale(const struct sockaddr_un *sa)
+{
+	int fd, err = 0;
+
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (!connect(fd, (const struct sockaddr *)sa, sizeof(*sa)))
+		err = -EADDRINUSE;
+	else if (errno == ECONNREFUSED && unlink(sa->sun_path))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int listen_on(struct ctl_server *s, const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	int err;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	err = make_parent(path);
+	if (err)
+		return err;
+	err = clear_stale(&sa);
+	if (err)
+		return err;
+	s->lfd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			0);
+	if (s->lfd < 0)
+		return -errno;
+	if (bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)))
+		return -errno;
+	snprintf(s->path, sizeof(s->path), "%s", path);
+	/* Peers are also checked one by one: the mode is a first fence. */
+	if (chmod(path, 0660) || stat(path, &st))
+		return -errno;
+	s->gid = st.st_gid;
+	if (listen(s->lfd, 16))
+		return -errno;
+	return 0;
+}
+
+int ctl_server_open(struct ctl_server *s, const char *path,
+		    ctl_handler_fn fn, void *arg)
+{
+	unsigned int i;
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->lfd = -1;
+	s->fn = fn;
+	s->arg = arg;
+	s->uid = geteuid();
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		s->clients[i].fd = -1;
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (s->epfd < 0)
+		return -errno;
+	err = listen_on(s, path);
+	if (!err)
+		err = watch(s, EPOLL_CTL_ADD, s->lfd, EPOLLIN, CTL_LISTEN_TAG);
+	if (err)
+		ctl_server_close(s);
+	return err;
+}
+
+void ctl_server_close(struct ctl_server *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (s->clients[i].fd >= 0)
+			client_drop(s, &s->clients[i]);
+	if (s->lfd >= 0)
+		close(s->lfd);
+	if (s->path[0])
+		unlink(s->path);
+	if (s->epfd >= 0)
+		close(s->epfd);
+	s->lfd = s->epfd = -1;
+	s->path[0] = '\0';
+}
+
+/* ----------------------------------------------------------- the client */
+
+int ctl_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, err;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int ctl_call(int fd, const char *cmd, unsigned int flags, ctl_text_fn fn,
+	     void *arg, int *status)
+{
+	uint8_t msg[CTL_MSG_MAX + 1];
+	struct ctl_resp r;
+	ssize_t n;
+	int err;
+
+	n = ctl_encode_request(msg, sizeof(msg), flags, cmd);
+	if (n < 0)
+		return n;
+	if (send(fd, msg, n, MSG_NOSIGNAL) < 0)
+		return -errno;
+	do {
+		n = recv(fd, msg, sizeof(msg), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ECONNRESET;
+		if (n > CTL_MSG_MAX)
+			return -EBADMSG;
+		err = ctl_decode_response(msg, n, &r);
+		if (err)
+			return err;
+		if (fn && r.len)
+			fn(arg, r.status, r.text, r.len);
+	} while (!(r.flags & CTL_RF_END));
+	*status = r.status;
+	return 0;
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ctl.h - the control socket between nsrpd and nsrpctl.
+ *
+ * An AF_UNIX SOCK_SEQPACKET socket (default CTL_DEFAULT_PATH, mode 0660):
+ * message boundaries come from the kernel, each message also carries its
+ * own version and length so both ends can check them.
+ *
+ *   request   version u8 | flags u8 (CTL_F_JSON) | len u16 | command
+ *   response  version u8 | flags u8 (CTL_RF_END) | len u16 | status u32
+ *             | text
+ *
+ * Integers are in network order; the command is text without its NUL,
+ * e.g. "get nsrp" or "exec nsrp vsd-group 0 mode backup". A response is
+ * one or more messages of at most CTL_MSG_MAX bytes, the last one
+ * flagged CTL_RF_END; every one carries the final status (0 or a
+ * positive errno), so a client knows at once where to print the text.
+ *
+ * The server runs inside the daemon's event loop without blocking it:
+ * all its sockets are non-blocking and watched by a private epoll fd
+ * that the daemon adds to its own loop (ctl_server_fd()). Each client
+ * has its own output buffer: a client that stops reading only stalls
+ * itself, and it sends nothing more until its response has drained.
+ * Peers are checked with SO_PEERCRED: root, the daemon's own user, or a
+ * member of the socket file's group (give /run/nsrpd the setgid bit and
+ * a group to open it to operators).
+ */
+#ifndef NSRPD_CTL_H
+#define NSRPD_CTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define CTL_DEFAULT_PATH	"/run/nsrpd/nsrpd.sock"
+#define CTL_VERSION		1
+#define CTL_REQ_HDR_LEN		4
+#define CTL_RESP_HDR_LEN	8
+#define CTL_MAX_CMD		4096	/* command bytes per request */
+#define CTL_MSG_MAX		4096	/* bytes per response message */
+#define CTL_CHUNK		(CTL_MSG_MAX - CTL_RESP_HDR_LEN)
+#define CTL_MAX_CLIENTS		32	/* at once; more are turned away */
+#define CTL_OUT_MAX		(64u << 20) /* response bytes per request */
+
+/* Request flags. */
+#define CTL_F_JSON		0x01	/* answer in JSON */
+
+/* Response flags. */
+#define CTL_RF_END		0x01	/* last message of the response */
+
+/* ------------------------------------------------------------ the codec */
+
+/* Returns the bytes written, or -EMSGSIZE. */
+int ctl_encode_request(uint8_t *buf, size_t cap, unsigned int flags,
+		       const char *cmd);
+/*
+ * Copies the command, NUL-terminated, into cmd (cmd_cap bytes). Returns
+ * 0, -EPROTO (another version), -EBADMSG (lengths disagree, empty, or a
+ * NUL inside) or -EMSGSIZE (longer than cmd_cap - 1 or CTL_MAX_CMD).
+ */
+int ctl_decode_request(const uint8_t *buf, size_t len, unsigned int *flags,
+		       char *cmd, size_t cmd_cap);
+
+struct ctl_resp {
+	unsigned int flags;	/* CTL_RF_* */
+	int status;		/* 0 or a positive errno */
+	const char *text;	/* points into the message, not terminated */
+	size_t len;
+};
+
+int ctl_encode_response(uint8_t *buf, size_t cap, unsigned int flags,
+			int status, const char *text, size_t len);
+/* 0, -EPROTO or -EBADMSG. */
+int ctl_decode_response(const uint8_t *buf, size_t len, struct ctl_resp *r);
+
+/* ----------------------------------------------------------- the server */
+
+/* What a command handler writes its answer into. */
+struct ctl_out {
+	char *buf;
+	size_t len, cap;
+	bool truncated;		/* CTL_OUT_MAX reached; the rest was lost */
+};
+
+/* Appends text; 0, or -ENOSPC once the response is full. */
+int ctl_printf(struct ctl_out *out, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int ctl_write(struct ctl_out *out, const char *text, size_t len);
+
+/*
+ * Runs one command. Returns 0 or -errno (the response's status); on
+ * error the text, if any, explains it.
+ */
+typedef int (*ctl_handler_fn)(void *arg, const char *cmd, int json,
+			      struct ctl_out *out);
+
+struct ctl_stats {
+	uint64_t accepted;	/* connections */
+	uint64_t denied;	/* connections refused by SO_PEERCRED */
+	uint64_t too_many;	/* refused, CTL_MAX_CLIENTS reached */
+	uint64_t requests;	/* handled */
+	uint64_t malformed;	/* bad version, lengths or text */
+	uint64_t oversized;	/* longer than CTL_MAX_CMD */
+	uint64_t truncated;	/* responses cut at CTL_OUT_MAX */
+	uint64_t stalled;	/* times a client's socket was full */
+	uint64_t dropped;	/* clients dropped on a send error */
+};
+
+struct ctl_client {
+	int fd;			/* -1: free slot */
+	struct ctl_out out;	/* the response being sent */
+	size_t sent;		/* text bytes of out already sent */
+	int status;		/* of the response being sent */
+	bool busy;		/* a response is pending */
+	bool denied;		/* failed the credential check */
+};
+
+struct ctl_server {
+	int epfd;		/* private; readable when anything is ready */
+	int lfd;
+	char path[108];
+	uid_t uid;		/* the daemon's */
+	gid_t gid;		/* the socket file's */
+	ctl_handler_fn fn;
+	void *arg;
+	struct ctl_client clients[CTL_MAX_CLIENTS];
+	struct ctl_stats stats;
+};
+
+/*
+ * Creates the socket (and its directory when missing), replacing a stale
+ * socket file but not a live one (-EADDRINUSE). Returns 0 or -errno.
+ */
+int ctl_server_open(struct ctl_server *s, const char *path,
+		    ctl_handler_fn fn, void *arg);
+/* The fd to watch for EPOLLIN in the daemon's loop. */
+int ctl_server_fd(const struct ctl_server *s);
+/* Handles whatever is ready, without blocking; call when the fd is. */
+void ctl_server_event(struct ctl_server *s);
+/* Disconnects every client, closes and unlinks the socket. */
+void ctl_server_close(struct ctl_server *s);
+
+/* ----------------------------------------------------------- the client */
+
+/* A connected, blocking socket, or -errno. */
+int ctl_connect(const char *path);
+
+/* Called with each piece of response text, as it arrives. */
+typedef void (*ctl_text_fn)(void *arg, int status, const char *text,
+			    size_t len);
+
+/*
+ * Sends one command and reads its whole response. Returns 0 with the
+ * response's status in *status, or -errno when the exchange failed.
+ */
+int ctl_call(int fd, const char *cmd, unsigned int flags, ctl_text_fn fn,
+	     void *arg, int *status);
+
+#endif

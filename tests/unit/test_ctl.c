@@ -1,0 +1,463 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Control socket: codec, round trips, bad requests, slow clients, creds. */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <CUnit/CUnit.h>
+
+#include "ctl.h"
+#include "../harness.h"
+
+#define BIG_BYTES	(8u << 20)	/* far more than a socket buffers */
+
+/* ------------------------------------------------------------ the codec */
+
+static void test_request_codec(void)
+{
+	uint8_t buf[CTL_REQ_HDR_LEN + CTL_MAX_CMD + 8];
+	char cmd[CTL_MAX_CMD + 1], big[CTL_MAX_CMD + 2];
+	unsigned int flags = 0;
+	int n;
+
+	n = ctl_encode_request(buf, sizeof(buf), CTL_F_JSON, "get nsrp");
+	CU_ASSERT_EQUAL(n, CTL_REQ_HDR_LEN + 8);
+	CU_ASSERT_EQUAL(ctl_decode_request(buf, n, &flags, cmd, sizeof(cmd)),
+			0);
+	CU_ASSERT_EQUAL(flags, CTL_F_JSON);
+	CU_ASSERT_STRING_EQUAL(cmd, "get nsrp");
+
+	CU_ASSERT_EQUAL(ctl_decode_request(buf, n - 1, &flags, cmd,
+					   sizeof(cmd)), -EBADMSG);
+	CU_ASSERT_EQUAL(ctl_decode_request(buf, 3, &flags, cmd, sizeof(cmd)),
+			-EBADMSG);
+	CU_ASSERT_EQUAL(ctl_decode_request(buf, n, &flags, cmd, 8), -EMSGSIZE);
+	buf[CTL_REQ_HDR_LEN + 3] = '\0';
+	CU_ASSERT_EQUAL(ctl_decode_request(buf, n, &flags, cmd, sizeof(cmd)),
+			-EBADMSG);
+	buf[0] = 2;
+	CU_ASSERT_EQUAL(ctl_decode_request(buf, n, &flags, cmd, sizeof(cmd)),
+			-EPROTO);
+	n = ctl_encode_request(buf, sizeof(buf), 0, "");
+	CU_ASSERT_EQUAL(ctl_decode_request(buf, n, &flags, cmd, sizeof(cmd)),
+			-EBADMSG);
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CU_ASSERT_EQUAL(ctl_encode_request(buf, sizeof(buf), 0, big),
+			-EMSGSIZE);
+}
+
+static void test_response_codec(void)
+{
+	uint8_t buf[CTL_MSG_MAX];
+	struct ctl_resp r;
+	int n;
+
+	n = ctl_encode_response(buf, sizeof(buf), CTL_RF_END, ENOENT,
+				"no such group\n", 14);
+	CU_ASSERT_EQUAL(n, CTL_RESP_HDR_LEN + 14);
+	CU_ASSERT_EQUAL(ctl_decode_response(buf, n, &r), 0);
+	CU_ASSERT_EQUAL(r.flags, CTL_RF_END);
+	CU_ASSERT_EQUAL(r.status, ENOENT);
+	CU_ASSERT_EQUAL(r.len, 14);
+	CU_ASSERT_EQUAL(memcmp(r.text, "no such group\n", 14), 0);
+	CU_ASSERT_EQUAL(ctl_decode_response(buf, n + 1, &r), -EBADMSG);
+	CU_ASSERT_EQUAL(ctl_decode_response(buf, 7, &r), -EBADMSG);
+	CU_ASSERT_EQUAL(ctl_encode_response(buf, sizeof(buf), 0, 0, "",
+					    CTL_CHUNK + 1), -EMSGSIZE);
+}
+
+static void test_out_buffer(void)
+{
+	struct ctl_out out = { 0 };
+	int i;
+
+	for (i = 0; i < 10000; i++)
+		CU_ASSERT_EQUAL(ctl_printf(&out, "line %d\n", i), 0);
+	CU_ASSERT_EQUAL(strncmp(out.buf, "line 0\nline 1\n", 14), 0);
+	CU_ASSERT_STRING_EQUAL(out.buf + out.len - 10, "line 9999\n");
+	CU_ASSERT_FALSE(out.truncated);
+	free(out.buf);
+}
+
+/* ----------------------------------------------------------- the server */
+
+struct fixture {
+	char dir[64];
+	char path[108];
+	struct ctl_server srv;
+	unsigned int calls;
+};
+
+/* "echo ..." answers, "big" answers BIG_BYTES, anything else fails. */
+static int handler(void *arg, const char *cmd, int json, struct ctl_out *out)
+{
+	struct fixture *f = arg;
+	unsigned int i;
+
+	f->calls++;
+	if (!strncmp(cmd, "echo ", 5))
+		return ctl_printf(out, json ? "{\"said\":\"%s\"}\n" : "%s\n",
+				  cmd + 5);
+	if (!strcmp(cmd, "big")) {
+		for (i = 0; i < BIG_BYTES / 64; i++)
+			ctl_printf(out, "%063u\n", i);
+		return 0;
+	}
+	ctl_printf(out, "unknown command: %s\n", cmd);
+	return -ENOENT;
+}
+
+static int fixture_open(struct fixture *f)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->dir, sizeof(f->dir), "/tmp/nsrpd-ctl-test.XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -errno;
+	snprintf(f->path, sizeof(f->path), "%s/run/nsrpd.sock", f->dir);
+	return ctl_server_open(&f->srv, f->path, handler, f);
+}
+
+static void fixture_close(struct fixture *f)
+{
+	char run[80];
+
+	ctl_server_close(&f->srv);
+	snprintf(run, sizeof(run), "%s/run", f->dir);
+	rmdir(run);
+	rmdir(f->dir);
+}
+
+/* Lets the server work for up to ms milliseconds. */
+static void pump(struct fixture *f, int ms)
+{
+	struct pollfd p = { .fd = ctl_server_fd(&f->srv), .events = POLLIN };
+
+	while (poll(&p, 1, ms) > 0) {
+		ctl_server_event(&f->srv);
+		ms = 0;
+	}
+}
+
+struct reply {
+	int status;
+	unsigned int msgs;
+	bool end;
+	size_t len;
+	char text[256];
+};
+
+/* Reads one whole response, running the server between messages. */
+static int read_reply(struct fixture *f, int fd, struct reply *r)
+{
+	uint8_t msg[CTL_MSG_MAX + 1];
+	struct ctl_resp resp;
+	int tries;
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	for (tries = 0; tries < 100000 && !r->end; tries++) {
+		n = recv(fd, msg, sizeof(msg), MSG_DONTWAIT);
+		if (n < 0 && errno == EAGAIN) {
+			pump(f, 10);
+			continue;
+		}
+		if (n <= 0)
+			return n ? -errno : -ECONNRESET;
+		if (ctl_decode_response(msg, n, &resp))
+			return -EBADMSG;
+		if (r->len < sizeof(r->text) - 1) {
+			size_t room = sizeof(r->text) - 1 - r->len;
+
+			memcpy(r->text + r->len, resp.text,
+			       resp.len < room ? resp.len : room);
+		}
+		r->len += resp.len;
+		r->status = resp.status;
+		r->end = resp.flags & CTL_RF_END;
+		r->msgs++;
+	}
+	r->text[r->len < sizeof(r->text) ? r->len : sizeof(r->text) - 1] = '\0';
+	return r->end ? 0 : -ETIMEDOUT;
+}
+
+static int send_cmd(int fd, const char *cmd, unsigned int flags)
+{
+	uint8_t buf[CTL_REQ_HDR_LEN + CTL_MAX_CMD];
+	int n = ctl_encode_request(buf, sizeof(buf), flags, cmd);
+
+	return send(fd, buf, n, 0) == n ? 0 : -errno;
+}
+
+static int connect_pumped(struct fixture *f)
+{
+	int fd = ctl_connect(f->path);
+
+	pump(f, 10);
+	return fd;
+}
+
+static void test_round_trip(void)
+{
+	struct fixture f;
+	struct reply r;
+	struct stat st;
+	int fd;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	CU_ASSERT_EQUAL(stat(f.path, &st), 0);
+	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0660);
+
+	fd = connect_pumped(&f);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(send_cmd(fd, "echo hello world", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	CU_ASSERT_EQUAL(r.msgs, 1);
+	CU_ASSERT_STRING_EQUAL(r.text, "hello world\n");
+
+	/* Same connection, JSON, then a failing command. */
+	CU_ASSERT_EQUAL(send_cmd(fd, "echo x", CTL_F_JSON), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "{\"said\":\"x\"}\n");
+	CU_ASSERT_EQUAL(send_cmd(fd, "bogus", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.status, ENOENT);
+	CU_ASSERT_STRING_EQUAL(r.text, "unknown command: bogus\n");
+	CU_ASSERT_EQUAL(f.srv.stats.requests, 3);
+	CU_ASSERT_EQUAL(f.srv.stats.accepted, 1);
+	close(fd);
+	pump(&f, 10);
+	fixture_close(&f);
+	CU_ASSERT_NOT_EQUAL(stat(f.path, &st), 0);
+}
+
+static void test_bad_requests_counted(void)
+{
+	uint8_t huge[CTL_MAX_CMD + 64] = { CTL_VERSION, 0, 0xff, 0xff };
+	uint8_t bad[12] = { 9, 0, 0, 8, 'g', 'e', 't', ' ', 'n', 's', 'r', 'p' };
+	struct fixture f;
+	struct reply r;
+	int fd;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	fd = connect_pumped(&f);
+	CU_ASSERT_FATAL(fd >= 0);
+
+	memset(huge + 4, 'a', sizeof(huge) - 4);
+	CU_ASSERT_EQUAL(send(fd, huge, sizeof(huge), 0), sizeof(huge));
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.status, EMSGSIZE);
+	CU_ASSERT_EQUAL(f.srv.stats.oversized, 1);
+
+	CU_ASSERT_EQUAL(send(fd, bad, sizeof(bad), 0), sizeof(bad));
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.status, EPROTO);
+	bad[0] = CTL_VERSION;
+	bad[3] = 20;		/* length disagrees with the message */
+	CU_ASSERT_EQUAL(send(fd, bad, sizeof(bad), 0), sizeof(bad));
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.status, EBADMSG);
+	CU_ASSERT_EQUAL(f.srv.stats.malformed, 2);
+	CU_ASSERT_EQUAL(f.calls, 0);
+
+	/* The connection still works afterwards. */
+	CU_ASSERT_EQUAL(send_cmd(fd, "echo ok", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "ok\n");
+	close(fd);
+	fixture_close(&f);
+}
+
+static void test_large_response_in_chunks(void)
+{
+	struct fixture f;
+	struct reply r;
+	int fd;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "big", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.len, BIG_BYTES);
+	CU_ASSERT_EQUAL(r.msgs, (BIG_BYTES + CTL_CHUNK - 1) / CTL_CHUNK);
+	CU_ASSERT_EQUAL(strncmp(r.text, "000000", 6), 0);
+	close(fd);
+	fixture_close(&f);
+}
+
+static void test_slow_client_does_not_block_others(void)
+{
+	struct fixture f;
+	struct reply r;
+	int slow, quick, i;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	slow = connect_pumped(&f);
+	quick = connect_pumped(&f);
+	CU_ASSERT_FATAL(slow >= 0 && quick >= 0);
+
+	/* slow asks for megabytes and reads nothing. */
+	CU_ASSERT_EQUAL(send_cmd(slow, "big", 0), 0);
+	pump(&f, 20);
+	CU_ASSERT_TRUE(f.srv.stats.stalled >= 1);
+	/* quick is served at once, several times over. */
+	for (i = 0; i < 5; i++) {
+		CU_ASSERT_EQUAL(send_cmd(quick, "echo fast", 0), 0);
+		CU_ASSERT_EQUAL(read_reply(&f, quick, &r), 0);
+		CU_ASSERT_STRING_EQUAL(r.text, "fast\n");
+	}
+	/* A second request from slow waits for its first answer. */
+	CU_ASSERT_EQUAL(send_cmd(slow, "echo later", 0), 0);
+	pump(&f, 10);
+	CU_ASSERT_EQUAL(f.calls, 6);
+
+	/* slow finally reads: the whole answer, then the next one. */
+	CU_ASSERT_EQUAL(read_reply(&f, slow, &r), 0);
+	CU_ASSERT_EQUAL(r.len, BIG_BYTES);
+	CU_ASSERT_EQUAL(read_reply(&f, slow, &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "later\n");
+	close(slow);
+	close(quick);
+	fixture_close(&f);
+}
+
+static void test_client_gone_mid_response(void)
+{
+	struct fixture f;
+	struct reply r;
+	int fd;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "big", 0), 0);
+	pump(&f, 10);
+	close(fd);
+	pump(&f, 10);
+	CU_ASSERT_EQUAL(f.srv.stats.dropped, 1);
+	/* The slot is free again, the server serves on. */
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "echo again", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "again\n");
+	close(fd);
+	fixture_close(&f);
+}
+
+static void test_stale_and_live_socket(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct fixture f;
+	struct ctl_server second;
+	struct reply r;
+	int fd;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	/* A live server's socket is not taken over. */
+	CU_ASSERT_EQUAL(ctl_server_open(&second, f.path, handler, &f),
+			-EADDRINUSE);
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "echo still", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "still\n");
+	close(fd);
+	ctl_server_close(&f.srv);
+
+	/* A socket file left by a crash is replaced. */
+	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	strcpy(sa.sun_path, f.path);
+	CU_ASSERT_EQUAL(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	CU_ASSERT_EQUAL(ctl_server_open(&f.srv, f.path, handler, &f), 0);
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "echo fresh", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "fresh\n");
+	close(fd);
+	fixture_close(&f);
+}
+
+static void test_too_many_clients(void)
+{
+	int fds[CTL_MAX_CLIENTS + 1], i;
+	struct fixture f;
+	struct reply r;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	for (i = 0; i <= CTL_MAX_CLIENTS; i++)
+		fds[i] = connect_pumped(&f);
+	CU_ASSERT_EQUAL(f.srv.stats.accepted, CTL_MAX_CLIENTS);
+	CU_ASSERT_EQUAL(f.srv.stats.too_many, 1);
+	CU_ASSERT_EQUAL(read_reply(&f, fds[CTL_MAX_CLIENTS], &r), 0);
+	CU_ASSERT_EQUAL(r.status, EBUSY);
+	for (i = 0; i <= CTL_MAX_CLIENTS; i++)
+		close(fds[i]);
+	fixture_close(&f);
+}
+
+/* An unprivileged peer in another group is refused, whatever the mode. */
+static void test_peer_credentials(void)
+{
+	struct fixture f;
+	struct reply r;
+	int fd, wst;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		harness_skip("needs root to run a client as another user");
+		return;
+	}
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	chmod(f.dir, 0755);
+	chmod(f.path, 0666);	/* only the credential check is left */
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		int status = 0, err;
+
+		if (setgid(65534) || setuid(65534))
+			_exit(10);
+		fd = ctl_connect(f.path);
+		if (fd < 0)
+			_exit(11);
+		err = ctl_call(fd, "echo sneaky", 0, NULL, NULL, &status);
+		_exit(err ? 12 : status == EACCES ? 0 : 13);
+	}
+	/* Serve the child until it exits. */
+	while (waitpid(pid, &wst, WNOHANG) == 0)
+		pump(&f, 10);
+	CU_ASSERT_TRUE(WIFEXITED(wst));
+	if (WEXITSTATUS(wst))
+		fprintf(stderr, "client exited %d\n", WEXITSTATUS(wst));
+	CU_ASSERT_EQUAL(WEXITSTATUS(wst), 0);
+	CU_ASSERT_EQUAL(f.srv.stats.denied, 1);
+	CU_ASSERT_EQUAL(f.calls, 0);
+	/* Root is let in. */
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "echo root", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	close(fd);
+	fixture_close(&f);
+}
+
+TEST_SUITE(ctl, NULL, NULL,
+	   TEST(test_request_codec),
+	   TEST(test_response_codec),
+	   TEST(test_out_buffer),
+	   TEST(test_round_trip),
+	   TEST(test_bad_requests_counted),
+	   TEST(test_large_response_in_chunks),
+	   TEST(test_slow_client_does_not_block_others),
+	   TEST(test_client_gone_mid_response),
+	   TEST(test_stale_and_live_socket),
+	   TEST(test_too_many_clients),
+	   TEST(test_peer_credentials))
