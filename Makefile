@@ -54,7 +54,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	   -Wno-missing-field-initializers -Iinclude -Iagent -I$(BUILD)
-LDLIBS	:= -lxdp -lbpf -lelf -lz -lsodium -lcap
+LDLIBS	:= -lxdp -lbpf -lelf -lz -lsodium -lcap -lmnl
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 
@@ -66,12 +66,13 @@ obj	= $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 LIB_OBJS     := $(call obj,o,$(AGENT_LIB_SRCS))
 LIB_SAN_OBJS := $(call obj,san,$(AGENT_LIB_SRCS))
 
-$(BUILD)/o/%.o: %.c $(AGENT_HDRS) | $(SKELS)
+# Skeletons embed the BPF objects: whoever includes one must rebuild.
+$(BUILD)/o/%.o: %.c $(AGENT_HDRS) $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c $(AGENT_HDRS) | $(SKELS)
+$(BUILD)/san/%.o: %.c $(AGENT_HDRS) $(SKELS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
