@@ -58,6 +58,10 @@
 #define ETH_P_8021Q		0x8100
 #define ETH_P_8021AD		0x88A8
 
+#define ETH_ALEN		6
+#define PACKET_HOST		0	/* skb->pkt_type: for this host */
+#define PACKET_OTHERHOST	3	/* skb->pkt_type: for another host */
+
 #define ARPHRD_ETHER		1
 #define ARPOP_REQUEST		1
 #define ARPOP_REPLY		2

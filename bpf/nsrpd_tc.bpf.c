@@ -76,4 +76,36 @@ int nsrp_learn(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
+/*
+ * On clsact ingress of each cluster NIC. Some drivers (veth among them)
+ * classify a frame as "for another host" before XDP runs, and an XDP
+ * rewrite of the destination MAC does not classify it again: a frame the
+ * master accepted for its VSI would then be dropped by the IP layer. A
+ * frame addressed to the NIC's own MAC but marked for another host can
+ * only be such a rewritten frame; it is re-marked as for this host.
+ */
+static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		(a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+}
+
+SEC("tc")
+int nsrp_ingress(struct __sk_buff *skb)
+{
+	struct nsrp_iface_val *nic;
+	__u32 ifindex = skb->ifindex;
+	void *data = (void *)(long)skb->data;
+	void *end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+
+	if (skb->pkt_type != PACKET_OTHERHOST || (void *)(eth + 1) > end)
+		return TC_ACT_OK;
+	nic = bpf_map_lookup_elem(&nsrp_iface, &ifindex);
+	if (!nic || !mac_equal(eth->h_dest, nic->nic_mac))
+		return TC_ACT_OK;
+	bpf_skb_change_type(skb, PACKET_HOST);
+	return TC_ACT_OK;
+}
+
 char LICENSE[] SEC("license") = "GPL";

@@ -88,6 +88,8 @@ struct nsrp_iface_val {
 	__u8 vsi_mac[NSRPD_ETH_ALEN];
 	__u8 flags;		/* NSRP_IFACE_F_* */
 	__u8 pad;
+	__u8 nic_mac[NSRPD_ETH_ALEN]; /* the NIC's own MAC */
+	__u8 pad2[2];
 };
 
 #define NSRP_IFACE_F_CLUSTER	0x01	/* a cluster data NIC */
@@ -220,7 +222,7 @@ NSRPD_ASSERT_SIZE(struct nsrp_vsi_mac_key, 12);
 NSRPD_ASSERT_SIZE(struct nsrp_vsi_mac_val, 12);
 NSRPD_ASSERT_SIZE(struct nsrp_vsi_addr_key, 24);
 NSRPD_ASSERT_SIZE(struct nsrp_vsi_addr_val, 12);
-NSRPD_ASSERT_SIZE(struct nsrp_iface_val, 12);
+NSRPD_ASSERT_SIZE(struct nsrp_iface_val, 20);
 NSRPD_ASSERT_SIZE(struct nsrp_sess_key, 40);
 NSRPD_ASSERT_SIZE(struct nsrp_sess, 56);
 NSRPD_ASSERT_SIZE(struct nsrp_event, 112);
