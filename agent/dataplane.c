@@ -1,0 +1,468 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * dataplane.c - load, pin, attach and drive the BPF data plane.
+ *
+ * The tc learner's object is loaded first: it creates (or re-uses) every
+ * pinned map, so the maps exist before any NIC is touched. The XDP object
+ * is handed to libxdp unloaded, so that libxdp can load it as a component
+ * of its multi-program dispatcher where the kernel allows, or alone where
+ * it does not; it re-uses the same pinned maps.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/if_link.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+
+#include "dataplane.h"
+#include "log.h"
+#include "nsrpd_tc.skel.h"
+#include "nsrpd_xdp.skel.h"
+
+#define BPF_FS_MAGIC_NUMBER 0xcafe4a11
+#define DP_TC_HANDLE 0x4e53	/* "NS": our filter's handle and priority */
+#define DP_TC_PRIO 0x4e53
+
+__u64 dp_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static const char *const dp_counter_names[NSRP_CNT_MAX] = {
+	[NSRP_CNT_RX] = "rx",
+	[NSRP_CNT_PASS] = "pass",
+	[NSRP_CNT_MALFORMED] = "malformed",
+	[NSRP_CNT_ARP_REPLY] = "arp-reply",
+	[NSRP_CNT_NS_REPLY] = "ns-reply",
+	[NSRP_CNT_VSI_ACCEPT] = "vsi-accept",
+	[NSRP_CNT_VSI_DROP_BACKUP] = "vsi-drop-backup",
+	[NSRP_CNT_VSI_DROP_STALE] = "vsi-drop-stale",
+	[NSRP_CNT_ND_IGNORED_BACKUP] = "nd-ignored-backup",
+	[NSRP_CNT_SESS_HIT] = "session-hit",
+	[NSRP_CNT_SESS_MISS] = "session-miss",
+	[NSRP_CNT_FWD] = "forwarded",
+	[NSRP_CNT_FB_NO_NEIGH] = "fallback-no-neigh",
+	[NSRP_CNT_FB_FRAG] = "fallback-fragment",
+	[NSRP_CNT_FB_IP_OPTS] = "fallback-ip-options",
+	[NSRP_CNT_FB_MTU] = "fallback-mtu",
+	[NSRP_CNT_FB_TTL] = "fallback-ttl",
+	[NSRP_CNT_FB_FIB] = "fallback-fib",
+	[NSRP_CNT_FB_NOT_CLUSTER] = "fallback-not-cluster",
+	[NSRP_CNT_FB_NOT_MASTER] = "fallback-not-master",
+	[NSRP_CNT_LEARN] = "learned",
+	[NSRP_CNT_EV_CREATE] = "event-create",
+	[NSRP_CNT_EV_STATE] = "event-state",
+	[NSRP_CNT_EV_REFRESH] = "event-refresh",
+	[NSRP_CNT_EV_DELETE] = "event-delete",
+	[NSRP_CNT_EV_RB_FULL] = "event-ring-full",
+};
+
+const char *dp_counter_name(enum nsrp_counter c)
+{
+	if ((unsigned int)c >= NSRP_CNT_MAX || !dp_counter_names[c])
+		return "unknown";
+	return dp_counter_names[c];
+}
+
+/* bpffs is missing inside a fresh mount namespace: mount it as bpftool does. */
+static int dp_ensure_bpffs(const char *pin_dir)
+{
+	const char *root = "/sys/fs/bpf";
+	struct statfs st;
+
+	if (statfs(root, &st) == 0 && st.f_type == BPF_FS_MAGIC_NUMBER)
+		goto mkdir_pin;
+	if (mount("bpf", root, "bpf", 0, "mode=0700")) {
+		int err = -errno;
+
+		pr_err("cannot mount bpffs on %s: %s", root, strerror(-err));
+		return err;
+	}
+	pr_info("mounted bpffs on %s", root);
+mkdir_pin:
+	if (mkdir(pin_dir, 0700) && errno != EEXIST) {
+		int err = -errno;
+
+		pr_err("cannot create %s: %s", pin_dir, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/* Both objects carry the same maps and settings; set them alike. */
+static int dp_prepare_obj(struct bpf_map *sess, volatile void *rodata,
+			  const struct dp_config *cfg)
+{
+	memcpy((void *)rodata, &cfg->dp, sizeof(cfg->dp));
+	return bpf_map__set_max_entries(sess, cfg->sess_max);
+}
+
+static int dp_open_tc(struct dataplane *dp)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dp->pin_dir);
+	int err;
+
+	dp->tc = nsrpd_tc__open_opts(&opts);
+	if (!dp->tc) {
+		err = -errno;
+		pr_err("cannot open the tc learner: %s", strerror(-err));
+		return err;
+	}
+	err = dp_prepare_obj(dp->tc->maps.nsrp_sess, &dp->tc->rodata->nsrp_cfg,
+			     &dp->cfg);
+	if (err)
+		return err;
+	err = nsrpd_tc__load(dp->tc);
+	if (err) {
+		pr_err("cannot load the tc learner (pinned maps of another "
+		       "layout under %s?): %s", dp->pin_dir, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+/*
+ * The XDP object stays unloaded here: its first attachment loads it, as a
+ * dispatcher component where the kernel allows it, and later NICs share it.
+ */
+static int dp_open_xdp(struct dataplane *dp)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dp->pin_dir);
+	int err;
+
+	dp->xdp = nsrpd_xdp__open_opts(&opts);
+	if (!dp->xdp) {
+		err = -errno;
+		pr_err("cannot open the XDP program: %s", strerror(-err));
+		return err;
+	}
+	err = dp_prepare_obj(dp->xdp->maps.nsrp_sess,
+			     &dp->xdp->rodata->nsrp_cfg, &dp->cfg);
+	if (err)
+		return err;
+	dp->xprog = xdp_program__from_bpf_obj(dp->xdp->obj, "xdp");
+	err = libxdp_get_error(dp->xprog);
+	if (err) {
+		dp->xprog = NULL;
+		pr_err("cannot prepare the XDP program: %s", strerror(-err));
+	}
+	return err;
+}
+
+static void dp_take_fds(struct dataplane *dp)
+{
+	dp->fd_role = bpf_map__fd(dp->tc->maps.nsrp_role);
+	dp->fd_vsi_mac = bpf_map__fd(dp->tc->maps.nsrp_vsi_mac);
+	dp->fd_vsi_addr = bpf_map__fd(dp->tc->maps.nsrp_vsi_addr);
+	dp->fd_iface = bpf_map__fd(dp->tc->maps.nsrp_iface);
+	dp->fd_sess = bpf_map__fd(dp->tc->maps.nsrp_sess);
+	dp->fd_cnt = bpf_map__fd(dp->tc->maps.nsrp_cnt);
+	dp->fd_events = bpf_map__fd(dp->tc->maps.nsrp_events);
+}
+
+int dp_open(struct dataplane *dp, const struct dp_config *cfg)
+{
+	int err, n;
+
+	memset(dp, 0, sizeof(*dp));
+	dp->cfg = *cfg;
+	if (!dp->cfg.sess_max)
+		dp->cfg.sess_max = NSRPD_SESS_DEFAULT;
+	if (dp->cfg.sess_max > NSRPD_SESS_MAX) {
+		pr_err("session table of %u entries exceeds the limit of %u",
+		       dp->cfg.sess_max, NSRPD_SESS_MAX);
+		return -EINVAL;
+	}
+	n = snprintf(dp->pin_dir, sizeof(dp->pin_dir), "%s",
+		     cfg->pin_dir ? cfg->pin_dir : NSRPD_PIN_DIR);
+	if (n < 0 || (size_t)n >= sizeof(dp->pin_dir))
+		return -ENAMETOOLONG;
+	dp->ncpus = libbpf_num_possible_cpus();
+	if (dp->ncpus < 0)
+		return dp->ncpus;
+
+	err = dp_ensure_bpffs(dp->pin_dir);
+	if (err)
+		return err;
+	err = dp_open_tc(dp);
+	if (err)
+		goto fail;
+	err = dp_open_xdp(dp);
+	if (err)
+		goto fail;
+	dp_take_fds(dp);
+	return 0;
+fail:
+	dp_close(dp);
+	return err;
+}
+
+/* A killed agent leaves its XDP program attached: replace only our own. */
+static void dp_detach_stale_xdp(int ifindex, const char *ifname)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+
+	if (libxdp_get_error(mp) || !mp)
+		return;
+	for (p = xdp_multiprog__next_prog(NULL, mp); p;
+	     p = xdp_multiprog__next_prog(p, mp)) {
+		if (strcmp(xdp_program__name(p), "nsrp_xdp"))
+			continue;
+		pr_info("%s: removing the XDP program of an earlier run",
+			ifname);
+		xdp_program__detach(p, ifindex,
+				    xdp_multiprog__attach_mode(mp), 0);
+		break;
+	}
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && !strcmp(xdp_program__name(p), "nsrp_xdp")) {
+			pr_info("%s: removing the XDP program of an earlier "
+				"run", ifname);
+			xdp_program__detach(p, ifindex,
+					    xdp_multiprog__attach_mode(mp), 0);
+		}
+	}
+	xdp_multiprog__close(mp);
+}
+
+/* Records whether libxdp used its dispatcher or attached the program alone. */
+static const char *dp_xdp_how(int ifindex, enum xdp_attach_mode mode)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	bool legacy = true;
+
+	if (!libxdp_get_error(mp) && mp) {
+		legacy = xdp_multiprog__is_legacy(mp);
+		xdp_multiprog__close(mp);
+	}
+	if (mode == XDP_MODE_NATIVE)
+		return legacy ? "native" : "native+dispatcher";
+	return legacy ? "generic" : "generic+dispatcher";
+}
+
+static int dp_attach_xdp(struct dataplane *dp, struct dp_iface *ifc)
+{
+	static const enum xdp_attach_mode modes[] = { XDP_MODE_NATIVE,
+						      XDP_MODE_SKB };
+	int first = dp->cfg.xdp_mode == DP_XDP_GENERIC ? 1 : 0;
+	int last = dp->cfg.xdp_mode == DP_XDP_NATIVE ? 0 : 1;
+	int err = -EINVAL;
+
+	dp_detach_stale_xdp(ifc->ifindex, ifc->name);
+	for (int i = first; i <= last; i++) {
+		err = xdp_program__attach(dp->xprog, ifc->ifindex, modes[i], 0);
+		if (!err) {
+			ifc->xdp_attached = true;
+			ifc->xdp_how = dp_xdp_how(ifc->ifindex, modes[i]);
+			pr_info("%s: XDP attached (%s)", ifc->name,
+				ifc->xdp_how);
+			return 0;
+		}
+		pr_warn("%s: XDP %s attach failed: %s", ifc->name,
+			modes[i] == XDP_MODE_NATIVE ? "native" : "generic",
+			strerror(-err));
+	}
+	return err;
+}
+
+/* Attaches one tc program; creating clsact is idempotent. */
+static int dp_tc_attach_one(struct dp_iface *ifc, enum bpf_tc_attach_point at,
+			    struct bpf_program *prog)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex,
+		    .attach_point = at);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+		    .priority = DP_TC_PRIO, .flags = BPF_TC_F_REPLACE,
+		    .prog_fd = bpf_program__fd(prog));
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST) {
+		pr_err("%s: cannot create the clsact qdisc: %s", ifc->name,
+		       strerror(-err));
+		return err;
+	}
+	err = bpf_tc_attach(&hook, &opts);
+	if (err)
+		pr_err("%s: cannot attach %s: %s", ifc->name,
+		       bpf_program__name(prog), strerror(-err));
+	return err;
+}
+
+static void dp_tc_detach_one(struct dp_iface *ifc,
+			     enum bpf_tc_attach_point at)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex,
+		    .attach_point = at);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = DP_TC_HANDLE,
+		    .priority = DP_TC_PRIO);
+	int err = bpf_tc_detach(&hook, &opts);
+
+	if (err && err != -ENOENT)
+		pr_warn("%s: tc detach: %s", ifc->name, strerror(-err));
+}
+
+/* The learner on egress; on ingress, the fix-up of frames XDP accepted. */
+static int dp_attach_tc(struct dataplane *dp, struct dp_iface *ifc)
+{
+	int err;
+
+	err = dp_tc_attach_one(ifc, BPF_TC_EGRESS, dp->tc->progs.nsrp_learn);
+	if (err)
+		return err;
+	ifc->tc_attached = true;
+	return dp_tc_attach_one(ifc, BPF_TC_INGRESS,
+				dp->tc->progs.nsrp_ingress);
+}
+
+static void dp_detach_one(struct dataplane *dp, struct dp_iface *ifc);
+
+int dp_attach(struct dataplane *dp, const char *ifname)
+{
+	struct dp_iface *ifc;
+	int err;
+
+	if (dp->n_ifaces >= NSRPD_MAX_IFACES)
+		return -ENOSPC;
+	ifc = &dp->ifaces[dp->n_ifaces];
+	memset(ifc, 0, sizeof(*ifc));
+	if (snprintf(ifc->name, sizeof(ifc->name), "%s", ifname) >=
+	    (int)sizeof(ifc->name))
+		return -ENAMETOOLONG;
+	ifc->ifindex = if_nametoindex(ifname);
+	if (!ifc->ifindex) {
+		err = -errno;
+		pr_err("%s: no such interface", ifname);
+		return err;
+	}
+	err = dp_attach_xdp(dp, ifc);
+	if (err)
+		return err;
+	err = dp_attach_tc(dp, ifc);
+	if (err) {
+		dp_detach_one(dp, ifc);
+		return err;
+	}
+	dp->n_ifaces++;
+	return 0;
+}
+
+static void dp_detach_one(struct dataplane *dp, struct dp_iface *ifc)
+{
+	int err;
+
+	if (ifc->tc_attached) {
+		dp_tc_detach_one(ifc, BPF_TC_EGRESS);
+		dp_tc_detach_one(ifc, BPF_TC_INGRESS);
+		ifc->tc_attached = false;
+	}
+	if (ifc->xdp_attached) {
+		err = xdp_program__detach(dp->xprog, ifc->ifindex,
+					  XDP_MODE_UNSPEC, 0);
+		if (err)
+			pr_warn("%s: XDP detach: %s", ifc->name,
+				strerror(-err));
+		ifc->xdp_attached = false;
+	}
+}
+
+void dp_detach_all(struct dataplane *dp)
+{
+	for (int i = 0; i < dp->n_ifaces; i++)
+		dp_detach_one(dp, &dp->ifaces[i]);
+	dp->n_ifaces = 0;
+}
+
+void dp_close(struct dataplane *dp)
+{
+	dp_detach_all(dp);
+	/* libxdp does not own the object it was handed; the skeleton does. */
+	xdp_program__close(dp->xprog);
+	dp->xprog = NULL;
+	nsrpd_xdp__destroy(dp->xdp);
+	nsrpd_tc__destroy(dp->tc);
+	dp->xdp = NULL;
+	dp->tc = NULL;
+}
+
+int dp_set_role(struct dataplane *dp, __u32 vsd, enum nsrp_role role,
+		__u64 deadline_ns)
+{
+	struct nsrp_role_state st = { .role = role, .deadline_ns = deadline_ns };
+
+	if (vsd >= NSRPD_MAX_VSD)
+		return -EINVAL;
+	return bpf_map_update_elem(dp->fd_role, &vsd, &st, BPF_ANY) ? -errno
+								     : 0;
+}
+
+int dp_get_role(struct dataplane *dp, __u32 vsd, struct nsrp_role_state *st)
+{
+	if (vsd >= NSRPD_MAX_VSD)
+		return -EINVAL;
+	return bpf_map_lookup_elem(dp->fd_role, &vsd, st) ? -errno : 0;
+}
+
+int dp_set_iface(struct dataplane *dp, int ifindex, __u32 vsd,
+		 const __u8 vsi_mac[6], const __u8 nic_mac[6])
+{
+	__u32 key = ifindex;
+	struct nsrp_iface_val v = { .vsd = vsd, .flags = NSRP_IFACE_F_CLUSTER };
+
+	memcpy(v.vsi_mac, vsi_mac, 6);
+	memcpy(v.nic_mac, nic_mac, 6);
+	return bpf_map_update_elem(dp->fd_iface, &key, &v, BPF_ANY) ? -errno
+								     : 0;
+}
+
+int dp_add_vsi_mac(struct dataplane *dp, int ifindex, const __u8 vsi_mac[6],
+		   __u32 vsd, const __u8 nic_mac[6])
+{
+	struct nsrp_vsi_mac_key k = { .ifindex = ifindex };
+	struct nsrp_vsi_mac_val v = { .vsd = vsd };
+
+	memcpy(k.mac, vsi_mac, 6);
+	memcpy(v.nic_mac, nic_mac, 6);
+	return bpf_map_update_elem(dp->fd_vsi_mac, &k, &v, BPF_ANY) ? -errno
+								       : 0;
+}
+
+int dp_add_vsi_addr(struct dataplane *dp, int ifindex, int family,
+		    const void *addr, __u32 vsd, const __u8 vsi_mac[6])
+{
+	struct nsrp_vsi_addr_key k = { .ifindex = ifindex };
+	struct nsrp_vsi_addr_val v = { .vsd = vsd };
+
+	k.family = family == 6 ? NSRP_AF_INET6 : NSRP_AF_INET;
+	memcpy(k.addr, addr, family == 6 ? 16 : 4);
+	memcpy(v.vsi_mac, vsi_mac, 6);
+	return bpf_map_update_elem(dp->fd_vsi_addr, &k, &v, BPF_ANY) ? -errno
+									: 0;
+}
+
+int dp_read_counters(struct dataplane *dp, __u64 *out)
+{
+	__u64 percpu[dp->ncpus];
+
+	for (__u32 i = 0; i < NSRP_CNT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(dp->fd_cnt, &i, percpu))
+			return -errno;
+		for (int c = 0; c < dp->ncpus; c++)
+			out[i] += percpu[c];
+	}
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef NSRPD_DATAPLANE_H
+#define NSRPD_DATAPLANE_H
+
+#include <stdbool.h>
+#include <net/if.h>
+#include <bpf/libbpf.h>
+
+#include "nsrpd.h"
+
+/* How XDP is attached to a NIC. */
+enum dp_xdp_mode {
+	DP_XDP_AUTO = 0,	/* native, falling back to generic */
+	DP_XDP_NATIVE,
+	DP_XDP_GENERIC,
+};
+
+struct dp_config {
+	const char *pin_dir;		/* default NSRPD_PIN_DIR */
+	__u32 sess_max;			/* session entries, default NSRPD_SESS_DEFAULT */
+	struct nsrp_dp_config dp;	/* timeouts, refresh interval */
+	enum dp_xdp_mode xdp_mode;
+};
+
+struct dp_iface {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	bool xdp_attached;
+	bool tc_attached;
+	const char *xdp_how;		/* "native", "generic"; "+dispatcher" */
+};
+
+struct nsrpd_xdp;
+struct nsrpd_tc;
+
+struct dataplane {
+	struct nsrpd_xdp *xdp;
+	struct nsrpd_tc *tc;
+	struct xdp_program *xprog;	/* the XDP program, all NICs */
+	struct dp_config cfg;
+	char pin_dir[256];
+	bool xdp_loaded;
+	int fd_role, fd_vsi_mac, fd_vsi_addr, fd_iface, fd_sess, fd_cnt;
+	int fd_events;
+	int ncpus;
+	struct dp_iface ifaces[NSRPD_MAX_IFACES];
+	int n_ifaces;
+};
+
+/*
+ * Mounts bpffs if missing, loads the programs and pins their maps under the
+ * pin directory, re-using maps pinned by an earlier run so that sessions
+ * survive a restart of the agent.
+ */
+int dp_open(struct dataplane *dp, const struct dp_config *cfg);
+/* Attaches XDP and the tc egress learner to a cluster NIC. */
+int dp_attach(struct dataplane *dp, const char *ifname);
+/* Detaches from every NIC; the pinned maps stay. */
+void dp_detach_all(struct dataplane *dp);
+void dp_close(struct dataplane *dp);
+
+int dp_set_role(struct dataplane *dp, __u32 vsd, enum nsrp_role role,
+		__u64 deadline_ns);
+int dp_get_role(struct dataplane *dp, __u32 vsd, struct nsrp_role_state *st);
+int dp_set_iface(struct dataplane *dp, int ifindex, __u32 vsd,
+		 const __u8 vsi_mac[6], const __u8 nic_mac[6]);
+int dp_add_vsi_mac(struct dataplane *dp, int ifindex, const __u8 vsi_mac[6],
+		   __u32 vsd, const __u8 nic_mac[6]);
+int dp_add_vsi_addr(struct dataplane *dp, int ifindex, int family,
+		    const void *addr, __u32 vsd, const __u8 vsi_mac[6]);
+/* Sums the per-CPU counters into out[NSRP_CNT_MAX]. */
+int dp_read_counters(struct dataplane *dp, __u64 *out);
+/* The name of a counter, as nsrpctl and the logs print it. */
+const char *dp_counter_name(enum nsrp_counter c);
+
+/* CLOCK_MONOTONIC in ns: the clock the data plane's deadlines use. */
+__u64 dp_now_ns(void);
+
+#endif
