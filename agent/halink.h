@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef NSRPD_HALINK_H
+#define NSRPD_HALINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+/*
+ * One HA path: a UDP socket bound to one interface. Frames go out as
+ * link broadcasts with TTL 255 and are accepted only with TTL 255, so that
+ * nothing routed can reach the cluster's control channel (as VRRP does).
+ */
+enum ha_path_id {
+	HA_PRIMARY = 0,		/* set nsrp interface */
+	HA_SECONDARY = 1,	/* set nsrp secondary-path */
+	HA_NPATHS,
+};
+
+struct ha_path {
+	char ifname[IF_NAMESIZE];
+	int ifindex;
+	int fd;			/* -1 when not configured */
+	uint64_t last_rx_ns;	/* last frame from the peer that verified */
+	bool peer_seen;
+	struct sockaddr_in peer;	/* where the peer's frames come from */
+	uint64_t tx, tx_err, rx, rx_bad_ttl;
+};
+
+void ha_path_init(struct ha_path *p);
+int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port);
+void ha_path_close(struct ha_path *p);
+int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
+		 uint16_t port);
+/*
+ * Receives one datagram. Returns its length, 0 when it was dropped here
+ * (TTL other than 255: counted), or -errno (-EAGAIN when none is waiting).
+ */
+ssize_t ha_path_recv(struct ha_path *p, uint8_t *buf, size_t cap,
+		     struct sockaddr_in *from);
+
+#endif
