@@ -1,25 +1,140 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * nsrpd - NSRP-style active/passive high availability for Linux firewalls.
+ *
+ *   nsrpd [-f FILE] [-S SOCKET] [-P PINDIR] [-s] [-d]
+ *   nsrpd --check-config FILE
  */
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "daemon.h"
 #include "log.h"
-
-#define NSRPD_VERSION "0.1.0"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: nsrpd [-f FILE] [--check-config FILE] [--version]\n");
+	fprintf(f,
+		"usage: nsrpd [options]\n"
+		"  -f, --config FILE       configuration (default %s)\n"
+		"  -S, --socket PATH       control socket (default %s)\n"
+		"  -P, --pin-dir DIR       BPF pin directory (default %s)\n"
+		"  -s, --syslog            log to syslog instead of stderr\n"
+		"  -d, --debug             log debug messages\n"
+		"      --check-config FILE check FILE, print every error, exit\n"
+		"      --version\n",
+		NSRPD_CONF_DEFAULT, NSRPD_SOCK_DEFAULT, NSRPD_PIN_DIR);
+}
+
+/* Prints "FILE:LINE: problem" for each bad line; 0 when the file is good. */
+static int check_config(const char *path)
+{
+	struct nsrp_config *c = calloc(1, sizeof(*c));
+	int err;
+
+	if (!c)
+		return NSRPD_EXIT_FAIL;
+	err = config_load(path, c, stderr);
+	free(c);
+	if (err) {
+		fprintf(stderr, "%s: configuration rejected\n", path);
+		return NSRPD_EXIT_CONFIG;
+	}
+	printf("%s: configuration OK\n", path);
+	return NSRPD_EXIT_OK;
+}
+
+/* Signals are blocked before anything starts: the loop reads a signalfd. */
+static void block_signals(void)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "--version")) {
-		printf("nsrpd %s\n", NSRPD_VERSION);
-		return 0;
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "pin-dir", required_argument, NULL, 'P' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "check-config", required_argument, NULL, 'C' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct nsrpd *d;
+	int opt, use_syslog = 0, err;
+	enum log_level lvl = LOG_LVL_INFO;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return NSRPD_EXIT_FAIL;
+	d->cfg_path = NSRPD_CONF_DEFAULT;
+	d->sock_path = NSRPD_SOCK_DEFAULT;
+	d->pin_dir = NSRPD_PIN_DIR;
+	while ((opt = getopt_long(argc, argv, "f:S:P:sdh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			d->cfg_path = optarg;
+			break;
+		case 'S':
+			d->sock_path = optarg;
+			break;
+		case 'P':
+			d->pin_dir = optarg;
+			break;
+		case 's':
+			use_syslog = 1;
+			break;
+		case 'd':
+			lvl = LOG_LVL_DEBUG;
+			break;
+		case 'C':
+			free(d);
+			return check_config(optarg);
+		case 'V':
+			printf("nsrpd %s\n", NSRPD_VERSION);
+			free(d);
+			return NSRPD_EXIT_OK;
+		case 'h':
+			usage(stdout);
+			free(d);
+			return NSRPD_EXIT_OK;
+		default:
+			usage(stderr);
+			free(d);
+			return NSRPD_EXIT_USAGE;
+		}
 	}
-	usage(stderr);
-	return 2;
+	if (optind != argc) {
+		usage(stderr);
+		free(d);
+		return NSRPD_EXIT_USAGE;
+	}
+
+	block_signals();
+	log_init("nsrpd", use_syslog, lvl);
+	log_hook_libbpf();
+	if (config_load(d->cfg_path, &d->cfg, stderr)) {
+		pr_err("%s: configuration rejected", d->cfg_path);
+		free(d);
+		return NSRPD_EXIT_CONFIG;
+	}
+	err = nsrpd_init(d);
+	if (!err)
+		err = nsrpd_run(d);
+	nsrpd_fini(d);
+	free(d);
+	return err ? NSRPD_EXIT_FAIL : NSRPD_EXIT_OK;
 }

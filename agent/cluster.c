@@ -1,0 +1,538 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cluster.c - heartbeats on the HA paths, the VSD election, and what a
+ * unit does when it gains or loses master of a group.
+ *
+ * Order matters on every transition. Becoming master: flip the role map
+ * first (the data plane answers for the VSIs from that instant), then
+ * install the VSI addresses, then announce them. Losing master: flip the
+ * role map first (stop answering), then remove the addresses.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "daemon.h"
+#include "garp.h"
+#include "ident.h"
+#include "log.h"
+#include "netlink.h"
+
+#define NS_PER_MS 1000000ull
+
+extern char **environ;
+
+static uint64_t cluster_interval_ns(const struct nsrpd *d)
+{
+	return (uint64_t)d->cfg.hb_interval_ms * NS_PER_MS;
+}
+
+/* A peer unheard for this long is lost; our own data plane stops then too. */
+static uint64_t cluster_dead_ns(const struct nsrpd *d)
+{
+	return cluster_interval_ns(d) * d->cfg.hb_threshold;
+}
+
+static bool cluster_standalone(const struct nsrpd *d)
+{
+	return d->cfg.standalone_role != CFG_ROLE_ELECT;
+}
+
+/* ------------------------------------------------------ failover actions */
+
+static void cluster_vsi_addrs(struct nsrpd *d, unsigned int vsd, bool add)
+{
+	for (unsigned int i = 0; i < d->cfg.n_vsi; i++) {
+		const struct cfg_vsi_addr *v = &d->cfg.vsi[i];
+		int fam = v->a.family == AF_INET6 ? 6 : 4;
+		int ifindex = if_nametoindex(v->ifname);
+		int err;
+
+		if (v->vsd != vsd || !ifindex)
+			continue;
+		err = add ? nl_addr_add(ifindex, fam, v->a.addr,
+					v->a.prefixlen)
+			  : nl_addr_del(ifindex, fam, v->a.addr,
+					v->a.prefixlen);
+		if (err)
+			pr_warn("%s: cannot %s a VSI address: %s", v->ifname,
+				add ? "add" : "remove", strerror(-err));
+	}
+}
+
+static void cluster_announce(struct nsrpd *d, unsigned int vsd)
+{
+	for (unsigned int i = 0; i < d->cfg.n_vsi; i++) {
+		const struct cfg_vsi_addr *v = &d->cfg.vsi[i];
+		int fam = v->a.family == AF_INET6 ? 6 : 4;
+		uint8_t mac[6];
+		int err;
+
+		if (v->vsd != vsd)
+			continue;
+		vsi_mac_derive(mac, d->cfg.cluster_id, vsd, v->ifname);
+		err = garp_send(if_nametoindex(v->ifname), fam, mac,
+				v->a.addr, d->cfg.arp_count);
+		if (err)
+			pr_warn("%s: gratuitous announcement failed: %s",
+				v->ifname, strerror(-err));
+	}
+}
+
+/* Runs the notify script without waiting for it; SIGCHLD reaps it. */
+static void cluster_notify(struct nsrpd *d, unsigned int vsd,
+			   const struct vsd_transition *t)
+{
+	char group[16];
+	char *argv[] = { d->cfg.notify, group,
+			 (char *)vsd_state_name(t->from),
+			 (char *)vsd_state_name(t->to), (char *)t->reason,
+			 NULL };
+	pid_t pid;
+	int err;
+
+	if (!d->cfg.notify[0])
+		return;
+	snprintf(group, sizeof(group), "%u", vsd);
+	err = posix_spawn(&pid, d->cfg.notify, NULL, NULL, argv, environ);
+	d->notify_runs++;
+	if (err) {
+		d->notify_fail++;
+		pr_warn("notify %s: %s", d->cfg.notify, strerror(err));
+	}
+}
+
+static void cluster_record(struct nsrpd *d, unsigned int vsd,
+			   const struct vsd_transition *t)
+{
+	struct nsrpd_event_rec *r = &d->hist[d->hist_n % NSRPD_HISTORY];
+
+	r->mono_ns = t->at_ns;
+	r->real_s = time(NULL);
+	r->vsd = vsd;
+	r->t = *t;
+	d->hist_n++;
+	pr_info("vsd-group %u: %s -> %s (%s)", vsd, vsd_state_name(t->from),
+		vsd_state_name(t->to), t->reason);
+}
+
+/* The role map entry of a group, refreshed every heartbeat while master. */
+static void cluster_push_role(struct nsrpd *d, unsigned int vsd, uint64_t now)
+{
+	bool master = vsd_is_master(&d->group[vsd].vsd);
+	int err;
+
+	err = dp_set_role(&d->dp, vsd,
+			  master ? NSRP_ROLE_MASTER : NSRP_ROLE_BACKUP,
+			  master ? now + cluster_dead_ns(d) : 0);
+	if (err)
+		pr_err("vsd-group %u: cannot set the role map: %s", vsd,
+		       strerror(-err));
+}
+
+static void cluster_apply(struct nsrpd *d, unsigned int vsd,
+			  const struct vsd_transition *t, uint64_t now)
+{
+	bool was = t->from == VSD_MASTER, is = t->to == VSD_MASTER;
+
+	cluster_record(d, vsd, t);
+	if (is && !was) {
+		cluster_push_role(d, vsd, now);
+		cluster_vsi_addrs(d, vsd, true);
+		cluster_announce(d, vsd);
+	} else if (was && !is) {
+		cluster_push_role(d, vsd, now);
+		cluster_vsi_addrs(d, vsd, false);
+	}
+	cluster_notify(d, vsd, t);
+}
+
+/* ------------------------------------------------------------ heartbeats */
+
+static void cluster_hb_build(struct nsrpd *d, struct proto_hb *hb)
+{
+	memset(hb, 0, sizeof(*hb));
+	memcpy(hb->mac, d->mac, 6);
+	hb->interval_ms = d->cfg.hb_interval_ms;
+	if (d->stopping)
+		hb->flags |= PROTO_HB_F_STEPPING_DOWN;
+	if (d->path[HA_PRIMARY].fd >= 0 &&
+	    d->path[HA_PRIMARY].peer_seen)
+		hb->flags |= PROTO_HB_F_PRIMARY_LINK_UP;
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+		struct proto_hb_group *g = &hb->groups[hb->ngroups];
+		struct vsd_advert adv;
+
+		if (!d->group[i].active)
+			continue;
+		vsd_advert(&d->group[i].vsd, &adv);
+		g->id = i;
+		g->state = adv.state;
+		g->flags = adv.flags;
+		g->priority = adv.priority;
+		g->holddown_s = adv.holddown_s;
+		hb->ngroups++;
+	}
+}
+
+/* Every frame gets its own sequence number, on each path. */
+static int cluster_send(struct nsrpd *d, enum ha_path_id id, uint8_t type,
+			const struct proto_hb *hb)
+{
+	uint8_t buf[1500];
+	struct proto_hdr h = { .version = PROTO_VERSION, .type = type,
+			       .cluster_id = d->cfg.cluster_id,
+			       .unit_id = d->unit_id, .epoch = d->epoch,
+			       .seq = ++d->seq };
+	int len;
+
+	len = proto_encode_hb(buf, sizeof(buf), &h, hb);
+	if (len < 0)
+		return len;
+	len = hacrypt_seal(&d->crypt, buf, PROTO_HDR_LEN, len - PROTO_HDR_LEN,
+			   sizeof(buf));
+	if (len < 0)
+		return len;
+	return ha_path_send(&d->path[id], buf, len, PROTO_PORT);
+}
+
+static void cluster_send_hb(struct nsrpd *d, uint64_t now)
+{
+	struct proto_hb hb;
+
+	cluster_hb_build(d, &hb);
+	for (int i = 0; i < HA_NPATHS; i++)
+		if (d->path[i].fd >= 0 && !cluster_send(d, i, PROTO_T_HEARTBEAT,
+							 &hb))
+			d->hb_tx++;
+	d->next_hb_ns = now + cluster_interval_ns(d);
+}
+
+/* ------------------------------------------------------------- election */
+
+static void cluster_peer_view(const struct nsrpd *d, unsigned int vsd,
+			      struct vsd_peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (!d->peer.present)
+		return;
+	for (unsigned int i = 0; i < d->peer.hb.ngroups; i++) {
+		const struct proto_hb_group *g = &d->peer.hb.groups[i];
+
+		if (g->id != vsd)
+			continue;
+		p->present = true;
+		memcpy(p->mac, d->peer.mac, 6);
+		p->adv.state = g->state;
+		p->adv.flags = g->flags;
+		p->adv.priority = g->priority;
+		p->adv.holddown_s = g->holddown_s;
+	}
+}
+
+static void cluster_elect(struct nsrpd *d, uint64_t now)
+{
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+		struct vsd_inputs in = { .failed = false };
+		struct vsd_transition t;
+
+		if (!d->group[i].active || cluster_standalone(d))
+			continue;
+		cluster_peer_view(d, i, &in.peer);
+		d->group[i].peer_state = in.peer.present ? in.peer.adv.state
+							 : 0;
+		if (vsd_step(&d->group[i].vsd, &in, now, &t) == 1)
+			cluster_apply(d, i, &t, now);
+	}
+}
+
+/* The peer is lost only when no path has heard it within the threshold. */
+static void cluster_check_peer(struct nsrpd *d, uint64_t now)
+{
+	uint64_t dead = cluster_dead_ns(d);
+	struct ha_path *pri = &d->path[HA_PRIMARY];
+	bool any = false;
+
+	for (int i = 0; i < HA_NPATHS; i++) {
+		struct ha_path *p = &d->path[i];
+
+		if (p->fd >= 0 && p->peer_seen && now - p->last_rx_ns > dead)
+			p->peer_seen = false;
+		any |= p->peer_seen;
+	}
+	if (d->peer.present && !any)
+		pr_warn("peer unit %u lost on every HA path", d->peer.unit_id);
+	d->peer.present = any;
+
+	/* The primary path failing alone is an alarm, not a failover. */
+	if (any && pri->fd >= 0 && !pri->peer_seen && !d->primary_alarm) {
+		d->primary_alarm = true;
+		pr_warn("HA link %s lost; the secondary path carries the "
+			"cluster", pri->ifname);
+	} else if (d->primary_alarm && pri->peer_seen) {
+		d->primary_alarm = false;
+		pr_info("HA link %s restored", pri->ifname);
+	}
+}
+
+uint64_t cluster_next_deadline(struct nsrpd *d)
+{
+	uint64_t next = d->next_hb_ns;
+
+	for (int i = 0; i < HA_NPATHS; i++) {
+		const struct ha_path *p = &d->path[i];
+
+		if (p->fd >= 0 && p->peer_seen &&
+		    p->last_rx_ns + cluster_dead_ns(d) + 1 < next)
+			next = p->last_rx_ns + cluster_dead_ns(d) + 1;
+	}
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+		uint64_t t;
+
+		if (!d->group[i].active || cluster_standalone(d))
+			continue;
+		t = vsd_next_deadline(&d->group[i].vsd);
+		if (t < next)
+			next = t;
+	}
+	if (d->stopping && d->stop_deadline_ns < next)
+		next = d->stop_deadline_ns;
+	return next;
+}
+
+void cluster_tick(struct nsrpd *d, uint64_t now)
+{
+	cluster_check_peer(d, now);
+	cluster_elect(d, now);
+	if (now >= d->next_hb_ns) {
+		for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+			if (d->group[i].active &&
+			    vsd_is_master(&d->group[i].vsd))
+				cluster_push_role(d, i, now);
+		cluster_send_hb(d, now);
+	}
+}
+
+/* --------------------------------------------------------------- receive */
+
+static void cluster_count_drop(struct nsrpd *d, int reason)
+{
+	if (reason < 0)
+		reason = -reason;
+	if (reason > 0 && reason < PROTO_R_MAX)
+		d->rx_drop[reason]++;
+}
+
+static void cluster_peer_heard(struct nsrpd *d, const struct proto_hdr *h,
+			       const struct proto_hb *hb,
+			       enum ha_path_id id, uint64_t now)
+{
+	struct ha_path *p = &d->path[id];
+
+	if (d->peer.ever && d->peer.unit_id != h->unit_id)
+		pr_warn("a different peer unit %u replaces unit %u",
+			h->unit_id, d->peer.unit_id);
+	if (!d->peer.present)
+		pr_info("peer unit %u heard on %s", h->unit_id, p->ifname);
+	d->peer.ever = true;
+	d->peer.present = true;
+	d->peer.unit_id = h->unit_id;
+	d->peer.epoch = h->epoch;
+	d->peer.last_rx_ns = now;
+	memcpy(d->peer.mac, hb->mac, 6);
+	d->peer.hb = *hb;
+	p->last_rx_ns = now;
+	p->peer_seen = true;
+	d->hb_rx++;
+}
+
+/* One datagram: decode, verify, check for replay, then act on it. */
+static void cluster_rx_frame(struct nsrpd *d, uint8_t *buf, size_t len,
+			     enum ha_path_id id, uint64_t now)
+{
+	struct proto_hdr h;
+	struct proto_hb hb;
+	const uint8_t *body;
+	size_t body_len;
+	int err, n;
+
+	err = proto_decode(buf, len, &h, &body, &body_len);
+	if (!err)
+		err = proto_check_peer(&h, d->cfg.cluster_id, d->unit_id);
+	if (err == -PROTO_R_LOOPED) {
+		d->looped++;	/* our own broadcast, looped back */
+		return;
+	}
+	if (err)
+		goto drop;
+	n = hacrypt_open(&d->crypt, buf, len, PROTO_HDR_LEN);
+	if (n < 0) {
+		err = n;
+		goto drop;
+	}
+	body = buf + PROTO_HDR_LEN;
+	body_len = n;
+	/* A new peer unit, or a restarted one, starts a fresh window. */
+	if (d->peer.ever && d->peer.unit_id != h.unit_id)
+		replay_init(&d->peer.replay);
+	if (replay_accept(&d->peer.replay, h.epoch, h.seq)) {
+		err = -PROTO_R_REPLAY;
+		goto drop;
+	}
+	switch (h.type) {
+	case PROTO_T_HEARTBEAT:
+		err = proto_decode_hb(body, body_len, &hb);
+		if (err)
+			goto drop;
+		cluster_peer_heard(d, &h, &hb, id, now);
+		cluster_elect(d, now);
+		return;
+	default:
+		return;	/* sync types arrive with RTO sync */
+	}
+drop:
+	cluster_count_drop(d, err);
+	pr_debug("%s: frame dropped: %s", d->path[id].ifname,
+		 proto_reason_name(err));
+}
+
+void cluster_rx(struct nsrpd *d, enum ha_path_id id, uint64_t now)
+{
+	uint8_t buf[PROTO_MAX_FRAME];
+	struct sockaddr_in from;
+	ssize_t n;
+
+	/* Bounded, so that a flood on one path cannot starve the loop. */
+	for (int i = 0; i < 64; i++) {
+		n = ha_path_recv(&d->path[id], buf, sizeof(buf), &from);
+		if (n == -EAGAIN || n == -EWOULDBLOCK)
+			return;
+		if (n <= 0) {
+			if (n == 0)
+				cluster_count_drop(d, PROTO_R_TRUNCATED);
+			continue;
+		}
+		cluster_rx_frame(d, buf, n, id, now);
+	}
+}
+
+/* ------------------------------------------------------ start and stop */
+
+static void cluster_standalone_start(struct nsrpd *d, unsigned int vsd,
+				     uint64_t now)
+{
+	struct vsd_transition t = { .from = VSD_INITIAL, .at_ns = now };
+
+	t.to = d->cfg.standalone_role == CFG_ROLE_MASTER ? VSD_MASTER
+							 : VSD_BACKUP;
+	snprintf(t.reason, sizeof(t.reason), "standalone role");
+	d->group[vsd].vsd.state = t.to;
+	cluster_apply(d, vsd, &t, now);
+}
+
+int cluster_start(struct nsrpd *d)
+{
+	uint64_t now = dp_now_ns();
+
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+		struct vsd_params p;
+
+		if (!d->group[i].active)
+			continue;
+		config_vsd_params(&d->cfg, i, &p);
+		vsd_init(&d->group[i].vsd, &p, d->mac, now);
+		/* Whatever an earlier run left: start as a backup. */
+		dp_set_role(&d->dp, i, NSRP_ROLE_BACKUP, 0);
+		cluster_vsi_addrs(d, i, false);
+		if (cluster_standalone(d))
+			cluster_standalone_start(d, i, now);
+	}
+	d->next_hb_ns = now;
+	return 0;
+}
+
+int cluster_command(struct nsrpd *d, unsigned int vsd, enum vsd_cmd cmd,
+		    uint64_t now)
+{
+	struct vsd_transition t;
+
+	if (vsd >= NSRPD_MAX_VSD || !d->group[vsd].active)
+		return -ENOENT;
+	if (cluster_standalone(d))
+		return -EOPNOTSUPP;
+	if (vsd_command(&d->group[vsd].vsd, cmd, now, &t) == 1)
+		cluster_apply(d, vsd, &t, now);
+	/* Tell the peer at once rather than at the next interval. */
+	cluster_send_hb(d, now);
+	return 0;
+}
+
+/*
+ * A graceful stop hands every group over: the heartbeat says we step
+ * down, the peer takes master at once, and we leave when it has, or when
+ * the peer could have noticed our absence anyway.
+ */
+void cluster_shutdown(struct nsrpd *d, uint64_t now)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	d->stop_deadline_ns = now + cluster_dead_ns(d);
+	if (cluster_standalone(d) || !d->peer.present) {
+		d->stop_deadline_ns = now;
+		return;
+	}
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (d->group[i].active)
+			cluster_command(d, i, VSD_CMD_SHUTDOWN, now);
+}
+
+/* True when the handover is complete and the daemon may leave. */
+static bool cluster_handed_over(const struct nsrpd *d)
+{
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (d->group[i].active && vsd_is_master(&d->group[i].vsd))
+			return false;
+	return true;
+}
+
+bool cluster_may_exit(struct nsrpd *d, uint64_t now)
+{
+	return d->stopping &&
+	       (now >= d->stop_deadline_ns || cluster_handed_over(d));
+}
+
+void cluster_stop(struct nsrpd *d)
+{
+	uint64_t now = dp_now_ns();
+
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+		struct vsd_transition t = { .from = d->group[i].vsd.state,
+					    .to = VSD_INITIAL, .at_ns = now };
+
+		if (!d->group[i].active)
+			continue;
+		snprintf(t.reason, sizeof(t.reason), "daemon stopped");
+		d->group[i].vsd.state = VSD_INITIAL;
+		cluster_apply(d, i, &t, now);
+		dp_set_role(&d->dp, i, NSRP_ROLE_BACKUP, 0);
+	}
+}
+
+/* Reaps finished notify scripts. */
+void cluster_reap(struct nsrpd *d)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			d->notify_fail++;
+}

@@ -1,0 +1,343 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * daemon.c - set-up, the event loop and tear-down of nsrpd.
+ *
+ * One thread, one epoll set: a one-shot timerfd armed at the next thing
+ * that must happen (heartbeat, peer loss, election timer), a signalfd for
+ * every signal (nothing runs in a signal handler), the HA path sockets and
+ * the control socket.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+
+#include "daemon.h"
+#include "ident.h"
+#include "log.h"
+#include "netlink.h"
+
+/* epoll tags: what became ready. */
+enum {
+	EV_TIMER = 1,
+	EV_SIGNAL,
+	EV_CTL,
+	EV_PATH0,	/* + enum ha_path_id */
+};
+
+bool cluster_may_exit(struct nsrpd *d, uint64_t now);
+void cluster_reap(struct nsrpd *d);
+
+static int ep_add(int epfd, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+/* The unit's identity comes from its HA interface, as on ScreenOS. */
+static int nsrpd_identity(struct nsrpd *d)
+{
+	const char *ifname = d->cfg.ha_if[0] ? d->cfg.ha_if : NULL;
+	struct link_info li;
+	int err;
+
+	for (unsigned int i = 0; !ifname && i < d->cfg.n_vsi; i++)
+		ifname = d->cfg.vsi[i].ifname;
+	if (!ifname) {
+		pr_err("no HA interface and no VSI: nothing to run");
+		return -EINVAL;
+	}
+	err = link_info_get(ifname, &li);
+	if (err) {
+		pr_err("%s: %s", ifname, strerror(-err));
+		return err;
+	}
+	memcpy(d->mac, li.mac, 6);
+	d->unit_id = unit_id_from_mac(li.mac);
+	return 0;
+}
+
+static bool nsrpd_attached(const struct nsrpd *d, const char *ifname)
+{
+	for (int i = 0; i < d->dp.n_ifaces; i++)
+		if (!strcmp(d->dp.ifaces[i].name, ifname))
+			return true;
+	return false;
+}
+
+/* Tells the data plane which NICs, MACs and addresses are VSIs. */
+static int nsrpd_program_vsi(struct nsrpd *d, const struct cfg_vsi_addr *v)
+{
+	struct link_info li;
+	uint8_t vmac[6];
+	int err, fam = v->a.family == AF_INET6 ? 6 : 4;
+
+	err = link_info_get(v->ifname, &li);
+	if (err) {
+		pr_err("%s: %s", v->ifname, strerror(-err));
+		return err;
+	}
+	if (!nsrpd_attached(d, v->ifname)) {
+		err = dp_attach(&d->dp, v->ifname);
+		if (err)
+			return err;
+		vsi_mac_derive(vmac, d->cfg.cluster_id, v->vsd, v->ifname);
+		err = dp_set_iface(&d->dp, li.ifindex, v->vsd, vmac, li.mac);
+		if (err)
+			return err;
+	}
+	vsi_mac_derive(vmac, d->cfg.cluster_id, v->vsd, v->ifname);
+	err = dp_add_vsi_mac(&d->dp, li.ifindex, vmac, v->vsd, li.mac);
+	if (!err)
+		err = dp_add_vsi_addr(&d->dp, li.ifindex, fam, v->a.addr,
+				      v->vsd, vmac);
+	if (err)
+		pr_err("%s: cannot program the VSI: %s", v->ifname,
+		       strerror(-err));
+	return err;
+}
+
+static int nsrpd_dataplane(struct nsrpd *d)
+{
+	struct dp_config dc = { .pin_dir = d->pin_dir };
+	int err;
+
+	err = dp_open(&d->dp, &dc);
+	if (err)
+		return err;
+	for (unsigned int i = 0; i < d->cfg.n_vsi; i++) {
+		err = nsrpd_program_vsi(d, &d->cfg.vsi[i]);
+		if (err)
+			return err;
+		d->group[d->cfg.vsi[i].vsd].active = true;
+	}
+	return 0;
+}
+
+static int nsrpd_paths(struct nsrpd *d)
+{
+	const char *names[HA_NPATHS] = { d->cfg.ha_if, d->cfg.secondary_if };
+	int err;
+
+	for (int i = 0; i < HA_NPATHS; i++)
+		ha_path_init(&d->path[i]);
+	if (d->cfg.standalone_role != CFG_ROLE_ELECT)
+		return 0;
+	for (int i = 0; i < HA_NPATHS; i++) {
+		if (!names[i][0])
+			continue;
+		err = ha_path_open(&d->path[i], names[i], PROTO_PORT);
+		if (err)
+			return err;
+		err = ep_add(d->epfd, d->path[i].fd, EV_PATH0 + i);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int nsrpd_loop_fds(struct nsrpd *d)
+{
+	sigset_t mask;
+	int err;
+
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
+	d->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->epfd < 0 || d->tfd < 0 || d->sfd < 0)
+		return -errno;
+	if ((err = ep_add(d->epfd, d->tfd, EV_TIMER)) ||
+	    (err = ep_add(d->epfd, d->sfd, EV_SIGNAL)))
+		return err;
+	return 0;
+}
+
+int nsrpd_init(struct nsrpd *d)
+{
+	struct timespec ts;
+	int err;
+
+	d->epfd = d->tfd = d->sfd = -1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	/* Grows across restarts, so the peer's replay window restarts too. */
+	d->epoch = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	replay_init(&d->peer.replay);
+
+	err = nsrpd_loop_fds(d);
+	if (err)
+		return err;
+	err = nsrpd_identity(d);
+	if (err)
+		return err;
+	err = hacrypt_init(&d->crypt, d->cfg.auth_password,
+			   d->cfg.encrypt_password, d->cfg.cluster_id);
+	if (err) {
+		pr_err("cannot set up HA link protection: %s", strerror(-err));
+		return err;
+	}
+	err = nsrpd_dataplane(d);
+	if (err)
+		return err;
+	err = nsrpd_paths(d);
+	if (err)
+		return err;
+	err = ctl_server_open(&d->ctl, d->sock_path, status_handle, d);
+	if (err) {
+		pr_err("%s: cannot open the control socket: %s", d->sock_path,
+		       strerror(-err));
+		return err;
+	}
+	err = ep_add(d->epfd, ctl_server_fd(&d->ctl), EV_CTL);
+	if (err)
+		return err;
+	pr_info("unit %u (cluster %u) up, %d NICs, HA %s, secondary %s",
+		d->unit_id, d->cfg.cluster_id, d->dp.n_ifaces,
+		d->cfg.ha_if[0] ? d->cfg.ha_if : "-",
+		d->cfg.secondary_if[0] ? d->cfg.secondary_if : "-");
+	return cluster_start(d);
+}
+
+static void nsrpd_arm(struct nsrpd *d)
+{
+	uint64_t next = cluster_next_deadline(d);
+	struct itimerspec its = {
+		.it_value.tv_sec = next / 1000000000ull,
+		.it_value.tv_nsec = next % 1000000000ull,
+	};
+
+	if (!next)
+		its.it_value.tv_nsec = 1;	/* zero would disarm */
+	timerfd_settime(d->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+/* What a reload may change without a restart; the rest is refused. */
+static bool nsrpd_reload_compatible(const struct nsrp_config *a,
+				    const struct nsrp_config *b)
+{
+	if (a->cluster_id != b->cluster_id || a->n_vsi != b->n_vsi ||
+	    strcmp(a->ha_if, b->ha_if) ||
+	    strcmp(a->secondary_if, b->secondary_if) ||
+	    a->standalone_role != b->standalone_role ||
+	    strcmp(a->auth_password, b->auth_password) ||
+	    strcmp(a->encrypt_password, b->encrypt_password))
+		return false;
+	return !memcmp(a->vsi, b->vsi, sizeof(a->vsi[0]) * a->n_vsi);
+}
+
+static void nsrpd_reload(struct nsrpd *d)
+{
+	struct nsrp_config *n = calloc(1, sizeof(*n));
+
+	if (!n)
+		return;
+	if (config_load(d->cfg_path, n, stderr)) {
+		pr_err("reload: %s rejected; the running configuration stays",
+		       d->cfg_path);
+		goto out;
+	}
+	if (!nsrpd_reload_compatible(&d->cfg, n)) {
+		pr_err("reload: %s changes interfaces, VSIs, the cluster id "
+		       "or the HA link; restart nsrpd to apply it",
+		       d->cfg_path);
+		goto out;
+	}
+	d->cfg = *n;
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+		struct vsd_params p;
+
+		if (!d->group[i].active)
+			continue;
+		config_vsd_params(&d->cfg, i, &p);
+		vsd_set_params(&d->group[i].vsd, &p);
+	}
+	pr_info("reload: %s applied", d->cfg_path);
+out:
+	free(n);
+}
+
+static void nsrpd_signal(struct nsrpd *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->sfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			pr_info("signal %u: handing over and stopping",
+				si.ssi_signo);
+			cluster_shutdown(d, dp_now_ns());
+			break;
+		case SIGHUP:
+			nsrpd_reload(d);
+			break;
+		case SIGCHLD:
+			cluster_reap(d);
+			break;
+		}
+	}
+}
+
+int nsrpd_run(struct nsrpd *d)
+{
+	struct epoll_event evs[8];
+	uint64_t expirations;
+
+	for (;;) {
+		uint64_t now = dp_now_ns();
+		int n;
+
+		if (cluster_may_exit(d, now))
+			return 0;
+		nsrpd_arm(d);
+		n = epoll_wait(d->epfd, evs, 8, -1);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		now = dp_now_ns();
+		for (int i = 0; i < n; i++) {
+			uint64_t tag = evs[i].data.u64;
+
+			if (tag == EV_TIMER) {
+				if (read(d->tfd, &expirations,
+					 sizeof(expirations)) < 0 &&
+				    errno != EAGAIN)
+					return -errno;
+			} else if (tag == EV_SIGNAL) {
+				nsrpd_signal(d);
+			} else if (tag == EV_CTL) {
+				ctl_server_event(&d->ctl);
+			} else if (tag >= EV_PATH0 &&
+				   tag < EV_PATH0 + HA_NPATHS) {
+				cluster_rx(d, tag - EV_PATH0, now);
+			}
+		}
+		cluster_tick(d, dp_now_ns());
+	}
+}
+
+void nsrpd_fini(struct nsrpd *d)
+{
+	cluster_stop(d);
+	ctl_server_close(&d->ctl);
+	for (int i = 0; i < HA_NPATHS; i++)
+		ha_path_close(&d->path[i]);
+	dp_close(&d->dp);
+	hacrypt_clear(&d->crypt);
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->tfd >= 0)
+		close(d->tfd);
+	if (d->sfd >= 0)
+		close(d->sfd);
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef NSRPD_DAEMON_H
+#define NSRPD_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "dataplane.h"
+#include "election.h"
+#include "hacrypt.h"
+#include "halink.h"
+#include "proto.h"
+#include "replay.h"
+
+#define NSRPD_VERSION		"0.1.0"
+#define NSRPD_CONF_DEFAULT	"/etc/nsrpd/nsrpd.conf"
+#define NSRPD_SOCK_DEFAULT	"/run/nsrpd/nsrpd.sock"
+#define NSRPD_HISTORY		64	/* transitions kept for "get nsrp" */
+
+/* Exit codes, one table for the whole program. */
+enum nsrpd_exit {
+	NSRPD_EXIT_OK = 0,
+	NSRPD_EXIT_FAIL = 1,	/* a runtime failure */
+	NSRPD_EXIT_USAGE = 2,	/* bad command line */
+	NSRPD_EXIT_CONFIG = 3,	/* bad configuration */
+};
+
+/* What the daemon knows of the other unit. */
+struct nsrpd_peer {
+	bool present;		/* heard within the threshold on some path */
+	bool ever;
+	uint32_t unit_id;
+	uint8_t mac[6];
+	uint64_t epoch;
+	uint64_t last_rx_ns;
+	struct proto_hb hb;	/* its latest heartbeat */
+	struct replay_window replay;
+};
+
+/* One VSD group of the local unit. */
+struct nsrpd_group {
+	bool active;
+	struct vsd vsd;
+	uint8_t peer_state;	/* enum vsd_state, 0: unknown */
+};
+
+struct nsrpd_event_rec {
+	uint64_t mono_ns;
+	uint64_t real_s;
+	unsigned int vsd;
+	struct vsd_transition t;
+};
+
+struct nsrpd {
+	/* Configuration, and where it came from. */
+	struct nsrp_config cfg;
+	const char *cfg_path;
+	const char *sock_path;
+	const char *pin_dir;
+
+	/* The unit. */
+	uint32_t unit_id;
+	uint8_t mac[6];		/* HA interface MAC: election tie-break */
+	uint64_t epoch;
+	uint64_t seq;
+
+	struct dataplane dp;
+	struct ha_path path[HA_NPATHS];
+	bool primary_alarm;	/* primary path lost, secondary carries on */
+	struct hacrypt crypt;
+	struct nsrpd_peer peer;
+	struct nsrpd_group group[NSRPD_MAX_VSD];
+	bool stopping;
+	uint64_t stop_deadline_ns;
+
+	/* Event loop. */
+	int epfd, tfd, sfd;
+	struct ctl_server ctl;
+	uint64_t next_hb_ns;
+
+	/* Counters. */
+	uint64_t rx_drop[PROTO_R_MAX];
+	uint64_t hb_tx, hb_rx, looped;
+	uint64_t notify_runs, notify_fail;
+
+	/* Transition history, a ring. */
+	struct nsrpd_event_rec hist[NSRPD_HISTORY];
+	unsigned int hist_n;
+};
+
+int nsrpd_init(struct nsrpd *d);
+int nsrpd_run(struct nsrpd *d);
+void nsrpd_fini(struct nsrpd *d);
+
+/* cluster.c: heartbeats, election, failover actions. */
+int cluster_start(struct nsrpd *d);
+void cluster_tick(struct nsrpd *d, uint64_t now);
+void cluster_rx(struct nsrpd *d, enum ha_path_id id, uint64_t now);
+int cluster_command(struct nsrpd *d, unsigned int vsd, enum vsd_cmd cmd,
+		    uint64_t now);
+void cluster_shutdown(struct nsrpd *d, uint64_t now);
+void cluster_stop(struct nsrpd *d);
+uint64_t cluster_next_deadline(struct nsrpd *d);
+
+/* status.c: the control socket's commands. */
+int status_handle(void *arg, const char *cmd, int json, struct ctl_out *out);
+
+#endif
