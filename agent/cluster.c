@@ -237,11 +237,29 @@ static void cluster_peer_view(const struct nsrpd *d, unsigned int vsd,
 	}
 }
 
+/*
+ * We stay master and the peer claims master too, or comes back after it
+ * was lost: a healed split brain, where the peer may have been master
+ * meanwhile (and may have stepped down before any of its heartbeats
+ * reached us). While it was master the switches learnt the VSI MACs on
+ * its ports, and a NIC of ours that went down took our IPv6 VSI
+ * addresses with it: install the addresses again (a no-op for those
+ * still there) and announce them.
+ */
+static void cluster_reassert(struct nsrpd *d, unsigned int vsd)
+{
+	pr_info("vsd-group %u: the peer is back; staying master and "
+		"announcing the VSIs again", vsd);
+	cluster_vsi_addrs(d, vsd, true);
+	cluster_announce(d, vsd);
+}
+
 static void cluster_elect(struct nsrpd *d, uint64_t now)
 {
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
 		struct vsd_inputs in = { .failed = false };
 		struct vsd_transition t;
+		uint8_t was_peer_state = d->group[i].peer_state;
 
 		if (!d->group[i].active || cluster_standalone(d))
 			continue;
@@ -250,7 +268,12 @@ static void cluster_elect(struct nsrpd *d, uint64_t now)
 							 : 0;
 		if (vsd_step(&d->group[i].vsd, &in, now, &t) == 1)
 			cluster_apply(d, i, &t, now);
+		else if (vsd_is_master(&d->group[i].vsd) &&
+			 ((d->group[i].peer_state == VSD_MASTER &&
+			   was_peer_state != VSD_MASTER) || d->peer_returned))
+			cluster_reassert(d, i);
 	}
+	d->peer_returned = false;
 }
 
 /* The peer is lost only when no path has heard it within the threshold. */
@@ -307,6 +330,56 @@ uint64_t cluster_next_deadline(struct nsrpd *d)
 	return next;
 }
 
+/*
+ * Called first on every wake-up of the event loop, which wakes at least
+ * once per heartbeat interval. A gap longer than the peer's loss
+ * threshold means this unit was stopped (SIGSTOP, a frozen VM, a starved
+ * CPU) and sent nothing for that long. What the peer sent meanwhile is
+ * read first, without electing on it frame by frame: our own silence must
+ * not make the peer look lost (and an epoll_wait() resumed by SIGCONT
+ * returns EINTR, with no event to read them for us). Then a group we
+ * still are master of, and that the peer's latest heartbeat says it has
+ * taken over, steps down at once, yielding (as "mode backup") so that the
+ * peer keeps master without a second failover; preempt, if set, takes
+ * master back after the hold-down. Without this the stale master answers
+ * for the VSIs next to the new one until heartbeats are exchanged, and
+ * when it wins on priority takes master back at once, without its
+ * hold-down.
+ */
+void cluster_wake(struct nsrpd *d, uint64_t now)
+{
+	uint64_t gap = now - d->last_wake_ns;
+
+	if (!d->last_wake_ns || cluster_standalone(d) || d->stopping) {
+		d->last_wake_ns = now;
+		return;
+	}
+	d->last_wake_ns = now;
+	if (gap <= cluster_dead_ns(d) || !d->peer.present)
+		return;
+	d->draining = true;
+	for (int i = 0; i < HA_NPATHS; i++)
+		if (d->path[i].fd >= 0)
+			cluster_rx(d, i, now);
+	d->draining = false;
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+		struct vsd_transition t;
+		struct vsd_peer p;
+
+		if (!d->group[i].active || !vsd_is_master(&d->group[i].vsd))
+			continue;
+		cluster_peer_view(d, i, &p);
+		if (!p.present || p.adv.state != VSD_MASTER)
+			continue;
+		if (vsd_command(&d->group[i].vsd, VSD_CMD_BACKUP, now, &t) != 1)
+			continue;
+		snprintf(t.reason, sizeof(t.reason),
+			 "stalled %llu ms, the peer took over",
+			 (unsigned long long)(gap / NS_PER_MS));
+		cluster_apply(d, i, &t, now);
+	}
+}
+
 void cluster_tick(struct nsrpd *d, uint64_t now)
 {
 	cluster_check_peer(d, now);
@@ -339,15 +412,28 @@ static void cluster_peer_heard(struct nsrpd *d, const struct proto_hdr *h,
 	if (d->peer.ever && d->peer.unit_id != h->unit_id)
 		pr_warn("a different peer unit %u replaces unit %u",
 			h->unit_id, d->peer.unit_id);
-	if (!d->peer.present)
+	if (!d->peer.present) {
 		pr_info("peer unit %u heard on %s", h->unit_id, p->ifname);
+		d->peer_returned = d->peer.ever;
+	}
+	/*
+	 * The same heartbeat goes out on every path, and a path's queue may
+	 * hold older ones than another's (after a stall, or a slow path):
+	 * any frame proves the peer alive on its path, but only a newer one
+	 * than the last applied may change what we know of its state.
+	 */
+	if (!d->peer.ever || d->peer.unit_id != h->unit_id ||
+	    h->epoch > d->peer.epoch ||
+	    (h->epoch == d->peer.epoch && h->seq > d->peer.hb_seq)) {
+		d->peer.unit_id = h->unit_id;
+		d->peer.epoch = h->epoch;
+		d->peer.hb_seq = h->seq;
+		memcpy(d->peer.mac, hb->mac, 6);
+		d->peer.hb = *hb;
+	}
 	d->peer.ever = true;
 	d->peer.present = true;
-	d->peer.unit_id = h->unit_id;
-	d->peer.epoch = h->epoch;
 	d->peer.last_rx_ns = now;
-	memcpy(d->peer.mac, hb->mac, 6);
-	d->peer.hb = *hb;
 	p->last_rx_ns = now;
 	p->peer_seen = true;
 	d->hb_rx++;
@@ -392,7 +478,8 @@ static void cluster_rx_frame(struct nsrpd *d, uint8_t *buf, size_t len,
 		if (err)
 			goto drop;
 		cluster_peer_heard(d, &h, &hb, id, now);
-		cluster_elect(d, now);
+		if (!d->draining)
+			cluster_elect(d, now);
 		return;
 	default:
 		return;	/* sync types arrive with RTO sync */

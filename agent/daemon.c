@@ -305,6 +305,8 @@ int nsrpd_run(struct nsrpd *d)
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		now = dp_now_ns();
+		/* Before any frame: a stalled unit must not act on old state. */
+		cluster_wake(d, now);
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 

@@ -34,6 +34,7 @@ struct nsrpd_peer {
 	uint32_t unit_id;
 	uint8_t mac[6];
 	uint64_t epoch;
+	uint64_t hb_seq;	/* sequence number of hb below */
 	uint64_t last_rx_ns;
 	struct proto_hb hb;	/* its latest heartbeat */
 	struct replay_window replay;
@@ -68,6 +69,7 @@ struct nsrpd {
 
 	struct dataplane dp;
 	struct ha_path path[HA_NPATHS];
+	bool peer_returned;	/* heard again after it was lost */
 	bool primary_alarm;	/* primary path lost, secondary carries on */
 	struct hacrypt crypt;
 	struct nsrpd_peer peer;
@@ -79,6 +81,8 @@ struct nsrpd {
 	int epfd, tfd, sfd;
 	struct ctl_server ctl;
 	uint64_t next_hb_ns;
+	uint64_t last_wake_ns;	/* the loop's last wake-up: stall detection */
+	bool draining;		/* reading a stall's backlog: no election */
 
 	/* Counters. */
 	uint64_t rx_drop[PROTO_R_MAX];
@@ -97,6 +101,7 @@ void nsrpd_fini(struct nsrpd *d);
 /* cluster.c: heartbeats, election, failover actions. */
 int cluster_start(struct nsrpd *d);
 void cluster_tick(struct nsrpd *d, uint64_t now);
+void cluster_wake(struct nsrpd *d, uint64_t now);
 void cluster_rx(struct nsrpd *d, enum ha_path_id id, uint64_t now);
 int cluster_command(struct nsrpd *d, unsigned int vsd, enum vsd_cmd cmd,
 		    uint64_t now);
