@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
+#
+# cluster.sh - shared by the test_cluster_*.sh tests: two nsrpd units (the
+# sanitizer build) in the lab, with short timers so that every failover
+# takes well under a second:
+#
+#   hb-interval 100 ms, hb-threshold 3   the peer is lost after 300 ms
+#   init-hold 1, preempt hold-down 1     fw1 has priority 50 and preempt,
+#                                        fw2 priority 100 and no preempt
+#
+# Source lib.sh first. Every wait is bounded (wait_for); every daemon this
+# file starts is killed on exit, and only those.
+
+CL_DIR=$(mktemp -d "/tmp/$T_NAME.XXXXXX")
+on_exit "rm -rf $CL_DIR"
+on_exit cl_kill_all
+
+declare -A CL_PID=()	# node -> PID of its nsrpd, while we have not reaped it
+CL_LOGS=()
+
+# The VSI gateway the client routes through, and a host behind it.
+CL_VSI=192.0.2.1
+CL_SERVER=198.51.100.10
+CL_SERVER6=2001:db8:2::10
+
+# cl_conf NODE [PREEMPT]: writes NODE's configuration, derived from
+# examples/NODE.conf with the short timers. PREEMPT (fw1 only, default yes)
+# "no" leaves preempt out.
+cl_conf() {
+	local node=$1 preempt=${2:-yes}
+	sed -e '/^set nsrp vsd-group hb-interval/s/[0-9][0-9]*$/100/' \
+	    -e '/^set nsrp vsd-group hb-threshold/s/[0-9][0-9]*$/3/' \
+	    -e '/^set nsrp vsd-group init-hold/s/[0-9][0-9]*$/1/' \
+	    -e 's/^\(set nsrp vsd-group id 0 preempt\).*/\1 hold-down 1/' \
+	    "$TOP/examples/$node.conf" >"$CL_DIR/$node.conf.new"
+	if [[ $preempt == no ]]; then
+		sed -i '/^set nsrp vsd-group id 0 preempt/d' \
+			"$CL_DIR/$node.conf.new"
+	fi
+	mv "$CL_DIR/$node.conf.new" "$CL_DIR/$node.conf"
+}
+
+cl_sock() { echo "/run/nsrpd-$NSRP_LAB-$1.sock"; }
+
+# cl_start NODE: starts nsrpd in NODE; its log goes to $CL_DIR/NODE.N.log.
+cl_start() {
+	local node=$1 log
+	[[ -f $CL_DIR/$node.conf ]] || cl_conf "$node"
+	log=$CL_DIR/$node.${#CL_LOGS[@]}.log
+	CL_LOGS+=("$log")
+	"$LAB" exec "$node" "$BUILD/san/nsrpd" -f "$CL_DIR/$node.conf" \
+		-S "$(cl_sock "$node")" >"$log" 2>&1 &
+	CL_PID[$node]=$!
+	wait_for 5 cl_ctl "$node" get nsrp >/dev/null 2>&1
+}
+
+# cl_reap NODE: waits (bounded) for NODE's nsrpd to end; its exit status
+# goes to CL_RC (124: still running). Not in $(...): a subshell cannot reap.
+# shellcheck disable=SC2034 # CL_RC is read by the tests
+cl_reap() {
+	local node=$1 pid=${CL_PID[$1]}
+	CL_RC=124
+	wait_for 5 cl_gone "$pid" || return 1
+	{ wait "$pid"; } 2>/dev/null
+	CL_RC=$?
+	unset "CL_PID[$node]"
+}
+
+# cl_kill NODE: kill -9 NODE's nsrpd and reap it.
+cl_kill() {
+	kill -9 "${CL_PID[$1]}"
+	cl_reap "$1"
+}
+
+# Our children stay ours until reaped: kill only those.
+cl_kill_all() {
+	local node
+	for node in "${!CL_PID[@]}"; do
+		kill -CONT "${CL_PID[$node]}" 2>/dev/null
+		kill -9 "${CL_PID[$node]}" 2>/dev/null
+	done
+}
+
+cl_gone() {
+	[[ ! -e /proc/$1/stat ]] || [[ $(awk '{ print $3 }' "/proc/$1/stat") == Z ]]
+}
+
+cl_ctl() {
+	local node=$1; shift
+	"$LAB" exec "$node" timeout 3 "$BUILD/nsrpctl" -S "$(cl_sock "$node")" "$@"
+}
+
+# cl_json NODE JQ: the value of JQ in NODE's "get nsrp -j".
+cl_json() { cl_ctl "$1" get nsrp -j 2>/dev/null | jq -r "$2"; }
+
+# cl_state NODE: the local state of group 0 ("none" if nsrpd is gone).
+cl_state() {
+	local s
+	s=$(cl_json "$1" '.groups[0].state') || s=
+	echo "${s:-none}"
+}
+
+# cl_state_is NODE STATE, cl_json_is NODE JQ VALUE: for wait_for, which
+# must run the query again on every poll.
+cl_state_is() { [[ $(cl_state "$1") == "$2" ]]; }
+cl_json_is() { [[ $(cl_json "$1" "$2") == "$3" ]]; }
+
+cl_other() { [[ $1 == fw1 ]] && echo fw2 || echo fw1; }
+
+# cl_is_master NODE: NODE is master, the other backup, and both agree on
+# who the master is (by unit id).
+cl_is_master() {
+	local m=$1 b id
+	b=$(cl_other "$m")
+	[[ $(cl_state "$m") == master && $(cl_state "$b") == backup ]] || return 1
+	id=$(cl_json "$m" .local_unit_id)
+	[[ $(cl_json "$m" '.groups[0].master') == myself &&
+	   $(cl_json "$b" '.groups[0].master') == "$id" ]]
+}
+
+# cl_alone_master NODE: NODE is master, the other unit runs no nsrpd.
+cl_alone_master() { [[ $(cl_state "$1") == master ]]; }
+
+# cl_not_both_master: never two masters at once.
+cl_not_both_master() {
+	[[ $(cl_state fw1) != master || $(cl_state fw2) != master ]]
+}
+
+# cl_has_vsi NODE: the VSI addresses are on NODE's lan0.
+cl_has_vsi() {
+	ip -n "$(lab ns "$1")" addr show dev lan0 | grep -q "inet $CL_VSI/24"
+}
+
+# Counts the client's echo requests each firewall forwards.
+cl_add_counters() {
+	local node
+	for node in fw1 fw2; do
+		lab exec "$node" nft -f - <<'EOF'
+table inet cl_count {
+	chain counted {
+		type filter hook forward priority -10; policy accept;
+		ip saddr 192.0.2.10 icmp type echo-request counter comment "echo4"
+		ip6 saddr 2001:db8:1::10 icmpv6 type echo-request counter comment "echo6"
+	}
+}
+EOF
+	done
+}
+
+cl_forwarded() { nft_count "$1" inet cl_count counted "${2:-echo4}"; }
+
+# cl_pings DST: one echo from the client answered within a second.
+cl_pings() { lab exec client ping -c1 -W1 -q "$1" >/dev/null 2>&1; }
+
+# cl_flows_via NODE: a client ping to the server succeeds (within 3 s) and
+# NODE is the firewall that forwarded it (v4, or v6 with "6").
+cl_flows_via() {
+	local node=$1 fam=${2:-4} dst=$CL_SERVER before
+	[[ $fam == 6 ]] && dst=$CL_SERVER6
+	before=$(cl_forwarded "$node" "echo$fam")
+	wait_for 3 cl_pings "$dst" || return 1
+	(($(cl_forwarded "$node" "echo$fam") > before))
+}
+
+# cl_vsi_mac_answers MAC: an ARP request for the VSI gets MAC as answer.
+cl_vsi_mac_answers() {
+	lab exec client timeout 3 arping -c1 -w1 -i eth0 "$CL_VSI" 2>/dev/null |
+		grep -qi "from $1 "
+}
+
+# The VSI MAC as the client learnt it.
+cl_client_vsi_mac() {
+	ip -n "$(lab ns client)" neigh show "$CL_VSI" dev eth0 |
+		awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
+}
+
+# cl_both_up: starts both units, fw1 first, and waits for the election.
+cl_both_up() {
+	cl_start fw1
+	cl_start fw2
+	wait_for 5 cl_is_master fw1
+}
+
+# Fails when a log of ours shows a sanitizer report.
+cl_logs_clean() {
+	local log bad=0
+	for log in "${CL_LOGS[@]}"; do
+		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$log"; then
+			echo "  sanitizer report in $log:"
+			grep -E -A5 'Sanitizer|runtime error' "$log" | head -20
+			bad=1
+		fi
+	done
+	return "$bad"
+}
+
+# Prints every transition of both units' logs (for a failing run).
+cl_dump() {
+	local log
+	for log in "${CL_LOGS[@]}"; do
+		echo "--- $(basename "$log")"
+		grep -vE 'libbpf|libxdp' "$log" | tail -n 30
+	done
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test_cluster_election - two nsrpd units in the lab elect a master: the
+# lower priority number wins and both agree on it, traffic from the client
+# flows through the master's VSIs (and only the master holds them), manual
+# failover works both ways ("mode backup", "mode ineligible", "mode init"),
+# preempt takes master back after the hold-down, a reload changes preempt
+# without a role change, and losing the HA link alone raises an alarm but
+# changes no role: the secondary path carries the heartbeats.
+# The helpers below run through check/wait_for, which shellcheck cannot see.
+# shellcheck disable=SC2317
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=cluster.sh
+source "$(dirname "$0")/cluster.sh"
+
+require_root
+require_cmd ip nft jq arping timeout
+[[ -x $BUILD/san/nsrpd && -x $BUILD/nsrpctl ]] || skip "build first (make tests)"
+
+start=$(date +%s%N)
+
+# ctl_exec NODE MODE: exec nsrp vsd-group 0 mode MODE on NODE.
+ctl_exec() { cl_ctl "$1" exec nsrp vsd-group 0 mode "$2" >/dev/null; }
+
+transitions() { cl_ctl "$1" get nsrp history -j | jq length; }
+
+stays() {	# stays SECONDS NODE STATE: NODE's state holds that long
+	local end=$(( $(date +%s%N) + $1 * 1000000000 ))
+	while (( $(date +%s%N) < end )); do
+		[[ $(cl_state "$2") == "$3" ]] || return 1
+		sleep 0.2
+	done
+}
+
+alarm() { [[ $(cl_json "$1" .primary_alarm) == "$2" ]]; }
+
+echo "# election"
+check "lab up" lab_setup "clel$$"
+cl_add_counters
+cl_both_up
+check "fw1 (priority 50) is master, fw2 (100) backup, both agree" \
+	cl_is_master fw1
+check "fw2 sees fw1's unit id as master and itself as PB" \
+	test "$(cl_json fw2 .groups[0].pb)" = myself
+check "fw1 has the VSI addresses on lan0" cl_has_vsi fw1
+check_fails "fw2 does not" cl_has_vsi fw2
+check "client -> server flows through fw1" cl_flows_via fw1
+check "client -> server over IPv6 flows through fw1" cl_flows_via fw1 6
+vmac=$(cl_client_vsi_mac)
+check "the client learnt a locally administered VSI MAC ($vmac)" \
+	grep -qiE '^.[26ae]:' <<<"$vmac"
+check "the VSI MAC answers ARP" cl_vsi_mac_answers "$vmac"
+check "get nsrp (text) names fw1 master" \
+	eval 'cl_ctl fw1 get nsrp | grep -qE "^ +0 +50 yes +1 no +myself"'
+
+echo "# manual failover: mode backup on a master with preempt"
+check "mode backup on fw1" ctl_exec fw1 backup
+check "fw2 becomes master at once" wait_for 1 cl_is_master fw2
+check "fw2 now holds the VSIs, fw1 not" eval 'cl_has_vsi fw2 && ! cl_has_vsi fw1'
+check "traffic flows through fw2" cl_flows_via fw2
+check "the VSI MAC still answers, now from fw2" cl_vsi_mac_answers "$vmac"
+check "fw1 preempts master back after its hold-down" \
+	wait_for 4 cl_is_master fw1
+check "fw1's history says why" \
+	eval 'cl_ctl fw1 get nsrp history | tail -n1 | grep -q "preempt"'
+check "traffic flows through fw1 again" cl_flows_via fw1
+
+echo "# manual failover: mode ineligible, then mode init"
+check "mode ineligible on fw1" ctl_exec fw1 ineligible
+check "fw2 becomes master at once" wait_for 1 cl_state_is fw2 master
+check "fw1 is ineligible" test "$(cl_state fw1)" = ineligible
+check "get nsrp says inelig yes" \
+	eval 'cl_ctl fw1 get nsrp | grep -qE "^ +0 +50 yes +1 yes "'
+check "fw2 stays master past the hold-down" stays 2 fw2 master
+check "traffic flows through fw2" cl_flows_via fw2
+check "mode init on fw1" ctl_exec fw1 init
+check "fw1 rejoins and preempts master back" wait_for 5 cl_is_master fw1
+check "traffic flows through fw1" cl_flows_via fw1
+
+echo "# manual failover both ways without preempt"
+cl_conf fw1 no
+kill -HUP "${CL_PID[fw1]}"
+check "reload turns fw1's preempt off" \
+	wait_for 2 cl_json_is fw1 '.groups[0].preempt' false
+check "the reload changed no role" cl_is_master fw1
+check "mode backup on fw1" ctl_exec fw1 backup
+check "fw2 becomes master at once" wait_for 1 cl_is_master fw2
+check "fw2 stays master (fw1 has no preempt)" stays 2 fw2 master
+check "traffic flows through fw2" cl_flows_via fw2
+check "mode backup on fw2" ctl_exec fw2 backup
+check "fw1 becomes master at once" wait_for 1 cl_is_master fw1
+check "fw1 stays master" stays 1 fw1 master
+check "traffic flows through fw1" cl_flows_via fw1
+cl_conf fw1
+kill -HUP "${CL_PID[fw1]}"
+check "reload turns preempt back on" \
+	wait_for 2 cl_json_is fw1 '.groups[0].preempt' true
+
+echo "# the secondary path keeps the cluster when the HA link goes down"
+n1=$(transitions fw1)
+n2=$(transitions fw2)
+lab exec fw1 ip link set ha0 down
+check "fw1 raises the HA link alarm" wait_for 2 alarm fw1 true
+check "fw2 raises it too" wait_for 2 alarm fw2 true
+check "get nsrp shows the alarm" \
+	eval 'cl_ctl fw1 get nsrp | grep -q "^ALARM: control channel lost"'
+check "the secondary path is heard" \
+	test "$(cl_json fw1 '.links[1].peer_heard')" = true
+check "no role change for 2 s" stays 2 fw1 master
+check "fw1 master, fw2 backup" cl_is_master fw1
+check "no transition was recorded on fw1" test "$(transitions fw1)" = "$n1"
+check "nor on fw2" test "$(transitions fw2)" = "$n2"
+check "traffic flows through fw1" cl_flows_via fw1
+lab exec fw1 ip link set ha0 up
+check "the alarm clears when ha0 is back" wait_for 3 alarm fw1 false
+check "on fw2 too" wait_for 3 alarm fw2 false
+check "still no role change" cl_is_master fw1
+
+echo "# sanitizers"
+check "no sanitizer report in the logs" cl_logs_clean
+((T_FAILED)) && cl_dump
+echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
+t_done

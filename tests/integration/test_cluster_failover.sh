@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test_cluster_failover - the backup takes over, and traffic flows through
+# it, when the master's agent is killed (kill -9), when all the master's
+# links go down, and when the master is stopped (SIGSTOP). A returning fw1
+# (preempt, hold-down 1 s) takes master back after its hold-down; after
+# SIGCONT the stale master steps down at once (never two masters), after
+# its links come back exactly one master remains and re-announces the VSIs.
+# A graceful stop (SIGTERM) hands master over before the daemon leaves.
+# The helpers below run through check/wait_for, which shellcheck cannot see.
+# shellcheck disable=SC2317
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=cluster.sh
+source "$(dirname "$0")/cluster.sh"
+
+require_root
+require_cmd ip nft jq arping timeout
+[[ -x $BUILD/san/nsrpd && -x $BUILD/nsrpctl ]] || skip "build first (make tests)"
+
+start=$(date +%s%N)
+
+# last_reason NODE: the reason of NODE's latest transition.
+last_reason() { cl_ctl "$1" get nsrp history -j | jq -r '.[-1].reason'; }
+
+# reasons NODE: every transition of NODE, one "from>to:reason" a line.
+reasons() {
+	cl_ctl "$1" get nsrp history -j |
+		jq -r '.[] | "\(.from)>\(.to):\(.reason)"'
+}
+
+# never_two_masters MS: samples both units for that long.
+never_two_masters() {
+	local end=$(( $(date +%s%N) + $1 * 1000000 ))
+	while (( $(date +%s%N) < end )); do
+		cl_not_both_master || return 1
+	done
+}
+
+links() {	# links NODE up|down: all three NICs of NODE
+	local dev
+	for dev in lan0 wan0 ha0; do
+		lab exec "$1" ip link set "$dev" "$2"
+	done
+}
+
+echo "# start"
+check "lab up" lab_setup "clfo$$"
+cl_add_counters
+cl_both_up
+check "fw1 is master, fw2 backup" cl_is_master fw1
+check "traffic flows through fw1" cl_flows_via fw1
+vmac=$(cl_client_vsi_mac)
+check "the client learnt the VSI MAC ($vmac)" test -n "$vmac"
+
+echo "# kill -9 of the master"
+cl_kill fw1
+check "fw2 becomes master" wait_for 2 cl_alone_master fw2
+check "because it lost the peer" test "$(last_reason fw2)" = "peer lost"
+check "fw2 holds the VSI addresses" cl_has_vsi fw2
+check "traffic flows through fw2" cl_flows_via fw2
+check "and over IPv6" cl_flows_via fw2 6
+check "the VSI MAC still answers ARP" cl_vsi_mac_answers "$vmac"
+check "the client still uses the same VSI MAC" test "$(cl_client_vsi_mac)" = "$vmac"
+
+echo "# restart: preempt returns master to fw1 after its hold-down"
+cl_start fw1
+check "fw1 takes master back" wait_for 5 cl_is_master fw1
+check "it first joined as backup" \
+	eval 'reasons fw1 | grep -qx "initial>backup:peer is master"'
+check "then preempted after the hold-down" \
+	eval 'reasons fw1 | tail -n1 | grep -q "^backup>master:preempt"'
+check "fw2 gave up the VSI addresses" eval '! cl_has_vsi fw2'
+check "traffic flows through fw1" cl_flows_via fw1
+check "and over IPv6" cl_flows_via fw1 6
+
+echo "# all of the master's links go down"
+links fw1 down
+check "fw2 becomes master" wait_for 2 cl_state_is fw2 master
+check "traffic flows through fw2" cl_flows_via fw2
+check "the VSI MAC answers from fw2" cl_vsi_mac_answers "$vmac"
+links fw1 up
+check "after the links return exactly one master remains: fw1" \
+	wait_for 3 cl_is_master fw1
+check "fw2 stepped down at once" \
+	eval 'reasons fw2 | tail -n1 | grep -q "^master>backup:peer also master"'
+check "fw2 gave up the VSI addresses" eval '! cl_has_vsi fw2'
+check "fw1 re-announced its VSIs: traffic flows through fw1" cl_flows_via fw1
+check "and over IPv6 (addresses reinstalled)" cl_flows_via fw1 6
+
+echo "# SIGSTOP of the master"
+kill -STOP "${CL_PID[fw1]}"
+check "fw2 becomes master" wait_for 2 cl_state_is fw2 master
+check "traffic flows through fw2" cl_flows_via fw2
+kill -CONT "${CL_PID[fw1]}"
+check "after SIGCONT never two masters" never_two_masters 800
+check "fw1 stepped down at once" \
+	eval 'reasons fw1 | grep -q "^master>backup:stalled"'
+check "fw2 did not lose master to the stale unit" \
+	eval 'reasons fw2 | tail -n1 | grep -q "^backup>master:peer lost"'
+check "traffic keeps flowing through fw2" cl_flows_via fw2
+check "fw1 takes master back after its hold-down" \
+	wait_for 4 cl_is_master fw1
+check "by preempt" \
+	eval 'reasons fw1 | tail -n1 | grep -q "^backup>master:preempt"'
+check "traffic flows through fw1" cl_flows_via fw1
+
+echo "# graceful stop (SIGTERM) of the master"
+kill -TERM "${CL_PID[fw1]}"
+check "fw2 becomes master at once" \
+	wait_for 1 cl_state_is fw2 master
+check "handed over, not lost" \
+	eval 'reasons fw2 | tail -n1 | grep -q "^backup>master:.*steps down"'
+cl_reap fw1
+check "fw1's nsrpd exits with status 0" test "$CL_RC" = 0
+check "fw1 removed its VSI addresses" eval '! cl_has_vsi fw1'
+check "traffic flows through fw2" cl_flows_via fw2
+check "the VSI MAC answers from fw2" cl_vsi_mac_answers "$vmac"
+
+echo "# sanitizers"
+check "no sanitizer report in the logs" cl_logs_clean
+((T_FAILED)) && cl_dump
+echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
+t_done
