@@ -48,6 +48,8 @@ cl_start() {
 	local node=$1 log
 	[[ -f $CL_DIR/$node.conf ]] || cl_conf "$node"
 	log=$CL_DIR/$node.${#CL_LOGS[@]}.log
+	# A daemon killed with -9 leaves its control socket behind.
+	((${#CL_LOGS[@]})) || on_exit "rm -f $(cl_sock fw1) $(cl_sock fw2)"
 	CL_LOGS+=("$log")
 	"$LAB" exec "$node" "$BUILD/san/nsrpd" -f "$CL_DIR/$node.conf" \
 		-S "$(cl_sock "$node")" >"$log" 2>&1 &
