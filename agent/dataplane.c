@@ -66,6 +66,10 @@ static const char *const dp_counter_names[NSRP_CNT_MAX] = {
 	[NSRP_CNT_EV_REFRESH] = "event-refresh",
 	[NSRP_CNT_EV_DELETE] = "event-delete",
 	[NSRP_CNT_EV_RB_FULL] = "event-ring-full",
+	[NSRP_CNT_ND_IGNORED_STALE] = "nd-ignored-stale",
+	[NSRP_CNT_FB_VLAN] = "fallback-vlan",
+	[NSRP_CNT_SESS_EXPIRED] = "session-expired",
+	[NSRP_CNT_LEARN_RACE] = "learn-race",
 };
 
 const char *dp_counter_name(enum nsrp_counter c)

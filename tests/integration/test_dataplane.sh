@@ -1,0 +1,208 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The data plane in the lab, with fixed roles (no election): fw1 master,
+# fw2 backup. Proves that the client resolves the VSI gateway to the VSI
+# MAC and reaches the server by TCP, UDP and ping through fw1; that XDP
+# carries each flow after its first packet; that the backup neither
+# answers for the VSI nor lets frames to the VSI MAC through; that a
+# killed agent's node stops answering within its liveness deadline; and
+# that the session table survives a restart of the agent.
+
+. "$(dirname "$0")/lib.sh"
+require_root
+require_cmd arping python3 bpftool
+
+NSRPD=$BUILD/san/nsrpd
+CTL=$BUILD/nsrpctl
+TMP=$(mktemp -d)
+on_exit "rm -rf $TMP"
+lab_setup dpt$$
+
+# fw1 master, fw2 backup; heartbeats every 100 ms, deadline 3 of them.
+write_conf() {
+	cat >"$TMP/$1.conf" <<-EOF
+	set hostname $1
+	set nsrp cluster id 1
+	set nsrp standalone-role $2
+	set nsrp vsd-group hb-interval 100
+	set nsrp vsd-group hb-threshold 3
+	set interface lan0:0 ip 192.0.2.1/24
+	set interface lan0:0 ipv6 2001:db8:1::1/64
+	set interface wan0:0 ip 198.51.100.1/24
+	set interface wan0:0 ipv6 2001:db8:2::1/64
+	EOF
+}
+
+declare -A PID
+start_agent() {
+	local fw=$1
+	lab exec "$fw" true	# the lab's bpffs, before nsrpd mounts its own
+	"$LAB" exec "$fw" "$NSRPD" -f "$TMP/$fw.conf" -S "$TMP/$fw.sock" \
+		>>"$TMP/$fw.log" 2>&1 &
+	PID[$fw]=$!
+	on_exit "kill -9 ${PID[$fw]}"
+	wait_for 5 test -S "$TMP/$fw.sock"
+}
+
+ctl() { local fw=$1; shift; lab exec "$fw" "$CTL" -S "$TMP/$fw.sock" "$@"; }
+
+# A data plane counter of a node (its enum name without NSRP_CNT_), summed
+# over CPUs, read from the pinned map itself so that it works after the
+# agent is gone. The index comes from include/nsrpd.h, the one definition.
+counter() {
+	local fw=$1 name=$2
+	lab exec "$fw" bpftool -j map dump pinned /sys/fs/bpf/nsrpd/nsrp_cnt |
+		python3 -c '
+import json, re, sys
+enum = re.search(r"enum nsrp_counter \{(.*?)\};", open(sys.argv[1]).read(), re.S)
+names = re.findall(r"NSRP_CNT_(\w+)", enum.group(1))
+want = names.index(sys.argv[2])
+for e in json.load(sys.stdin):
+    f = e["formatted"]
+    if f["key"] == want:
+        print(sum(v["value"] for v in f["values"]))' "$TOP/include/nsrpd.h" "$name"
+}
+
+sessions() {
+	lab exec "$1" bpftool -j map dump pinned /sys/fs/bpf/nsrpd/nsrp_sess |
+		python3 -c 'import json, sys; print(len(json.load(sys.stdin)))'
+}
+
+# The MACs that answered an ARP request for ADDR, one per line.
+arp_answers() {
+	lab exec client timeout 5 arping -c 2 -w 2 -I eth0 "$1" 2>/dev/null |
+		grep ' from ' | grep -oiE '([0-9a-f]{2}:){5}[0-9a-f]{2}' |
+		tr A-F a-f | sort -u
+}
+
+write_conf fw1 master
+write_conf fw2 backup
+start_agent fw1 || { not_ok "fw1 agent up"; t_done; }
+start_agent fw2 || { not_ok "fw2 agent up"; t_done; }
+check "the counter table knows every data plane counter" \
+	test "$(ctl fw1 get counters | grep -c '^  ')" -ge 30
+
+# --- The VSI gateway resolves to the VSI MAC, answered by fw1 only.
+answers=$(arp_answers 192.0.2.1)
+check "exactly one unit answers ARP for the VSI" \
+	test "$(wc -l <<<"$answers")" -eq 1
+check "the answer is the VSI MAC of cluster 1, group 0" \
+	grep -q '^02:4e:01:00:' <<<"$answers"
+check "the backup saw the request and stayed silent" \
+	test "$(counter fw2 ND_IGNORED_BACKUP)" -gt 0
+# The client resolves its IPv6 gateway by neighbour solicitation; the
+# answer must carry the VSI MAC.
+lab exec client ping -6 -c 1 -W 2 2001:db8:2::10 >/dev/null
+check "IPv6: the VSI gateway resolves to the VSI MAC" \
+	grep -q 'lladdr 02:4e:01:00:' <<<"$(lab exec client ip -6 neigh show 2001:db8:1::1)"
+check "IPv6: the master answered the solicitation itself" \
+	test "$(counter fw1 NS_REPLY)" -gt 0
+
+# --- Flows through the VSIs; from the second packet on XDP carries them.
+lab exec server timeout 30 python3 -c '
+import socket, threading
+def tcp(fam, addr):
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, 5001)); s.listen(4)
+    while True:
+        c, _ = s.accept()
+        while True:
+            d = c.recv(4096)
+            if not d: break
+            c.sendall(d)
+        c.close()
+def udp(fam, addr):
+    s = socket.socket(fam, socket.SOCK_DGRAM)
+    s.bind((addr, 5002))
+    while True:
+        d, a = s.recvfrom(2048)
+        s.sendto(d, a)
+for f, a in ((socket.AF_INET, "198.51.100.10"), (socket.AF_INET6, "2001:db8:2::10")):
+    threading.Thread(target=tcp, args=(f, a), daemon=True).start()
+    threading.Thread(target=udp, args=(f, a), daemon=True).start()
+threading.Event().wait(30)
+' &
+on_exit "kill $!"
+sleep 0.5
+
+# client_flow PROTO ADDR N: N request/response exchanges; prints how many
+# came back intact.
+client_flow() {
+	lab exec client timeout 10 python3 -c '
+import socket, sys
+proto, addr, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
+ok = 0
+if proto == "tcp":
+    s = socket.create_connection((addr, 5001), timeout=2)
+    for i in range(n):
+        m = b"seq %d\n" % i
+        s.sendall(m)
+        if s.recv(64) == m: ok += 1
+    s.close()
+else:
+    s = socket.socket(fam, socket.SOCK_DGRAM); s.settimeout(1)
+    for i in range(n):
+        m = b"seq %d" % i
+        s.sendto(m, (addr, 5002))
+        try:
+            if s.recv(64) == m: ok += 1
+        except socket.timeout: pass
+print(ok)' "$@"
+}
+
+fwd0=$(counter fw1 FWD)
+learned0=$(counter fw1 LEARN)
+for flow in "tcp 198.51.100.10" "udp 198.51.100.10" "tcp 2001:db8:2::10" \
+	    "udp 2001:db8:2::10"; do
+	got=$(client_flow $flow 50)
+	check "$flow: 50 of 50 exchanges through the master" test "${got:-0}" -eq 50
+done
+check "ping through the VSI gateway" \
+	lab exec client ping -c 5 -i 0.2 -W 1 198.51.100.10
+fwd=$(( $(counter fw1 FWD) - fwd0 ))
+learned=$(( $(counter fw1 LEARN) - learned0 ))
+echo "  fw1: $learned sessions learned, $fwd packets forwarded by XDP"
+check "the learner recorded each flow" test "$learned" -ge 5
+# 4 flows x 100 packets + 10 pings; the first packets of each direction
+# may go to the kernel while neighbours resolve.
+check "XDP carried the flows after their first packets" test "$fwd" -ge 350
+check "the backup learned nothing" test "$(counter fw2 LEARN)" -eq 0
+
+# --- Frames to the VSI MAC reach the backup too: it must drop them.
+# Ageing 0 turns the LAN bridge into a hub: every unicast is flooded.
+lab exec switch ip link set lan type bridge ageing_time 0
+drop0=$(counter fw2 VSI_DROP_BACKUP)
+out=$(lab exec client ping -c 5 -i 0.2 -W 1 198.51.100.10)
+check "flooded: ping still answered, once each" \
+	eval '[[ $out == *" 0% packet loss"* && $out != *DUP* ]]'
+check "the backup dropped the frames to the VSI MAC" \
+	test "$(counter fw2 VSI_DROP_BACKUP)" -gt "$drop0"
+lab exec switch ip link set lan type bridge ageing_time 30000
+
+# --- Sessions survive the agent; a dead agent's node stops answering.
+before=$(sessions fw1)
+kill -9 "${PID[fw1]}"
+wait "${PID[fw1]}" 2>/dev/null
+sleep 0.5	# past the 300 ms deadline
+check "killed agent: no ARP answer for the VSI any more" \
+	test -z "$(arp_answers 192.0.2.1)"
+check "killed agent: the data plane counted why" \
+	test "$(counter fw1 ND_IGNORED_STALE)" -gt 0
+check "killed agent: its sessions stay in the pinned map" \
+	test "$(sessions fw1)" -eq "$before"
+start_agent fw1 || not_ok "fw1 agent restarted"
+check "restarted agent re-uses the session table" \
+	test "$(sessions fw1)" -ge "$before"
+check "restarted agent answers for the VSI again" \
+	test -n "$(arp_answers 192.0.2.1)"
+check "restarted agent forwards again" \
+	lab exec client ping -c 2 -i 0.2 -W 1 198.51.100.10
+
+if grep -qE 'AddressSanitizer|runtime error' "$TMP"/*.log; then
+	not_ok "the agents ran clean under ASan/UBSan"
+	cat "$TMP"/*.log
+fi
+t_done
