@@ -44,7 +44,7 @@ check "fw1 (priority 50) is master, fw2 (100) backup, both agree" \
 	cl_is_master fw1
 check "fw2 sees fw1's unit id as master and itself as PB" \
 	test "$(cl_json fw2 .groups[0].pb)" = myself
-check "fw1 has the VSI addresses on lan0" cl_has_vsi fw1
+check "fw1 has the VSI addresses on lan0" wait_for 3 cl_has_vsi fw1
 check_fails "fw2 does not" cl_has_vsi fw2
 check "client -> server flows through fw1" cl_flows_via fw1
 check "client -> server over IPv6 flows through fw1" cl_flows_via fw1 6
