@@ -10,9 +10,13 @@
  *                  different path from the second repetition on. The cost
  *                  of the restore is measured by running it in front of
  *                  xdp_pass too, and subtracted.
- *   bench_gen      a packet generator for live-frames mode: sets the UDP
- *                  source port of an IPv4 frame to the next of gen_flows
- *                  ports from gen_port, and sends the frame (XDP_TX).
+ *   bench_gen      a packet generator for live-frames mode: writes the
+ *                  template (an IPv4 UDP frame of BENCH_FRAME_MAX bytes)
+ *                  over the frame, sets the UDP source port to the next
+ *                  of gen_flows ports from gen_port, and sends it (XDP_TX).
+ *                  The whole frame is rewritten because live-frames mode
+ *                  recycles pages as the receivers left them (the
+ *                  firewall's forwarding rewrote MACs and TTL in place).
  *   bench_sink     counts IPv4 UDP frames (sink_rx, per CPU) and drops
  *                  them; anything else (ARP, ND) passes to the stack.
  */
@@ -65,8 +69,9 @@ int bench_gen(struct xdp_md *ctx)
 	__be16 *sport = data + UDP_SPORT_OFF;
 	__u32 flows = gen_flows ? gen_flows : 1;
 
-	if ((void *)(sport + 1) > end)
+	if (data + BENCH_FRAME_MAX > end)
 		return XDP_ABORTED;
+	__builtin_memcpy(data, bench_frame, BENCH_FRAME_MAX);
 	*sport = bpf_htons(gen_port + (__u16)(gen_seq++ % flows));
 	return XDP_TX;
 }
