@@ -119,6 +119,29 @@ $(BUILD)/tests/bpf: $(call obj,san,$(BPFT_SRCS)) $(BUILD)/libnsrpd-san.a
 TEST_BINS := $(BUILD)/tests/unit $(BUILD)/tests/bpf \
 	     $(BUILD)/san/nsrpd $(BUILD)/san/nsrpctl
 
+# --------------------------------------------------------------- benchmarks
+# tools/bench/*.bpf.c: helper programs; tools/bench/*.c: one binary each,
+# build/bench/NAME, linked like the tests but without the sanitizers.
+BENCH_BPF  := $(wildcard tools/bench/*.bpf.c)
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard tools/bench/*.c))
+BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+BENCH_SKELS := $(patsubst tools/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(BENCH_BPF))
+.PRECIOUS: $(BUILD)/bench/%.bpf.o $(BUILD)/bench/%.skel.h $(BUILD)/o/tests/bpf/pkt.o
+
+$(BUILD)/bench/%.bpf.o: tools/bench/%.bpf.c $(BPF_HDRS)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
+
+$(BUILD)/bench/%: tools/bench/%.c $(SKELS) $(BENCH_SKELS) $(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/bench -Itests/bpf -o $@ $< \
+		$(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a $(LDLIBS)
+
 # ------------------------------------------------------------------ targets
 .PHONY: all check tests demo bench install clean deps vmlinux
 
@@ -139,7 +162,7 @@ demo:
 
 bench:
 	$(Q)$(MAKE) --no-print-directory deps
-	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)$(MAKE) --no-print-directory tests $(BENCH_BINS)
 	$(Q)BUILD=$(BUILD) tools/bench/run
 
 deps:
