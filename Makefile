@@ -171,11 +171,12 @@ deps:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
+# The BPF objects travel inside the binaries (skeletons): nothing else to
+# install but the example configurations.
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/lib/nsrpd
-	install -m 0755 $(BUILD)/nsrpd $(DESTDIR)$(PREFIX)/sbin/nsrpd
-	install -m 0755 $(BUILD)/nsrpctl $(DESTDIR)$(PREFIX)/sbin/nsrpctl
-	install -m 0644 $(BPF_OBJS) $(DESTDIR)$(PREFIX)/lib/nsrpd/
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/nsrpd/examples
+	install -m 0755 $(BUILD)/nsrpd $(BUILD)/nsrpctl $(DESTDIR)$(PREFIX)/sbin/
+	install -m 0644 examples/*.conf $(DESTDIR)$(PREFIX)/share/doc/nsrpd/examples/
 
 clean:
 	rm -rf $(BUILD)
