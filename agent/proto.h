@@ -110,20 +110,12 @@ struct proto_hdr {
 #define PROTO_HB_F_PRIMARY_LINK_UP	0x0002	/* sender hears us on ha link */
 #define PROTO_HB_F_COLDSTART_DONE	0x0004	/* bulk sync completed */
 
-/* Per VSD group flags. */
-#define PROTO_VSD_F_PREEMPT		0x01
-#define PROTO_VSD_F_CLAIMS_MASTER	0x02
-#define PROTO_VSD_F_INELIGIBLE		0x04
-#define PROTO_VSD_F_STEP_DOWN		0x08
 
-/* VSD states as they travel: fixed numbers, whatever the election uses. */
-enum proto_vsd_state {
-	PROTO_VSD_INIT = 0,
-	PROTO_VSD_MASTER = 1,
-	PROTO_VSD_BACKUP = 2,
-	PROTO_VSD_INELIGIBLE = 3,
-	PROTO_VSD_INOPERABLE = 4,
-};
+/*
+ * A group's state and flags travel as the election defines them (enum
+ * vsd_state, VSD_F_* in election.h, whose values never change): one
+ * definition, read by both units' election.
+ */
 
 #define PROTO_HB_MAX_GROUPS	NSRPD_MAX_VSD
 #define PROTO_HB_FIXED_LEN	16	/* body before the group records */
@@ -131,8 +123,8 @@ enum proto_vsd_state {
 
 struct proto_hb_group {
 	uint8_t id;
-	uint8_t state;		/* enum proto_vsd_state */
-	uint8_t flags;		/* PROTO_VSD_F_* */
+	uint8_t state;		/* enum vsd_state, election.h */
+	uint8_t flags;		/* VSD_F_*, election.h */
 	uint16_t priority;	/* lower wins */
 	uint16_t holddown_s;	/* preempt hold-down */
 };

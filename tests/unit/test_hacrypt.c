@@ -5,6 +5,7 @@
 #include <CUnit/CUnit.h>
 
 #include "hacrypt.h"
+#include "election.h"
 #include "proto.h"
 #include "../harness.h"
 
@@ -54,7 +55,7 @@ static int make_frame(uint8_t *buf, size_t cap)
 		.interval_ms = 100,
 		.ngroups = 1,
 		.groups = { { .id = 0, .priority = 50,
-			      .state = PROTO_VSD_MASTER } },
+			      .state = VSD_MASTER } },
 	};
 
 	return proto_encode_hb(buf, cap, &hdr, &hb);

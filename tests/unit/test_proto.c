@@ -6,6 +6,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 
+#include "election.h"
 #include "proto.h"
 #include "../harness.h"
 
@@ -22,10 +23,10 @@ static struct proto_hb sample_hb(void)
 		.interval_ms = 1000,
 		.ngroups = 2,
 		.groups = {
-			{ .id = 0, .state = PROTO_VSD_MASTER, .priority = 50,
-			  .flags = PROTO_VSD_F_PREEMPT | PROTO_VSD_F_CLAIMS_MASTER,
+			{ .id = 0, .state = VSD_MASTER, .priority = 50,
+			  .flags = VSD_F_PREEMPT | VSD_F_YIELD,
 			  .holddown_s = 3 },
-			{ .id = 1, .state = PROTO_VSD_BACKUP, .priority = 300,
+			{ .id = 1, .state = VSD_BACKUP, .priority = 300,
 			  .flags = 0, .holddown_s = 0 },
 		},
 	};
