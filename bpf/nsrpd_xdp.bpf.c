@@ -44,6 +44,32 @@ static __always_inline int pass(__u32 counter)
 	return XDP_PASS;
 }
 
+/*
+ * The VSI owning an address asked for on this NIC, when this unit may
+ * answer for it. Returns NULL with *verdict set otherwise: pass for an
+ * address that is no VSI's, drop (counted) while backup or stale.
+ */
+static __always_inline struct nsrp_vsi_addr_val *
+vsi_to_answer(struct xdp_md *ctx, struct nsrp_vsi_addr_key *key, __u64 now,
+	      int *verdict)
+{
+	struct nsrp_vsi_addr_val *vsi;
+	int role;
+
+	key->ifindex = ctx->ingress_ifindex;
+	vsi = bpf_map_lookup_elem(&nsrp_vsi_addr, key);
+	if (!vsi) {
+		*verdict = pass(NSRP_CNT_PASS);
+		return NULL;
+	}
+	role = role_of(vsi->vsd, now);
+	if (role != ROLE_MASTER) {
+		*verdict = drop_not_master(role, 1);
+		return NULL;
+	}
+	return vsi;
+}
+
 /* ARP request for a VSI address: turn the frame into the reply. */
 static __always_inline int handle_arp(struct xdp_md *ctx, struct l2_info *l2,
 				      __u64 now)
@@ -52,7 +78,7 @@ static __always_inline int handle_arp(struct xdp_md *ctx, struct l2_info *l2,
 	struct arp_eth *arp = l2->l3;
 	struct nsrp_vsi_addr_key key = {};
 	struct nsrp_vsi_addr_val *vsi;
-	int role;
+	int verdict;
 
 	if ((void *)(arp + 1) > end)
 		return pass(NSRP_CNT_MALFORMED);
@@ -61,15 +87,11 @@ static __always_inline int handle_arp(struct xdp_md *ctx, struct l2_info *l2,
 	    arp->hdr.ar_hln != NSRPD_ETH_ALEN || arp->hdr.ar_pln != 4 ||
 	    arp->hdr.ar_op != bpf_htons(ARPOP_REQUEST))
 		return pass(NSRP_CNT_PASS);
-	key.ifindex = ctx->ingress_ifindex;
 	key.family = NSRP_AF_INET;
 	__builtin_memcpy(key.addr, arp->tpa, 4);
-	vsi = bpf_map_lookup_elem(&nsrp_vsi_addr, &key);
+	vsi = vsi_to_answer(ctx, &key, now, &verdict);
 	if (!vsi)
-		return pass(NSRP_CNT_PASS);
-	role = role_of(vsi->vsd, now);
-	if (role != ROLE_MASTER)
-		return drop_not_master(role, 1);
+		return verdict;
 
 	__builtin_memcpy(l2->eth->h_dest, arp->sha, NSRPD_ETH_ALEN);
 	__builtin_memcpy(l2->eth->h_source, vsi->vsi_mac, NSRPD_ETH_ALEN);
@@ -189,7 +211,7 @@ static __always_inline int handle_ns(struct xdp_md *ctx, struct l2_info *l2,
 	__u8 vsi_mac[NSRPD_ETH_ALEN];
 	struct nd_msg_ll *ns;
 	__u16 plen;
-	int role;
+	int verdict;
 
 	if ((void *)(ip6 + 1) > end || ip6->nexthdr != IPPROTO_ICMPV6)
 		return -1;
@@ -202,15 +224,11 @@ static __always_inline int handle_ns(struct xdp_md *ctx, struct l2_info *l2,
 	if (ip6->hop_limit != 255 || ns->code != 0 || plen < 24 ||
 	    (void *)ns + plen > end || ns->target[0] == 0xff)
 		return pass(NSRP_CNT_MALFORMED);
-	key.ifindex = ctx->ingress_ifindex;
 	key.family = NSRP_AF_INET6;
 	__builtin_memcpy(key.addr, ns->target, 16);
-	vsi = bpf_map_lookup_elem(&nsrp_vsi_addr, &key);
+	vsi = vsi_to_answer(ctx, &key, now, &verdict);
 	if (!vsi)
-		return pass(NSRP_CNT_PASS);
-	role = role_of(vsi->vsd, now);
-	if (role != ROLE_MASTER)
-		return drop_not_master(role, 1);
+		return verdict;
 	__builtin_memcpy(vsi_mac, vsi->vsi_mac, NSRPD_ETH_ALEN);
 	return build_na(ctx, (void *)ip6 - data, vsi_mac);
 }
