@@ -11,7 +11,7 @@ PKGS=(
 	libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
 	libcap-dev libcunit1-dev libsodium-dev libmnl-dev
 	nftables iproute2 ethtool iputils-ping arping tcpdump conntrack
-	python3 procps util-linux
+	python3 jq procps util-linux
 )
 
 missing=()
