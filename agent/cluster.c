@@ -542,6 +542,7 @@ int cluster_start(struct nsrpd *d)
 			cluster_standalone_start(d, i, now);
 	}
 	d->next_hb_ns = now;
+	d->started = true;
 	return 0;
 }
 
@@ -600,6 +601,9 @@ void cluster_stop(struct nsrpd *d)
 {
 	uint64_t now = dp_now_ns();
 
+	/* Groups that never started have nothing to step down from. */
+	if (!d->started)
+		return;
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
 		struct vsd_transition t = { .from = d->group[i].vsd.state,
 					    .to = VSD_INITIAL, .at_ns = now };

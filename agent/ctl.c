@@ -505,19 +505,23 @@ static int listen_on(struct ctl_server *s, const char *path)
 	return 0;
 }
 
+void ctl_server_init(struct ctl_server *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->lfd = s->epfd = -1;
+	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++)
+		s->clients[i].fd = -1;
+}
+
 int ctl_server_open(struct ctl_server *s, const char *path,
 		    ctl_handler_fn fn, void *arg)
 {
-	unsigned int i;
 	int err;
 
-	memset(s, 0, sizeof(*s));
-	s->lfd = -1;
+	ctl_server_init(s);
 	s->fn = fn;
 	s->arg = arg;
 	s->uid = geteuid();
-	for (i = 0; i < CTL_MAX_CLIENTS; i++)
-		s->clients[i].fd = -1;
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->epfd < 0)
 		return -errno;

@@ -128,6 +128,8 @@ struct ctl_server {
 	struct ctl_stats stats;
 };
 
+/* A closed server, safe to ctl_server_close() before it was ever opened. */
+void ctl_server_init(struct ctl_server *s);
 /*
  * Creates the socket (and its directory when missing), replacing a stale
  * socket file but not a live one (-EADDRINUSE). Returns 0 or -errno.

@@ -84,16 +84,15 @@ static int nsrpd_program_vsi(struct nsrpd *d, const struct cfg_vsi_addr *v)
 		pr_err("%s: %s", v->ifname, strerror(-err));
 		return err;
 	}
+	vsi_mac_derive(vmac, d->cfg.cluster_id, v->vsd, v->ifname);
 	if (!nsrpd_attached(d, v->ifname)) {
 		err = dp_attach(&d->dp, v->ifname);
 		if (err)
 			return err;
-		vsi_mac_derive(vmac, d->cfg.cluster_id, v->vsd, v->ifname);
 		err = dp_set_iface(&d->dp, li.ifindex, v->vsd, vmac, li.mac);
 		if (err)
 			return err;
 	}
-	vsi_mac_derive(vmac, d->cfg.cluster_id, v->vsd, v->ifname);
 	err = dp_add_vsi_mac(&d->dp, li.ifindex, vmac, v->vsd, li.mac);
 	if (!err)
 		err = dp_add_vsi_addr(&d->dp, li.ifindex, fam, v->a.addr,
@@ -126,8 +125,6 @@ static int nsrpd_paths(struct nsrpd *d)
 	const char *names[HA_NPATHS] = { d->cfg.ha_if, d->cfg.secondary_if };
 	int err;
 
-	for (int i = 0; i < HA_NPATHS; i++)
-		ha_path_init(&d->path[i]);
 	if (d->cfg.standalone_role != CFG_ROLE_ELECT)
 		return 0;
 	for (int i = 0; i < HA_NPATHS; i++) {
@@ -169,7 +166,12 @@ int nsrpd_init(struct nsrpd *d)
 	struct timespec ts;
 	int err;
 
+	/* Everything that owns a descriptor starts closed: a failed start
+	 * tears down through nsrpd_fini() like a clean stop. */
 	d->epfd = d->tfd = d->sfd = -1;
+	ctl_server_init(&d->ctl);
+	for (int i = 0; i < HA_NPATHS; i++)
+		ha_path_init(&d->path[i]);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	/* Grows across restarts, so the peer's replay window restarts too. */
 	d->epoch = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;

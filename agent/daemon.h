@@ -74,6 +74,7 @@ struct nsrpd {
 	struct hacrypt crypt;
 	struct nsrpd_peer peer;
 	struct nsrpd_group group[NSRPD_MAX_VSD];
+	bool started;		/* cluster_start() ran: groups are live */
 	bool stopping;
 	uint64_t stop_deadline_ns;
 

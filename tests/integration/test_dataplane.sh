@@ -201,6 +201,27 @@ check "restarted agent answers for the VSI again" \
 check "restarted agent forwards again" \
 	lab exec client ping -c 2 -i 0.2 -W 1 198.51.100.10
 
+# --- A reload with a broken file changes nothing.
+cp "$TMP/fw1.conf" "$TMP/fw1.good"
+echo "set nsrp vsd-group id 0 priority 999" >>"$TMP/fw1.conf"
+kill -HUP "${PID[fw1]}"
+check "a rejected reload names the file and line" \
+	wait_for 3 grep -q "fw1.conf:10:" "$TMP/fw1.log"
+check "a rejected reload keeps the agent and the master role" \
+	eval 'kill -0 ${PID[fw1]} && [[ -n $(arp_answers 192.0.2.1) ]]'
+cp "$TMP/fw1.good" "$TMP/fw1.conf"
+
+# --- A start that fails half-way says why and tears down cleanly: the
+# HA interface exists, the data NIC does not.
+printf '%s\n' "set nsrp cluster id 1" "set nsrp interface eth0" \
+	"set interface nosuch0:0 ip 192.0.2.1/24" >"$TMP/bad.conf"
+bad=$(lab exec client "$NSRPD" -f "$TMP/bad.conf" -S "$TMP/bad.sock" 2>&1)
+rc=$?
+check "a failed start exits with status 1" test "$rc" -eq 1
+check "a failed start names the missing interface" grep -q nosuch0 <<<"$bad"
+check "a failed start leaves no control socket" test ! -e "$TMP/bad.sock"
+echo "$bad" >"$TMP/bad.log"
+
 if grep -qE 'AddressSanitizer|runtime error' "$TMP"/*.log; then
 	not_ok "the agents ran clean under ASan/UBSan"
 	cat "$TMP"/*.log
