@@ -212,6 +212,23 @@ fail:
 	return err;
 }
 
+/* Ours, left by an earlier run: the program alone, or in the dispatcher. */
+static struct xdp_program *dp_find_ours(struct xdp_multiprog *mp)
+{
+	struct xdp_program *p;
+
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		return p && !strcmp(xdp_program__name(p), "nsrp_xdp") ? p
+								       : NULL;
+	}
+	for (p = xdp_multiprog__next_prog(NULL, mp); p;
+	     p = xdp_multiprog__next_prog(p, mp))
+		if (!strcmp(xdp_program__name(p), "nsrp_xdp"))
+			return p;
+	return NULL;
+}
+
 /* A killed agent leaves its XDP program attached: replace only our own. */
 static void dp_detach_stale_xdp(int ifindex, const char *ifname)
 {
@@ -220,24 +237,12 @@ static void dp_detach_stale_xdp(int ifindex, const char *ifname)
 
 	if (libxdp_get_error(mp) || !mp)
 		return;
-	for (p = xdp_multiprog__next_prog(NULL, mp); p;
-	     p = xdp_multiprog__next_prog(p, mp)) {
-		if (strcmp(xdp_program__name(p), "nsrp_xdp"))
-			continue;
+	p = dp_find_ours(mp);
+	if (p) {
 		pr_info("%s: removing the XDP program of an earlier run",
 			ifname);
 		xdp_program__detach(p, ifindex,
 				    xdp_multiprog__attach_mode(mp), 0);
-		break;
-	}
-	if (xdp_multiprog__is_legacy(mp)) {
-		p = xdp_multiprog__main_prog(mp);
-		if (p && !strcmp(xdp_program__name(p), "nsrp_xdp")) {
-			pr_info("%s: removing the XDP program of an earlier "
-				"run", ifname);
-			xdp_program__detach(p, ifindex,
-					    xdp_multiprog__attach_mode(mp), 0);
-		}
 	}
 	xdp_multiprog__close(mp);
 }
