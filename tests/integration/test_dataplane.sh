@@ -201,6 +201,14 @@ check "restarted agent answers for the VSI again" \
 check "restarted agent forwards again" \
 	lab exec client ping -c 2 -i 0.2 -W 1 198.51.100.10
 
+# --- The running configuration reads back as a valid file of the same lines.
+ctl fw1 get config >"$TMP/running.conf"
+check "get config prints a file that --check-config accepts" \
+	"$NSRPD" --check-config "$TMP/running.conf"
+check "get config keeps the standalone role and the VSIs" \
+	eval 'grep -q "standalone-role master" "$TMP/running.conf" &&
+	      [[ $(grep -c "^set interface .*:0 ipv\?6\? " "$TMP/running.conf") -eq 4 ]]'
+
 # --- A reload with a broken file changes nothing.
 cp "$TMP/fw1.conf" "$TMP/fw1.good"
 echo "set nsrp vsd-group id 0 priority 999" >>"$TMP/fw1.conf"
