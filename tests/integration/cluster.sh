@@ -155,14 +155,18 @@ cl_forwarded() { nft_count "$1" inet cl_count counted "${2:-echo4}"; }
 # cl_pings DST: one echo from the client answered within a second.
 cl_pings() { lab exec client ping -c1 -W1 -q "$1" >/dev/null 2>&1; }
 
-# cl_flows_via NODE: a client ping to the server succeeds (within 3 s) and
-# NODE is the firewall that forwarded it (v4, or v6 with "6").
+# cl_flows_via NODE [6]: within 5 s a client ping to the server is answered
+# and NODE is the firewall that forwarded it (v4, or v6 with "6"). Pinging
+# until both hold lets a unit that a starved CPU made flap settle first.
 cl_flows_via() {
 	local node=$1 fam=${2:-4} dst=$CL_SERVER before
 	[[ $fam == 6 ]] && dst=$CL_SERVER6
 	before=$(cl_forwarded "$node" "echo$fam")
-	wait_for 3 cl_pings "$dst" || return 1
-	(($(cl_forwarded "$node" "echo$fam") > before))
+	wait_for 5 cl_ping_via "$node" "$fam" "$dst" "$before"
+}
+
+cl_ping_via() {	# NODE FAM DST BEFORE
+	cl_pings "$3" && (($(cl_forwarded "$1" "echo$2") > $4))
 }
 
 # cl_vsi_mac_answers MAC: an ARP request for the VSI gets MAC as answer.
@@ -197,11 +201,12 @@ cl_logs_clean() {
 	return "$bad"
 }
 
-# Prints every transition of both units' logs (for a failing run).
+# cl_dump: both units' logs as one timeline, latest last (a failing run).
 cl_dump() {
 	local log
+	echo "--- nsrpd logs, by time"
 	for log in "${CL_LOGS[@]}"; do
-		echo "--- $(basename "$log")"
-		grep -vE 'libbpf|libxdp' "$log" | tail -n 30
-	done
+		grep -vE 'libbpf|libxdp' "$log" |
+			sed "s/^/$(basename "$log" .log) /"
+	done | sort -s -k2,2n | tail -n 60
 }

@@ -38,7 +38,8 @@ require_cmd() {
 }
 
 ok() { echo "  ok: $*"; }
-not_ok() { echo "  not ok: $*"; T_FAILED=1; }
+T_NOT_OK=()
+not_ok() { echo "  not ok: $*"; T_NOT_OK+=("$*"); T_FAILED=1; }
 
 # check "what" cmd...: the command must succeed.
 check() {
@@ -62,7 +63,11 @@ wait_for() {
 }
 
 t_done() {
-	if ((T_FAILED)); then echo "FAIL: $T_NAME"; exit 1; fi
+	local what
+	if ((T_FAILED)); then
+		for what in "${T_NOT_OK[@]}"; do echo "not ok: $what"; done
+		echo "FAIL: $T_NAME"; exit 1
+	fi
 	echo "PASS: $T_NAME"; exit 0
 }
 
