@@ -12,6 +12,7 @@ PKGS=(
 	libcap-dev libcunit1-dev libsodium-dev libmnl-dev
 	nftables iproute2 ethtool iputils-ping arping tcpdump conntrack
 	python3 jq procps util-linux
+	keepalived conntrackd gnuplot-nox
 )
 
 missing=()
@@ -28,5 +29,23 @@ fi
 
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# keepalived and conntrackd are packaged as system services: the
+# benchmarks run them inside the lab's namespaces, so none may start on
+# the host. Deny every service start while installing (policy-rc.d,
+# which invoke-rc.d and deb-systemd-invoke obey), unless a policy is
+# already in place, and remove only the policy installed here.
+POLICY=/usr/sbin/policy-rc.d
+if [[ ! -e $POLICY ]]; then
+	printf '#!/bin/sh\n# deps.sh: no service starts while installing\nexit 101\n' >"$POLICY"
+	chmod 755 "$POLICY"
+	trap 'rm -f "$POLICY"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Nor at boot: the lab starts its own, with its own configurations.
+if [[ -d /run/systemd/system ]]; then
+	for p in keepalived conntrackd; do
+		[[ " ${missing[*]} " == *" $p "* ]] &&
+			systemctl disable --quiet "$p.service" 2>/dev/null || true
+	done
+fi
