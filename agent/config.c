@@ -633,6 +633,8 @@ static const struct kw kw_rto_session[] = {
 };
 
 static const struct kw kw_rto[] = {
+	{ "coldstart-wait", .fn = h_uint, CFG(rto_coldstart_wait_s),
+	  .lo = 0, .hi = 3600, .def = CFG_COLDSTART_WAIT_DEFAULT },
 	{ "session", .sub = kw_rto_session },
 	{ NULL }
 };
@@ -841,6 +843,7 @@ void config_init(struct nsrp_config *c)
 	c->hb_threshold = CFG_HB_THRESHOLD_DEFAULT;
 	c->init_hold_s = CFG_INIT_HOLD_DEFAULT;
 	c->monitor_threshold = CFG_MONITOR_THRESHOLD_DEFAULT;
+	c->rto_coldstart_wait_s = CFG_COLDSTART_WAIT_DEFAULT;
 	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
 		c->vsd[i].priority = CFG_PRIORITY_DEFAULT;
 		c->vsd[i].holddown_s = CFG_HOLDDOWN_DEFAULT;
@@ -1129,6 +1132,8 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 	put_flag(f, "set nsrp rto-mirror sync", c->rto_mirror_sync);
 	put_flag(f, "set nsrp rto-mirror route", c->rto_mirror_route);
 	put_flag(f, "set nsrp rto session ageout-ack", c->rto_ageout_ack);
+	put_uint(f, "set nsrp rto coldstart-wait", c->rto_coldstart_wait_s,
+		 CFG_COLDSTART_WAIT_DEFAULT);
 	put_flag(f, "set nsrp config sync", c->config_sync);
 }
 

@@ -40,6 +40,7 @@
 #define CFG_INIT_HOLD_DEFAULT	5	/* s */
 #define CFG_MONITOR_WEIGHT_DEFAULT 255
 #define CFG_MONITOR_THRESHOLD_DEFAULT 255
+#define CFG_COLDSTART_WAIT_DEFAULT 30	/* s: preempt waits for the bulk sync */
 
 /* "set nsrp standalone-role": run the data plane without an election. */
 enum cfg_role {
@@ -126,6 +127,7 @@ struct nsrp_config {
 	bool rto_mirror_sync;
 	bool rto_mirror_route;
 	bool rto_ageout_ack;
+	uint32_t rto_coldstart_wait_s;
 	bool config_sync;
 
 	struct cfg_origin origin;		/* keep last */

@@ -28,6 +28,7 @@ enum {
 	EV_TIMER = 1,
 	EV_SIGNAL,
 	EV_CTL,
+	EV_RING,	/* session events from the data plane */
 	EV_PATH0,	/* + enum ha_path_id */
 };
 
@@ -195,6 +196,13 @@ int nsrpd_init(struct nsrpd *d)
 	err = nsrpd_paths(d);
 	if (err)
 		return err;
+	err = sync_init(d);
+	if (!err && sync_ring_fd(d) >= 0)
+		err = ep_add(d->epfd, sync_ring_fd(d), EV_RING);
+	if (err) {
+		pr_err("cannot set up RTO sync: %s", strerror(-err));
+		return err;
+	}
 	err = ctl_server_open(&d->ctl, d->sock_path, status_handle, d);
 	if (err) {
 		pr_err("%s: cannot open the control socket: %s", d->sock_path,
@@ -321,18 +329,23 @@ int nsrpd_run(struct nsrpd *d)
 				nsrpd_signal(d);
 			} else if (tag == EV_CTL) {
 				ctl_server_event(&d->ctl);
+			} else if (tag == EV_RING) {
+				sync_ring_ready(d, now);
 			} else if (tag >= EV_PATH0 &&
 				   tag < EV_PATH0 + HA_NPATHS) {
 				cluster_rx(d, tag - EV_PATH0, now);
 			}
 		}
-		cluster_tick(d, dp_now_ns());
+		now = dp_now_ns();
+		cluster_tick(d, now);
+		sync_tick(d, now);
 	}
 }
 
 void nsrpd_fini(struct nsrpd *d)
 {
 	cluster_stop(d);
+	sync_fini(d);
 	ctl_server_close(&d->ctl);
 	for (int i = 0; i < HA_NPATHS; i++)
 		ha_path_close(&d->path[i]);

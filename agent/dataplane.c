@@ -18,6 +18,8 @@
 #include <sys/vfs.h>
 #include <linux/if_link.h>
 #include <linux/pkt_cls.h>
+
+#include "../bpf/consts.h"
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -474,4 +476,39 @@ int dp_read_counters(struct dataplane *dp, __u64 *out)
 			out[i] += percpu[c];
 	}
 	return 0;
+}
+
+/* A load-time timeout, or the data plane's default when left at zero. */
+static __u64 dp_or_default(__u64 set, __u64 def)
+{
+	return set ? set : def;
+}
+
+__u64 dp_state_timeout_ns(const struct dataplane *dp, unsigned int state)
+{
+	const struct nsrp_dp_config *c = &dp->cfg.dp;
+
+	switch (state) {
+	case NSRP_SS_SYN_SENT:
+	case NSRP_SS_SYN_RECV:
+		return dp_or_default(c->tcp_syn_ns, NSRP_DEF_TCP_SYN_NS);
+	case NSRP_SS_ESTABLISHED:
+		return dp_or_default(c->tcp_est_ns, NSRP_DEF_TCP_EST_NS);
+	case NSRP_SS_FIN_WAIT:
+	case NSRP_SS_CLOSING:
+		return dp_or_default(c->tcp_fin_ns, NSRP_DEF_TCP_FIN_NS);
+	case NSRP_SS_TIME_WAIT:
+	case NSRP_SS_CLOSED:
+		return dp_or_default(c->tcp_tw_ns, NSRP_DEF_TCP_TW_NS);
+	case NSRP_SS_UDP:
+	case NSRP_SS_UDP_REPLIED:
+		return dp_or_default(c->udp_ns, NSRP_DEF_UDP_NS);
+	default:
+		return dp_or_default(c->icmp_ns, NSRP_DEF_ICMP_NS);
+	}
+}
+
+__u64 dp_refresh_ns(const struct dataplane *dp)
+{
+	return dp_or_default(dp->cfg.dp.refresh_ns, NSRP_DEF_REFRESH_NS);
 }

@@ -73,6 +73,10 @@ int dp_read_counters(struct dataplane *dp, __u64 *out);
 /* The name of a counter, as nsrpctl and the logs print it. */
 const char *dp_counter_name(enum nsrp_counter c);
 
+/* The timeout of a session state, and the refresh interval, as loaded. */
+__u64 dp_state_timeout_ns(const struct dataplane *dp, unsigned int state);
+__u64 dp_refresh_ns(const struct dataplane *dp);
+
 /* CLOCK_MONOTONIC in ns: the clock the data plane's deadlines use. */
 __u64 dp_now_ns(void);
 
