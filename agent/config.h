@@ -102,6 +102,14 @@ struct nsrp_config {
 	char ha_if[IFNAMSIZ];			/* "": none */
 	char secondary_if[IFNAMSIZ];		/* "": none */
 	uint32_t arp_count;			/* gratuitous ARPs on takeover */
+	/*
+	 * "set nsrp notify PATH": run, without waiting, on each transition
+	 * of a group as "PATH GROUP OLD NEW REASON" (states as "get nsrp"
+	 * names them: initial, master, backup, ineligible, inoperable), with
+	 * the daemon's environment and output, no signal blocked. A hook
+	 * that cannot start or exits non-zero is logged and counted (get
+	 * counters) and changes nothing else.
+	 */
 	char notify[CFG_PATH_LEN];		/* "": none */
 	enum cfg_role standalone_role;
 

@@ -320,7 +320,11 @@ static int status_counters(struct nsrpd *d, int json, struct ctl_out *o)
 		ctl_printf(o, json ? "%s\"%s\":\"%s\"" : "  %.0s%-22s %s\n",
 			   i ? "," : "", d->dp.ifaces[i].name,
 			   d->dp.ifaces[i].xdp_how);
-	ctl_printf(o, json ? "}}\n" : "");
+	ctl_printf(o, json ? "},\"notify\":{\"runs\":%llu,\"failed\":%llu}}\n"
+			   : "notify hook:\n  runs                   %llu\n"
+			     "  failed                 %llu\n",
+		   (unsigned long long)d->notify_runs,
+		   (unsigned long long)d->notify_fail);
 	return 0;
 }
 
