@@ -244,10 +244,36 @@ void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 	d->next_hb_ns = dp_now_ns();
 }
 
+/*
+ * The line as the log may show it: whatever follows a "password" word
+ * (or any abbreviation of it) is a secret.
+ */
+static void nsrpd_loggable(const char *line, char *out, size_t len)
+{
+	const char *w = line;
+
+	snprintf(out, len, "%s", line);
+	while (*w) {
+		size_t n;
+
+		w += strspn(w, " \t");
+		n = strcspn(w, " \t");
+		if (n && n <= 8 && !strncmp(w, "password", n)) {
+			size_t at = w + n - line;
+
+			if (at < len)
+				snprintf(out + at, len - at, " ***");
+			return;
+		}
+		w += n;
+	}
+}
+
 int nsrpd_config_line(struct nsrpd *d, const char *line, char *msg,
 		      size_t msglen)
 {
 	struct nsrp_config *n = malloc(sizeof(*n));
+	char shown[CFG_LINE_LEN + 8];
 	int ret;
 
 	if (!n) {
@@ -255,11 +281,12 @@ int nsrpd_config_line(struct nsrpd *d, const char *line, char *msg,
 		return -ENOMEM;
 	}
 	ret = config_apply_runtime(&d->cfg, line, n, msg, msglen);
+	nsrpd_loggable(line, shown, sizeof(shown));
 	if (ret) {
-		pr_warn("config: '%s' refused: %s", line, msg);
+		pr_warn("config: '%s' refused: %s", shown, msg);
 	} else {
 		nsrpd_config_swap(d, n);
-		pr_info("config: %s", line);
+		pr_info("config: %s", shown);
 	}
 	free(n);
 	return ret;

@@ -92,6 +92,11 @@ check "a new VSI needs a restart" \
 	refused fw2 "the VSI addresses cannot change" set interface lan0:0 ip 192.0.2.9/24
 check "an address twice is refused" \
 	refused fw2 "address 192.0.2.1 is already set" set interface wan0 manage-ip 192.0.2.1
+check "a password needs a restart" \
+	refused fw2 "the HA link passwords" set nsrp auth pass Sekr1t
+check "and stays out of the log" \
+	eval "grep -q 'set nsrp auth pass \*\*\*' ${CL_LOGS[1]} &&
+	      ! grep -q Sekr1t ${CL_LOGS[1]}"
 check "the running configuration is unchanged" \
 	test "$(cl_ctl fw2 get config)" = "$cfg_before"
 check "fw2 still has priority 100" \

@@ -3,6 +3,7 @@
  * Changes at run time: one set or unset line applied to a copy of the
  * running configuration, checked as a reload is, and the atomic save.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -264,20 +265,18 @@ static char *slurp(const char *path)
 	return text;
 }
 
-/* Nothing but the saved file is left in the directory. */
+/* The files in the test directory: no temporary file may be left. */
 static int entries(void)
 {
-	char cmd[128];
-	FILE *p;
-	int n = -1;
+	DIR *dh = opendir(dir);
+	struct dirent *e;
+	int n = 0;
 
-	snprintf(cmd, sizeof(cmd), "ls -A %s | wc -l", dir);
-	p = popen(cmd, "r");
-	if (!p)
+	if (!dh)
 		return -1;
-	if (fscanf(p, "%d", &n) != 1)
-		n = -1;
-	pclose(p);
+	while ((e = readdir(dh)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(dh);
 	return n;
 }
 
