@@ -653,6 +653,19 @@ static void addr_str(uint8_t family, const __be32 *a, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
+/* "192.0.2.1:80" or "[2001:db8::1]:80". */
+#define ENDPOINT_LEN	(INET6_ADDRSTRLEN + 8)
+
+static void endpoint_str(uint8_t family, const __be32 *a, uint16_t port,
+			 char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	addr_str(family, a, ip, sizeof(ip));
+	snprintf(buf, len, family == NSRP_AF_INET6 ? "[%s]:%u" : "%s:%u", ip,
+		 port);
+}
+
 /* Whole seconds left, rounded up so that a live session never shows 0. */
 static uint64_t secs_left(const struct nsrp_sess *v, uint64_t now)
 {
@@ -674,42 +687,72 @@ struct show_ctx {
 	uint64_t from_peer, local, expired;
 };
 
+/* The text table's columns; 21: the widest IPv4 endpoint. */
+#define ROW_FMT		"%08x %3u %-5s %-21s -> %-21s %-11s %7llu "
+#define HEAD_FMT	"%-8s %3s %-5s %-21s    %-21s %-11s %7s "
+
+static void show_head(struct ctl_out *out)
+{
+	ctl_printf(out, HEAD_FMT "pkts(i/r) bytes(i/r) flags\n", "id", "vsd",
+		   "proto", "initiator", "responder", "state", "timeout");
+}
+
+static int show_row_text(const struct nsrp_sess_key *k,
+			 const struct nsrp_sess *v, const struct sess_view *sv,
+			 const char *pn, const struct show_ctx *x)
+{
+	char ie[ENDPOINT_LEN], re[ENDPOINT_LEN];
+
+	endpoint_str(k->family, sv->ia, sv->ip, ie, sizeof(ie));
+	endpoint_str(k->family, sv->ra, sv->rp, re, sizeof(re));
+	/* pkts[]/bytes[] are kept per direction from the initiator. */
+	return ctl_printf(x->out, ROW_FMT "%llu/%llu %llu/%llu %s\n",
+			  sess_id(k), v->vsd, pn, ie, re,
+			  sesstab_state_name(v->state),
+			  (unsigned long long)secs_left(v, x->now),
+			  (unsigned long long)v->pkts[NSRP_DIR_ORIG],
+			  (unsigned long long)v->pkts[NSRP_DIR_REPLY],
+			  (unsigned long long)v->bytes[NSRP_DIR_ORIG],
+			  (unsigned long long)v->bytes[NSRP_DIR_REPLY],
+			  v->flags & NSRP_SF_FROM_PEER ? "peer" : "-");
+}
+
+static int show_row_json(const struct nsrp_sess_key *k,
+			 const struct nsrp_sess *v, const struct sess_view *sv,
+			 const char *pn, const struct show_ctx *x)
+{
+	char ia[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
+
+	addr_str(k->family, sv->ia, ia, sizeof(ia));
+	addr_str(k->family, sv->ra, ra, sizeof(ra));
+	return ctl_printf(x->out,
+			  "%s{\"id\":\"%08x\",\"vsd\":%u,\"proto\":\"%s\","
+			  "\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\","
+			  "\"dport\":%u,\"state\":\"%s\",\"timeout\":%llu,"
+			  "\"pkts\":[%llu,%llu],\"bytes\":[%llu,%llu],"
+			  "\"peer\":%s}",
+			  x->shown ? "," : "", sess_id(k), v->vsd, pn, ia,
+			  sv->ip, ra, sv->rp, sesstab_state_name(v->state),
+			  (unsigned long long)secs_left(v, x->now),
+			  (unsigned long long)v->pkts[NSRP_DIR_ORIG],
+			  (unsigned long long)v->pkts[NSRP_DIR_REPLY],
+			  (unsigned long long)v->bytes[NSRP_DIR_ORIG],
+			  (unsigned long long)v->bytes[NSRP_DIR_REPLY],
+			  v->flags & NSRP_SF_FROM_PEER ? "true" : "false");
+}
+
 static int show_row(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
-		    const struct sess_view *sv, struct show_ctx *x)
+		    const struct sess_view *sv, const struct show_ctx *x)
 {
 	const char *pn = proto_name(k->proto);
-	char ia[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN], pbuf[4];
-	bool peer = v->flags & NSRP_SF_FROM_PEER;
-	/* The counters are kept per direction from the initiator already. */
-	unsigned long long pk[2] = { v->pkts[NSRP_DIR_ORIG],
-				     v->pkts[NSRP_DIR_REPLY] };
-	unsigned long long by[2] = { v->bytes[NSRP_DIR_ORIG],
-				     v->bytes[NSRP_DIR_REPLY] };
+	char pbuf[4];
 
 	if (!pn) {
 		snprintf(pbuf, sizeof(pbuf), "%u", k->proto);
 		pn = pbuf;
 	}
-	addr_str(k->family, sv->ia, ia, sizeof(ia));
-	addr_str(k->family, sv->ra, ra, sizeof(ra));
-	if (x->json)
-		return ctl_printf(x->out,
-			"%s{\"id\":\"%08x\",\"vsd\":%u,\"proto\":\"%s\","
-			"\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\","
-			"\"dport\":%u,\"state\":\"%s\",\"timeout\":%llu,"
-			"\"pkts\":[%llu,%llu],\"bytes\":[%llu,%llu],"
-			"\"peer\":%s}",
-			x->shown ? "," : "", sess_id(k), v->vsd, pn, ia,
-			sv->ip, ra, sv->rp, sesstab_state_name(v->state),
-			(unsigned long long)secs_left(v, x->now), pk[0], pk[1],
-			by[0], by[1], peer ? "true" : "false");
-	return ctl_printf(x->out,
-		"%08x %3u %-5s %s:%u -> %s:%u %-11s %7llu %llu/%llu "
-		"%llu/%llu %s\n",
-		sess_id(k), v->vsd, pn, ia, sv->ip, ra, sv->rp,
-		sesstab_state_name(v->state),
-		(unsigned long long)secs_left(v, x->now), pk[0], pk[1], by[0],
-		by[1], peer ? "peer" : "-");
+	return x->json ? show_row_json(k, v, sv, pn, x) :
+			 show_row_text(k, v, sv, pn, x);
 }
 
 static void tally(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
@@ -808,10 +851,10 @@ int sesstab_show(int fd, const char *args, int json, struct ctl_out *out,
 
 	if (err)
 		return err;
-	if (!f.summary)
-		ctl_printf(out, json ? "{\"sessions\":[" :
-			   "id       vsd proto initiator -> responder state   "
-			   "    timeout pkts(i/r) bytes(i/r) flags\n");
+	if (!f.summary && json)
+		ctl_printf(out, "{\"sessions\":[");
+	else if (!f.summary)
+		show_head(out);
 	err = walk(fd, show_one, &x);
 	if (err) {
 		ctl_printf(out, "%sget session: cannot read the session "
