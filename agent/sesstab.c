@@ -10,6 +10,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,6 +254,8 @@ int sesstab_read(int fd, struct sesstab_cursor *c, struct nsrp_sess_key *keys,
 		return 0;
 	if (!max)
 		return -EINVAL;
+	if (max > INT_MAX)
+		max = INT_MAX;	/* the count is returned as an int */
 	if (c->by_key) {
 		c->started = true;
 		return read_by_key(fd, c, keys, vals, max);
@@ -347,6 +350,14 @@ uint64_t sesstab_count(int fd)
 		return SESSTAB_COUNT_ERR;
 	}
 	return n;
+}
+
+uint64_t sesstab_evictions(uint64_t created, uint64_t deleted,
+			   uint64_t expired, uint64_t present)
+{
+	uint64_t gone = deleted + expired + present;
+
+	return created > gone ? created - gone : 0;
 }
 
 /* ------------------------------------------------------ deletes, expiry */

@@ -14,10 +14,10 @@
  *   evictions = created - deleted - expired - present
  *
  *   created   entries inserted: the data plane's learned sessions
- *             (NSRP_CNT_EV_CREATE) plus sesstab_acct.created (deltas that
- *             installed an entry that was not there);
+ *             (NSRP_CNT_LEARN, counted on every successful insert) plus
+ *             sesstab_acct.created (deltas that installed an absent entry);
  *   deleted   entries removed on purpose one at a time: the data plane's
- *             (NSRP_CNT_EV_DELETE: expired on lookup, reopened after
+ *             (NSRP_CNT_EV_DELETE: expired on lookup, or reopened after
  *             time-wait) plus sesstab_acct.deleted (DELETE deltas);
  *   expired   entries removed by the sweep: the sum of what
  *             sesstab_delete() returned;
@@ -27,6 +27,9 @@
  * from an earlier run starts with present > 0: take its count as the
  * initial "created"). The counters are read at slightly different times
  * while traffic flows, so the result is an estimate: clamp it at zero.
+ * The data plane counts EV_DELETE only when the event reached the ring:
+ * a delete whose event was lost (NSRP_CNT_EV_RB_FULL) reads as an
+ * eviction.
  */
 #ifndef NSRPD_SESSTAB_H
 #define NSRPD_SESSTAB_H
@@ -132,6 +135,10 @@ int sesstab_set_expiry(int fd, const struct nsrp_sess_key *k,
 
 /* Number of entries (batch read), or SESSTAB_COUNT_ERR. */
 uint64_t sesstab_count(int fd);
+
+/* The formula above, clamped at zero. */
+uint64_t sesstab_evictions(uint64_t created, uint64_t deleted,
+			   uint64_t expired, uint64_t present);
 
 /*
  * `get session [src|dst|addr A] [port P] [proto tcp|udp|icmp|N]` and

@@ -429,6 +429,61 @@ static void test_set_expiry(void)
 	close(fd);
 }
 
+/*
+ * An LRU map too small for what is put in it evicts silently; the
+ * accounting formula finds every eviction.
+ */
+static void test_eviction_accounting(void)
+{
+	struct sesstab_acct acct = { 0 };
+	struct nsrp_sess_key keys[100];
+	struct nsrp_sess vals[100];
+	uint64_t present, swept, evicted;
+	int fd, n;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sesstab_small",
+			    sizeof(struct nsrp_sess_key),
+			    sizeof(struct nsrp_sess), 512, NULL);
+	CU_ASSERT_FATAL(fd >= 0);
+	for (unsigned int i = 0; i < 3000; i++) {
+		struct nsrp_event ev = wire_ev(NSRP_EV_CREATE, i, NS,
+					       NSRP_SS_ESTABLISHED);
+
+		CU_ASSERT_EQUAL(sesstab_apply_acct(fd, &ev, i, 8, NULL, NULL,
+						   NULL, &acct), 0);
+		if (i % 10 == 9) {	/* a DELETE now and then */
+			ev = wire_ev(NSRP_EV_DELETE, i - 1, 0, 0);
+			CU_ASSERT_EQUAL(sesstab_apply_acct(fd, &ev, i, 8, NULL,
+							   NULL, NULL, &acct),
+					0);
+		}
+	}
+	/* Sweep 100 of them: all have expired 8 s after their creation. */
+	n = sesstab_expired(fd, 8 * NS + 2999, true, keys, vals, 100);
+	CU_ASSERT_EQUAL(n, 100);
+	swept = sesstab_delete(fd, keys, n);
+	CU_ASSERT_EQUAL(swept, 100);
+	present = sesstab_count(fd);
+	CU_ASSERT(present > 0 && present <= 512 - 100);
+	/* 3000 distinct sessions, each created once. */
+	CU_ASSERT_EQUAL(acct.created, 3000);
+	CU_ASSERT_EQUAL(acct.updated, 0);
+	CU_ASSERT(acct.deleted > 0 && acct.deleted <= 300);
+	/*
+	 * A DELETE for an entry the LRU had already evicted removes nothing
+	 * and is not counted, so every one of the 3000 is accounted for
+	 * once: deleted, swept, present or evicted.
+	 */
+	evicted = sesstab_evictions(acct.created, acct.deleted, swept,
+				    present);
+	CU_ASSERT_EQUAL(evicted + acct.deleted + swept + present, 3000);
+	CU_ASSERT(evicted >= 3000 - 300 - 512);
+	CU_ASSERT_EQUAL(sesstab_evictions(5, 3, 2, 1), 0);
+	close(fd);
+}
+
 /* ---------------------------------------------------------- get session */
 
 #define NOW	(1000 * NS)
@@ -637,6 +692,7 @@ TEST_SUITE(sesstab, NULL, NULL,
 	   TEST(test_empty_map),
 	   TEST(test_expired_and_delete),
 	   TEST(test_set_expiry),
+	   TEST(test_eviction_accounting),
 	   TEST(test_show_filters),
 	   TEST(test_show_json),
 	   TEST(test_show_summary),
