@@ -44,7 +44,7 @@ struct ctl_out;
 /* Backup ageout multiplier when the caller passes 0. */
 #define SESSTAB_AGEOUT_MULT_DEFAULT	8
 /* Entries per internal read chunk (show, expired, count). */
-#define SESSTAB_CHUNK			1024
+#define SESSTAB_CHUNK			4096
 /* What sesstab_count() returns when the map cannot be read. */
 #define SESSTAB_COUNT_ERR		UINT64_MAX
 
