@@ -86,10 +86,29 @@ static void cluster_announce(struct nsrpd *d, unsigned int vsd)
 	}
 }
 
+/*
+ * The script starts as from a shell: no signal blocked (the daemon blocks
+ * those its signalfd reads) and SIGPIPE back to its default.
+ */
+static void cluster_notify_attr(posix_spawnattr_t *a)
+{
+	sigset_t none, dfl;
+
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_init(a);
+	posix_spawnattr_setsigmask(a, &none);
+	posix_spawnattr_setsigdefault(a, &dfl);
+	posix_spawnattr_setflags(a, POSIX_SPAWN_SETSIGMASK |
+				    POSIX_SPAWN_SETSIGDEF);
+}
+
 /* Runs the notify script without waiting for it; SIGCHLD reaps it. */
 static void cluster_notify(struct nsrpd *d, unsigned int vsd,
 			   const struct vsd_transition *t)
 {
+	posix_spawnattr_t attr;
 	char group[16];
 	char *argv[] = { d->cfg.notify, group,
 			 (char *)vsd_state_name(t->from),
@@ -101,7 +120,9 @@ static void cluster_notify(struct nsrpd *d, unsigned int vsd,
 	if (!d->cfg.notify[0])
 		return;
 	snprintf(group, sizeof(group), "%u", vsd);
-	err = posix_spawn(&pid, d->cfg.notify, NULL, NULL, argv, environ);
+	cluster_notify_attr(&attr);
+	err = posix_spawn(&pid, d->cfg.notify, NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	d->notify_runs++;
 	if (err) {
 		d->notify_fail++;
@@ -637,7 +658,15 @@ void cluster_reap(struct nsrpd *d)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			d->notify_fail++;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (WIFEXITED(status) && !WEXITSTATUS(status))
+			continue;
+		d->notify_fail++;
+		if (WIFEXITED(status))
+			pr_warn("notify %s (pid %d) exited with status %d",
+				d->cfg.notify, pid, WEXITSTATUS(status));
+		else
+			pr_warn("notify %s (pid %d) killed by signal %d",
+				d->cfg.notify, pid, WTERMSIG(status));
+	}
 }

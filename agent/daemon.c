@@ -232,37 +232,8 @@ static void nsrpd_arm(struct nsrpd *d)
 	timerfd_settime(d->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-/* What a reload may change without a restart; the rest is refused. */
-static bool nsrpd_reload_compatible(const struct nsrp_config *a,
-				    const struct nsrp_config *b)
+void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 {
-	if (a->cluster_id != b->cluster_id || a->n_vsi != b->n_vsi ||
-	    strcmp(a->ha_if, b->ha_if) ||
-	    strcmp(a->secondary_if, b->secondary_if) ||
-	    a->standalone_role != b->standalone_role ||
-	    strcmp(a->auth_password, b->auth_password) ||
-	    strcmp(a->encrypt_password, b->encrypt_password))
-		return false;
-	return !memcmp(a->vsi, b->vsi, sizeof(a->vsi[0]) * a->n_vsi);
-}
-
-static void nsrpd_reload(struct nsrpd *d)
-{
-	struct nsrp_config *n = calloc(1, sizeof(*n));
-
-	if (!n)
-		return;
-	if (config_load(d->cfg_path, n, stderr)) {
-		pr_err("reload: %s rejected; the running configuration stays",
-		       d->cfg_path);
-		goto out;
-	}
-	if (!nsrpd_reload_compatible(&d->cfg, n)) {
-		pr_err("reload: %s changes interfaces, VSIs, the cluster id "
-		       "or the HA link; restart nsrpd to apply it",
-		       d->cfg_path);
-		goto out;
-	}
 	d->cfg = *n;
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
 		struct vsd_params p;
@@ -272,6 +243,82 @@ static void nsrpd_reload(struct nsrpd *d)
 		config_vsd_params(&d->cfg, i, &p);
 		vsd_set_params(&d->group[i].vsd, &p);
 	}
+	/*
+	 * The loop's cluster_tick() elects on the new settings, then sends
+	 * a heartbeat at once: the peer hears a new priority or preempt
+	 * without waiting an interval, and the next one follows at the new
+	 * interval.
+	 */
+	d->next_hb_ns = dp_now_ns();
+}
+
+/*
+ * The line as the log may show it: whatever follows a "password" word
+ * (or any abbreviation of it) is a secret.
+ */
+static void nsrpd_loggable(const char *line, char *out, size_t len)
+{
+	const char *w = line;
+
+	snprintf(out, len, "%s", line);
+	while (*w) {
+		size_t n;
+
+		w += strspn(w, " \t");
+		n = strcspn(w, " \t");
+		if (n && n <= 8 && !strncmp(w, "password", n)) {
+			size_t at = w + n - line;
+
+			if (at < len)
+				snprintf(out + at, len - at, " ***");
+			return;
+		}
+		w += n;
+	}
+}
+
+int nsrpd_config_line(struct nsrpd *d, const char *line, char *msg,
+		      size_t msglen)
+{
+	struct nsrp_config *n = malloc(sizeof(*n));
+	char shown[CFG_LINE_LEN + 8];
+	int ret;
+
+	if (!n) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = config_apply_runtime(&d->cfg, line, n, msg, msglen);
+	nsrpd_loggable(line, shown, sizeof(shown));
+	if (ret) {
+		pr_warn("config: '%s' refused: %s", shown, msg);
+	} else {
+		nsrpd_config_swap(d, n);
+		pr_info("config: %s", shown);
+	}
+	free(n);
+	return ret;
+}
+
+static void nsrpd_reload(struct nsrpd *d)
+{
+	struct nsrp_config *n = calloc(1, sizeof(*n));
+	const char *why;
+
+	if (!n)
+		return;
+	if (config_load(d->cfg_path, n, stderr)) {
+		pr_err("reload: %s rejected; the running configuration stays",
+		       d->cfg_path);
+		goto out;
+	}
+	why = config_restart_needed(&d->cfg, n);
+	if (why) {
+		pr_err("reload: %s changes %s; restart nsrpd to apply it",
+		       d->cfg_path, why);
+		goto out;
+	}
+	nsrpd_config_swap(d, n);
 	pr_info("reload: %s applied", d->cfg_path);
 out:
 	free(n);

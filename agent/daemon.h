@@ -101,6 +101,21 @@ int nsrpd_init(struct nsrpd *d);
 int nsrpd_run(struct nsrpd *d);
 void nsrpd_fini(struct nsrpd *d);
 
+/*
+ * Swaps in a configuration that config_restart_needed() accepted (a
+ * reload, a set or unset from nsrpctl) and makes it take effect at once:
+ * the groups' election settings now, a heartbeat carrying them with the
+ * next turn of the loop, and the timer re-armed at the new interval.
+ */
+void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n);
+/*
+ * One "set ..." or "unset ..." line at run time, through
+ * config_apply_runtime(). Returns 0 (applied and logged), or -EINVAL with
+ * the problem in msg and nothing changed.
+ */
+int nsrpd_config_line(struct nsrpd *d, const char *line, char *msg,
+		      size_t msglen);
+
 /* cluster.c: heartbeats, election, failover actions. */
 int cluster_start(struct nsrpd *d);
 void cluster_tick(struct nsrpd *d, uint64_t now);

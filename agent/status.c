@@ -7,6 +7,8 @@
  *   get counters                      data plane and HA link counters
  *   get config                        the running configuration
  *   exec nsrp vsd-group N mode backup|ineligible|init
+ *   set ... / unset ...               one configuration line, applied now
+ *   save                              the running configuration to the file
  *
  * Each word may be abbreviated to a unique prefix. With -j the answer is
  * JSON instead of text.
@@ -19,6 +21,7 @@
 
 #include "daemon.h"
 #include "ident.h"
+#include "log.h"
 #include "netlink.h"
 
 #define STATUS_MAX_WORDS 16
@@ -382,8 +385,63 @@ static int status_counters(struct nsrpd *d, int json, struct ctl_out *o)
 		ctl_printf(o, json ? "%s\"%s\":\"%s\"" : "  %.0s%-22s %s\n",
 			   i ? "," : "", d->dp.ifaces[i].name,
 			   d->dp.ifaces[i].xdp_how);
-	ctl_printf(o, json ? "}}\n" : "");
+	ctl_printf(o, json ? "},\"notify\":{\"runs\":%llu,\"failed\":%llu}}\n"
+			   : "notify hook:\n  runs                   %llu\n"
+			     "  failed                 %llu\n",
+		   (unsigned long long)d->notify_runs,
+		   (unsigned long long)d->notify_fail);
 	return 0;
+}
+
+/* -------------------------------------------------- set, unset and save */
+
+#define STATUS_MSG_LEN	1024
+
+/* The whole line goes to the configuration parser, quotes and all. */
+static int status_set(struct nsrpd *d, const char *cmd, struct ctl_out *o)
+{
+	char msg[STATUS_MSG_LEN];
+	int err = nsrpd_config_line(d, cmd, msg, sizeof(msg));
+
+	if (err)
+		ctl_printf(o, "%s\n", msg);
+	return err;
+}
+
+static int status_save(struct nsrpd *d, int n, struct ctl_out *o)
+{
+	char msg[STATUS_MSG_LEN];
+	int err;
+
+	if (n != 1) {
+		ctl_printf(o, "usage: save\n");
+		return -EINVAL;
+	}
+	err = config_save(&d->cfg, d->cfg_path, msg, sizeof(msg));
+	if (err) {
+		pr_warn("save: %s", msg);
+		ctl_printf(o, "save: %s\n", msg);
+		return err;
+	}
+	pr_info("save: the running configuration written to %s",
+		d->cfg_path);
+	ctl_printf(o, "saved to %s\n", d->cfg_path);
+	return 0;
+}
+
+/* "s" alone could be either: set and save need two letters. */
+static int status_config(struct nsrpd *d, const char *cmd, char **w, int n,
+			 struct ctl_out *o)
+{
+	bool set = word_is(w[0], "set"), save = word_is(w[0], "save");
+
+	if (set && save) {
+		ctl_printf(o, "ambiguous '%s': set, save\n", w[0]);
+		return -EINVAL;
+	}
+	if (save)
+		return status_save(d, n, o);
+	return status_set(d, cmd, o);
 }
 
 /* ----------------------------------------------------------- dispatcher */
@@ -513,6 +571,9 @@ int status_handle(void *arg, const char *cmd, int json, struct ctl_out *out)
 		return status_get(d, w, n, json, out);
 	if (n >= 1 && word_is(w[0], "exec"))
 		return status_exec(d, w, n, out);
+	if (n >= 1 && (word_is(w[0], "set") || word_is(w[0], "unset") ||
+		       word_is(w[0], "save")))
+		return status_config(d, cmd, w, n, out);
 	ctl_printf(out, "unknown command: %s\n", cmd);
 	return -EINVAL;
 }
