@@ -125,17 +125,17 @@ static bool sess_seen_reply(const struct nsrp_sess_key *k,
 }
 
 /*
- * The status bits the kernel would have set by now. CONFIRMED is not
- * among them: the kernel sets it itself when it inserts the entry and
- * ignores it in a request.
+ * The status bits the kernel would have set by now. CONFIRMED always: the
+ * entry goes straight into the table, and ctnetlink refuses (-EBUSY) a
+ * status that would clear the bit it has already set on a new entry.
  */
 static uint32_t sess_status(const struct nsrp_sess_key *k,
 			    const struct nsrp_sess *s)
 {
-	uint32_t st = 0;
+	uint32_t st = IPS_CONFIRMED;
 
 	if (!sess_seen_reply(k, s))
-		return 0;
+		return st;
 	st |= IPS_SEEN_REPLY;
 	/* The kernel assures TCP once established, UDP once it streams. */
 	if ((k->proto == IPPROTO_TCP && s->state >= NSRP_SS_ESTABLISHED) ||
