@@ -29,6 +29,8 @@
 #include "neigh.h"
 #include "sync.h"
 
+_Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
+
 #define NS_PER_MS	1000000ull
 #define NS_PER_S	1000000000ull
 

@@ -18,7 +18,6 @@ require_cmd ip nft jq python3 timeout
 [[ -x $BUILD/san/nsrpd && -x $BUILD/nsrpctl ]] || skip "build first (make tests)"
 
 CONNS=200
-PORT=5001
 start=$(date +%s%N)
 
 links() {	# links NODE up|down
@@ -44,20 +43,22 @@ NFT
 	done
 }
 
-# from_peer NODE: sessions NODE holds from its peer's sync.
+# from_peer NODE PORT: sessions to PORT NODE holds from its peer's sync.
 from_peer() {
-	cl_ctl "$1" get session summary -j 2>/dev/null | jq -r '.from_peer // 0'
+	cl_ctl "$1" get session summary port "$2" -j 2>/dev/null |
+		jq -r '.from_peer // 0'
 }
-from_peer_at_least() { (( $(from_peer "$1") >= $2 )); }
+from_peer_at_least() { (( $(from_peer "$1" "$2") >= $3 )); }
 
-# The client holds CONNS connections for SECONDS; its report goes to $1.
+# hold REPORT PORT SECONDS: the client holds CONNS connections to the
+# server's PORT for SECONDS; its report goes to REPORT.
 hold() {
 	lab exec server timeout 60 python3 "$TOP/tools/tcphold" serve \
-		0.0.0.0 "$PORT" 50 &
+		0.0.0.0 "$2" 30 &
 	on_exit "kill $! 2>/dev/null"
 	sleep 0.3
 	lab exec client timeout 60 python3 "$TOP/tools/tcphold" hold \
-		"$CL_SERVER" "$PORT" "$CONNS" "$2" >"$1" &
+		"$CL_SERVER" "$2" "$CONNS" "$3" >"$1" &
 	HOLD_PID=$!
 }
 
@@ -77,9 +78,9 @@ cl_both_up
 check "fw1 is master" cl_is_master fw1
 check "fw2 finished its cold start sync" \
 	wait_for 5 cl_json_is fw2 .rto.coldstart_done true
-hold "$CL_DIR/on.json" 12
+hold "$CL_DIR/on.json" 5001 12
 check "fw2 holds the $CONNS sessions from fw1" \
-	wait_for 8 from_peer_at_least fw2 "$CONNS"
+	wait_for 8 from_peer_at_least fw2 5001 "$CONNS"
 check "some sync frames were lost on the way" \
 	test "$(nft_count fw2 inet rto_loss in lost)" -gt 0
 check "and retransmitted" \
@@ -106,9 +107,9 @@ lab exec fw1 nft delete table inet rto_loss
 cl_both_up
 check "fw1 is master again" cl_is_master fw1
 check "sync is reported disabled" cl_json_is fw2 .rto.sync false
-hold "$CL_DIR/off.json" 10
+hold "$CL_DIR/off.json" 5002 10
 sleep 2
-check "fw2 holds no session from fw1" test "$(from_peer fw2)" = 0
+check "fw2 holds none of these sessions" test "$(from_peer fw2 5002)" = 0
 check "fw2 takes over" failover
 wait "$HOLD_PID"
 cat "$CL_DIR/off.json"
