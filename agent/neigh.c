@@ -8,6 +8,7 @@
 #include <time.h>
 #include <net/if.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -87,12 +88,16 @@ static int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
 	unsigned int portid, seq = time(NULL);
+	struct timeval tmo = { .tv_sec = 1 };
 	int ret, err = 0;
 
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	/* The agent's loop must never wait on the kernel for long. */
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tmo,
+		       sizeof(tmo)) ||
+	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		err = -errno;
 		goto out;
 	}
@@ -267,7 +272,8 @@ int neigh_install(const struct neigh_rec *r)
 	 * two requests is harmless: what the kernel learns in it, it keeps
 	 * re-validating.
 	 */
-	nlh = neigh_msg_start(buf, RTM_GETNEIGH, 0, r, ifindex, 0);
+	/* With an ack: a single answer carries no NLMSG_DONE to stop at. */
+	nlh = neigh_msg_start(buf, RTM_GETNEIGH, NLM_F_ACK, r, ifindex, 0);
 	err = nl_request(nlh, neigh_has_lladdr_cb, &has);
 	if (err && err != -ENOENT)
 		return err;
