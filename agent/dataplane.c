@@ -70,6 +70,8 @@ static const char *const dp_counter_names[NSRP_CNT_MAX] = {
 	[NSRP_CNT_FB_VLAN] = "fallback-vlan",
 	[NSRP_CNT_SESS_EXPIRED] = "session-expired",
 	[NSRP_CNT_LEARN_RACE] = "learn-race",
+	[NSRP_CNT_NH_FILL] = "nexthop-fill",
+	[NSRP_CNT_SESS_TAKEOVER] = "session-takeover",
 };
 
 const char *dp_counter_name(enum nsrp_counter c)
