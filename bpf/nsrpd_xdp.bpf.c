@@ -440,7 +440,9 @@ static __always_inline void sess_track(struct nsrp_sess *s, struct flow *f,
 		s->state = st;
 		s->flags = flags;
 		kind = NSRP_EV_STATE;
-	} else if (now - s->refreshed_ns >= refresh) {
+	} else if (now >= s->refreshed_ns + refresh) {
+		/* Not now - refreshed: the agent writes refreshed_ns with the
+		 * precise clock, which may be a tick ahead of this one. */
 		kind = NSRP_EV_REFRESH;
 	}
 	if (!kind)

@@ -669,12 +669,19 @@ static __u64 timeout_of(__u8 st)
 	}
 }
 
+/*
+ * The data plane reads the clock coarse (bpf/consts.h): its "now" may lag
+ * CLOCK_MONOTONIC by a timer tick, 4 ms at HZ=250, 10 ms at HZ=100.
+ */
+#define CLOCK_SLACK_NS (10 * 1000 * 1000ULL)
+
 /* The entry's expiry lies within [t0, t1] + the state's timeout. */
 static int expiry_ok(const struct nsrp_sess *s, __u64 t0, __u64 t1)
 {
 	__u64 to = timeout_of(s->state);
 
-	return s->expires_ns >= t0 + to && s->expires_ns <= t1 + to;
+	return s->expires_ns >= t0 - CLOCK_SLACK_NS + to &&
+	       s->expires_ns <= t1 + to;
 }
 
 /* Exactly one event of this kind, carrying the map's entry; or none. */
