@@ -182,7 +182,8 @@ static __always_inline struct nsrp_sess *sess_lookup(const struct flow *f,
 
 	if (!s || now < s->expires_ns)
 		return s;
-	if ((s->flags & NSRP_SF_FROM_PEER) && role_of(s->vsd, now) != ROLE_MASTER)
+	if ((s->flags & NSRP_SF_FROM_PEER) &&
+	    role_of(s->vsd, now) != ROLE_MASTER)
 		return s;
 	copy = *s;
 	cnt_inc(NSRP_CNT_SESS_EXPIRED);
