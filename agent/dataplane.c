@@ -72,6 +72,8 @@ static const char *const dp_counter_names[NSRP_CNT_MAX] = {
 	[NSRP_CNT_FB_VLAN] = "fallback-vlan",
 	[NSRP_CNT_SESS_EXPIRED] = "session-expired",
 	[NSRP_CNT_LEARN_RACE] = "learn-race",
+	[NSRP_CNT_NH_FILL] = "nexthop-fill",
+	[NSRP_CNT_SESS_TAKEOVER] = "session-takeover",
 };
 
 const char *dp_counter_name(enum nsrp_counter c)
@@ -175,6 +177,7 @@ static void dp_take_fds(struct dataplane *dp)
 	dp->fd_sess = bpf_map__fd(dp->tc->maps.nsrp_sess);
 	dp->fd_cnt = bpf_map__fd(dp->tc->maps.nsrp_cnt);
 	dp->fd_events = bpf_map__fd(dp->tc->maps.nsrp_events);
+	dp->fd_nh_gen = bpf_map__fd(dp->tc->maps.nsrp_nh_gen);
 }
 
 int dp_open(struct dataplane *dp, const struct dp_config *cfg)
@@ -435,8 +438,22 @@ int dp_set_iface(struct dataplane *dp, int ifindex, __u32 vsd,
 
 	memcpy(v.vsi_mac, vsi_mac, 6);
 	memcpy(v.nic_mac, nic_mac, 6);
-	return bpf_map_update_elem(dp->fd_iface, &key, &v, BPF_ANY) ? -errno
-								     : 0;
+	if (bpf_map_update_elem(dp->fd_iface, &key, &v, BPF_ANY))
+		return -errno;
+	/* The next-hop cache holds the egress VSI MAC. */
+	return dp_nh_flush(dp);
+}
+
+int dp_nh_flush(struct dataplane *dp)
+{
+	__u32 zero = 0;
+	__u64 gen;
+
+	if (bpf_map_lookup_elem(dp->fd_nh_gen, &zero, &gen))
+		return -errno;
+	gen++;
+	return bpf_map_update_elem(dp->fd_nh_gen, &zero, &gen, BPF_ANY) ?
+		       -errno : 0;
 }
 
 int dp_add_vsi_mac(struct dataplane *dp, int ifindex, const __u8 vsi_mac[6],
