@@ -164,6 +164,9 @@ static void cluster_apply(struct nsrpd *d, unsigned int vsd,
 	bool was = t->from == VSD_MASTER, is = t->to == VSD_MASTER;
 
 	cluster_record(d, vsd, t);
+	/* Addresses come and go: next hops are looked up afresh. */
+	if (is != was)
+		dp_nh_flush(&d->dp);
 	if (is && !was) {
 		cluster_push_role(d, vsd, now);
 		cluster_vsi_addrs(d, vsd, true);

@@ -37,7 +37,7 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_RTO_NS		(40 * NS_PER_MS)	/* retransmission */
 #define SYNC_REQUEST_NS		(1 * NS_PER_S)		/* cold start asks */
 #define SYNC_SWEEP_NS		(1 * NS_PER_S)
-#define SYNC_NEIGH_NS		(5 * NS_PER_S)
+#define SYNC_NEIGH_NS		(2 * NS_PER_S)
 #define SYNC_STALL_NS		(3 * NS_PER_S)		/* the alarm */
 #define SYNC_AGEOUT_HOLD_NS	(2 * NS_PER_S)		/* awaiting a reply */
 #define SYNC_BULK_CHUNK		256	/* sessions read per step */
@@ -288,10 +288,12 @@ static void sync_apply_neigh(struct nsrpd *d, const uint8_t *rec)
 {
 	struct neigh_rec r;
 
-	if (neigh_rec_get(rec, &r) || neigh_install(&r) < 0)
+	if (neigh_rec_get(rec, &r) || neigh_install(&r) < 0) {
 		d->sync.apply_errors++;
-	else
-		d->sync.neigh_installed++;
+		return;
+	}
+	d->sync.neigh_installed++;
+	dp_nh_flush(&d->dp);	/* the next-hop cache may hold the old MAC */
 }
 
 static void sync_apply_mark(struct nsrpd *d, const uint8_t *rec)
@@ -648,8 +650,22 @@ bool sync_holds_preempt(const struct nsrpd *d, uint64_t now)
  * The data plane carries the synced sessions from the moment the role
  * flips. The kernel needs them too, for the packets XDP hands it (no
  * neighbour yet, fragments, options): its nftables policy would drop
- * them as mid-stream without a conntrack entry.
+ * them as mid-stream without a conntrack entry. Sessions still marked
+ * as the peer's get one, and so do those a packet took over since the
+ * flip (the data plane then cleared the mark and restamped them; its
+ * clock is coarse, hence the slack).
  */
+#define SYNC_TAKEOVER_SLACK_NS	(20 * NS_PER_MS)
+
+static bool sync_taken_at_flip(const struct nsrp_sess *s, unsigned int vsd,
+			       uint64_t flip)
+{
+	if (s->vsd != vsd || s->expires_ns <= flip)
+		return false;
+	return s->flags & NSRP_SF_FROM_PEER ||
+	       s->refreshed_ns + SYNC_TAKEOVER_SLACK_NS >= flip;
+}
+
 void sync_takeover(struct nsrpd *d, unsigned int vsd, uint64_t now)
 {
 	struct nsrp_sess_key keys[SYNC_BULK_CHUNK];
@@ -657,6 +673,7 @@ void sync_takeover(struct nsrpd *d, unsigned int vsd, uint64_t now)
 	struct sesstab_cursor c = { 0 };
 	int n;
 
+	d->sync.next_neigh_ns = now;	/* the new master's turn to send */
 	if (!d->sync.ct || d->dp.fd_sess < 0)
 		return;
 	while ((n = sesstab_read(d->dp.fd_sess, &c, keys, vals,
@@ -664,9 +681,7 @@ void sync_takeover(struct nsrpd *d, unsigned int vsd, uint64_t now)
 		unsigned int m = 0, failed = 0;
 
 		for (int i = 0; i < n; i++)
-			if (vals[i].vsd == vsd &&
-			    vals[i].flags & NSRP_SF_FROM_PEER &&
-			    vals[i].expires_ns > now) {
+			if (sync_taken_at_flip(&vals[i], vsd, now)) {
 				keys[m] = keys[i];
 				vals[m++] = vals[i];
 			}

@@ -85,6 +85,11 @@ check "some sync frames were lost on the way" \
 	test "$(nft_count fw2 inet rto_loss in lost)" -gt 0
 check "and retransmitted" \
 	test "$(cl_json fw1 .rto.retransmitted)" -gt 0
+check "fw2 has fw1's neighbours" \
+	wait_for 6 eval '(( $(cl_json fw2 .rto.neigh_installed) > 0 ))'
+check "get session lists them on fw2, marked as the peer's" \
+	eval 'cl_ctl fw2 get session port 5001 | grep -c " peer" |
+		grep -qx "$CONNS"' 
 sleep 1
 check "fw2 takes over from the powered-off fw1" failover
 wait "$HOLD_PID"
@@ -92,6 +97,10 @@ cat "$CL_DIR/on.json"
 check "all $CONNS connections opened" test "$(jq -r .opened "$CL_DIR/on.json")" = "$CONNS"
 check "all $CONNS connections survived the failover" \
 	test "$(alive "$CL_DIR/on.json")" = "$CONNS"
+check "fw2 gave the kernel their conntrack entries" \
+	test "$(cl_json fw2 .rto.ct_committed)" -ge "$CONNS"
+check "fw2 took them over" \
+	test "$(cl_ctl fw2 get session summary port 5001 -j | jq -r .local)" = "$CONNS"
 check "fw2 carries them in XDP" \
 	test "$(cl_ctl fw2 get counters -j | jq -r .dataplane.forwarded)" -gt 0
 cl_kill fw2
