@@ -6,15 +6,17 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
+#include <sys/time.h>
 #include <net/if.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
 
 #include "log.h"
 #include "neigh.h"
+
+#define NL_RCV_TIMEOUT_S 2	/* seconds */
 
 #define NR_OFF_NAME	0
 #define NR_OFF_FAMILY	16
@@ -85,19 +87,22 @@ int neigh_rec_get(const uint8_t in[NEIGH_REC_LEN], struct neigh_rec *r)
  */
 static int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
+	struct timeval tv = { .tv_sec = NL_RCV_TIMEOUT_S };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
 	unsigned int portid, seq = time(NULL);
-	struct timeval tmo = { .tv_sec = 1 };
 	int ret, err = 0;
 
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
 		return -errno;
-	/* The agent's loop must never wait on the kernel for long. */
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tmo,
-		       sizeof(tmo)) ||
-	    mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		err = -errno;
+		goto out;
+	}
+	/* The kernel answers at once; never wait forever on a lost end. */
+	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		       sizeof(tv))) {
 		err = -errno;
 		goto out;
 	}
@@ -272,7 +277,7 @@ int neigh_install(const struct neigh_rec *r)
 	 * two requests is harmless: what the kernel learns in it, it keeps
 	 * re-validating.
 	 */
-	/* With an ack: a single answer carries no NLMSG_DONE to stop at. */
+	/* The ack marks the end: the answer alone would not. */
 	nlh = neigh_msg_start(buf, RTM_GETNEIGH, NLM_F_ACK, r, ifindex, 0);
 	err = nl_request(nlh, neigh_has_lladdr_cb, &has);
 	if (err && err != -ENOENT)
