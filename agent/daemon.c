@@ -324,6 +324,27 @@ out:
 	free(n);
 }
 
+/*
+ * Everything the loop does between two waits must be short: while it
+ * runs, no heartbeat goes out. One that takes a good part of the peer's
+ * patience is worth a warning that says where the time went.
+ */
+static void nsrpd_check_slow(struct nsrpd *d, uint64_t start,
+			     uint64_t t_events, uint64_t t_tick)
+{
+	uint64_t end = dp_now_ns(), limit;
+
+	limit = (uint64_t)d->cfg.hb_interval_ms * 1000000ull / 2;
+	if (end - start < limit)
+		return;
+	pr_warn("event loop: one pass took %llu ms (events %llu, election "
+		"%llu, sync %llu)",
+		(unsigned long long)(end - start) / 1000000,
+		(unsigned long long)(t_events - start) / 1000000,
+		(unsigned long long)(t_tick - t_events) / 1000000,
+		(unsigned long long)(end - t_tick) / 1000000);
+}
+
 static void nsrpd_signal(struct nsrpd *d)
 {
 	struct signalfd_siginfo si;
@@ -359,6 +380,8 @@ int nsrpd_run(struct nsrpd *d)
 			return 0;
 		nsrpd_arm(d);
 		n = epoll_wait(d->epfd, evs, 8, -1);
+		uint64_t t_events, t_tick;
+
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		now = dp_now_ns();
@@ -383,9 +406,11 @@ int nsrpd_run(struct nsrpd *d)
 				cluster_rx(d, tag - EV_PATH0, now);
 			}
 		}
-		now = dp_now_ns();
-		cluster_tick(d, now);
-		sync_tick(d, now);
+		t_events = dp_now_ns();
+		cluster_tick(d, t_events);
+		t_tick = dp_now_ns();
+		sync_tick(d, t_tick);
+		nsrpd_check_slow(d, now, t_events, t_tick);
 	}
 }
 
