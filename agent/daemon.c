@@ -400,7 +400,7 @@ int nsrpd_run(struct nsrpd *d)
 			} else if (tag == EV_CTL) {
 				ctl_server_event(&d->ctl);
 			} else if (tag == EV_RING) {
-				sync_ring_ready(d, now);
+				sync_ring_ready(d);
 			} else if (tag >= EV_PATH0 &&
 				   tag < EV_PATH0 + HA_NPATHS) {
 				cluster_rx(d, tag - EV_PATH0, now);

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <string.h>
 #include <time.h>
-#include <sys/time.h>
 #include <net/if.h>
 #include <sys/socket.h>
 #include <linux/neighbour.h>
@@ -15,8 +14,7 @@
 
 #include "log.h"
 #include "neigh.h"
-
-#define NL_RCV_TIMEOUT_S 2	/* seconds */
+#include "netlink.h"
 
 #define NR_OFF_NAME	0
 #define NR_OFF_FAMILY	16
@@ -80,52 +78,6 @@ int neigh_rec_get(const uint8_t in[NEIGH_REC_LEN], struct neigh_rec *r)
 }
 
 /* ------------------------------------------------------------ rtnetlink */
-
-/*
- * Sends one request and runs cb on every answer until the kernel says it
- * is done (the dump's end, or the acknowledgement). Returns 0 or -errno.
- */
-static int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
-{
-	struct timeval tv = { .tv_sec = NL_RCV_TIMEOUT_S };
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct mnl_socket *nl;
-	unsigned int portid, seq = time(NULL);
-	int ret, err = 0;
-
-	nl = mnl_socket_open(NETLINK_ROUTE);
-	if (!nl)
-		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		err = -errno;
-		goto out;
-	}
-	/* The kernel answers at once; never wait forever on a lost end. */
-	if (setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
-		       sizeof(tv))) {
-		err = -errno;
-		goto out;
-	}
-	portid = mnl_socket_get_portid(nl);
-	nlh->nlmsg_seq = seq;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		err = -errno;
-		goto out;
-	}
-	do {
-		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-		if (ret < 0) {
-			err = -errno;
-			goto out;
-		}
-		ret = mnl_cb_run(buf, ret, seq, portid, cb, data);
-	} while (ret > MNL_CB_STOP);
-	if (ret < 0)
-		err = -errno;
-out:
-	mnl_socket_close(nl);
-	return err;
-}
 
 /* What one RTM_NEWNEIGH message holds, for the fields we care about. */
 struct neigh_msg {

@@ -141,9 +141,8 @@ static int sync_on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-void sync_ring_ready(struct nsrpd *d, uint64_t now)
+void sync_ring_ready(struct nsrpd *d)
 {
-	(void)now;
 	if (d->sync.ring)
 		ring_buffer__consume(d->sync.ring);
 }
@@ -601,14 +600,15 @@ void sync_tick(struct nsrpd *d, uint64_t now)
 uint64_t sync_next_deadline(const struct nsrpd *d, uint64_t now)
 {
 	const struct nsrpd_sync *s = &d->sync;
-	uint64_t next = s->next_sweep_ns;
+	uint64_t next = s->next_sweep_ns, t;
 
 	if (!sync_enabled(d) || !d->peer.present)
 		return next;
 	if (s->bulk)
 		return now;
-	if (rto_tx_next_due(&s->tx) < next)
-		next = rto_tx_next_due(&s->tx);
+	t = rto_tx_next_due(&s->tx);	/* a scan of the window: once */
+	if (t < next)
+		next = t;
 	if (!s->coldstart_done && s->next_request_ns < next)
 		next = s->next_request_ns;
 	if (s->next_neigh_ns < next)

@@ -27,26 +27,15 @@
 #include "ctcommit.h"
 #include "log.h"
 #include "neigh.h"
-
-static const char *const state_names[NSRP_SS_MAX] = {
-	[NSRP_SS_SYN_SENT] = "syn_sent",
-	[NSRP_SS_SYN_RECV] = "syn_recv",
-	[NSRP_SS_ESTABLISHED] = "established",
-	[NSRP_SS_FIN_WAIT] = "fin_wait",
-	[NSRP_SS_CLOSING] = "closing",
-	[NSRP_SS_TIME_WAIT] = "time_wait",
-	[NSRP_SS_CLOSED] = "closed",
-	[NSRP_SS_UDP] = "udp",
-	[NSRP_SS_UDP_REPLIED] = "udp_replied",
-	[NSRP_SS_ICMP] = "icmp",
-};
+#include "sesstab.h"
 
 static int parse_state(const char *s)
 {
 	int i;
 
+	/* The names nsrpctl prints, so a listed session can be fed back. */
 	for (i = 1; i < NSRP_SS_MAX; i++)
-		if (state_names[i] && !strcmp(s, state_names[i]))
+		if (!strcmp(s, sesstab_state_name(i)))
 			return i;
 	return -EINVAL;
 }
