@@ -116,8 +116,14 @@ $(BUILD)/tests/bpf: $(call obj,san,$(BPFT_SRCS)) $(BUILD)/libnsrpd-san.a
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) -lcunit
 
+# Drives ctcommit and neigh for tests/integration/test_kstate.sh.
+$(BUILD)/tests/kstate_tool: $(BUILD)/san/tests/integration/kstate_tool.o $(BUILD)/libnsrpd-san.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
 TEST_BINS := $(BUILD)/tests/unit $(BUILD)/tests/bpf \
-	     $(BUILD)/san/nsrpd $(BUILD)/san/nsrpctl
+	     $(BUILD)/san/nsrpd $(BUILD)/san/nsrpctl $(BUILD)/tests/kstate_tool
 
 # --------------------------------------------------------------- benchmarks
 # tools/bench/*.bpf.c: helper programs; tools/bench/*.c: one binary each,

@@ -86,10 +86,29 @@ static void cluster_announce(struct nsrpd *d, unsigned int vsd)
 	}
 }
 
+/*
+ * The script starts as from a shell: no signal blocked (the daemon blocks
+ * those its signalfd reads) and SIGPIPE back to its default.
+ */
+static void cluster_notify_attr(posix_spawnattr_t *a)
+{
+	sigset_t none, dfl;
+
+	sigemptyset(&none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	posix_spawnattr_init(a);
+	posix_spawnattr_setsigmask(a, &none);
+	posix_spawnattr_setsigdefault(a, &dfl);
+	posix_spawnattr_setflags(a, POSIX_SPAWN_SETSIGMASK |
+				    POSIX_SPAWN_SETSIGDEF);
+}
+
 /* Runs the notify script without waiting for it; SIGCHLD reaps it. */
 static void cluster_notify(struct nsrpd *d, unsigned int vsd,
 			   const struct vsd_transition *t)
 {
+	posix_spawnattr_t attr;
 	char group[16];
 	char *argv[] = { d->cfg.notify, group,
 			 (char *)vsd_state_name(t->from),
@@ -101,7 +120,9 @@ static void cluster_notify(struct nsrpd *d, unsigned int vsd,
 	if (!d->cfg.notify[0])
 		return;
 	snprintf(group, sizeof(group), "%u", vsd);
-	err = posix_spawn(&pid, d->cfg.notify, NULL, NULL, argv, environ);
+	cluster_notify_attr(&attr);
+	err = posix_spawn(&pid, d->cfg.notify, NULL, &attr, argv, environ);
+	posix_spawnattr_destroy(&attr);
 	d->notify_runs++;
 	if (err) {
 		d->notify_fail++;
@@ -143,10 +164,14 @@ static void cluster_apply(struct nsrpd *d, unsigned int vsd,
 	bool was = t->from == VSD_MASTER, is = t->to == VSD_MASTER;
 
 	cluster_record(d, vsd, t);
+	/* Addresses come and go: next hops are looked up afresh. */
+	if (is != was)
+		dp_nh_flush(&d->dp);
 	if (is && !was) {
 		cluster_push_role(d, vsd, now);
 		cluster_vsi_addrs(d, vsd, true);
 		cluster_announce(d, vsd);
+		sync_takeover(d, vsd, now);
 	} else if (was && !is) {
 		cluster_push_role(d, vsd, now);
 		cluster_vsi_addrs(d, vsd, false);
@@ -183,16 +208,22 @@ static void cluster_hb_build(struct nsrpd *d, struct proto_hb *hb)
 }
 
 /* Every frame gets its own sequence number, on each path. */
-static int cluster_send(struct nsrpd *d, enum ha_path_id id, uint8_t type,
+void cluster_hdr(struct nsrpd *d, struct proto_hdr *h)
+{
+	*h = (struct proto_hdr){ .version = PROTO_VERSION,
+				 .cluster_id = d->cfg.cluster_id,
+				 .unit_id = d->unit_id, .epoch = d->epoch,
+				 .seq = ++d->seq };
+}
+
+static int cluster_send(struct nsrpd *d, enum ha_path_id id,
 			const struct proto_hb *hb)
 {
 	uint8_t buf[1500];
-	struct proto_hdr h = { .version = PROTO_VERSION, .type = type,
-			       .cluster_id = d->cfg.cluster_id,
-			       .unit_id = d->unit_id, .epoch = d->epoch,
-			       .seq = ++d->seq };
+	struct proto_hdr h;
 	int len;
 
+	cluster_hdr(d, &h);
 	len = proto_encode_hb(buf, sizeof(buf), &h, hb);
 	if (len < 0)
 		return len;
@@ -209,8 +240,7 @@ static void cluster_send_hb(struct nsrpd *d, uint64_t now)
 
 	cluster_hb_build(d, &hb);
 	for (int i = 0; i < HA_NPATHS; i++)
-		if (d->path[i].fd >= 0 && !cluster_send(d, i, PROTO_T_HEARTBEAT,
-							 &hb))
+		if (d->path[i].fd >= 0 && !cluster_send(d, i, &hb))
 			d->hb_tx++;
 	d->next_hb_ns = now + cluster_interval_ns(d);
 }
@@ -257,7 +287,9 @@ static void cluster_reassert(struct nsrpd *d, unsigned int vsd)
 static void cluster_elect(struct nsrpd *d, uint64_t now)
 {
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
-		struct vsd_inputs in = { .failed = false };
+		struct vsd_inputs in = {
+			.sync_pending = sync_holds_preempt(d, now),
+		};
 		struct vsd_transition t;
 		uint8_t was_peer_state = d->group[i].peer_state;
 
@@ -307,7 +339,7 @@ static void cluster_check_peer(struct nsrpd *d, uint64_t now)
 
 uint64_t cluster_next_deadline(struct nsrpd *d)
 {
-	uint64_t next = d->next_hb_ns;
+	uint64_t next = d->next_hb_ns, t;
 
 	for (int i = 0; i < HA_NPATHS; i++) {
 		const struct ha_path *p = &d->path[i];
@@ -327,7 +359,8 @@ uint64_t cluster_next_deadline(struct nsrpd *d)
 	}
 	if (d->stopping && d->stop_deadline_ns < next)
 		next = d->stop_deadline_ns;
-	return next;
+	t = sync_next_deadline(d, dp_now_ns());
+	return t < next ? t : next;
 }
 
 /*
@@ -395,7 +428,7 @@ void cluster_tick(struct nsrpd *d, uint64_t now)
 
 /* --------------------------------------------------------------- receive */
 
-static void cluster_count_drop(struct nsrpd *d, int reason)
+void cluster_count_drop(struct nsrpd *d, int reason)
 {
 	if (reason < 0)
 		reason = -reason;
@@ -415,6 +448,7 @@ static void cluster_peer_heard(struct nsrpd *d, const struct proto_hdr *h,
 	if (!d->peer.present) {
 		pr_info("peer unit %u heard on %s", h->unit_id, p->ifname);
 		d->peer_returned = d->peer.ever;
+		sync_peer_returned(d, now);
 	}
 	/*
 	 * The same heartbeat goes out on every path, and a path's queue may
@@ -482,7 +516,11 @@ static void cluster_rx_frame(struct nsrpd *d, uint8_t *buf, size_t len,
 			cluster_elect(d, now);
 		return;
 	default:
-		return;	/* sync types arrive with RTO sync */
+		sync_rx(d, &h, body, body_len, now);
+		/* A completed bulk sync may release a waiting preempt. */
+		if (!d->draining)
+			cluster_elect(d, now);
+		return;
 	}
 drop:
 	cluster_count_drop(d, err);
@@ -623,7 +661,15 @@ void cluster_reap(struct nsrpd *d)
 	int status;
 	pid_t pid;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			d->notify_fail++;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (WIFEXITED(status) && !WEXITSTATUS(status))
+			continue;
+		d->notify_fail++;
+		if (WIFEXITED(status))
+			pr_warn("notify %s (pid %d) exited with status %d",
+				d->cfg.notify, pid, WEXITSTATUS(status));
+		else
+			pr_warn("notify %s (pid %d) killed by signal %d",
+				d->cfg.notify, pid, WTERMSIG(status));
+	}
 }

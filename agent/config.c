@@ -13,9 +13,14 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "config.h"
 
@@ -633,6 +638,8 @@ static const struct kw kw_rto_session[] = {
 };
 
 static const struct kw kw_rto[] = {
+	{ "coldstart-wait", .fn = h_uint, CFG(rto_coldstart_wait_s),
+	  .lo = 0, .hi = 3600, .def = CFG_COLDSTART_WAIT_DEFAULT },
 	{ "session", .sub = kw_rto_session },
 	{ NULL }
 };
@@ -841,6 +848,7 @@ void config_init(struct nsrp_config *c)
 	c->hb_threshold = CFG_HB_THRESHOLD_DEFAULT;
 	c->init_hold_s = CFG_INIT_HOLD_DEFAULT;
 	c->monitor_threshold = CFG_MONITOR_THRESHOLD_DEFAULT;
+	c->rto_coldstart_wait_s = CFG_COLDSTART_WAIT_DEFAULT;
 	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
 		c->vsd[i].priority = CFG_PRIORITY_DEFAULT;
 		c->vsd[i].holddown_s = CFG_HOLDDOWN_DEFAULT;
@@ -1129,6 +1137,8 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 	put_flag(f, "set nsrp rto-mirror sync", c->rto_mirror_sync);
 	put_flag(f, "set nsrp rto-mirror route", c->rto_mirror_route);
 	put_flag(f, "set nsrp rto session ageout-ack", c->rto_ageout_ack);
+	put_uint(f, "set nsrp rto coldstart-wait", c->rto_coldstart_wait_s,
+		 CFG_COLDSTART_WAIT_DEFAULT);
 	put_flag(f, "set nsrp config sync", c->config_sync);
 }
 
@@ -1160,4 +1170,205 @@ int config_write(const struct nsrp_config *c, FILE *f)
 	write_nsrp(c, f);
 	write_interfaces(c, f);
 	return ferror(f) ? -EIO : 0;
+}
+
+/* ------------------------------------------------------- run-time changes */
+
+const char *config_restart_needed(const struct nsrp_config *running,
+				  const struct nsrp_config *next)
+{
+	const struct nsrp_config *a = running, *b = next;
+
+	if (a->cluster_id != b->cluster_id)
+		return "the cluster id";
+	if (strcmp(a->ha_if, b->ha_if))
+		return "the HA link (nsrp interface)";
+	if (strcmp(a->secondary_if, b->secondary_if))
+		return "the secondary path";
+	if (a->standalone_role != b->standalone_role)
+		return "the standalone role";
+	if (strcmp(a->auth_password, b->auth_password) ||
+	    strcmp(a->encrypt_password, b->encrypt_password))
+		return "the HA link passwords";
+	if (a->n_vsi != b->n_vsi ||
+	    memcmp(a->vsi, b->vsi, sizeof(a->vsi[0]) * a->n_vsi))
+		return "the VSI addresses";
+	return NULL;
+}
+
+/* config_validate()'s report as one line: problems separated by "; ". */
+static int validate_into(const struct nsrp_config *c, char *err,
+			 size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0, used = 0;
+	FILE *f = open_memstream(&text, &len);
+	int ret;
+
+	if (!f)
+		return -ENOMEM;
+	ret = config_validate(c, "after this change", f);
+	fclose(f);
+	if (ret && errlen) {
+		err[0] = '\0';
+		for (char *s = strtok(text, "\n"); s; s = strtok(NULL, "\n")) {
+			int n = snprintf(err + used, errlen - used, "%s%s",
+					 used ? "; " : "", s);
+
+			if (n < 0 || (size_t)n >= errlen - used)
+				break;
+			used += n;
+		}
+	}
+	free(text);
+	return ret;
+}
+
+int config_apply_runtime(const struct nsrp_config *running, const char *line,
+			 struct nsrp_config *next, char *err, size_t errlen)
+{
+	struct parse p = { .err = err, .errlen = errlen };
+	const char *s = line + strspn(line, " \t");
+	struct nsrp_config *c;
+	const char *why;
+	int ret;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!*s || *s == '#')
+		return fail(&p, "empty command (expected set or unset)");
+	c = malloc(sizeof(*c));
+	if (!c) {
+		fail(&p, "out of memory");
+		return -ENOMEM;
+	}
+	memcpy(c, running, sizeof(*c));
+	ret = apply(c, line, 0, err, errlen);
+	if (!ret)
+		ret = validate_into(c, err, errlen);
+	if (!ret) {
+		why = config_restart_needed(running, c);
+		if (why)
+			ret = fail(&p, "%s cannot change at run time: change "
+				       "the file and restart nsrpd", why);
+	}
+	if (!ret)
+		memcpy(next, c, sizeof(*c));
+	free(c);
+	return ret;
+}
+
+/* The file a save replaces: path, or what a symbolic link points to. */
+static int save_target(const char *path, char *real)
+{
+	if (realpath(path, real))
+		return 0;
+	if (errno != ENOENT)
+		return -errno;
+	if (strlen(path) >= PATH_MAX)
+		return -ENAMETOOLONG;
+	strcpy(real, path);
+	return 0;
+}
+
+/* Writes c into the open temporary file, then reads it back. */
+static int save_write(const struct nsrp_config *c, int fd, const char *tmp)
+{
+	struct nsrp_config *back;
+	FILE *f;
+	int ret;
+
+	f = fdopen(fd, "w");
+	if (!f) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	fputs("# nsrpd configuration, written by \"nsrpctl save\"\n", f);
+	ret = config_write(c, f);
+	if (fflush(f) || fsync(fileno(f)))
+		ret = -errno;
+	if (fclose(f) && !ret)
+		ret = -EIO;
+	if (ret)
+		return ret;
+	back = malloc(sizeof(*back));
+	if (!back)
+		return -ENOMEM;
+	ret = config_load(tmp, back, NULL);
+	if (ret == -EINVAL || (!ret && !config_equal(c, back)))
+		ret = -EILSEQ;	/* a bug in config_write(): keep the old file */
+	free(back);
+	return ret;
+}
+
+/*
+ * The saved file keeps the owner and mode of the one it replaces; where
+ * that is not allowed it stays private (mkostemp()'s 0600), which is no
+ * reason to fail.
+ */
+static void save_keep_owner(int fd, const char *real)
+{
+	struct stat st;
+
+	if (stat(real, &st))
+		return;
+	if (!fchown(fd, st.st_uid, st.st_gid))
+		fchmod(fd, st.st_mode & 07777);
+}
+
+/* Makes the rename itself durable; a failure only weakens that. */
+static void save_sync_dir(const char *real)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	snprintf(dir, sizeof(dir), "%s", real);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	fsync(fd);
+	close(fd);
+}
+
+int config_save(const struct nsrp_config *c, const char *path,
+		char *err, size_t errlen)
+{
+	char real[PATH_MAX], tmp[PATH_MAX + 16];
+	int fd, ret;
+
+	if (errlen)
+		err[0] = '\0';
+	ret = save_target(path, real);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
+		return ret;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", real);
+	fd = mkostemp(tmp, O_CLOEXEC);		/* mode 0600 */
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", tmp,
+			 strerror(-ret));
+		return ret;
+	}
+	save_keep_owner(fd, real);
+	ret = save_write(c, fd, tmp);
+	if (ret) {
+		snprintf(err, errlen, "%s: %s", tmp,
+			 ret == -EILSEQ ? "does not read back as the running "
+					  "configuration" : strerror(-ret));
+		goto fail;
+	}
+	if (rename(tmp, real)) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, real,
+			 strerror(-ret));
+		goto fail;
+	}
+	save_sync_dir(real);
+	return 0;
+fail:
+	unlink(tmp);
+	return ret;
 }

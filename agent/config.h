@@ -40,6 +40,7 @@
 #define CFG_INIT_HOLD_DEFAULT	5	/* s */
 #define CFG_MONITOR_WEIGHT_DEFAULT 255
 #define CFG_MONITOR_THRESHOLD_DEFAULT 255
+#define CFG_COLDSTART_WAIT_DEFAULT 30	/* s: preempt waits for the bulk sync */
 
 /* "set nsrp standalone-role": run the data plane without an election. */
 enum cfg_role {
@@ -102,6 +103,14 @@ struct nsrp_config {
 	char ha_if[IFNAMSIZ];			/* "": none */
 	char secondary_if[IFNAMSIZ];		/* "": none */
 	uint32_t arp_count;			/* gratuitous ARPs on takeover */
+	/*
+	 * "set nsrp notify PATH": run, without waiting, on each transition
+	 * of a group as "PATH GROUP OLD NEW REASON" (states as "get nsrp"
+	 * names them: initial, master, backup, ineligible, inoperable), with
+	 * the daemon's environment and output, no signal blocked. A hook
+	 * that cannot start or exits non-zero is logged and counted (get
+	 * counters) and changes nothing else.
+	 */
 	char notify[CFG_PATH_LEN];		/* "": none */
 	enum cfg_role standalone_role;
 
@@ -126,6 +135,7 @@ struct nsrp_config {
 	bool rto_mirror_sync;
 	bool rto_mirror_route;
 	bool rto_ageout_ack;
+	uint32_t rto_coldstart_wait_s;
 	bool config_sync;
 
 	struct cfg_origin origin;		/* keep last */
@@ -160,6 +170,34 @@ int config_write(const struct nsrp_config *c, FILE *f);
 
 /* Same configuration, whatever lines it came from. */
 bool config_equal(const struct nsrp_config *a, const struct nsrp_config *b);
+
+/*
+ * What nsrpd applies only at start-up: the cluster id, the HA link and
+ * secondary path, the VSIs, the standalone role and the HA link secrets.
+ * Returns NULL when next may replace running without a restart, else
+ * the first of those it changes, in words ("the HA link").
+ */
+const char *config_restart_needed(const struct nsrp_config *running,
+				  const struct nsrp_config *next);
+
+/*
+ * A change at run time ("nsrpctl set ..."): applies one set or unset line
+ * to a copy of running, then checks the copy as a reload checks a file
+ * (config_validate(), then config_restart_needed()). Returns 0 with the
+ * new configuration in *next, or -EINVAL with the problem in err and
+ * *next untouched. next may be running itself. Does no I/O.
+ */
+int config_apply_runtime(const struct nsrp_config *running, const char *line,
+			 struct nsrp_config *next, char *err, size_t errlen);
+
+/*
+ * Writes c to path atomically: a temporary file in the same directory,
+ * read back and compared, flushed to disk, then renamed over path (a
+ * symbolic link is followed, the file's mode kept). Returns 0 or -errno
+ * with the problem in err; path is unchanged on failure.
+ */
+int config_save(const struct nsrp_config *c, const char *path,
+		char *err, size_t errlen);
 
 /* The election settings of group id. */
 void config_vsd_params(const struct nsrp_config *c, unsigned int id,

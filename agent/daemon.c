@@ -28,6 +28,7 @@ enum {
 	EV_TIMER = 1,
 	EV_SIGNAL,
 	EV_CTL,
+	EV_RING,	/* session events from the data plane */
 	EV_PATH0,	/* + enum ha_path_id */
 };
 
@@ -195,6 +196,13 @@ int nsrpd_init(struct nsrpd *d)
 	err = nsrpd_paths(d);
 	if (err)
 		return err;
+	err = sync_init(d);
+	if (!err && sync_ring_fd(d) >= 0)
+		err = ep_add(d->epfd, sync_ring_fd(d), EV_RING);
+	if (err) {
+		pr_err("cannot set up RTO sync: %s", strerror(-err));
+		return err;
+	}
 	err = ctl_server_open(&d->ctl, d->sock_path, status_handle, d);
 	if (err) {
 		pr_err("%s: cannot open the control socket: %s", d->sock_path,
@@ -224,37 +232,8 @@ static void nsrpd_arm(struct nsrpd *d)
 	timerfd_settime(d->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
-/* What a reload may change without a restart; the rest is refused. */
-static bool nsrpd_reload_compatible(const struct nsrp_config *a,
-				    const struct nsrp_config *b)
+void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 {
-	if (a->cluster_id != b->cluster_id || a->n_vsi != b->n_vsi ||
-	    strcmp(a->ha_if, b->ha_if) ||
-	    strcmp(a->secondary_if, b->secondary_if) ||
-	    a->standalone_role != b->standalone_role ||
-	    strcmp(a->auth_password, b->auth_password) ||
-	    strcmp(a->encrypt_password, b->encrypt_password))
-		return false;
-	return !memcmp(a->vsi, b->vsi, sizeof(a->vsi[0]) * a->n_vsi);
-}
-
-static void nsrpd_reload(struct nsrpd *d)
-{
-	struct nsrp_config *n = calloc(1, sizeof(*n));
-
-	if (!n)
-		return;
-	if (config_load(d->cfg_path, n, stderr)) {
-		pr_err("reload: %s rejected; the running configuration stays",
-		       d->cfg_path);
-		goto out;
-	}
-	if (!nsrpd_reload_compatible(&d->cfg, n)) {
-		pr_err("reload: %s changes interfaces, VSIs, the cluster id "
-		       "or the HA link; restart nsrpd to apply it",
-		       d->cfg_path);
-		goto out;
-	}
 	d->cfg = *n;
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
 		struct vsd_params p;
@@ -264,9 +243,106 @@ static void nsrpd_reload(struct nsrpd *d)
 		config_vsd_params(&d->cfg, i, &p);
 		vsd_set_params(&d->group[i].vsd, &p);
 	}
+	/*
+	 * The loop's cluster_tick() elects on the new settings, then sends
+	 * a heartbeat at once: the peer hears a new priority or preempt
+	 * without waiting an interval, and the next one follows at the new
+	 * interval.
+	 */
+	d->next_hb_ns = dp_now_ns();
+}
+
+/*
+ * The line as the log may show it: whatever follows a "password" word
+ * (or any abbreviation of it) is a secret.
+ */
+static void nsrpd_loggable(const char *line, char *out, size_t len)
+{
+	const char *w = line;
+
+	snprintf(out, len, "%s", line);
+	while (*w) {
+		size_t n;
+
+		w += strspn(w, " \t");
+		n = strcspn(w, " \t");
+		if (n && n <= 8 && !strncmp(w, "password", n)) {
+			size_t at = w + n - line;
+
+			if (at < len)
+				snprintf(out + at, len - at, " ***");
+			return;
+		}
+		w += n;
+	}
+}
+
+int nsrpd_config_line(struct nsrpd *d, const char *line, char *msg,
+		      size_t msglen)
+{
+	struct nsrp_config *n = malloc(sizeof(*n));
+	char shown[CFG_LINE_LEN + 8];
+	int ret;
+
+	if (!n) {
+		snprintf(msg, msglen, "out of memory");
+		return -ENOMEM;
+	}
+	ret = config_apply_runtime(&d->cfg, line, n, msg, msglen);
+	nsrpd_loggable(line, shown, sizeof(shown));
+	if (ret) {
+		pr_warn("config: '%s' refused: %s", shown, msg);
+	} else {
+		nsrpd_config_swap(d, n);
+		pr_info("config: %s", shown);
+	}
+	free(n);
+	return ret;
+}
+
+static void nsrpd_reload(struct nsrpd *d)
+{
+	struct nsrp_config *n = calloc(1, sizeof(*n));
+	const char *why;
+
+	if (!n)
+		return;
+	if (config_load(d->cfg_path, n, stderr)) {
+		pr_err("reload: %s rejected; the running configuration stays",
+		       d->cfg_path);
+		goto out;
+	}
+	why = config_restart_needed(&d->cfg, n);
+	if (why) {
+		pr_err("reload: %s changes %s; restart nsrpd to apply it",
+		       d->cfg_path, why);
+		goto out;
+	}
+	nsrpd_config_swap(d, n);
 	pr_info("reload: %s applied", d->cfg_path);
 out:
 	free(n);
+}
+
+/*
+ * Everything the loop does between two waits must be short: while it
+ * runs, no heartbeat goes out. One that takes a good part of the peer's
+ * patience is worth a warning that says where the time went.
+ */
+static void nsrpd_check_slow(struct nsrpd *d, uint64_t start,
+			     uint64_t t_events, uint64_t t_tick)
+{
+	uint64_t end = dp_now_ns(), limit;
+
+	limit = (uint64_t)d->cfg.hb_interval_ms * 1000000ull / 2;
+	if (end - start < limit)
+		return;
+	pr_warn("event loop: one pass took %llu ms (events %llu, election "
+		"%llu, sync %llu)",
+		(unsigned long long)(end - start) / 1000000,
+		(unsigned long long)(t_events - start) / 1000000,
+		(unsigned long long)(t_tick - t_events) / 1000000,
+		(unsigned long long)(end - t_tick) / 1000000);
 }
 
 static void nsrpd_signal(struct nsrpd *d)
@@ -304,6 +380,8 @@ int nsrpd_run(struct nsrpd *d)
 			return 0;
 		nsrpd_arm(d);
 		n = epoll_wait(d->epfd, evs, 8, -1);
+		uint64_t t_events, t_tick;
+
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		now = dp_now_ns();
@@ -321,18 +399,25 @@ int nsrpd_run(struct nsrpd *d)
 				nsrpd_signal(d);
 			} else if (tag == EV_CTL) {
 				ctl_server_event(&d->ctl);
+			} else if (tag == EV_RING) {
+				sync_ring_ready(d);
 			} else if (tag >= EV_PATH0 &&
 				   tag < EV_PATH0 + HA_NPATHS) {
 				cluster_rx(d, tag - EV_PATH0, now);
 			}
 		}
-		cluster_tick(d, dp_now_ns());
+		t_events = dp_now_ns();
+		cluster_tick(d, t_events);
+		t_tick = dp_now_ns();
+		sync_tick(d, t_tick);
+		nsrpd_check_slow(d, now, t_events, t_tick);
 	}
 }
 
 void nsrpd_fini(struct nsrpd *d)
 {
 	cluster_stop(d);
+	sync_fini(d);
 	ctl_server_close(&d->ctl);
 	for (int i = 0; i < HA_NPATHS; i++)
 		ha_path_close(&d->path[i]);

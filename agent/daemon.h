@@ -13,6 +13,7 @@
 #include "halink.h"
 #include "proto.h"
 #include "replay.h"
+#include "sync.h"
 
 #define NSRPD_VERSION		"0.1.0"
 #define NSRPD_CONF_DEFAULT	"/etc/nsrpd/nsrpd.conf"
@@ -74,6 +75,7 @@ struct nsrpd {
 	struct hacrypt crypt;
 	struct nsrpd_peer peer;
 	struct nsrpd_group group[NSRPD_MAX_VSD];
+	struct nsrpd_sync sync;
 	bool started;		/* cluster_start() ran: groups are live */
 	bool stopping;
 	uint64_t stop_deadline_ns;
@@ -99,6 +101,21 @@ int nsrpd_init(struct nsrpd *d);
 int nsrpd_run(struct nsrpd *d);
 void nsrpd_fini(struct nsrpd *d);
 
+/*
+ * Swaps in a configuration that config_restart_needed() accepted (a
+ * reload, a set or unset from nsrpctl) and makes it take effect at once:
+ * the groups' election settings now, a heartbeat carrying them with the
+ * next turn of the loop, and the timer re-armed at the new interval.
+ */
+void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n);
+/*
+ * One "set ..." or "unset ..." line at run time, through
+ * config_apply_runtime(). Returns 0 (applied and logged), or -EINVAL with
+ * the problem in msg and nothing changed.
+ */
+int nsrpd_config_line(struct nsrpd *d, const char *line, char *msg,
+		      size_t msglen);
+
 /* cluster.c: heartbeats, election, failover actions. */
 int cluster_start(struct nsrpd *d);
 void cluster_tick(struct nsrpd *d, uint64_t now);
@@ -109,6 +126,10 @@ int cluster_command(struct nsrpd *d, unsigned int vsd, enum vsd_cmd cmd,
 void cluster_shutdown(struct nsrpd *d, uint64_t now);
 void cluster_stop(struct nsrpd *d);
 uint64_t cluster_next_deadline(struct nsrpd *d);
+/* A header for the next frame this unit sends: its own sequence number. */
+void cluster_hdr(struct nsrpd *d, struct proto_hdr *h);
+/* Counts a refused frame under its reason (r or -r). */
+void cluster_count_drop(struct nsrpd *d, int reason);
 
 /* status.c: the control socket's commands. */
 int status_handle(void *arg, const char *cmd, int json, struct ctl_out *out);

@@ -18,6 +18,8 @@
 #include <sys/vfs.h>
 #include <linux/if_link.h>
 #include <linux/pkt_cls.h>
+
+#include "../bpf/consts.h"
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <xdp/libxdp.h>
@@ -70,6 +72,8 @@ static const char *const dp_counter_names[NSRP_CNT_MAX] = {
 	[NSRP_CNT_FB_VLAN] = "fallback-vlan",
 	[NSRP_CNT_SESS_EXPIRED] = "session-expired",
 	[NSRP_CNT_LEARN_RACE] = "learn-race",
+	[NSRP_CNT_NH_FILL] = "nexthop-fill",
+	[NSRP_CNT_SESS_TAKEOVER] = "session-takeover",
 };
 
 const char *dp_counter_name(enum nsrp_counter c)
@@ -173,6 +177,7 @@ static void dp_take_fds(struct dataplane *dp)
 	dp->fd_sess = bpf_map__fd(dp->tc->maps.nsrp_sess);
 	dp->fd_cnt = bpf_map__fd(dp->tc->maps.nsrp_cnt);
 	dp->fd_events = bpf_map__fd(dp->tc->maps.nsrp_events);
+	dp->fd_nh_gen = bpf_map__fd(dp->tc->maps.nsrp_nh_gen);
 }
 
 int dp_open(struct dataplane *dp, const struct dp_config *cfg)
@@ -433,8 +438,22 @@ int dp_set_iface(struct dataplane *dp, int ifindex, __u32 vsd,
 
 	memcpy(v.vsi_mac, vsi_mac, 6);
 	memcpy(v.nic_mac, nic_mac, 6);
-	return bpf_map_update_elem(dp->fd_iface, &key, &v, BPF_ANY) ? -errno
-								     : 0;
+	if (bpf_map_update_elem(dp->fd_iface, &key, &v, BPF_ANY))
+		return -errno;
+	/* The next-hop cache holds the egress VSI MAC. */
+	return dp_nh_flush(dp);
+}
+
+int dp_nh_flush(struct dataplane *dp)
+{
+	__u32 zero = 0;
+	__u64 gen;
+
+	if (bpf_map_lookup_elem(dp->fd_nh_gen, &zero, &gen))
+		return -errno;
+	gen++;
+	return bpf_map_update_elem(dp->fd_nh_gen, &zero, &gen, BPF_ANY) ?
+		       -errno : 0;
 }
 
 int dp_add_vsi_mac(struct dataplane *dp, int ifindex, const __u8 vsi_mac[6],
@@ -474,4 +493,39 @@ int dp_read_counters(struct dataplane *dp, __u64 *out)
 			out[i] += percpu[c];
 	}
 	return 0;
+}
+
+/* A load-time timeout, or the data plane's default when left at zero. */
+static __u64 dp_or_default(__u64 set, __u64 def)
+{
+	return set ? set : def;
+}
+
+__u64 dp_state_timeout_ns(const struct dataplane *dp, unsigned int state)
+{
+	const struct nsrp_dp_config *c = &dp->cfg.dp;
+
+	switch (state) {
+	case NSRP_SS_SYN_SENT:
+	case NSRP_SS_SYN_RECV:
+		return dp_or_default(c->tcp_syn_ns, NSRP_DEF_TCP_SYN_NS);
+	case NSRP_SS_ESTABLISHED:
+		return dp_or_default(c->tcp_est_ns, NSRP_DEF_TCP_EST_NS);
+	case NSRP_SS_FIN_WAIT:
+	case NSRP_SS_CLOSING:
+		return dp_or_default(c->tcp_fin_ns, NSRP_DEF_TCP_FIN_NS);
+	case NSRP_SS_TIME_WAIT:
+	case NSRP_SS_CLOSED:
+		return dp_or_default(c->tcp_tw_ns, NSRP_DEF_TCP_TW_NS);
+	case NSRP_SS_UDP:
+	case NSRP_SS_UDP_REPLIED:
+		return dp_or_default(c->udp_ns, NSRP_DEF_UDP_NS);
+	default:
+		return dp_or_default(c->icmp_ns, NSRP_DEF_ICMP_NS);
+	}
+}
+
+__u64 dp_refresh_ns(const struct dataplane *dp)
+{
+	return dp_or_default(dp->cfg.dp.refresh_ns, NSRP_DEF_REFRESH_NS);
 }

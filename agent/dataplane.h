@@ -42,6 +42,7 @@ struct dataplane {
 	bool xdp_loaded;
 	int fd_role, fd_vsi_mac, fd_vsi_addr, fd_iface, fd_sess, fd_cnt;
 	int fd_events;
+	int fd_nh_gen;			/* nsrp_nh_gen: next-hop cache generation */
 	int ncpus;
 	struct dp_iface ifaces[NSRPD_MAX_IFACES];
 	int n_ifaces;
@@ -68,10 +69,24 @@ int dp_add_vsi_mac(struct dataplane *dp, int ifindex, const __u8 vsi_mac[6],
 		   __u32 vsd, const __u8 nic_mac[6]);
 int dp_add_vsi_addr(struct dataplane *dp, int ifindex, int family,
 		    const void *addr, __u32 vsd, const __u8 vsi_mac[6]);
+/*
+ * Invalidates every slot of the XDP next-hop cache (nsrp_nh) on every CPU
+ * at once, by bumping the generation nsrp_nh_gen[0]. The agent must call it
+ * after any change that can alter a bpf_fib_lookup result or the egress
+ * VSI MAC: routes or rules added/removed, a neighbour's MAC or state
+ * changed, a link or address going up or down, nsrp_iface changed
+ * (dp_set_iface calls it itself). A change it misses is picked up within
+ * NSRP_NH_MAX_AGE_NS (1 s), after which a slot is looked up again anyway.
+ */
+int dp_nh_flush(struct dataplane *dp);
 /* Sums the per-CPU counters into out[NSRP_CNT_MAX]. */
 int dp_read_counters(struct dataplane *dp, __u64 *out);
 /* The name of a counter, as nsrpctl and the logs print it. */
 const char *dp_counter_name(enum nsrp_counter c);
+
+/* The timeout of a session state, and the refresh interval, as loaded. */
+__u64 dp_state_timeout_ns(const struct dataplane *dp, unsigned int state);
+__u64 dp_refresh_ns(const struct dataplane *dp);
 
 /* CLOCK_MONOTONIC in ns: the clock the data plane's deadlines use. */
 __u64 dp_now_ns(void);

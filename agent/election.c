@@ -229,7 +229,9 @@ static enum vsd_state decide(const struct vsd *v, const struct vsd_inputs *in,
 			WHY("master peer steps down");
 			return VSD_MASTER;
 		}
-		if (v->preempt_armed && now_ns >= v->preempt_at_ns) {
+		/* The hold-down runs meanwhile; the claim waits for sync. */
+		if (v->preempt_armed && now_ns >= v->preempt_at_ns &&
+		    !in->sync_pending) {
 			WHY("preempt: priority %u beats master's %u",
 			    v->p.priority, pr->adv.priority);
 			return VSD_MASTER;

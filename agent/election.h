@@ -72,6 +72,7 @@ struct vsd_peer {
 
 struct vsd_inputs {
 	bool failed;			/* local monitors: sum >= threshold */
+	bool sync_pending;		/* no preempt: the bulk sync runs */
 	struct vsd_peer peer;
 };
 

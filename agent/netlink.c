@@ -10,6 +10,7 @@
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
@@ -54,9 +55,16 @@ out:
 	return err;
 }
 
-/* Sends one request and waits for its acknowledgement. */
-static int nl_talk(struct nlmsghdr *nlh)
+/*
+ * Sends one request and runs cb (may be NULL) on every answer until the
+ * kernel says it is done: the dump's end, or the acknowledgement, which
+ * a request for a single object must ask for (NLM_F_ACK) since its one
+ * answer carries no end mark. The event loop calls this, so no receive
+ * waits longer than NL_RCV_TIMEOUT_S. Returns 0 or -errno.
+ */
+int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
+	struct timeval tv = { .tv_sec = NL_RCV_TIMEOUT_S };
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct mnl_socket *nl;
 	unsigned int portid, seq = time(NULL);
@@ -65,7 +73,9 @@ static int nl_talk(struct nlmsghdr *nlh)
 	nl = mnl_socket_open(NETLINK_ROUTE);
 	if (!nl)
 		return -errno;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
+	    setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		       sizeof(tv))) {
 		err = -errno;
 		goto out;
 	}
@@ -75,12 +85,15 @@ static int nl_talk(struct nlmsghdr *nlh)
 		err = -errno;
 		goto out;
 	}
-	ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-	if (ret < 0) {
-		err = -errno;
-		goto out;
-	}
-	if (mnl_cb_run(buf, ret, seq, portid, NULL, NULL) < 0)
+	do {
+		ret = mnl_socket_recvfrom(nl, buf, sizeof(buf));
+		if (ret < 0) {
+			err = -errno;
+			goto out;
+		}
+		ret = mnl_cb_run(buf, ret, seq, portid, cb, data);
+	} while (ret > MNL_CB_STOP);
+	if (ret < 0)
 		err = -errno;
 out:
 	mnl_socket_close(nl);
@@ -106,7 +119,7 @@ static int nl_addr(int type, int flags, int ifindex, int family,
 	ifa->ifa_flags = family == 6 ? IFA_F_NODAD : 0;
 	mnl_attr_put(nlh, IFA_LOCAL, len, addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, len, addr);
-	return nl_talk(nlh);
+	return nl_request(nlh, NULL, NULL);
 }
 
 int nl_addr_add(int ifindex, int family, const void *addr, int prefixlen)

@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <libmnl/libmnl.h>
+
+#define NL_RCV_TIMEOUT_S	1	/* longest wait for the kernel */
 
 /* What the agent needs to know of a NIC. */
 struct link_info {
@@ -23,5 +26,9 @@ int link_info_get(const char *ifname, struct link_info *li);
  */
 int nl_addr_add(int ifindex, int family, const void *addr, int prefixlen);
 int nl_addr_del(int ifindex, int family, const void *addr, int prefixlen);
+
+/* One rtnetlink request, its answers run through cb (netlink.c). */
+struct nlmsghdr;
+int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
 
 #endif

@@ -346,6 +346,21 @@ int proto_encode_sync_events(uint8_t *buf, size_t len,
 	return total;
 }
 
+/* The record size each kind of record has on the wire; 0: unknown. */
+static size_t sync_rec_len(uint8_t kind)
+{
+	switch (kind) {
+	case PROTO_SYNC_SESSION:
+		return PROTO_EVENT_LEN;
+	case PROTO_SYNC_NEIGH:
+		return PROTO_NEIGH_LEN;
+	case PROTO_SYNC_MARK:
+		return PROTO_MARK_LEN;
+	default:
+		return 0;
+	}
+}
+
 int proto_decode_sync(const uint8_t *body, size_t len, struct proto_sync *s)
 {
 	if (len < PROTO_SYNC_FIXED_LEN)
@@ -358,9 +373,7 @@ int proto_decode_sync(const uint8_t *body, size_t len, struct proto_sync *s)
 	s->recs = body + PROTO_SYNC_FIXED_LEN;
 	if (s->count > PROTO_SYNC_MAX_RECORDS)
 		return -PROTO_R_TOO_MANY_RECORDS;
-	if (s->kind == PROTO_SYNC_SESSION && s->rec_size != PROTO_EVENT_LEN)
-		return -PROTO_R_BAD_RECORD;
-	if (s->count && !s->rec_size)
+	if (s->rec_size != sync_rec_len(s->kind))
 		return -PROTO_R_BAD_RECORD;
 	if (len - PROTO_SYNC_FIXED_LEN < (size_t)s->count * s->rec_size)
 		return -PROTO_R_TRUNCATED;

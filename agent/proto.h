@@ -142,15 +142,18 @@ struct proto_hb {
 /* What the records of a SYNC frame are. */
 enum proto_sync_kind {
 	PROTO_SYNC_SESSION = 1,	/* struct nsrp_event, PROTO_EVENT_LEN bytes */
-	PROTO_SYNC_NEIGH = 2,	/* neighbour entries (later) */
+	PROTO_SYNC_NEIGH = 2,	/* neighbour entries, PROTO_NEIGH_LEN bytes */
+	PROTO_SYNC_MARK = 3,	/* stream markers, PROTO_MARK_LEN bytes */
 };
 
 #define PROTO_SYNC_F_BULK	0x0001	/* part of a bulk (cold start) sync */
-#define PROTO_SYNC_F_BULK_END	0x0002	/* the last frame of a bulk sync */
+#define PROTO_SYNC_F_RESTART	0x0004	/* the first frame of a stream */
 
 #define PROTO_SYNC_FIXED_LEN	16
 #define PROTO_SYNC_MAX_RECORDS	1024	/* per frame */
 #define PROTO_EVENT_LEN		104	/* struct nsrp_event on the wire */
+#define PROTO_NEIGH_LEN		40	/* a neighbour entry, neigh.h */
+#define PROTO_MARK_LEN		8	/* a marker: what (32 bits), 0 */
 
 /*
  * A batch of count records of rec_size bytes each, numbered first_seq,

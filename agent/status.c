@@ -7,6 +7,8 @@
  *   get counters                      data plane and HA link counters
  *   get config                        the running configuration
  *   exec nsrp vsd-group N mode backup|ineligible|init
+ *   set ... / unset ...               one configuration line, applied now
+ *   save                              the running configuration to the file
  *
  * Each word may be abbreviated to a unique prefix. With -j the answer is
  * JSON instead of text.
@@ -19,6 +21,7 @@
 
 #include "daemon.h"
 #include "ident.h"
+#include "log.h"
 #include "netlink.h"
 
 #define STATUS_MAX_WORDS 16
@@ -145,6 +148,72 @@ static void status_link(struct nsrpd *d, struct ctl_out *o, int id,
 		   p->peer_seen ? "heard" : "not heard");
 }
 
+static unsigned long long ull(uint64_t v)
+{
+	return v;
+}
+
+static void status_rto_text(struct nsrpd *d, struct ctl_out *o)
+{
+	const struct nsrpd_sync *s = &d->sync;
+
+	ctl_printf(o, "\nRTO mirror info:\n");
+	ctl_printf(o, "run time object sync:   %s\n",
+		   enabled(d->cfg.rto_mirror_sync));
+	ctl_printf(o, "coldstart sync done: %s\n", yes_no(s->coldstart_done));
+	ctl_printf(o, "session ageout-ack: %s\n",
+		   enabled(d->cfg.rto_ageout_ack));
+	ctl_printf(o, "deltas sent: %llu, acked: %llu, retransmitted: %llu, "
+		      "lag: %llu\n", ull(s->tx.sent), ull(s->tx.acked),
+		   ull(s->tx.retransmitted), ull(rto_tx_pending(&s->tx)));
+	ctl_printf(o, "deltas applied: %llu, errors: %llu, duplicates: %llu, "
+		      "held early: %llu\n", ull(s->rx.applied),
+		   ull(s->apply_errors), ull(s->rx.duplicates),
+		   ull(s->rx.early));
+	ctl_printf(o, "bulk syncs sent: %llu, received: %llu, "
+		      "overflows: %llu\n", ull(s->resyncs), ull(s->bulk_done),
+		   ull(s->overflows));
+	ctl_printf(o, "ageout-ack queries: %llu, kept: %llu, deleted: %llu; "
+		      "expired swept: %llu\n", ull(s->ageout_queries),
+		   ull(s->ageout_kept), ull(s->ageout_deleted), ull(s->swept));
+	ctl_printf(o, "conntrack committed on takeover: %llu (failed %llu); "
+		      "neighbours sent: %llu, installed: %llu\n",
+		   ull(s->ct_committed), ull(s->ct_failed), ull(s->neigh_sent),
+		   ull(s->neigh_installed));
+	if (s->stall_alarm)
+		ctl_printf(o, "ALARM: RTO sync stalled, the peer acknowledges "
+			      "nothing\n");
+}
+
+static void status_rto_json(struct nsrpd *d, struct ctl_out *o)
+{
+	const struct nsrpd_sync *s = &d->sync;
+
+	ctl_printf(o, ",\"rto\":{\"sync\":%s,\"ageout_ack\":%s,"
+		      "\"coldstart_done\":%s,\"stall_alarm\":%s,"
+		      "\"sent\":%llu,\"acked\":%llu,\"retransmitted\":%llu,"
+		      "\"lag\":%llu,\"applied\":%llu,\"apply_errors\":%llu,"
+		      "\"skipped_owned\":%llu,\"duplicates\":%llu,"
+		      "\"resyncs\":%llu,\"bulk_received\":%llu,"
+		      "\"overflows\":%llu,\"events\":%llu,"
+		      "\"ageout_queries\":%llu,\"ageout_kept\":%llu,"
+		      "\"ageout_deleted\":%llu,\"swept\":%llu,"
+		      "\"ct_committed\":%llu,\"ct_failed\":%llu,"
+		      "\"neigh_sent\":%llu,\"neigh_installed\":%llu}",
+		   d->cfg.rto_mirror_sync ? "true" : "false",
+		   d->cfg.rto_ageout_ack ? "true" : "false",
+		   s->coldstart_done ? "true" : "false",
+		   s->stall_alarm ? "true" : "false",
+		   ull(s->tx.sent), ull(s->tx.acked), ull(s->tx.retransmitted),
+		   ull(rto_tx_pending(&s->tx)), ull(s->rx.applied),
+		   ull(s->apply_errors), ull(s->skipped_owned),
+		   ull(s->rx.duplicates), ull(s->resyncs), ull(s->bulk_done),
+		   ull(s->overflows), ull(s->events), ull(s->ageout_queries),
+		   ull(s->ageout_kept), ull(s->ageout_deleted), ull(s->swept),
+		   ull(s->ct_committed), ull(s->ct_failed), ull(s->neigh_sent),
+		   ull(s->neigh_installed));
+}
+
 static void status_text(struct nsrpd *d, struct ctl_out *o)
 {
 	const struct nsrp_config *c = &d->cfg;
@@ -167,10 +236,7 @@ static void status_text(struct nsrpd *d, struct ctl_out *o)
 			   c->standalone_role == CFG_ROLE_MASTER ? "master"
 								 : "backup");
 	status_groups(d, o);
-	ctl_printf(o, "\nRTO mirror info:\n");
-	ctl_printf(o, "run time object sync:   %s\n",
-		   enabled(c->rto_mirror_sync));
-	ctl_printf(o, "session ageout-ack: %s\n", enabled(c->rto_ageout_ack));
+	status_rto_text(d, o);
 	ctl_printf(o, "\nnsrp link info:\n");
 	status_link(d, o, HA_PRIMARY, "control   channel");
 	status_link(d, o, HA_SECONDARY, "secondary path channel");
@@ -251,7 +317,9 @@ static void status_json(struct nsrpd *d, struct ctl_out *o)
 			   d->path[i].ifname,
 			   d->path[i].fd >= 0 ? "true" : "false",
 			   d->path[i].peer_seen ? "true" : "false");
-	ctl_printf(o, "],\"primary_alarm\":%s,\"gratuitous_arps\":%u,"
+	ctl_printf(o, "]");
+	status_rto_json(d, o);
+	ctl_printf(o, ",\"primary_alarm\":%s,\"gratuitous_arps\":%u,"
 		      "\"encryption\":%s,\"authentication\":%s,"
 		      "\"hb_tx\":%llu,\"hb_rx\":%llu}\n",
 		   d->primary_alarm ? "true" : "false", c->arp_count,
@@ -317,8 +385,63 @@ static int status_counters(struct nsrpd *d, int json, struct ctl_out *o)
 		ctl_printf(o, json ? "%s\"%s\":\"%s\"" : "  %.0s%-22s %s\n",
 			   i ? "," : "", d->dp.ifaces[i].name,
 			   d->dp.ifaces[i].xdp_how);
-	ctl_printf(o, json ? "}}\n" : "");
+	ctl_printf(o, json ? "},\"notify\":{\"runs\":%llu,\"failed\":%llu}}\n"
+			   : "notify hook:\n  runs                   %llu\n"
+			     "  failed                 %llu\n",
+		   (unsigned long long)d->notify_runs,
+		   (unsigned long long)d->notify_fail);
 	return 0;
+}
+
+/* -------------------------------------------------- set, unset and save */
+
+#define STATUS_MSG_LEN	1024
+
+/* The whole line goes to the configuration parser, quotes and all. */
+static int status_set(struct nsrpd *d, const char *cmd, struct ctl_out *o)
+{
+	char msg[STATUS_MSG_LEN];
+	int err = nsrpd_config_line(d, cmd, msg, sizeof(msg));
+
+	if (err)
+		ctl_printf(o, "%s\n", msg);
+	return err;
+}
+
+static int status_save(struct nsrpd *d, int n, struct ctl_out *o)
+{
+	char msg[STATUS_MSG_LEN];
+	int err;
+
+	if (n != 1) {
+		ctl_printf(o, "usage: save\n");
+		return -EINVAL;
+	}
+	err = config_save(&d->cfg, d->cfg_path, msg, sizeof(msg));
+	if (err) {
+		pr_warn("save: %s", msg);
+		ctl_printf(o, "save: %s\n", msg);
+		return err;
+	}
+	pr_info("save: the running configuration written to %s",
+		d->cfg_path);
+	ctl_printf(o, "saved to %s\n", d->cfg_path);
+	return 0;
+}
+
+/* "s" alone could be either: set and save need two letters. */
+static int status_config(struct nsrpd *d, const char *cmd, char **w, int n,
+			 struct ctl_out *o)
+{
+	bool set = word_is(w[0], "set"), save = word_is(w[0], "save");
+
+	if (set && save) {
+		ctl_printf(o, "ambiguous '%s': set, save\n", w[0]);
+		return -EINVAL;
+	}
+	if (save)
+		return status_save(d, n, o);
+	return status_set(d, cmd, o);
 }
 
 /* ----------------------------------------------------------- dispatcher */
@@ -337,11 +460,24 @@ static int status_exec(struct nsrpd *d, char **w, int n, struct ctl_out *o)
 	unsigned long g;
 	int err;
 
+	/* exec nsrp sync rto session from peer */
+	if (n == 7 && word_is(w[1], "nsrp") && word_is(w[2], "sync") &&
+	    word_is(w[3], "rto") && word_is(w[4], "session") &&
+	    word_is(w[5], "from") && word_is(w[6], "peer")) {
+		if (!d->cfg.rto_mirror_sync) {
+			ctl_printf(o, "run time object sync is disabled "
+				      "(set nsrp rto-mirror sync)\n");
+			return -EINVAL;
+		}
+		sync_request_full(d, dp_now_ns());
+		return 0;
+	}
 	/* exec nsrp vsd-group N mode MODE */
 	if (n != 6 || !word_is(w[1], "nsrp") || !word_is(w[2], "vsd-group") ||
 	    !word_is(w[4], "mode")) {
 		ctl_printf(o, "usage: exec nsrp vsd-group N mode "
-			      "backup|ineligible|init\n");
+			      "backup|ineligible|init | "
+			      "exec nsrp sync rto session from peer\n");
 		return -EINVAL;
 	}
 	g = strtoul(w[3], &end, 10);
@@ -365,6 +501,26 @@ static int status_exec(struct nsrpd *d, char **w, int n, struct ctl_out *o)
 	return -EINVAL;
 }
 
+/* get session [summary] [src|dst|addr A] [port P] [proto P] */
+static int status_session(struct nsrpd *d, char **w, int n, int json,
+			  struct ctl_out *o)
+{
+	char args[CTL_MAX_CMD + 1] = "";
+	size_t used = 0;
+
+	for (int i = 0; i < n; i++) {
+		int k = snprintf(args + used, sizeof(args) - used, "%s%s",
+				 i ? " " : "", w[i]);
+
+		if (k < 0 || (size_t)k >= sizeof(args) - used)
+			return -EINVAL;
+		used += k;
+	}
+	return sesstab_show(d->dp.fd_sess, args, json, o, dp_now_ns(),
+			    d->dp.cfg.sess_max ? d->dp.cfg.sess_max
+					       : NSRPD_SESS_DEFAULT);
+}
+
 static int status_get(struct nsrpd *d, char **w, int n, int json,
 		      struct ctl_out *o)
 {
@@ -383,6 +539,8 @@ static int status_get(struct nsrpd *d, char **w, int n, int json,
 	}
 	if (n == 2 && word_is(w[1], "counters"))
 		return status_counters(d, json, o);
+	if (n >= 2 && word_is(w[1], "session"))
+		return status_session(d, w + 2, n - 2, json, o);
 	if (n == 2 && word_is(w[1], "config")) {
 		char *buf = NULL;
 		size_t len = 0;
@@ -397,7 +555,7 @@ static int status_get(struct nsrpd *d, char **w, int n, int json,
 		return 0;
 	}
 	ctl_printf(o, "usage: get nsrp [history] | get counters | "
-		      "get config\n");
+		      "get config | get session [summary] [filters]\n");
 	return -EINVAL;
 }
 
@@ -413,6 +571,9 @@ int status_handle(void *arg, const char *cmd, int json, struct ctl_out *out)
 		return status_get(d, w, n, json, out);
 	if (n >= 1 && word_is(w[0], "exec"))
 		return status_exec(d, w, n, out);
+	if (n >= 1 && (word_is(w[0], "set") || word_is(w[0], "unset") ||
+		       word_is(w[0], "save")))
+		return status_config(d, cmd, w, n, out);
 	ctl_printf(out, "unknown command: %s\n", cmd);
 	return -EINVAL;
 }

@@ -45,11 +45,26 @@
 #endif
 
 /*
+ * Longest a next-hop cache slot is used without a new FIB lookup, ns: 1 s.
+ * The generation user space bumps is the prompt invalidation; this bounds
+ * how long a change it did not see (a neighbour's new MAC) goes unnoticed.
+ */
+#ifndef NSRP_NH_MAX_AGE_NS
+#define NSRP_NH_MAX_AGE_NS	(1 * NSRP_NS_PER_SEC)
+#endif
+
+/*
  * The one clock of the data plane: CLOCK_MONOTONIC in ns, the clock the
- * agent writes deadlines with. A test build may define its own.
+ * agent writes deadlines with, read coarse: the time of the last timer
+ * tick, which lags CLOCK_MONOTONIC by at most one tick (4 ms at HZ=250).
+ * Reading the TSC costs 20-40 ns a packet on a virtual machine, more than
+ * the rest of the session-hit path; a tick is nothing next to a liveness
+ * deadline or a session timeout (the group acts master for at most a
+ * tick past its deadline, an entry expires at most a tick late). Read once
+ * per packet. A test build may define its own.
  */
 #ifndef NSRP_NOW
-#define NSRP_NOW()		bpf_ktime_get_ns()
+#define NSRP_NOW()		bpf_ktime_get_coarse_ns()
 #endif
 
 #define ETH_P_IP		0x0800

@@ -71,6 +71,24 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_events SEC(".maps");
 
+/* Next-hop cache of the forward path, see struct nsrp_nh. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NSRPD_NH_SLOTS);
+	__type(key, __u32);
+	__type(value, struct nsrp_nh);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nsrp_nh SEC(".maps");
+
+/* [0]: the generation of the next-hop cache; user space bumps it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} nsrp_nh_gen SEC(".maps");
+
 /* Load-time settings, see struct nsrp_dp_config. */
 const volatile struct nsrp_dp_config nsrp_cfg = {};
 

@@ -8,8 +8,9 @@
  * locally sourced ones have none). A miss creates the session: initiator =
  * this packet's source, owning group = the egress NIC's, and a CREATE
  * event. Fragments, packets with IPv4 options or IPv6 extension headers,
- * and a TCP RST are not learned. The packet itself is never changed:
- * TC_ACT_OK always.
+ * and a TCP RST are not learned. A known flow is left as it is, except
+ * the peer's entry of a group that is master here, which is taken over
+ * (session.h). The packet itself is never changed: TC_ACT_OK always.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -20,6 +21,21 @@
 /* Enough linear data for Ethernet, a tag, IPv6 and a TCP header. */
 #define LEARN_PULL_LEN	(14 + 4 + 40 + 20)
 
+/* The peer's entry, for a flow the kernel forwarded here: now ours. */
+static __always_inline void take_over(struct nsrp_sess *s,
+				      const struct nsrp_sess_key *key,
+				      __u64 now)
+{
+	struct nsrp_sess copy;
+
+	s->flags &= ~NSRP_SF_FROM_PEER;
+	s->expires_ns = now + sess_timeout(s->state);
+	s->refreshed_ns = now;
+	copy = *s;
+	cnt_inc(NSRP_CNT_SESS_TAKEOVER);
+	sess_event(NSRP_EV_STATE, key, &copy, now);
+}
+
 static __always_inline void learn(struct flow *f, __u32 vsd, __u32 len,
 				  __u64 now)
 {
@@ -27,8 +43,12 @@ static __always_inline void learn(struct flow *f, __u32 vsd, __u32 len,
 	struct nsrp_sess *old;
 
 	old = sess_lookup(f, now);
-	if (old)
+	if (old) {
+		if ((old->flags & NSRP_SF_FROM_PEER) &&
+		    role_of(old->vsd, now) == ROLE_MASTER)
+			take_over(old, &f->key, now);
 		return;
+	}
 	if (f->key.proto == IPPROTO_TCP && (f->tcp_flags & TCPF_RST))
 		return;
 	s.vsd = vsd;

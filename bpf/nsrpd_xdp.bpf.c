@@ -245,42 +245,96 @@ static __always_inline int fib_fallback(int rc)
 	}
 }
 
-/* Forwards a tracked packet itself, or passes it when it cannot. */
-static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
-				   struct flow *f)
+/*
+ * The inputs of this packet's FIB lookup, as the key part of a next-hop
+ * cache slot. Returns -1 when the IP header is out of bounds.
+ */
+static __always_inline int nh_key(struct xdp_md *ctx, const struct flow *f,
+				  struct nsrp_nh *q)
 {
 	void *end = (void *)(long)ctx->data_end;
-	struct bpf_fib_lookup fib = {};
-	struct nsrp_iface_val *out;
-	struct ethhdr *eth = l2->eth;
-	__u32 oif;
-	int rc;
 
-	if (l2->tagged)
-		return pass(NSRP_CNT_FB_VLAN);
-	if (f->ttl <= 1)
-		return pass(NSRP_CNT_FB_TTL);
-	fib.ifindex = ctx->ingress_ifindex;
-	fib.l4_protocol = f->key.proto;
-	fib.tot_len = f->ip_len;
+	if (f->src_is_a) {
+		__builtin_memcpy(q->src, f->key.addr_a, 16);
+		__builtin_memcpy(q->dst, f->key.addr_b, 16);
+	} else {
+		__builtin_memcpy(q->src, f->key.addr_b, 16);
+		__builtin_memcpy(q->dst, f->key.addr_a, 16);
+	}
+	q->iif = ctx->ingress_ifindex;
+	q->family = f->key.family;
+	q->proto = f->key.proto;
 	if (f->key.family == NSRP_AF_INET) {
 		struct iphdr *iph = f->l3;
 
 		if ((void *)(iph + 1) > end)
-			return pass(NSRP_CNT_MALFORMED);
-		fib.family = AF_INET;
-		fib.tos = iph->tos;
-		fib.ipv4_src = iph->saddr;
-		fib.ipv4_dst = iph->daddr;
+			return -1;
+		q->flowinfo = iph->tos;
 	} else {
 		struct ipv6hdr *ip6 = f->l3;
 
 		if ((void *)(ip6 + 1) > end)
-			return pass(NSRP_CNT_MALFORMED);
+			return -1;
+		q->flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0FFFFFFF);
+	}
+	return 0;
+}
+
+/* The slot of a key: a cheap multiplicative hash of all its words. */
+static __always_inline __u32 nh_slot(const struct nsrp_nh *q)
+{
+	__u32 h = q->iif ^ q->flowinfo ^ ((__u32)q->proto << 8);
+
+	for (int i = 0; i < 4; i++) {
+		h = (h ^ q->src[i]) * 0x9E3779B1u;
+		h = (h ^ q->dst[i]) * 0x85EBCA77u;
+	}
+	h ^= h >> 15;
+	return h & (NSRPD_NH_SLOTS - 1);
+}
+
+/* Does slot e hold a result for q, of this generation and fresh? */
+static __always_inline int nh_current(const struct nsrp_nh *e,
+				      const struct nsrp_nh *q, __u64 gen,
+				      __u64 now)
+{
+	const __u64 *a = (const __u64 *)e, *b = (const __u64 *)q;
+
+	if ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+	    (a[4] ^ b[4]))
+		return 0;
+	return e->family == q->family && e->proto == q->proto &&
+	       e->gen == gen && now - e->filled_ns < NSRP_NH_MAX_AGE_NS;
+}
+
+/*
+ * Looks q up in the FIB for a packet of len bytes and, when XDP may
+ * forward by the result, stores it in slot e. Returns -1 when e is ready,
+ * or the verdict (counted) when the packet must go to the kernel.
+ */
+static __always_inline int nh_fill(struct xdp_md *ctx, struct nsrp_nh *e,
+				   const struct nsrp_nh *q, __u64 gen,
+				   __u16 len, __u64 now)
+{
+	struct bpf_fib_lookup fib = {};
+	struct nsrp_iface_val *out;
+	__u16 max_len = len;
+	__u32 oif;
+	int rc;
+
+	fib.ifindex = q->iif;
+	fib.l4_protocol = q->proto;
+	fib.tot_len = len;
+	if (q->family == NSRP_AF_INET) {
+		fib.family = AF_INET;
+		fib.tos = q->flowinfo;
+		fib.ipv4_src = q->src[0];
+		fib.ipv4_dst = q->dst[0];
+	} else {
 		fib.family = AF_INET6;
-		fib.flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0FFFFFFF);
-		__builtin_memcpy(fib.ipv6_src, &ip6->saddr, 16);
-		__builtin_memcpy(fib.ipv6_dst, &ip6->daddr, 16);
+		fib.flowinfo = q->flowinfo;
+		__builtin_memcpy(fib.ipv6_src, q->src, 16);
+		__builtin_memcpy(fib.ipv6_dst, q->dst, 16);
 	}
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
@@ -289,6 +343,54 @@ static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
 	out = bpf_map_lookup_elem(&nsrp_iface, &oif);
 	if (!out || !(out->flags & NSRP_IFACE_F_CLUSTER))
 		return pass(NSRP_CNT_FB_NOT_CLUSTER);
+
+	/* Same result as before, only a longer packet: keep the longest. */
+	if (nh_current(e, q, gen, now) && e->oif == oif && e->max_len > len)
+		max_len = e->max_len;
+	*e = *q;
+	e->max_len = max_len;
+	e->oif = oif;
+	__builtin_memcpy(e->dmac, fib.dmac, NSRPD_ETH_ALEN);
+	__builtin_memcpy(e->smac, out->vsi_mac, NSRPD_ETH_ALEN);
+	e->gen = gen;
+	e->filled_ns = now;
+	cnt_inc(NSRP_CNT_NH_FILL);
+	return -1;
+}
+
+/*
+ * Forwards a tracked packet itself, or passes it when it cannot. The FIB
+ * result comes from the next-hop cache; a slot that is empty, holds
+ * another key, is of an older generation, too old, or was filled for
+ * shorter packets is looked up (and filled) again.
+ */
+static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
+				   struct flow *f, __u64 now)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = l2->eth;
+	struct nsrp_nh q = {};
+	struct nsrp_nh *e;
+	__u32 idx, zero = 0;
+	__u64 *gen;
+	int rc;
+
+	if (l2->tagged)
+		return pass(NSRP_CNT_FB_VLAN);
+	if (f->ttl <= 1)
+		return pass(NSRP_CNT_FB_TTL);
+	if (nh_key(ctx, f, &q))
+		return pass(NSRP_CNT_MALFORMED);
+	idx = nh_slot(&q);
+	e = bpf_map_lookup_elem(&nsrp_nh, &idx);
+	gen = bpf_map_lookup_elem(&nsrp_nh_gen, &zero);
+	if (!e || !gen)
+		return pass(NSRP_CNT_FB_FIB);
+	if (!nh_current(e, &q, *gen, now) || f->ip_len > e->max_len) {
+		rc = nh_fill(ctx, e, &q, *gen, f->ip_len, now);
+		if (rc >= 0)
+			return rc;
+	}
 
 	if (f->key.family == NSRP_AF_INET) {
 		struct iphdr *iph = f->l3;
@@ -308,18 +410,22 @@ static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
 			return pass(NSRP_CNT_MALFORMED);
 		ip6->hop_limit--;
 	}
-	__builtin_memcpy(eth->h_dest, fib.dmac, NSRPD_ETH_ALEN);
-	__builtin_memcpy(eth->h_source, out->vsi_mac, NSRPD_ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, e->dmac, NSRPD_ETH_ALEN);
+	__builtin_memcpy(eth->h_source, e->smac, NSRPD_ETH_ALEN);
 	cnt_inc(NSRP_CNT_FWD);
-	return bpf_redirect(oif, 0);
+	return bpf_redirect(e->oif, 0);
 }
 
-/* Tracks a hit: direction, counters, state, expiry, events. */
+/*
+ * Tracks a hit: direction, counters, state, expiry, events. The caller
+ * made sure the group is master here, so the peer's entry is taken over
+ * (session.h): FROM_PEER cleared, which is a change the STATE event says.
+ */
 static __always_inline void sess_track(struct nsrp_sess *s, struct flow *f,
 				       __u64 bytes, __u64 now)
 {
 	int dir = sess_dir(s, f);
-	__u8 flags = s->flags;
+	__u8 flags = s->flags & ~NSRP_SF_FROM_PEER;
 	__u8 st = sess_next(s->state, &flags, dir, f);
 	__u64 refresh = cfg_or(nsrp_cfg.refresh_ns, NSRP_DEF_REFRESH_NS);
 	struct nsrp_sess copy;
@@ -329,10 +435,14 @@ static __always_inline void sess_track(struct nsrp_sess *s, struct flow *f,
 	__sync_fetch_and_add(&s->bytes[dir & 1], bytes);
 	s->expires_ns = now + sess_timeout(st);
 	if (st != s->state || flags != s->flags) {
+		if (s->flags & NSRP_SF_FROM_PEER)
+			cnt_inc(NSRP_CNT_SESS_TAKEOVER);
 		s->state = st;
 		s->flags = flags;
 		kind = NSRP_EV_STATE;
-	} else if (now - s->refreshed_ns >= refresh) {
+	} else if (now >= s->refreshed_ns + refresh) {
+		/* Not now - refreshed: the agent writes refreshed_ns with the
+		 * precise clock, which may be a tick ahead of this one. */
 		kind = NSRP_EV_REFRESH;
 	}
 	if (!kind)
@@ -380,7 +490,7 @@ static __always_inline int handle_ip(struct xdp_md *ctx, struct l2_info *l2,
 	}
 	cnt_inc(NSRP_CNT_SESS_HIT);
 	sess_track(s, &f, end - data, now);
-	return forward(ctx, l2, &f);
+	return forward(ctx, l2, &f, now);
 }
 
 SEC("xdp")

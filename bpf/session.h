@@ -22,6 +22,14 @@
  * neither was sent for the refresh interval, DELETE when an expired entry
  * is removed on lookup. Each carries the entry as it is after the change;
  * CREATE and STATE also count as a refresh.
+ *
+ * Entries from the peer (NSRP_SF_FROM_PEER, installed by the agent with an
+ * expiry it computed): while their group is not master here, neither XDP
+ * nor the learner changes them in any way, not even to delete them once
+ * expired (the agent ages them). Hit while their group is master here,
+ * by XDP or the learner, they are taken over: FROM_PEER is cleared, the
+ * expiry set from the local timeout of the state, and a STATE event tells
+ * the agent to sync the entry to the peer from now on.
  */
 #ifndef NSRPD_BPF_SESSION_H
 #define NSRPD_BPF_SESSION_H
@@ -149,21 +157,6 @@ static __always_inline void sess_delete(const struct nsrp_sess_key *key,
 		sess_event(NSRP_EV_DELETE, key, s, now);
 }
 
-/* Looks the flow up; an expired entry is deleted and reported as a miss. */
-static __always_inline struct nsrp_sess *sess_lookup(const struct flow *f,
-						     __u64 now)
-{
-	struct nsrp_sess *s = bpf_map_lookup_elem(&nsrp_sess, &f->key);
-	struct nsrp_sess copy;
-
-	if (!s || now < s->expires_ns)
-		return s;
-	copy = *s;
-	cnt_inc(NSRP_CNT_SESS_EXPIRED);
-	sess_delete(&f->key, &copy, now);
-	return NULL;
-}
-
 /* Is the group master with a deadline still ahead? */
 enum role_res { ROLE_MASTER = 0, ROLE_BACKUP, ROLE_STALE };
 
@@ -174,6 +167,28 @@ static __always_inline int role_of(__u32 vsd, __u64 now)
 	if (!r || r->role != NSRP_ROLE_MASTER)
 		return ROLE_BACKUP;
 	return now < r->deadline_ns ? ROLE_MASTER : ROLE_STALE;
+}
+
+/*
+ * Looks the flow up; an expired entry is deleted and reported as a miss,
+ * except the peer's entry of a group that is not master here, which is
+ * returned as it is (the caller must leave it alone).
+ */
+static __always_inline struct nsrp_sess *sess_lookup(const struct flow *f,
+						     __u64 now)
+{
+	struct nsrp_sess *s = bpf_map_lookup_elem(&nsrp_sess, &f->key);
+	struct nsrp_sess copy;
+
+	if (!s || now < s->expires_ns)
+		return s;
+	if ((s->flags & NSRP_SF_FROM_PEER) &&
+	    role_of(s->vsd, now) != ROLE_MASTER)
+		return s;
+	copy = *s;
+	cnt_inc(NSRP_CNT_SESS_EXPIRED);
+	sess_delete(&f->key, &copy, now);
+	return NULL;
 }
 
 #endif

@@ -23,6 +23,8 @@
 #define NSRPD_MAP_CNT		"nsrp_cnt"
 #define NSRPD_MAP_EVENTS	"nsrp_events"
 #define NSRPD_MAP_IFACE		"nsrp_iface"
+#define NSRPD_MAP_NH		"nsrp_nh"
+#define NSRPD_MAP_NH_GEN	"nsrp_nh_gen"
 
 /* Limits. */
 #define NSRPD_MAX_VSD		8	/* VSD groups per cluster */
@@ -31,6 +33,7 @@
 #define NSRPD_SESS_DEFAULT	262144	/* session entries, default */
 #define NSRPD_SESS_MAX		16777216 /* session entries, upper bound */
 #define NSRPD_EVENTS_BYTES	(4 << 20) /* session event ring, bytes */
+#define NSRPD_NH_SLOTS		1024	/* next-hop cache, per CPU, power of 2 */
 
 #define NSRPD_ETH_ALEN		6
 
@@ -93,6 +96,33 @@ struct nsrp_iface_val {
 };
 
 #define NSRP_IFACE_F_CLUSTER	0x01	/* a cluster data NIC */
+
+/*
+ * nsrp_nh: the next-hop cache of the forward path, per CPU, direct-mapped
+ * (a hash of the key picks the slot). A slot holds one bpf_fib_lookup's
+ * inputs (the key part, compared in full) and what forwarding needs of its
+ * result, so that a session hit does not repeat the FIB and neighbour
+ * lookups. A slot is used only while its generation equals nsrp_nh_gen[0]
+ * and it is younger than the data plane's maximum age (bpf/consts.h), for
+ * IP lengths up to max_len: a longer packet is looked up in full again,
+ * which checks it against the route's MTU. User space bumps nsrp_nh_gen
+ * whenever routes, neighbours, links or nsrp_iface change (dp_nh_flush).
+ */
+struct nsrp_nh {
+	__be32 src[4];		/* key: the lookup's inputs */
+	__be32 dst[4];
+	__u32 iif;		/* ingress NIC */
+	__be32 flowinfo;	/* IPv4: TOS; IPv6: class and flow label */
+	__u8 family;		/* enum nsrp_family; 0: an empty slot */
+	__u8 proto;
+	__u16 max_len;		/* largest IP length found within the MTU */
+	__u32 oif;		/* result: the egress NIC */
+	__u8 dmac[NSRPD_ETH_ALEN]; /* the next hop's MAC */
+	__u8 smac[NSRPD_ETH_ALEN]; /* the egress NIC's VSI MAC */
+	__u32 pad;
+	__u64 gen;		/* nsrp_nh_gen[0] when filled */
+	__u64 filled_ns;	/* when filled */
+};
 
 /*
  * Session key, canonical so that both directions find one entry: the
@@ -211,6 +241,8 @@ enum nsrp_counter {
 	NSRP_CNT_FB_VLAN,		/* fallback: tagged frame on a hit */
 	NSRP_CNT_SESS_EXPIRED,		/* expired entry removed on lookup */
 	NSRP_CNT_LEARN_RACE,		/* learner lost a create race */
+	NSRP_CNT_NH_FILL,		/* next-hop cache (re)filled: a FIB lookup */
+	NSRP_CNT_SESS_TAKEOVER,		/* a peer's entry became ours (master) */
 	NSRP_CNT_MAX,
 };
 
@@ -227,5 +259,6 @@ NSRPD_ASSERT_SIZE(struct nsrp_sess_key, 40);
 NSRPD_ASSERT_SIZE(struct nsrp_sess, 56);
 NSRPD_ASSERT_SIZE(struct nsrp_event, 112);
 NSRPD_ASSERT_SIZE(struct nsrp_dp_config, 64);
+NSRPD_ASSERT_SIZE(struct nsrp_nh, 80);
 
 #endif /* NSRPD_H */

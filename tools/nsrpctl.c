@@ -5,7 +5,10 @@
  *   nsrpctl [-S PATH] [-j] WORDS...
  *
  * The words are joined into one command ("get nsrp", "exec nsrp
- * vsd-group 0 mode backup") and sent over the control socket; the
+ * vsd-group 0 mode backup", "set nsrp vsd-group id 0 priority 20",
+ * "save") and sent over the control socket; a word that holds blanks
+ * (set nsrp cluster name "Lab 1") is sent in double quotes, as the
+ * configuration file would write it. The
  * answer is printed as it arrives, on stdout when the command succeeded
  * and on stderr when it failed. The exit status is 0, 1 when the daemon
  * refused the command, 2 for a usage error, 3 when the daemon could not
@@ -13,6 +16,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -38,8 +42,17 @@ static void usage(FILE *f)
 		"  -S PATH  control socket (default %s)\n"
 		"  -j       JSON output\n"
 		"e.g. nsrpctl get nsrp\n"
-		"     nsrpctl exec nsrp vsd-group 0 mode backup\n",
+		"     nsrpctl exec nsrp vsd-group 0 mode backup\n"
+		"     nsrpctl set nsrp vsd-group id 0 priority 20\n"
+		"     nsrpctl unset nsrp vsd-group id 0 preempt\n"
+		"     nsrpctl save\n",
 		CTL_DEFAULT_PATH);
+}
+
+/* A word the daemon would split or read as a comment goes in quotes. */
+static bool needs_quotes(const char *w)
+{
+	return !*w || *w == '#' || strpbrk(w, " \t");
 }
 
 /* Joins argv[from..] with single spaces. */
@@ -50,8 +63,10 @@ static int join_words(char *cmd, size_t cap, int argc, char **argv)
 
 	cmd[0] = '\0';
 	for (i = 0; i < argc; i++) {
-		n = snprintf(cmd + len, cap - len, "%s%s", i ? " " : "",
-			     argv[i]);
+		const char *q = needs_quotes(argv[i]) ? "\"" : "";
+
+		n = snprintf(cmd + len, cap - len, "%s%s%s%s", i ? " " : "",
+			     q, argv[i], q);
 		if (n < 0 || (size_t)n >= cap - len)
 			return -EMSGSIZE;
 		len += n;

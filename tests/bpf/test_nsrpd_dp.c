@@ -669,12 +669,19 @@ static __u64 timeout_of(__u8 st)
 	}
 }
 
+/*
+ * The data plane reads the clock coarse (bpf/consts.h): its "now" may lag
+ * CLOCK_MONOTONIC by a timer tick, 4 ms at HZ=250, 10 ms at HZ=100.
+ */
+#define CLOCK_SLACK_NS (10 * 1000 * 1000ULL)
+
 /* The entry's expiry lies within [t0, t1] + the state's timeout. */
 static int expiry_ok(const struct nsrp_sess *s, __u64 t0, __u64 t1)
 {
 	__u64 to = timeout_of(s->state);
 
-	return s->expires_ns >= t0 + to && s->expires_ns <= t1 + to;
+	return s->expires_ns >= t0 - CLOCK_SLACK_NS + to &&
+	       s->expires_ns <= t1 + to;
 }
 
 /* Exactly one event of this kind, carrying the map's entry; or none. */
@@ -1258,10 +1265,228 @@ static void test_ring_full(void)
 	sess_clear();
 }
 
+/* ------------------------------------------------------ next-hop cache */
+
+static void nh_flush(void)
+{
+	__u32 zero = 0;
+	__u64 gen = 0;
+	int fd = bpf_map__fd(env.xdp->maps.nsrp_nh_gen);
+
+	CU_ASSERT_EQUAL(bpf_map_lookup_elem(fd, &zero, &gen), 0);
+	gen++;
+	CU_ASSERT_EQUAL(bpf_map_update_elem(fd, &zero, &gen, BPF_ANY), 0);
+}
+
+/* Runs a packet of f (client to server) and expects it forwarded to dmac. */
+static void nh_fwd(const char *what, const struct tflow *f, const __u8 *dmac,
+		   __u64 fills)
+{
+	__u8 in[PKT_MAX], out[PKT_MAX];
+	size_t n = flow_pkt(in, f, 0, 0, 0);
+	struct cnt_snap cs;
+
+	flow_pkt(out, f, 0, 0, 1);
+	memcpy(out, dmac, 6);
+	cnt_take(&cs);
+	xdp_case(what, in, n, env.if0, XDP_REDIRECT, out, n);
+	if (cnt_delta(&cs, NSRP_CNT_NH_FILL) != fills) {
+		fprintf(stderr, "  %s: %llu FIB lookups, want %llu\n", what,
+			(unsigned long long)cnt_delta(&cs, NSRP_CNT_NH_FILL),
+			(unsigned long long)fills);
+		CU_FAIL(what);
+	}
+	CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_FWD), 1);
+}
+
+/*
+ * The forward path looks a destination up once and then uses the cached
+ * result, even after the neighbour changed, until the generation is
+ * bumped; a packet longer than any the slot was checked for (against the
+ * MTU) is looked up again. Pinned to one CPU: the cache is per CPU.
+ */
+static void test_nh_cache(void)
+{
+	static const __u8 mac_server2[6] = { 0x02, 0, 0, 0, 0x02, 0x21 };
+	cpu_set_t old, one;
+
+	if (!ready())
+		return;
+	CU_ASSERT_FATAL(sched_getaffinity(0, sizeof(old), &old) == 0);
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	CU_ASSERT_FATAL(sched_setaffinity(0, sizeof(one), &one) == 0);
+	role_set(0, M_MASTER);
+	for (int v6 = 0; v6 < 2; v6++) {
+		struct tflow f = { .v6 = v6, .proto = IPPROTO_UDP,
+				   .cport = 6000, .sport = 53, .payload = 20 };
+		struct nsrp_sess s = { .state = NSRP_SS_UDP_REPLIED };
+		struct nsrp_sess_key k;
+		char cmd[160];
+		int a;
+
+		sess_clear();
+		nh_flush();
+		flow_key(&f, &k, &a);
+		s.flags = a ? 0 : NSRP_SF_INIT_IS_B;
+		s.expires_ns = now_ns() + 60 * NS_PER_SEC;
+		s.refreshed_ns = now_ns();
+		sess_put(&k, &s);
+
+		nh_fwd("first packet: FIB lookup", &f, mac_server, 1);
+		nh_fwd("second packet: cached", &f, mac_server, 0);
+		f.payload = 10;
+		nh_fwd("shorter packet: cached", &f, mac_server, 0);
+		f.payload = 400;
+		nh_fwd("longer packet: MTU checked", &f, mac_server, 1);
+		nh_fwd("longer packet again: cached", &f, mac_server, 0);
+		f.payload = 20;
+
+		snprintf(cmd, sizeof(cmd),
+			 "ip %s neigh replace %s lladdr 02:00:00:00:02:21 dev dataplane1 nud permanent",
+			 v6 ? "-6" : "-4", v6 ? SERVER6 : SERVER4);
+		CU_ASSERT_FATAL(sh(cmd) == 0);
+		nh_fwd("neighbour changed, no bump: cached", &f, mac_server, 0);
+		nh_flush();
+		nh_fwd("generation bumped: new neighbour", &f, mac_server2, 1);
+		nh_fwd("new neighbour: cached", &f, mac_server2, 0);
+
+		snprintf(cmd, sizeof(cmd),
+			 "ip %s neigh replace %s lladdr 02:00:00:00:02:20 dev dataplane1 nud permanent",
+			 v6 ? "-6" : "-4", v6 ? SERVER6 : SERVER4);
+		CU_ASSERT_FATAL(sh(cmd) == 0);
+		nh_flush();
+		nh_fwd("neighbour restored", &f, mac_server, 1);
+		events_drain();
+	}
+	CU_ASSERT(sched_setaffinity(0, sizeof(old), &old) == 0);
+	sess_clear();
+}
+
+/* ------------------------------------------------- entries from the peer */
+
+/* The peer's established entry, with an expiry the agent gave it. */
+static void peer_entry(const struct tflow *f, struct nsrp_sess_key *k,
+		       struct nsrp_sess *s, __u8 vsd, __u64 expires)
+{
+	int a;
+
+	flow_key(f, k, &a);
+	memset(s, 0, sizeof(*s));
+	s->state = NSRP_SS_ESTABLISHED;
+	s->vsd = vsd;
+	s->flags = NSRP_SF_FROM_PEER | (a ? 0 : NSRP_SF_INIT_IS_B);
+	s->expires_ns = expires;
+	s->refreshed_ns = now_ns();
+	s->pkts[0] = 7;
+	sess_put(k, s);
+}
+
+/*
+ * Master here: a hit on the peer's entry, by XDP or by the learner, takes
+ * it over: FROM_PEER cleared, the local timeout, one STATE event.
+ */
+static void test_peer_takeover(void)
+{
+	struct tflow f = { .proto = IPPROTO_TCP, .cport = 4100, .sport = 22,
+			   .payload = 8 };
+	struct nsrp_sess_key k;
+	struct nsrp_sess s;
+	struct cnt_snap cs;
+	__u8 in[PKT_MAX];
+	size_t n;
+	__u64 t0;
+
+	if (!ready())
+		return;
+	role_set(0, M_MASTER);
+	for (int by_tc = 0; by_tc < 2; by_tc++) {
+		const char *what = by_tc ? "learner takes over" :
+					   "XDP takes over";
+
+		sess_clear();
+		peer_entry(&f, &k, &s, 0, now_ns() + 5 * NS_PER_SEC);
+		cnt_take(&cs);
+		t0 = now_ns();
+		if (by_tc) {
+			n = flow_pkt(in, &f, 0, TF_ACK, 1);
+			tc_run(in, n, env.if0, env.if1);
+		} else {
+			xdp_fwd(what, &f, 0, TF_ACK);
+		}
+		CU_ASSERT_FATAL(sess_get(&k, &s) == 0);
+		CU_ASSERT_EQUAL(s.flags & NSRP_SF_FROM_PEER, 0);
+		CU_ASSERT_EQUAL(s.state, NSRP_SS_ESTABLISHED);
+		CU_ASSERT(expiry_ok(&s, t0, now_ns()));
+		CU_ASSERT_EQUAL(s.pkts[0], by_tc ? 7 : 8);
+		CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_SESS_TAKEOVER), 1);
+		expect_event(what, NSRP_EV_STATE, &k, &s);
+		/* Ours now: the next packet changes nothing but counters. */
+		xdp_fwd("after the takeover", &f, 0, TF_ACK);
+		expect_event("after the takeover", 0, &k, NULL);
+		CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_SESS_TAKEOVER), 1);
+	}
+	sess_clear();
+}
+
+/*
+ * Group not master here (backup or stale): the peer's entry, live or
+ * past its expiry, is left byte for byte as the agent installed it, by
+ * XDP and by the learner, and nothing is reported.
+ */
+static void test_peer_entry_backup(void)
+{
+	struct tflow f = { .proto = IPPROTO_TCP, .cport = 4200, .sport = 22 };
+	struct nsrp_sess_key k;
+	struct nsrp_sess s, after;
+	struct cnt_snap cs;
+	__u8 in[PKT_MAX], out[PKT_MAX];
+	size_t n;
+
+	if (!ready())
+		return;
+	role_set(0, M_MASTER);
+	for (int mode = M_BACKUP; mode <= M_STALE; mode++)
+		for (int expired = 0; expired < 2; expired++) {
+			sess_clear();
+			role_set(1, mode);
+			peer_entry(&f, &k, &s, 1,
+				   expired ? 1 : now_ns() + 5 * NS_PER_SEC);
+			cnt_take(&cs);
+
+			n = flow_pkt(in, &f, 0, TF_ACK, 0);
+			memcpy(out, in, n);
+			memcpy(out, mac_nic0, 6);
+			xdp_case("peer entry, group backup", in, n, env.if0,
+				 XDP_PASS, out, n);
+			CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_FB_NOT_MASTER),
+					1);
+			n = flow_pkt(in, &f, 0, TF_ACK, 1);
+			tc_run(in, n, env.if0, env.if1);
+			n = flow_pkt(in, &f, 1, TF_ACK | TF_FIN, 1);
+			tc_run(in, n, env.if1, env.if0);
+
+			CU_ASSERT_FATAL(sess_get(&k, &after) == 0);
+			if (memcmp(&after, &s, sizeof(s))) {
+				fprintf(stderr, "  peer entry changed (role %d, expired %d)\n",
+					mode, expired);
+				CU_FAIL("peer entry changed while backup");
+			}
+			CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_SESS_TAKEOVER),
+					0);
+			CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_SESS_EXPIRED),
+					0);
+			CU_ASSERT_EQUAL(events_get(), 0);
+		}
+	role_set(1, M_BACKUP);
+	sess_clear();
+}
+
 TEST_SUITE(nsrpd_dp, suite_init, suite_cleanup,
 	   TEST(test_vsi_gate), TEST(test_tcp_connection_v4),
 	   TEST(test_tcp_connection_v6), TEST(test_tcp_transitions),
 	   TEST(test_udp_icmp), TEST(test_miss), TEST(test_fallbacks),
 	   TEST(test_not_master_group), TEST(test_expiry_refresh),
 	   TEST(test_learner_filters), TEST(test_prefixes),
-	   TEST(test_ring_full))
+	   TEST(test_ring_full), TEST(test_nh_cache),
+	   TEST(test_peer_takeover), TEST(test_peer_entry_backup))

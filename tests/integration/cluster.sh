@@ -85,7 +85,8 @@ cl_kill_all() {
 }
 
 cl_gone() {
-	[[ ! -e /proc/$1/stat ]] || [[ $(awk '{ print $3 }' "/proc/$1/stat") == Z ]]
+	[[ ! -e /proc/$1/stat ]] ||
+		[[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
 }
 
 cl_ctl() {

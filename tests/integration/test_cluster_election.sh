@@ -56,16 +56,22 @@ check "get nsrp (text) names fw1 master" \
 	eval 'cl_ctl fw1 get nsrp | grep -qE "^ +0 +50 yes +1 no +myself"'
 
 echo "# manual failover: mode backup on a master with preempt"
+# fw1 preempts back after its hold-down; 3 s rather than the lab's 1 s
+# leaves the checks of fw2's mastership room on a loaded machine.
+check "a run-time set lengthens fw1's hold-down to 3 s" \
+	eval 'cl_ctl fw1 set nsrp vsd-group id 0 preempt hold-down 3 >/dev/null'
 check "mode backup on fw1" ctl_exec fw1 backup
 check "fw2 becomes master at once" wait_for 1 cl_is_master fw2
 check "fw2 now holds the VSIs, fw1 not" eval 'cl_has_vsi fw2 && ! cl_has_vsi fw1'
 check "traffic flows through fw2" cl_flows_via fw2
 check "the VSI MAC still answers, now from fw2" cl_vsi_mac_answers "$vmac"
 check "fw1 preempts master back after its hold-down" \
-	wait_for 4 cl_is_master fw1
+	wait_for 6 cl_is_master fw1
 check "fw1's history says why" \
 	eval 'cl_ctl fw1 get nsrp history | tail -n1 | grep -q "preempt"'
 check "traffic flows through fw1 again" cl_flows_via fw1
+check "a run-time set puts the hold-down back to 1 s" \
+	eval 'cl_ctl fw1 set nsrp vsd-group id 0 preempt hold-down 1 >/dev/null'
 
 echo "# manual failover: mode ineligible, then mode init"
 check "mode ineligible on fw1" ctl_exec fw1 ineligible

@@ -37,6 +37,7 @@ struct rule {
 	bool preempt_due;	/* hold-down armed and over */
 	bool yielding;
 	bool failed;
+	bool sync_pending;	/* the bulk sync from the peer runs */
 	bool peer;		/* peer present */
 	enum vsd_state peer_state;
 	uint8_t peer_prio;
@@ -94,6 +95,13 @@ static const struct rule rules[] = {
 	{ "backup: preempt, hold-down over -> master", 50, .preempt = true,
 	  .from = B, .preempt_due = true, .peer = true, .peer_state = M,
 	  .peer_prio = 100, .want = M, .reason = "preempt" },
+	{ "backup: preempt due, bulk sync still running -> stays", 50,
+	  .preempt = true, .from = B, .preempt_due = true,
+	  .sync_pending = true, .peer = true, .peer_state = M,
+	  .peer_prio = 100, .want = B },
+	{ "backup: bulk sync running, master lost -> master", 50,
+	  .preempt = true, .from = B, .sync_pending = true,
+	  .want = M, .reason = "" },
 	{ "backup: preempt but worse -> stays", 150, .preempt = true,
 	  .from = B, .preempt_due = true, .peer = true, .peer_state = M,
 	  .peer_prio = 100, .want = B },
@@ -179,7 +187,8 @@ static const struct rule rules[] = {
 static void run_rule(const struct rule *r)
 {
 	struct vsd_params p = params(r->prio, r->preempt);
-	struct vsd_inputs in = { .failed = r->failed };
+	struct vsd_inputs in = { .failed = r->failed,
+				 .sync_pending = r->sync_pending };
 	struct vsd_transition t = { 0 };
 	uint64_t now = T0 + 10 * S;
 	struct vsd v;

@@ -285,20 +285,50 @@ static void test_sync_rejections(void)
 
 static void test_generic_sync_records(void)
 {
-	static const uint8_t recs[3 * 5] = "abcdefghijklmno";
+	static const uint8_t recs[3 * PROTO_MARK_LEN] = "abcdefghijklmnopqrstuvw";
 	struct proto_sync s = {
-		.first_seq = ~0ULL - 1, .count = 3, .rec_size = 5,
-		.kind = PROTO_SYNC_NEIGH, .recs = recs,
+		.first_seq = ~0ULL - 1, .count = 3, .rec_size = PROTO_MARK_LEN,
+		.kind = PROTO_SYNC_MARK, .recs = recs,
 	}, out;
 	uint8_t buf[128];
 	int n = proto_encode_sync(buf, sizeof(buf), &hdr, &s);
 
-	CU_ASSERT_EQUAL(n, PROTO_HDR_LEN + PROTO_SYNC_FIXED_LEN + 15);
+	CU_ASSERT_EQUAL(n, PROTO_HDR_LEN + PROTO_SYNC_FIXED_LEN + 24);
 	CU_ASSERT_EQUAL(proto_decode_sync(buf + PROTO_HDR_LEN,
 					  n - PROTO_HDR_LEN, &out), 0);
 	CU_ASSERT_EQUAL(out.first_seq, ~0ULL - 1);
-	CU_ASSERT_EQUAL(out.rec_size, 5);
-	CU_ASSERT_EQUAL(memcmp(out.recs, recs, 15), 0);
+	CU_ASSERT_EQUAL(out.rec_size, PROTO_MARK_LEN);
+	CU_ASSERT_EQUAL(memcmp(out.recs, recs, 24), 0);
+}
+
+/* Each kind of record has one size; another size, or kind, is refused. */
+static void test_sync_record_size_per_kind(void)
+{
+	static const struct { uint8_t kind; uint16_t size; int want; } c[] = {
+		{ PROTO_SYNC_SESSION, PROTO_EVENT_LEN, 0 },
+		{ PROTO_SYNC_NEIGH, PROTO_NEIGH_LEN, 0 },
+		{ PROTO_SYNC_MARK, PROTO_MARK_LEN, 0 },
+		{ PROTO_SYNC_NEIGH, PROTO_MARK_LEN, -PROTO_R_BAD_RECORD },
+		{ PROTO_SYNC_MARK, 0, -PROTO_R_BAD_RECORD },
+		{ 9, 8, -PROTO_R_BAD_RECORD },
+	};
+	static uint8_t recs[PROTO_EVENT_LEN];
+	uint8_t buf[256];
+
+	for (unsigned int i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct proto_sync s = { .first_seq = 7, .count = 1,
+					.rec_size = c[i].size,
+					.kind = c[i].kind, .recs = recs }, out;
+		int n = proto_encode_sync(buf, sizeof(buf), &hdr, &s);
+
+		if (!c[i].size) {	/* the encoder refuses it already */
+			CU_ASSERT_EQUAL(n, -EINVAL);
+			continue;
+		}
+		CU_ASSERT_EQUAL(proto_decode_sync(buf + PROTO_HDR_LEN,
+						  n - PROTO_HDR_LEN, &out),
+				c[i].want);
+	}
 }
 
 static void test_ack_round_trip(void)
@@ -501,6 +531,7 @@ TEST_SUITE(proto, NULL, NULL,
 	   TEST(test_sync_events_round_trip),
 	   TEST(test_sync_rejections),
 	   TEST(test_generic_sync_records),
+	   TEST(test_sync_record_size_per_kind),
 	   TEST(test_ack_round_trip),
 	   TEST(test_msg_round_trip),
 	   TEST(test_reason_names),

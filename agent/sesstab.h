@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * sesstab.h - every user-space operation on the session map (nsrp_sess):
+ * applying the peer's deltas, batch reads for the bulk sync and the sweep,
+ * batch deletes, expiry updates for ageout-ack, and `get session`.
+ *
+ * The map fd is the pinned LRU hash's (struct nsrp_sess_key ->
+ * struct nsrp_sess, include/nsrpd.h). Times are CLOCK_MONOTONIC in ns and
+ * are always passed in, so tests can drive them.
+ *
+ * LRU eviction accounting. The kernel evicts from an LRU map silently, so
+ * the agent derives the count from what it can see:
+ *
+ *   evictions = created - deleted - expired - present
+ *
+ *   created   entries inserted: the data plane's learned sessions
+ *             (NSRP_CNT_LEARN, counted on every successful insert) plus
+ *             sesstab_acct.created (deltas that installed an absent entry);
+ *   deleted   entries removed on purpose one at a time: the data plane's
+ *             (NSRP_CNT_EV_DELETE: expired on lookup, or reopened after
+ *             time-wait) plus sesstab_acct.deleted (DELETE deltas);
+ *   expired   entries removed by the sweep: the sum of what
+ *             sesstab_delete() returned;
+ *   present   sesstab_count() now.
+ *
+ * All terms are counted from the moment the map was empty (a map re-used
+ * from an earlier run starts with present > 0: take its count as the
+ * initial "created"). The counters are read at slightly different times
+ * while traffic flows, so the result is an estimate: clamp it at zero.
+ * The data plane counts EV_DELETE only when the event reached the ring:
+ * a delete whose event was lost (NSRP_CNT_EV_RB_FULL) reads as an
+ * eviction.
+ */
+#ifndef NSRPD_SESSTAB_H
+#define NSRPD_SESSTAB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "nsrpd.h"
+
+struct ctl_out;
+
+/* Backup ageout multiplier when the caller passes 0. */
+#define SESSTAB_AGEOUT_MULT_DEFAULT	8
+/* Entries per internal read chunk (show, expired, count). */
+#define SESSTAB_CHUNK			4096
+/* What sesstab_count() returns when the map cannot be read. */
+#define SESSTAB_COUNT_ERR		UINT64_MAX
+
+/*
+ * A session as it travels: expires/refreshed made relative.
+ * Wire normalisation, done by the sender: ev->sess.expires_ns becomes the
+ * remaining lifetime in ns (0 if already expired), refreshed_ns 0, ts_ns 0
+ * and every padding byte 0.
+ */
+void sesstab_to_wire(struct nsrp_event *ev, uint64_t now);
+
+/* What sesstab_apply_acct() did, added to the caller's totals. */
+struct sesstab_acct {
+	uint64_t created;	/* installed an entry that was absent */
+	uint64_t updated;	/* overwrote an existing entry */
+	uint64_t deleted;	/* DELETE removed an entry */
+	uint64_t skipped;	/* left alone: a local entry of an owned group */
+};
+
+/*
+ * Backup side: applies one delta from the peer (wire form).
+ * CREATE/STATE/REFRESH install or update the entry with NSRP_SF_FROM_PEER
+ * set and expires = now + mult * remaining (saturating; mult 0 means
+ * SESSTAB_AGEOUT_MULT_DEFAULT), keeping the local per-direction counters
+ * if the entry exists (a new entry takes the peer's). DELETE removes it;
+ * deleting an absent entry is not an error. An existing local entry
+ * WITHOUT FROM_PEER whose group owned(vsd, arg) says this unit is master
+ * of is never overwritten nor deleted (returns 0, *skipped = true); owned
+ * may be NULL: no group is owned. skipped may be NULL.
+ * Returns 0, -EINVAL (unknown kind) or -errno of the map operation.
+ */
+int sesstab_apply(int fd, const struct nsrp_event *ev, uint64_t now,
+		  unsigned int mult,
+		  bool (*owned)(unsigned int vsd, void *arg), void *arg,
+		  bool *skipped);
+/* The same, also counting what it did into *acct (may be NULL). */
+int sesstab_apply_acct(int fd, const struct nsrp_event *ev, uint64_t now,
+		       unsigned int mult,
+		       bool (*owned)(unsigned int vsd, void *arg), void *arg,
+		       bool *skipped, struct sesstab_acct *acct);
+
+/*
+ * A walk over the whole map, a chunk at a time: BPF_MAP_LOOKUP_BATCH,
+ * falling back to get_next_key + lookup when the kernel refuses batch
+ * operations (EINVAL, ENOTSUPP, EOPNOTSUPP) on the first chunk, or when
+ * the caller's chunk is smaller than one hash bucket (ENOSPC).
+ * Zero the cursor to start (or set by_key first to force the fallback).
+ *
+ * Entries present for the whole walk are returned exactly once; entries
+ * added or removed meanwhile may or may not be. In the fallback, removing
+ * the entry last returned before the next chunk restarts the walk (the
+ * kernel's get_next_key starts over from an unknown key), so entries may
+ * then come twice: the batch path has no such weakness. A max of
+ * SESSTAB_CHUNK or more keeps to the batch path on any real map.
+ */
+struct sesstab_cursor {
+	bool started, done;
+	uint8_t token[64];		/* the kernel's batch position */
+	bool by_key;			/* walking with get_next_key */
+	bool have_last;			/* last is valid */
+	struct nsrp_sess_key last;	/* last key returned */
+};
+
+/* Count read, 0 at the end (c->done), or -errno. */
+int sesstab_read(int fd, struct sesstab_cursor *c, struct nsrp_sess_key *keys,
+		 struct nsrp_sess *vals, unsigned int max);
+
+/*
+ * Expired entries: reads the map (in chunks) and returns up to max entries
+ * with expires_ns <= now; only_from_peer true: only FROM_PEER entries,
+ * false: only local ones. Returns the count, or -errno.
+ */
+int sesstab_expired(int fd, uint64_t now, bool only_from_peer,
+		    struct nsrp_sess_key *keys, struct nsrp_sess *vals,
+		    unsigned int max);
+
+/*
+ * Batch delete (BPF_MAP_DELETE_BATCH, one by one when refused). Keys
+ * already gone are skipped and not counted. Returns the count deleted;
+ * on another error, -errno if nothing was deleted yet, else the count so
+ * far (the error is logged).
+ */
+int sesstab_delete(int fd, const struct nsrp_sess_key *keys, unsigned int n);
+
+/* Sets one entry's expiry, keeping everything else; -ENOENT if gone. */
+int sesstab_set_expiry(int fd, const struct nsrp_sess_key *k,
+		       uint64_t expires_ns);
+
+/* Number of entries (batch read), or SESSTAB_COUNT_ERR. */
+uint64_t sesstab_count(int fd);
+
+/* The formula above, clamped at zero. */
+uint64_t sesstab_evictions(uint64_t created, uint64_t deleted,
+			   uint64_t expired, uint64_t present);
+
+/*
+ * `get session [src|dst|addr A] [port P] [proto tcp|udp|icmp|N]` and
+ * `get session summary` (filters allowed too): args is the text after
+ * "get session". src is the initiator's address, dst the responder's,
+ * addr either; port either endpoint's; icmp matches ICMP and ICMPv6.
+ * The table lists, per session: id (a hash of the key, the same on both
+ * units), vsd, proto, initiator:port -> responder:port, state, timeout
+ * left in s, packets and bytes each way (initiator/responder) and flags
+ * ("peer": synced from the peer). JSON when json is set. Summary: totals
+ * per state, per protocol, from-peer vs local, and capacity.
+ * Returns 0, -EINVAL with a message naming the bad word, or -errno.
+ */
+int sesstab_show(int fd, const char *args, int json, struct ctl_out *out,
+		 uint64_t now, unsigned int capacity);
+
+/* Session state name, "established" etc.; "unknown" out of range. */
+const char *sesstab_state_name(unsigned int state);
+
+#endif

@@ -1,0 +1,740 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sync.c - run-time object sync over the HA link.
+ *
+ * Sender: the data plane's session events (create, state change, refresh,
+ * delete) are read from the ring buffer, made independent of this unit's
+ * clock (remaining lifetime rather than an absolute expiry) and queued on
+ * the reliable stream (rtosync.h), which packs them into frames. A peer
+ * that joins, or asks, or fell too far behind, gets the whole table in
+ * bulk: a chunk of the session map at a time, interleaved with the live
+ * deltas, closed by a BULK_END marker.
+ *
+ * Receiver: records are applied in stream order to the local session map,
+ * marked as the peer's, with 8 times the master's remaining lifetime. An
+ * expired copy is checked with the master first when ageout-ack is set.
+ *
+ * Each unit sends what its own data plane publishes and applies what the
+ * peer sends, so active/active (a master of each group on each unit)
+ * needs nothing more.
+ */
+#include <errno.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ctcommit.h"
+#include "daemon.h"
+#include "log.h"
+#include "neigh.h"
+#include "sync.h"
+
+_Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
+
+#define NS_PER_MS	1000000ull
+#define NS_PER_S	1000000000ull
+
+#define SYNC_RTO_NS		(40 * NS_PER_MS)	/* retransmission */
+#define SYNC_REQUEST_NS		(1 * NS_PER_S)		/* cold start asks */
+#define SYNC_SWEEP_NS		(1 * NS_PER_S)
+#define SYNC_NEIGH_NS		(2 * NS_PER_S)
+#define SYNC_STALL_NS		(3 * NS_PER_S)		/* the alarm */
+#define SYNC_AGEOUT_HOLD_NS	(2 * NS_PER_S)		/* awaiting a reply */
+#define SYNC_BULK_CHUNK		256	/* sessions read per step */
+#define SYNC_FRAMES_PER_TICK	512	/* so the loop is never starved */
+#define SYNC_SWEEP_MAX		1024	/* expired sessions per sweep */
+#define SYNC_NEIGH_MAX		1024
+/* One frame fits the HA link's MTU, so a lost fragment loses no more. */
+#define SYNC_FRAME_CAP		1472
+
+static bool sync_enabled(const struct nsrpd *d)
+{
+	return d->cfg.rto_mirror_sync && d->dp.fd_sess >= 0;
+}
+
+/* The path sync takes: the primary while it hears the peer. */
+static int sync_path(const struct nsrpd *d)
+{
+	if (d->path[HA_PRIMARY].fd >= 0 && d->path[HA_PRIMARY].peer_seen)
+		return HA_PRIMARY;
+	if (d->path[HA_SECONDARY].fd >= 0 &&
+	    d->path[HA_SECONDARY].peer_seen)
+		return HA_SECONDARY;
+	return -1;
+}
+
+/* Seals and sends one encoded frame on the sync path. */
+static int sync_send(struct nsrpd *d, uint8_t *buf, int len, size_t cap)
+{
+	int path = sync_path(d);
+
+	if (path < 0)
+		return -ENETUNREACH;
+	len = hacrypt_seal(&d->crypt, buf, PROTO_HDR_LEN, len - PROTO_HDR_LEN,
+			   cap);
+	if (len < 0)
+		return len;
+	return ha_path_send(&d->path[path], buf, len, PROTO_PORT);
+}
+
+static int sync_send_msg(struct nsrpd *d, uint16_t kind, uint32_t id,
+			 const uint8_t *data, size_t len)
+{
+	uint8_t buf[SYNC_FRAME_CAP + 128];
+	struct proto_msg m = { .kind = kind, .id = id, .data_len = len,
+			       .data = data };
+	struct proto_hdr h;
+	int n;
+
+	cluster_hdr(d, &h);
+	n = proto_encode_msg(buf, sizeof(buf), &h, PROTO_T_REQUEST, &m);
+	return n < 0 ? n : sync_send(d, buf, n, sizeof(buf));
+}
+
+/* ---------------------------------------------------------------- sender */
+
+/* Starts the stream over and sends the whole table. */
+static void sync_resync(struct nsrpd *d, const char *why)
+{
+	struct nsrpd_sync *s = &d->sync;
+
+	rto_tx_restart(&s->tx);
+	memset(&s->cursor, 0, sizeof(s->cursor));
+	s->bulk = true;
+	s->bulk_records = 0;
+	s->resyncs++;
+	pr_info("RTO sync: bulk sync to the peer (%s)", why);
+}
+
+static void sync_queue_event(struct nsrpd *d, struct nsrp_event *ev,
+			     uint64_t now)
+{
+	uint8_t rec[PROTO_EVENT_LEN];
+
+	sesstab_to_wire(ev, now);
+	proto_event_put(rec, ev);
+	if (rto_tx_push(&d->sync.tx, PROTO_SYNC_SESSION, rec, sizeof(rec))) {
+		d->sync.overflows++;
+		sync_resync(d, "the peer fell too far behind");
+	}
+}
+
+static int sync_on_event(void *ctx, void *data, size_t len)
+{
+	struct nsrpd *d = ctx;
+	struct nsrp_event ev;
+
+	if (len < sizeof(ev))
+		return 0;
+	memcpy(&ev, data, sizeof(ev));
+	d->sync.events++;
+	/* The peer's own sessions are its to report. */
+	if (ev.sess.flags & NSRP_SF_FROM_PEER) {
+		d->sync.events_from_peer++;
+		return 0;
+	}
+	if (!sync_enabled(d) || !d->peer.present) {
+		d->sync.events_idle++;	/* it gets them in bulk on joining */
+		return 0;
+	}
+	sync_queue_event(d, &ev, dp_now_ns());
+	return 0;
+}
+
+void sync_ring_ready(struct nsrpd *d)
+{
+	if (d->sync.ring)
+		ring_buffer__consume(d->sync.ring);
+}
+
+static void sync_push_mark(struct nsrpd *d, uint32_t what)
+{
+	uint8_t rec[PROTO_MARK_LEN] = { 0 };
+
+	rec[0] = what >> 24;
+	rec[1] = what >> 16;
+	rec[2] = what >> 8;
+	rec[3] = what;
+	if (rto_tx_push(&d->sync.tx, PROTO_SYNC_MARK, rec, sizeof(rec)))
+		sync_resync(d, "the peer fell too far behind");
+}
+
+/* One chunk of the bulk sync, while the window has room for it. */
+static void sync_bulk_step(struct nsrpd *d, uint64_t now)
+{
+	struct nsrpd_sync *s = &d->sync;
+	struct nsrp_sess_key keys[SYNC_BULK_CHUNK];
+	struct nsrp_sess vals[SYNC_BULK_CHUNK];
+	int n;
+
+	while (s->bulk && rto_tx_pending(&s->tx) < RTO_WINDOW) {
+		n = sesstab_read(d->dp.fd_sess, &s->cursor, keys, vals,
+				 SYNC_BULK_CHUNK);
+		if (n < 0) {
+			pr_warn("RTO sync: reading the session map: %s",
+				strerror(-n));
+			return;
+		}
+		for (int i = 0; i < n; i++) {
+			struct nsrp_event ev = { .kind = NSRP_EV_CREATE,
+						 .key = keys[i],
+						 .sess = vals[i] };
+
+			if (vals[i].flags & NSRP_SF_FROM_PEER ||
+			    vals[i].expires_ns <= now)
+				continue;
+			sync_queue_event(d, &ev, now);
+			s->bulk_records++;
+		}
+		if (!n || s->cursor.done) {
+			s->bulk = false;
+			sync_push_mark(d, RTO_MARK_BULK_END);
+			pr_info("RTO sync: bulk sync queued, %llu sessions",
+				(unsigned long long)s->bulk_records);
+		}
+	}
+}
+
+static unsigned int sync_recs_per_frame(uint8_t kind, void *arg)
+{
+	const struct nsrpd *d = arg;
+	size_t cap = SYNC_FRAME_CAP - hacrypt_overhead(&d->crypt);
+
+	switch (kind) {
+	case PROTO_SYNC_SESSION:
+		return proto_sync_fit(cap, PROTO_EVENT_LEN);
+	case PROTO_SYNC_NEIGH:
+		return proto_sync_fit(cap, PROTO_NEIGH_LEN);
+	default:
+		return proto_sync_fit(cap, PROTO_MARK_LEN);
+	}
+}
+
+/* Sends what is due: new records, and those whose timeout ran out. */
+static void sync_flush(struct nsrpd *d, uint64_t now)
+{
+	uint8_t recs[SYNC_FRAME_CAP], buf[SYNC_FRAME_CAP + 128];
+	struct rto_batch b;
+
+	if (sync_path(d) < 0)
+		return;
+	for (int i = 0; i < SYNC_FRAMES_PER_TICK; i++) {
+		struct proto_sync ps;
+		struct proto_hdr h;
+		int n;
+
+		if (rto_tx_next(&d->sync.tx, now, sync_recs_per_frame, d, &b,
+				recs, sizeof(recs)) <= 0)
+			return;
+		ps = (struct proto_sync){ .first_seq = b.first_seq,
+					  .count = b.count,
+					  .rec_size = b.rec_size,
+					  .flags = b.flags, .kind = b.kind,
+					  .recs = recs };
+		if (d->sync.bulk)
+			ps.flags |= PROTO_SYNC_F_BULK;
+		cluster_hdr(d, &h);
+		n = proto_encode_sync(buf, sizeof(buf), &h, &ps);
+		if (n > 0 && sync_send(d, buf, n, sizeof(buf)) >= 0)
+			d->sync.frames_tx++;
+	}
+}
+
+/* A stream nobody acknowledges for seconds is an alarm, not silence. */
+static void sync_check_stall(struct nsrpd *d, uint64_t now)
+{
+	struct nsrpd_sync *s = &d->sync;
+	uint64_t oldest = rto_tx_oldest_ns(&s->tx, now);
+
+	if (oldest > SYNC_STALL_NS && !s->stall_alarm) {
+		s->stall_alarm = true;
+		pr_warn("RTO sync: the peer acknowledged nothing for %llu ms, "
+			"%llu records waiting",
+			(unsigned long long)(oldest / NS_PER_MS),
+			(unsigned long long)rto_tx_pending(&s->tx));
+	} else if (s->stall_alarm && oldest < SYNC_STALL_NS) {
+		s->stall_alarm = false;
+		pr_info("RTO sync: the peer acknowledges again");
+	}
+}
+
+/* ------------------------------------------------------------- receiver */
+
+static bool sync_owned(unsigned int vsd, void *arg)
+{
+	const struct nsrpd *d = arg;
+
+	return vsd < NSRPD_MAX_VSD && d->group[vsd].active &&
+	       vsd_is_master(&d->group[vsd].vsd);
+}
+
+static void sync_apply_session(struct nsrpd *d, const uint8_t *rec)
+{
+	struct nsrp_event ev;
+	bool skipped = false;
+
+	proto_event_get(rec, &ev);
+	if (sesstab_apply(d->dp.fd_sess, &ev, dp_now_ns(), SYNC_AGEOUT_MULT,
+			  sync_owned, d, &skipped))
+		d->sync.apply_errors++;
+	else if (skipped)
+		d->sync.skipped_owned++;
+	else
+		d->sync.applied++;
+}
+
+static void sync_apply_neigh(struct nsrpd *d, const uint8_t *rec)
+{
+	struct neigh_rec r;
+
+	if (neigh_rec_get(rec, &r) || neigh_install(&r) < 0) {
+		d->sync.apply_errors++;
+		return;
+	}
+	d->sync.neigh_installed++;
+	dp_nh_flush(&d->dp);	/* the next-hop cache may hold the old MAC */
+}
+
+static void sync_apply_mark(struct nsrpd *d, const uint8_t *rec)
+{
+	uint32_t what = (uint32_t)rec[0] << 24 | rec[1] << 16 | rec[2] << 8 |
+			rec[3];
+
+	if (what != RTO_MARK_BULK_END)
+		return;
+	d->sync.bulk_done++;
+	if (!d->sync.coldstart_done)
+		pr_info("RTO sync: coldstart sync done");
+	d->sync.coldstart_done = true;
+}
+
+static int sync_apply(uint8_t kind, const uint8_t *rec, size_t len,
+		      void *arg)
+{
+	struct nsrpd *d = arg;
+
+	(void)len;	/* the decoder checked it against the kind */
+	switch (kind) {
+	case PROTO_SYNC_SESSION:
+		sync_apply_session(d, rec);
+		break;
+	case PROTO_SYNC_NEIGH:
+		sync_apply_neigh(d, rec);
+		break;
+	case PROTO_SYNC_MARK:
+		sync_apply_mark(d, rec);
+		break;
+	}
+	return 0;
+}
+
+static void sync_send_ack(struct nsrpd *d)
+{
+	uint8_t buf[256 + PROTO_SACK_WORDS * 8];
+	struct proto_sync_ack a;
+	struct proto_hdr h;
+	int n;
+
+	rto_rx_ack(&d->sync.rx, &a);
+	cluster_hdr(d, &h);
+	n = proto_encode_ack(buf, sizeof(buf), &h, &a);
+	if (n > 0 && sync_send(d, buf, n, sizeof(buf)) >= 0)
+		d->sync.acks_tx++;
+}
+
+static void sync_rx_sync(struct nsrpd *d, const struct proto_hdr *h,
+			 const uint8_t *body, size_t len)
+{
+	struct proto_sync s;
+	int err = proto_decode_sync(body, len, &s);
+
+	if (err) {
+		cluster_count_drop(d, err);
+		return;
+	}
+	if (!d->cfg.rto_mirror_sync)
+		return;		/* not acknowledged: the sender sees a stall */
+	rto_rx_frame(&d->sync.rx, h->epoch, &s, sync_apply, d);
+	sync_send_ack(d);
+}
+
+static void sync_rx_ack(struct nsrpd *d, const uint8_t *body, size_t len)
+{
+	struct proto_sync_ack a;
+	int err = proto_decode_ack(body, len, &a);
+
+	if (err) {
+		cluster_count_drop(d, err);
+		return;
+	}
+	d->sync.acks_rx++;
+	rto_tx_ack(&d->sync.tx, &a);
+}
+
+/* ------------------------------------------------------------ ageout-ack */
+
+/*
+ * The backup asks before it lets a copy expire (the seed's ageout-ack):
+ * each record of the query names a session; the reply says, per session,
+ * REFRESH (alive and busy: 8x again), STATE (alive, counting down: take
+ * its remaining lifetime) or DELETE (gone on the master).
+ */
+static void sync_ageout_query(struct nsrpd *d, const struct nsrp_sess_key *k,
+			      const struct nsrp_sess *v, unsigned int n,
+			      uint64_t now)
+{
+	unsigned int per = (SYNC_FRAME_CAP - hacrypt_overhead(&d->crypt) -
+			    PROTO_HDR_LEN - PROTO_MSG_FIXED_LEN) /
+			   PROTO_EVENT_LEN;
+	uint8_t data[SYNC_FRAME_CAP];
+
+	for (unsigned int i = 0; i < n; i += per) {
+		unsigned int m = n - i < per ? n - i : per;
+
+		for (unsigned int j = 0; j < m; j++) {
+			struct nsrp_event ev = { .kind = NSRP_EV_REFRESH,
+						 .key = k[i + j],
+						 .sess = v[i + j] };
+
+			proto_event_put(data + j * PROTO_EVENT_LEN, &ev);
+			/* Not asked again until the reply is overdue. */
+			sesstab_set_expiry(d->dp.fd_sess, &k[i + j],
+					   now + SYNC_AGEOUT_HOLD_NS);
+		}
+		if (!sync_send_msg(d, PROTO_REQ_AGEOUT_QUERY, 0, data,
+				   m * PROTO_EVENT_LEN))
+			d->sync.ageout_queries += m;
+	}
+}
+
+/* Master: what its copy of each asked-for session says. */
+static void sync_ageout_answer(struct nsrpd *d, const struct proto_msg *m,
+			       uint64_t now)
+{
+	unsigned int n = m->data_len / PROTO_EVENT_LEN;
+	uint8_t out[SYNC_FRAME_CAP];
+
+	if (n * PROTO_EVENT_LEN > sizeof(out))
+		return;
+	for (unsigned int i = 0; i < n; i++) {
+		struct nsrp_event ev;
+		uint64_t timeout;
+
+		proto_event_get(m->data + i * PROTO_EVENT_LEN, &ev);
+		if (bpf_map_lookup_elem(d->dp.fd_sess, &ev.key, &ev.sess) ||
+		    ev.sess.expires_ns <= now) {
+			ev.kind = NSRP_EV_DELETE;
+		} else {
+			timeout = dp_state_timeout_ns(&d->dp, ev.sess.state);
+			/* Busy: its timer was reset within a refresh. */
+			ev.kind = ev.sess.expires_ns - now + dp_refresh_ns(&d->dp)
+					  >= timeout
+				? NSRP_EV_REFRESH : NSRP_EV_STATE;
+		}
+		sesstab_to_wire(&ev, now);
+		proto_event_put(out + i * PROTO_EVENT_LEN, &ev);
+	}
+	sync_send_msg(d, PROTO_REQ_AGEOUT_REPLY, m->id, out,
+		      n * PROTO_EVENT_LEN);
+}
+
+/* Backup: the master's answer. */
+static void sync_ageout_apply(struct nsrpd *d, const struct proto_msg *m,
+			      uint64_t now)
+{
+	unsigned int n = m->data_len / PROTO_EVENT_LEN;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct nsrp_event ev;
+		uint64_t left;
+
+		proto_event_get(m->data + i * PROTO_EVENT_LEN, &ev);
+		left = ev.sess.expires_ns;	/* remaining, on the wire */
+		if (ev.kind == NSRP_EV_DELETE) {
+			sesstab_delete(d->dp.fd_sess, &ev.key, 1);
+			d->sync.ageout_deleted++;
+			continue;
+		}
+		if (ev.kind == NSRP_EV_REFRESH)
+			left *= SYNC_AGEOUT_MULT;
+		sesstab_set_expiry(d->dp.fd_sess, &ev.key, now + left);
+		d->sync.ageout_kept++;
+	}
+}
+
+static void sync_rx_request(struct nsrpd *d, const uint8_t *body, size_t len,
+			    uint64_t now)
+{
+	struct proto_msg m;
+	int err = proto_decode_msg(body, len, &m);
+
+	if (err) {
+		cluster_count_drop(d, err);
+		return;
+	}
+	if (!sync_enabled(d))
+		return;
+	switch (m.kind) {
+	case PROTO_REQ_COLDSTART:
+		sync_resync(d, "the peer asked for it");
+		break;
+	case PROTO_REQ_AGEOUT_QUERY:
+		sync_ageout_answer(d, &m, now);
+		break;
+	case PROTO_REQ_AGEOUT_REPLY:
+		sync_ageout_apply(d, &m, now);
+		break;
+	default:
+		cluster_count_drop(d, PROTO_R_BAD_RECORD);
+	}
+}
+
+void sync_rx(struct nsrpd *d, const struct proto_hdr *h,
+	     const uint8_t *body, size_t len, uint64_t now)
+{
+	switch (h->type) {
+	case PROTO_T_SYNC:
+		sync_rx_sync(d, h, body, len);
+		break;
+	case PROTO_T_SYNC_ACK:
+		sync_rx_ack(d, body, len);
+		break;
+	case PROTO_T_REQUEST:
+		sync_rx_request(d, body, len, now);
+		break;
+	}
+}
+
+/* ------------------------------------------------------ expiry, neighbours */
+
+/*
+ * Expired sessions: the data plane only removes one when a packet finds
+ * it, so a flow that just stops is removed here. Ours are deleted and the
+ * deletes streamed; the peer's copies are deleted, or checked with the
+ * master first under ageout-ack.
+ */
+static void sync_sweep(struct nsrpd *d, bool from_peer, uint64_t now)
+{
+	static struct nsrp_sess_key keys[SYNC_SWEEP_MAX];
+	static struct nsrp_sess vals[SYNC_SWEEP_MAX];
+	int n = sesstab_expired(d->dp.fd_sess, now, from_peer, keys, vals,
+				SYNC_SWEEP_MAX);
+
+	if (n <= 0)
+		return;
+	if (from_peer && d->cfg.rto_ageout_ack && d->peer.present &&
+	    sync_path(d) >= 0) {
+		sync_ageout_query(d, keys, vals, n, now);
+		return;
+	}
+	d->sync.swept += sesstab_delete(d->dp.fd_sess, keys, n) > 0 ? n : 0;
+	if (from_peer || !sync_enabled(d) || !d->peer.present)
+		return;
+	for (int i = 0; i < n; i++) {
+		struct nsrp_event ev = { .kind = NSRP_EV_DELETE,
+					 .key = keys[i], .sess = vals[i] };
+
+		sync_queue_event(d, &ev, now);
+	}
+}
+
+static bool sync_master_of_any(const struct nsrpd *d)
+{
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (d->group[i].active && vsd_is_master(&d->group[i].vsd))
+			return true;
+	return false;
+}
+
+/* The master's neighbours on the cluster NICs, so the new one need not
+ * resolve them before it can forward. */
+static void sync_neighbours(struct nsrpd *d)
+{
+	static struct neigh_rec recs[SYNC_NEIGH_MAX];
+	const char *names[NSRPD_MAX_IFACES];
+	uint8_t rec[PROTO_NEIGH_LEN];
+	int n;
+
+	for (int i = 0; i < d->dp.n_ifaces; i++)
+		names[i] = d->dp.ifaces[i].name;
+	n = neigh_dump(names, d->dp.n_ifaces, recs, SYNC_NEIGH_MAX);
+	for (int i = 0; i < n; i++) {
+		neigh_rec_put(rec, &recs[i]);
+		if (rto_tx_push(&d->sync.tx, PROTO_SYNC_NEIGH, rec, sizeof(rec)))
+			return;
+		d->sync.neigh_sent++;
+	}
+}
+
+/* ------------------------------------------------------------- the loop */
+
+void sync_tick(struct nsrpd *d, uint64_t now)
+{
+	struct nsrpd_sync *s = &d->sync;
+
+	if (now >= s->next_sweep_ns) {
+		s->next_sweep_ns = now + SYNC_SWEEP_NS;
+		sync_sweep(d, false, now);
+		sync_sweep(d, true, now);
+	}
+	if (!sync_enabled(d) || !d->peer.present)
+		return;
+	if (d->peer.epoch != s->peer_epoch) {
+		s->peer_epoch = d->peer.epoch;
+		sync_peer_returned(d, now);
+	}
+	if (!s->coldstart_done && now >= s->next_request_ns) {
+		s->next_request_ns = now + SYNC_REQUEST_NS;
+		sync_send_msg(d, PROTO_REQ_COLDSTART, 0, NULL, 0);
+	}
+	if (now >= s->next_neigh_ns) {
+		s->next_neigh_ns = now + SYNC_NEIGH_NS;
+		if (sync_master_of_any(d))
+			sync_neighbours(d);
+	}
+	sync_bulk_step(d, now);
+	sync_flush(d, now);
+	sync_check_stall(d, now);
+}
+
+uint64_t sync_next_deadline(const struct nsrpd *d, uint64_t now)
+{
+	const struct nsrpd_sync *s = &d->sync;
+	uint64_t next = s->next_sweep_ns, t;
+
+	if (!sync_enabled(d) || !d->peer.present)
+		return next;
+	if (s->bulk)
+		return now;
+	t = rto_tx_next_due(&s->tx);	/* a scan of the window: once */
+	if (t < next)
+		next = t;
+	if (!s->coldstart_done && s->next_request_ns < next)
+		next = s->next_request_ns;
+	if (s->next_neigh_ns < next)
+		next = s->next_neigh_ns;
+	/* The election runs again when a held preempt may go ahead. */
+	if (sync_holds_preempt(d, now) && s->coldstart_deadline_ns < next)
+		next = s->coldstart_deadline_ns;
+	return next;
+}
+
+void sync_peer_returned(struct nsrpd *d, uint64_t now)
+{
+	struct nsrpd_sync *s = &d->sync;
+
+	s->coldstart_done = false;
+	s->next_request_ns = now;
+	s->coldstart_deadline_ns =
+		now + (uint64_t)d->cfg.rto_coldstart_wait_s * NS_PER_S;
+	/* Whatever was queued for an earlier run of the peer is moot. */
+	rto_tx_restart(&s->tx);
+	s->bulk = false;
+}
+
+void sync_request_full(struct nsrpd *d, uint64_t now)
+{
+	sync_peer_returned(d, now);
+	pr_info("RTO sync: full resync from the peer requested");
+}
+
+bool sync_holds_preempt(const struct nsrpd *d, uint64_t now)
+{
+	const struct nsrpd_sync *s = &d->sync;
+
+	return sync_enabled(d) && d->peer.present && !s->coldstart_done &&
+	       now < s->coldstart_deadline_ns;
+}
+
+/*
+ * The data plane carries the synced sessions from the moment the role
+ * flips. The kernel needs them too, for the packets XDP hands it (no
+ * neighbour yet, fragments, options): its nftables policy would drop
+ * them as mid-stream without a conntrack entry. Sessions still marked
+ * as the peer's get one, and so do those a packet took over since the
+ * flip (the data plane then cleared the mark and restamped them; its
+ * clock is coarse, hence the slack).
+ */
+#define SYNC_TAKEOVER_SLACK_NS	(20 * NS_PER_MS)
+
+static bool sync_taken_at_flip(const struct nsrp_sess *s, unsigned int vsd,
+			       uint64_t flip)
+{
+	if (s->vsd != vsd || s->expires_ns <= flip)
+		return false;
+	return s->flags & NSRP_SF_FROM_PEER ||
+	       s->refreshed_ns + SYNC_TAKEOVER_SLACK_NS >= flip;
+}
+
+void sync_takeover(struct nsrpd *d, unsigned int vsd, uint64_t now)
+{
+	struct nsrp_sess_key keys[SYNC_BULK_CHUNK];
+	struct nsrp_sess vals[SYNC_BULK_CHUNK];
+	struct sesstab_cursor c = { 0 };
+	int n;
+
+	d->sync.next_neigh_ns = now;	/* the new master's turn to send */
+	if (!d->sync.ct || d->dp.fd_sess < 0)
+		return;
+	while ((n = sesstab_read(d->dp.fd_sess, &c, keys, vals,
+				 SYNC_BULK_CHUNK)) > 0) {
+		unsigned int m = 0, failed = 0;
+
+		for (int i = 0; i < n; i++)
+			if (sync_taken_at_flip(&vals[i], vsd, now)) {
+				keys[m] = keys[i];
+				vals[m++] = vals[i];
+			}
+		if (m)
+			d->sync.ct_committed += ct_commit_many(
+				d->sync.ct, keys, vals, m,
+				dp_state_timeout_ns(&d->dp,
+						    NSRP_SS_ESTABLISHED) /
+					NS_PER_S, &failed);
+		d->sync.ct_failed += failed;
+		if (c.done)
+			break;
+	}
+}
+
+/* ----------------------------------------------------------- set up */
+
+int sync_init(struct nsrpd *d)
+{
+	struct nsrpd_sync *s = &d->sync;
+	int err;
+
+	err = rto_tx_init(&s->tx, SYNC_RTO_NS);
+	if (!err)
+		err = rto_rx_init(&s->rx);
+	if (err)
+		return err;
+	if (d->dp.fd_events >= 0) {
+		s->ring = ring_buffer__new(d->dp.fd_events, sync_on_event, d,
+					   NULL);
+		if (!s->ring)
+			return -errno;
+	}
+	if (ct_open(&s->ct))
+		pr_warn("RTO sync: no conntrack netlink; sessions handed to "
+			"the kernel after a takeover may be dropped");
+	return 0;
+}
+
+void sync_fini(struct nsrpd *d)
+{
+	struct nsrpd_sync *s = &d->sync;
+
+	ring_buffer__free(s->ring);
+	s->ring = NULL;
+	if (s->ct)
+		ct_close(s->ct);
+	s->ct = NULL;
+	rto_tx_free(&s->tx);
+	rto_rx_free(&s->rx);
+}
+
+int sync_ring_fd(const struct nsrpd *d)
+{
+	return d->sync.ring ? ring_buffer__epoll_fd(d->sync.ring) : -1;
+}

@@ -1,0 +1,699 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The session table from user space, against a real LRU hash map of the
+ * data plane's key and value sizes: peer deltas, chunked walks, expiry,
+ * batch deletes, ageout-ack expiry updates and `get session`.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+#include <netinet/in.h>
+#include <CUnit/CUnit.h>
+
+#include "ctl.h"
+#include "sesstab.h"
+#include "../harness.h"
+#include "runner.h"
+
+#define NS		1000000000ull
+#define BIG_N		10000
+#define MAP_CAP		65536	/* well above BIG_N: no LRU eviction */
+
+static int map_new(void)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sesstab_test",
+				sizeof(struct nsrp_sess_key),
+				sizeof(struct nsrp_sess), MAP_CAP, NULL);
+
+	CU_ASSERT(fd >= 0);
+	return fd;
+}
+
+/* Session i: 192.0.2.(i/256+1):(i) <-> 198.51.100.1:80, TCP. */
+static struct nsrp_sess_key key_v4(unsigned int i)
+{
+	struct nsrp_sess_key k = { 0 };
+
+	k.addr_a[0] = htonl(0xc0000200u | (((i >> 8) & 0x3f) + 1));
+	k.addr_b[0] = htonl(0xc6336401u);
+	k.port_a = htons(1024 + i);
+	k.port_b = htons(80);
+	k.proto = IPPROTO_TCP;
+	k.family = NSRP_AF_INET;
+	return k;
+}
+
+static unsigned int key_index(const struct nsrp_sess_key *k)
+{
+	return ntohs(k->port_a) - 1024;
+}
+
+static struct nsrp_event wire_ev(unsigned int kind, unsigned int i,
+				 uint64_t remaining, unsigned int state)
+{
+	struct nsrp_event ev = { 0 };
+
+	ev.kind = kind;
+	ev.key = key_v4(i);
+	ev.sess.expires_ns = remaining;
+	ev.sess.state = state;
+	ev.sess.vsd = 1;
+	ev.sess.flags = NSRP_SF_INIT_IS_B;
+	ev.sess.pkts[0] = 3;
+	ev.sess.pkts[1] = 4;
+	ev.sess.bytes[0] = 300;
+	ev.sess.bytes[1] = 400;
+	return ev;
+}
+
+static int put(int fd, const struct nsrp_sess_key *k, const struct nsrp_sess *s)
+{
+	return bpf_map_update_elem(fd, k, s, BPF_ANY);
+}
+
+static int get(int fd, const struct nsrp_sess_key *k, struct nsrp_sess *s)
+{
+	return bpf_map_lookup_elem(fd, k, s) ? -errno : 0;
+}
+
+static void test_to_wire(void)
+{
+	struct nsrp_event ev = wire_ev(NSRP_EV_STATE, 1, 0, 3);
+
+	ev.ts_ns = 77;
+	ev.pad[0] = 9;
+	ev.sess.expires_ns = 5000;
+	ev.sess.refreshed_ns = 2500;
+	sesstab_to_wire(&ev, 3000);
+	CU_ASSERT_EQUAL(ev.sess.expires_ns, 2000);
+	CU_ASSERT_EQUAL(ev.sess.refreshed_ns, 0);
+	CU_ASSERT_EQUAL(ev.ts_ns, 0);
+	CU_ASSERT_EQUAL(ev.pad[0], 0);
+	CU_ASSERT_EQUAL(ev.sess.pkts[1], 4);
+	ev.sess.expires_ns = 2999;
+	sesstab_to_wire(&ev, 3000);
+	CU_ASSERT_EQUAL(ev.sess.expires_ns, 0);
+	CU_ASSERT_STRING_EQUAL(sesstab_state_name(NSRP_SS_ESTABLISHED),
+			       "established");
+	CU_ASSERT_STRING_EQUAL(sesstab_state_name(200), "unknown");
+}
+
+static void test_apply_sequence(void)
+{
+	struct sesstab_acct acct = { 0 };
+	struct nsrp_event ev;
+	struct nsrp_sess s;
+	bool skipped = true;
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	/* CREATE: installed from the peer, 8x its 10 s remaining. */
+	ev = wire_ev(NSRP_EV_CREATE, 7, 10 * NS, NSRP_SS_SYN_SENT);
+	CU_ASSERT_EQUAL(sesstab_apply_acct(fd, &ev, 1000, 8, NULL, NULL,
+					   &skipped, &acct), 0);
+	CU_ASSERT_FALSE(skipped);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ev.key, &s), 0);
+	CU_ASSERT_EQUAL(s.expires_ns, 1000 + 80 * NS);
+	CU_ASSERT_EQUAL(s.refreshed_ns, 0);
+	CU_ASSERT_EQUAL(s.state, NSRP_SS_SYN_SENT);
+	CU_ASSERT_EQUAL(s.vsd, 1);
+	CU_ASSERT_EQUAL(s.flags, NSRP_SF_INIT_IS_B | NSRP_SF_FROM_PEER);
+	CU_ASSERT(s.pkts[0] == 3 && s.pkts[1] == 4);
+	CU_ASSERT(s.bytes[0] == 300 && s.bytes[1] == 400);
+
+	/* Local traffic counted meanwhile: STATE keeps those counters. */
+	s.pkts[0] = 10;
+	s.pkts[1] = 20;
+	s.bytes[0] = 1000;
+	s.bytes[1] = 2000;
+	CU_ASSERT_EQUAL(put(fd, &ev.key, &s), 0);
+	ev = wire_ev(NSRP_EV_STATE, 7, 1800 * NS, NSRP_SS_ESTABLISHED);
+	ev.sess.flags |= NSRP_SF_FIN_ORIG;
+	CU_ASSERT_EQUAL(sesstab_apply_acct(fd, &ev, 5 * NS, 8, NULL, NULL,
+					   &skipped, &acct), 0);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ev.key, &s), 0);
+	CU_ASSERT_EQUAL(s.expires_ns, 5 * NS + 8 * 1800 * NS);
+	CU_ASSERT_EQUAL(s.state, NSRP_SS_ESTABLISHED);
+	CU_ASSERT_EQUAL(s.flags, NSRP_SF_INIT_IS_B | NSRP_SF_FIN_ORIG |
+				 NSRP_SF_FROM_PEER);
+	CU_ASSERT(s.pkts[0] == 10 && s.pkts[1] == 20);
+	CU_ASSERT(s.bytes[0] == 1000 && s.bytes[1] == 2000);
+
+	/* REFRESH: a new lifetime, multiplier 0 meaning the default 8. */
+	ev = wire_ev(NSRP_EV_REFRESH, 7, 100, NSRP_SS_ESTABLISHED);
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 9 * NS, 0, NULL, NULL,
+				      &skipped), 0);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ev.key, &s), 0);
+	CU_ASSERT_EQUAL(s.expires_ns, 9 * NS + 800);
+	CU_ASSERT(s.pkts[0] == 10 && s.bytes[1] == 2000);
+
+	/* A lifetime too long to multiply saturates, never wraps. */
+	ev = wire_ev(NSRP_EV_REFRESH, 7, UINT64_MAX / 4, NSRP_SS_ESTABLISHED);
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 9 * NS, 8, NULL, NULL, NULL),
+			0);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ev.key, &s), 0);
+	CU_ASSERT_EQUAL(s.expires_ns, UINT64_MAX);
+
+	/* DELETE removes; a second DELETE of nothing is fine. */
+	ev = wire_ev(NSRP_EV_DELETE, 7, 0, NSRP_SS_CLOSED);
+	CU_ASSERT_EQUAL(sesstab_apply_acct(fd, &ev, 10 * NS, 8, NULL, NULL,
+					   NULL, &acct), 0);
+	CU_ASSERT_EQUAL(get(fd, &ev.key, &s), -ENOENT);
+	CU_ASSERT_EQUAL(sesstab_apply_acct(fd, &ev, 10 * NS, 8, NULL, NULL,
+					   NULL, &acct), 0);
+	CU_ASSERT_EQUAL(acct.created, 1);
+	CU_ASSERT_EQUAL(acct.updated, 1);
+	CU_ASSERT_EQUAL(acct.deleted, 1);
+	CU_ASSERT_EQUAL(acct.skipped, 0);
+
+	/* A REFRESH of a session not there (lost CREATE) installs it. */
+	ev = wire_ev(NSRP_EV_REFRESH, 8, NS, NSRP_SS_UDP);
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 0, 8, NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ev.key, &s), 0);
+	CU_ASSERT(s.pkts[0] == 3 && s.expires_ns == 8 * NS);
+
+	ev.kind = 99;
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 0, 8, NULL, NULL, NULL),
+			-EINVAL);
+	close(fd);
+}
+
+static bool owns_vsd2(unsigned int vsd, void *arg)
+{
+	++*(int *)arg;
+	return vsd == 2;
+}
+
+static void test_apply_owned(void)
+{
+	struct nsrp_sess local = { 0 }, s;
+	struct nsrp_event ev;
+	bool skipped = false;
+	int fd, calls = 0;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	local.expires_ns = 123;
+	local.state = NSRP_SS_ESTABLISHED;
+	local.vsd = 2;
+	local.pkts[0] = 42;
+
+	/* A local entry of an owned group: neither updated nor deleted. */
+	ev = wire_ev(NSRP_EV_CREATE, 1, NS, NSRP_SS_SYN_SENT);
+	CU_ASSERT_EQUAL(put(fd, &ev.key, &local), 0);
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 0, 8, owns_vsd2, &calls,
+				      &skipped), 0);
+	CU_ASSERT_TRUE(skipped);
+	ev.kind = NSRP_EV_STATE;
+	skipped = false;
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 0, 8, owns_vsd2, &calls,
+				      &skipped), 0);
+	CU_ASSERT_TRUE(skipped);
+	ev.kind = NSRP_EV_DELETE;
+	skipped = false;
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 0, 8, owns_vsd2, &calls,
+				      &skipped), 0);
+	CU_ASSERT_TRUE(skipped);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ev.key, &s), 0);
+	CU_ASSERT_EQUAL(memcmp(&s, &local, sizeof(s)), 0);
+	CU_ASSERT_EQUAL(calls, 3);
+
+	/* A local entry of a group this unit backs up: the peer's wins. */
+	local.vsd = 3;
+	ev = wire_ev(NSRP_EV_STATE, 2, NS, NSRP_SS_FIN_WAIT);
+	CU_ASSERT_EQUAL(put(fd, &ev.key, &local), 0);
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 0, 8, owns_vsd2, &calls,
+				      &skipped), 0);
+	CU_ASSERT_FALSE(skipped);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ev.key, &s), 0);
+	CU_ASSERT(s.state == NSRP_SS_FIN_WAIT && s.vsd == 1);
+	CU_ASSERT(s.flags & NSRP_SF_FROM_PEER);
+	CU_ASSERT_EQUAL(s.pkts[0], 42);
+
+	/* An entry already from the peer, even in an owned group, updates. */
+	local.vsd = 2;
+	local.flags = NSRP_SF_FROM_PEER;
+	ev = wire_ev(NSRP_EV_DELETE, 3, 0, 0);
+	CU_ASSERT_EQUAL(put(fd, &ev.key, &local), 0);
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 0, 8, owns_vsd2, &calls,
+				      &skipped), 0);
+	CU_ASSERT_FALSE(skipped);
+	CU_ASSERT_EQUAL(get(fd, &ev.key, &s), -ENOENT);
+
+	/* No owned() at all: no group is owned. */
+	local.flags = 0;
+	ev = wire_ev(NSRP_EV_REFRESH, 4, NS, NSRP_SS_ESTABLISHED);
+	CU_ASSERT_EQUAL(put(fd, &ev.key, &local), 0);
+	CU_ASSERT_EQUAL(sesstab_apply(fd, &ev, 0, 8, NULL, NULL, &skipped),
+			0);
+	CU_ASSERT_FALSE(skipped);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ev.key, &s), 0);
+	CU_ASSERT(s.flags & NSRP_SF_FROM_PEER);
+	close(fd);
+}
+
+/* BIG_N sessions, i expiring at i ns, every third one from the peer. */
+static void fill_big(int fd)
+{
+	for (unsigned int i = 0; i < BIG_N; i++) {
+		struct nsrp_sess_key k = key_v4(i);
+		struct nsrp_sess s = { .expires_ns = i, .vsd = i % 8 };
+
+		s.flags = i % 3 == 0 ? NSRP_SF_FROM_PEER : 0;
+		s.pkts[0] = i;
+		if (put(fd, &k, &s)) {
+			CU_FAIL("cannot fill the map");
+			return;
+		}
+	}
+}
+
+/*
+ * Walks the whole map in chunks of max; each key must come once. Returns
+ * whether the walk ended key by key.
+ */
+static bool walk_once(int fd, unsigned int max, bool by_key)
+{
+	struct nsrp_sess_key *keys = calloc(max, sizeof(*keys));
+	struct nsrp_sess *vals = calloc(max, sizeof(*vals));
+	unsigned char *seen = calloc(BIG_N, 1);
+	struct sesstab_cursor c = { .by_key = by_key };
+	unsigned int total = 0, dup = 0, wrong = 0, calls = 0;
+	int n;
+
+	CU_ASSERT_FATAL(keys && vals && seen);
+	while ((n = sesstab_read(fd, &c, keys, vals, max)) > 0) {
+		CU_ASSERT((unsigned int)n <= max);
+		for (int i = 0; i < n; i++) {
+			unsigned int idx = key_index(&keys[i]);
+
+			if (idx >= BIG_N || vals[i].pkts[0] != idx) {
+				wrong++;
+				continue;
+			}
+			dup += seen[idx]++ != 0;
+			total++;
+		}
+		if (++calls > 2 * BIG_N)
+			break;
+	}
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_TRUE(c.done);
+	CU_ASSERT_EQUAL(total, BIG_N);
+	CU_ASSERT_EQUAL(dup, 0);
+	CU_ASSERT_EQUAL(wrong, 0);
+	CU_ASSERT_EQUAL(sesstab_read(fd, &c, keys, vals, max), 0);
+	free(keys);
+	free(vals);
+	free(seen);
+	return c.by_key;
+}
+
+static void test_read_chunks(void)
+{
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	fill_big(fd);
+	/* This kernel does batch lookups on LRU maps: no fallback. */
+	CU_ASSERT_FALSE(walk_once(fd, 100, false));
+	CU_ASSERT_FALSE(walk_once(fd, SESSTAB_CHUNK, false));
+	CU_ASSERT_FALSE(walk_once(fd, BIG_N * 2, false));
+	/*
+	 * A chunk smaller than some bucket (10000 keys in 65536 buckets
+	 * share some): the walk goes on key by key from there.
+	 */
+	CU_ASSERT_TRUE(walk_once(fd, 1, false));
+	walk_once(fd, 3, false);
+	/* The get_next_key fallback on its own. */
+	CU_ASSERT_TRUE(walk_once(fd, 333, true));
+	CU_ASSERT_EQUAL(sesstab_count(fd), BIG_N);
+	close(fd);
+}
+
+static void test_empty_map(void)
+{
+	struct nsrp_sess_key k;
+	struct nsrp_sess v;
+	struct sesstab_cursor c = { 0 };
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	CU_ASSERT_EQUAL(sesstab_read(fd, &c, &k, &v, 1), 0);
+	CU_ASSERT_TRUE(c.done);
+	CU_ASSERT_EQUAL(sesstab_count(fd), 0);
+	CU_ASSERT_EQUAL(sesstab_expired(fd, UINT64_MAX, false, &k, &v, 1), 0);
+	CU_ASSERT_EQUAL(sesstab_count(-1), SESSTAB_COUNT_ERR);
+	close(fd);
+}
+
+static void test_expired_and_delete(void)
+{
+	struct nsrp_sess_key *keys = calloc(BIG_N, sizeof(*keys));
+	struct nsrp_sess *vals = calloc(BIG_N, sizeof(*vals));
+	unsigned int bad = 0;
+	int fd, n, n_peer;
+
+	CU_ASSERT_FATAL(keys && vals);
+	if (!bpf_tests_allowed())
+		goto out;
+	fd = map_new();
+	fill_big(fd);
+	/* Entries 0..5000 have expires_ns <= 5000: 1667 from the peer. */
+	n_peer = sesstab_expired(fd, 5000, true, keys, vals, BIG_N);
+	CU_ASSERT_EQUAL(n_peer, 1667);
+	for (int i = 0; i < n_peer; i++)
+		bad += !(vals[i].flags & NSRP_SF_FROM_PEER) ||
+		       vals[i].expires_ns > 5000 ||
+		       key_index(&keys[i]) % 3 != 0;
+	n = sesstab_expired(fd, 5000, false, keys, vals, BIG_N);
+	CU_ASSERT_EQUAL(n, 5001 - 1667);
+	for (int i = 0; i < n; i++)
+		bad += (vals[i].flags & NSRP_SF_FROM_PEER) ||
+		       vals[i].expires_ns > 5000;
+	CU_ASSERT_EQUAL(bad, 0);
+	/* At most max, however many there are. */
+	CU_ASSERT_EQUAL(sesstab_expired(fd, 5000, false, keys, vals, 10), 10);
+	CU_ASSERT_EQUAL(sesstab_expired(fd, 5000, false, keys, vals, 0), 0);
+
+	/* Batch delete of the local ones. */
+	n = sesstab_expired(fd, 5000, false, keys, vals, BIG_N);
+	CU_ASSERT_EQUAL(sesstab_delete(fd, keys, n), n);
+	CU_ASSERT_EQUAL(sesstab_count(fd), BIG_N - n);
+	CU_ASSERT_EQUAL(sesstab_expired(fd, 5000, false, keys, vals, BIG_N),
+			0);
+	/* Keys already gone, mixed with present ones, are skipped. */
+	keys[0] = key_v4(0);		/* from the peer, present */
+	keys[1] = key_v4(1);		/* local, deleted above */
+	keys[2] = key_v4(3);		/* from the peer, present */
+	keys[3] = key_v4(2);		/* local, deleted above */
+	CU_ASSERT_EQUAL(sesstab_delete(fd, keys, 4), 2);
+	CU_ASSERT_EQUAL(sesstab_delete(fd, keys, 4), 0);
+	CU_ASSERT_EQUAL(sesstab_delete(fd, keys, 0), 0);
+	CU_ASSERT_EQUAL(sesstab_count(fd), BIG_N - n - 2);
+	close(fd);
+out:
+	free(keys);
+	free(vals);
+}
+
+static void test_set_expiry(void)
+{
+	struct nsrp_sess_key k = key_v4(5), gone = key_v4(6);
+	struct nsrp_sess s = { .expires_ns = 10, .state = NSRP_SS_UDP,
+			       .vsd = 4, .flags = NSRP_SF_FROM_PEER }, got;
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	s.bytes[1] = 99;
+	CU_ASSERT_EQUAL(put(fd, &k, &s), 0);
+	CU_ASSERT_EQUAL(sesstab_set_expiry(fd, &k, 12345 * NS), 0);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &k, &got), 0);
+	s.expires_ns = 12345 * NS;
+	CU_ASSERT_EQUAL(memcmp(&s, &got, sizeof(s)), 0);
+	CU_ASSERT_EQUAL(sesstab_set_expiry(fd, &gone, 1), -ENOENT);
+	CU_ASSERT_EQUAL(get(fd, &gone, &got), -ENOENT);
+	close(fd);
+}
+
+/*
+ * An LRU map too small for what is put in it evicts silently; the
+ * accounting formula finds every eviction.
+ */
+static void test_eviction_accounting(void)
+{
+	struct sesstab_acct acct = { 0 };
+	struct nsrp_sess_key keys[100];
+	struct nsrp_sess vals[100];
+	uint64_t present, swept, evicted;
+	int fd, n;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "sesstab_small",
+			    sizeof(struct nsrp_sess_key),
+			    sizeof(struct nsrp_sess), 512, NULL);
+	CU_ASSERT_FATAL(fd >= 0);
+	for (unsigned int i = 0; i < 3000; i++) {
+		struct nsrp_event ev = wire_ev(NSRP_EV_CREATE, i, NS,
+					       NSRP_SS_ESTABLISHED);
+
+		CU_ASSERT_EQUAL(sesstab_apply_acct(fd, &ev, i, 8, NULL, NULL,
+						   NULL, &acct), 0);
+		if (i % 10 == 9) {	/* a DELETE now and then */
+			ev = wire_ev(NSRP_EV_DELETE, i - 1, 0, 0);
+			CU_ASSERT_EQUAL(sesstab_apply_acct(fd, &ev, i, 8, NULL,
+							   NULL, NULL, &acct),
+					0);
+		}
+	}
+	/* Sweep 100 of them: all have expired 8 s after their creation. */
+	n = sesstab_expired(fd, 8 * NS + 2999, true, keys, vals, 100);
+	CU_ASSERT_EQUAL(n, 100);
+	swept = sesstab_delete(fd, keys, n);
+	CU_ASSERT_EQUAL(swept, 100);
+	present = sesstab_count(fd);
+	CU_ASSERT(present > 0 && present <= 512 - 100);
+	/* 3000 distinct sessions, each created once. */
+	CU_ASSERT_EQUAL(acct.created, 3000);
+	CU_ASSERT_EQUAL(acct.updated, 0);
+	CU_ASSERT(acct.deleted > 0 && acct.deleted <= 300);
+	/*
+	 * A DELETE for an entry the LRU had already evicted removes nothing
+	 * and is not counted, so every one of the 3000 is accounted for
+	 * once: deleted, swept, present or evicted.
+	 */
+	evicted = sesstab_evictions(acct.created, acct.deleted, swept,
+				    present);
+	CU_ASSERT_EQUAL(evicted + acct.deleted + swept + present, 3000);
+	CU_ASSERT(evicted >= 3000 - 300 - 512);
+	CU_ASSERT_EQUAL(sesstab_evictions(5, 3, 2, 1), 0);
+	close(fd);
+}
+
+/* ---------------------------------------------------------- get session */
+
+#define NOW	(1000 * NS)
+
+static void show_fill(int fd)
+{
+	struct nsrp_sess_key k = { 0 };
+	struct nsrp_sess s = { 0 };
+
+	/* TCP, 192.0.2.1:40000 -> 198.51.100.7:80, local, established. */
+	k.addr_a[0] = htonl(0xc0000201u);
+	k.addr_b[0] = htonl(0xc6336407u);
+	k.port_a = htons(40000);
+	k.port_b = htons(80);
+	k.proto = IPPROTO_TCP;
+	k.family = NSRP_AF_INET;
+	s.expires_ns = NOW + 1799 * NS + 1;
+	s.state = NSRP_SS_ESTABLISHED;
+	s.pkts[0] = 10;
+	s.pkts[1] = 8;
+	s.bytes[0] = 1000;
+	s.bytes[1] = 800;
+	CU_ASSERT_EQUAL(put(fd, &k, &s), 0);
+
+	/* UDP from the peer, initiated by b: 203.0.113.9:53000 -> ...:53. */
+	k.addr_a[0] = htonl(0xc0000202u);
+	k.addr_b[0] = htonl(0xcb007109u);
+	k.port_a = htons(53);
+	k.port_b = htons(53000);
+	k.proto = IPPROTO_UDP;
+	s = (struct nsrp_sess){ .expires_ns = NOW + 30 * NS,
+				.state = NSRP_SS_UDP_REPLIED, .vsd = 1,
+				.flags = NSRP_SF_INIT_IS_B |
+					 NSRP_SF_FROM_PEER };
+	s.pkts[0] = 2;
+	s.pkts[1] = 1;
+	CU_ASSERT_EQUAL(put(fd, &k, &s), 0);
+
+	/* ICMPv6 echo 2001:db8::1 -> 2001:db8::2, local, expired. */
+	memset(&k, 0, sizeof(k));
+	inet_pton(AF_INET6, "2001:db8::1", k.addr_a);
+	inet_pton(AF_INET6, "2001:db8::2", k.addr_b);
+	k.port_a = k.port_b = htons(7);
+	k.proto = IPPROTO_ICMPV6;
+	k.family = NSRP_AF_INET6;
+	s = (struct nsrp_sess){ .expires_ns = NOW - 1,
+				.state = NSRP_SS_ICMP };
+	CU_ASSERT_EQUAL(put(fd, &k, &s), 0);
+}
+
+static const char *tcp_row =
+	"   0 tcp   192.0.2.1:40000       -> 198.51.100.7:80       "
+	"established    1800 10/8 1000/800 -\n";
+static const char *udp_row =
+	"   1 udp   203.0.113.9:53000     -> 192.0.2.2:53          "
+	"udp_replied      30 2/1 0/0 peer\n";
+static const char *icmp_row =
+	"   0 icmp6 [2001:db8::1]:7       -> [2001:db8::2]:7       "
+	"icmp              0 0/0 0/0 -\n";
+
+/* Runs one `get session ARGS`; returns its status, text in out. */
+static int show(int fd, const char *args, int json, struct ctl_out *out)
+{
+	free(out->buf);
+	memset(out, 0, sizeof(*out));
+	return sesstab_show(fd, args, json, out, NOW, MAP_CAP);
+}
+
+/* Expects exactly the rows flagged in want (tcp, udp, icmp). */
+static void expect_rows(int fd, const char *args, bool t, bool u, bool i)
+{
+	struct ctl_out out = { 0 };
+	char total[64];
+
+	CU_ASSERT_EQUAL_FATAL(show(fd, args, 0, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out.buf);
+	CU_ASSERT_EQUAL(strstr(out.buf, tcp_row) != NULL, t);
+	CU_ASSERT_EQUAL(strstr(out.buf, udp_row) != NULL, u);
+	CU_ASSERT_EQUAL(strstr(out.buf, icmp_row) != NULL, i);
+	snprintf(total, sizeof(total), "Total %d sessions", t + u + i);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, total));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "(3 of 65536 in the map)"));
+	CU_ASSERT_EQUAL(strncmp(out.buf, "id       vsd proto initiator ", 29),
+			0);
+	if (!strstr(out.buf, total) || (strstr(out.buf, tcp_row) != NULL) != t)
+		fprintf(stderr, "get session %s:\n%s", args, out.buf);
+	free(out.buf);
+}
+
+static void test_show_filters(void)
+{
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	show_fill(fd);
+	expect_rows(fd, "", true, true, true);
+	expect_rows(fd, "proto tcp", true, false, false);
+	expect_rows(fd, "proto udp", false, true, false);
+	expect_rows(fd, "proto icmp", false, false, true);
+	expect_rows(fd, "proto 58", false, false, true);
+	expect_rows(fd, "src 203.0.113.9", false, true, false);
+	expect_rows(fd, "dst 203.0.113.9", false, false, false);
+	expect_rows(fd, "dst 192.0.2.2", false, true, false);
+	expect_rows(fd, "addr 192.0.2.2", false, true, false);
+	expect_rows(fd, "addr 2001:db8::2", false, false, true);
+	expect_rows(fd, "port 80", true, false, false);
+	expect_rows(fd, "port 53000 proto udp", false, true, false);
+	expect_rows(fd, "port 53000 proto tcp", false, false, false);
+	expect_rows(fd, "  src 192.0.2.1   port 40000 ", true, false, false);
+	close(fd);
+}
+
+static void test_show_json(void)
+{
+	struct ctl_out out = { 0 };
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	show_fill(fd);
+	CU_ASSERT_EQUAL(show(fd, "proto udp", 1, &out), 0);
+	CU_ASSERT_EQUAL(strncmp(out.buf, "{\"sessions\":[{\"id\":\"", 20), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf,
+		"\"vsd\":1,\"proto\":\"udp\",\"src\":\"203.0.113.9\","
+		"\"sport\":53000,\"dst\":\"192.0.2.2\",\"dport\":53,"
+		"\"state\":\"udp_replied\",\"timeout\":30,\"pkts\":[2,1],"
+		"\"bytes\":[0,0],\"peer\":true}],\"total\":1,\"present\":3,"
+		"\"capacity\":65536}\n"));
+	free(out.buf);
+	close(fd);
+}
+
+static void test_show_summary(void)
+{
+	struct ctl_out out = { 0 };
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	show_fill(fd);
+	CU_ASSERT_EQUAL(show(fd, "summary", 0, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf,
+		"sessions: 3 (local 2, from peer 1), expired awaiting "
+		"removal: 1\nmap: 3 of 65536 entries\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "  established  1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "  udp_replied  1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "  syn_sent     0\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf,
+		"by protocol:\n  tcp          1\n  udp          1\n"
+		"  icmp         1\n  other        0\n"));
+	CU_ASSERT_EQUAL(show(fd, "summary", 1, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf,
+		"{\"total\":3,\"local\":2,\"from_peer\":1,\"expired\":1,"
+		"\"present\":3,\"capacity\":65536,\"by_state\":{\"none\":0,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "\"established\":1,"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf,
+		"\"by_proto\":{\"tcp\":1,\"udp\":1,\"icmp\":1,\"other\":0}}\n"));
+	/* Filters narrow the summary too. */
+	CU_ASSERT_EQUAL(show(fd, "summary proto tcp", 0, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "sessions: 1 (local 1, "));
+	free(out.buf);
+	close(fd);
+}
+
+static void expect_bad(int fd, const char *args, const char *says)
+{
+	struct ctl_out out = { 0 };
+
+	CU_ASSERT_EQUAL(show(fd, args, 0, &out), -EINVAL);
+	CU_ASSERT_PTR_NOT_NULL(out.buf);
+	if (out.buf) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, says));
+		CU_ASSERT_PTR_NULL(strstr(out.buf, "Total"));
+	}
+	free(out.buf);
+}
+
+static void test_show_bad_args(void)
+{
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	show_fill(fd);
+	expect_bad(fd, "bogus", "unknown word 'bogus'");
+	expect_bad(fd, "port 70000", "bad port '70000'");
+	expect_bad(fd, "port -1", "bad port '-1'");
+	expect_bad(fd, "port 8x", "bad port '8x'");
+	expect_bad(fd, "proto sctpx", "bad proto 'sctpx'");
+	expect_bad(fd, "src 192.0.2", "bad address '192.0.2' after src");
+	expect_bad(fd, "addr", "'addr' needs a value");
+	expect_bad(fd, "proto tcp summary extra", "unknown word 'extra'");
+	close(fd);
+}
+
+TEST_SUITE(sesstab, NULL, NULL,
+	   TEST(test_to_wire),
+	   TEST(test_apply_sequence),
+	   TEST(test_apply_owned),
+	   TEST(test_read_chunks),
+	   TEST(test_empty_map),
+	   TEST(test_expired_and_delete),
+	   TEST(test_set_expiry),
+	   TEST(test_eviction_accounting),
+	   TEST(test_show_filters),
+	   TEST(test_show_json),
+	   TEST(test_show_summary),
+	   TEST(test_show_bad_args))
