@@ -22,6 +22,9 @@ CC	?= gcc
 CLANG	?= clang
 BPFTOOL	?= bpftool
 
+# A bare "make" builds everything: the first rule below is a library's.
+.DEFAULT_GOAL := all
+
 ifeq ($(V),1)
 Q :=
 msg :=
