@@ -284,8 +284,11 @@ static void cluster_reassert(struct nsrpd *d, unsigned int vsd)
 	cluster_announce(d, vsd);
 }
 
-static void cluster_elect(struct nsrpd *d, uint64_t now)
+/* Returns whether any group changed its state. */
+static bool cluster_elect(struct nsrpd *d, uint64_t now)
 {
+	bool changed = false;
+
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
 		struct vsd_inputs in = {
 			.sync_pending = sync_holds_preempt(d, now),
@@ -298,14 +301,16 @@ static void cluster_elect(struct nsrpd *d, uint64_t now)
 		cluster_peer_view(d, i, &in.peer);
 		d->group[i].peer_state = in.peer.present ? in.peer.adv.state
 							 : 0;
-		if (vsd_step(&d->group[i].vsd, &in, now, &t) == 1)
+		if (vsd_step(&d->group[i].vsd, &in, now, &t) == 1) {
 			cluster_apply(d, i, &t, now);
-		else if (vsd_is_master(&d->group[i].vsd) &&
+			changed = true;
+		} else if (vsd_is_master(&d->group[i].vsd) &&
 			 ((d->group[i].peer_state == VSD_MASTER &&
 			   was_peer_state != VSD_MASTER) || d->peer_returned))
 			cluster_reassert(d, i);
 	}
 	d->peer_returned = false;
+	return changed;
 }
 
 /* The peer is lost only when no path has heard it within the threshold. */
@@ -415,9 +420,15 @@ void cluster_wake(struct nsrpd *d, uint64_t now)
 
 void cluster_tick(struct nsrpd *d, uint64_t now)
 {
+	bool changed;
+
 	cluster_check_peer(d, now);
-	cluster_elect(d, now);
-	if (now >= d->next_hb_ns) {
+	changed = cluster_elect(d, now);
+	/*
+	 * A change is told at once: a unit that preempts would otherwise be
+	 * master beside the old one until its next heartbeat.
+	 */
+	if (changed || now >= d->next_hb_ns) {
 		for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
 			if (d->group[i].active &&
 			    vsd_is_master(&d->group[i].vsd))
