@@ -660,6 +660,8 @@ static const struct kw kw_nsrp[] = {
 	  .origin = ORIGIN(ha_if) },
 	{ "monitor", .sub = kw_monitor },
 	{ "notify", .fn = h_str, CFG(notify), .lo = STR_PATH },
+	{ "realtime-priority", .fn = h_uint, CFG(realtime_priority),
+	  .lo = 0, .hi = 99, .def = 0 },
 	{ "rto", .sub = kw_rto },
 	{ "rto-mirror", .sub = kw_rto_mirror },
 	{ "secondary-path", .fn = h_str, CFG(secondary_if), .lo = STR_IFNAME,
@@ -1140,6 +1142,7 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 	put_uint(f, "set nsrp rto coldstart-wait", c->rto_coldstart_wait_s,
 		 CFG_COLDSTART_WAIT_DEFAULT);
 	put_flag(f, "set nsrp config sync", c->config_sync);
+	put_uint(f, "set nsrp realtime-priority", c->realtime_priority, 0);
 }
 
 static void write_interfaces(const struct nsrp_config *c, FILE *f)

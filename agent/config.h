@@ -136,6 +136,7 @@ struct nsrp_config {
 	bool rto_mirror_route;
 	bool rto_ageout_ack;
 	uint32_t rto_coldstart_wait_s;
+	uint32_t realtime_priority;	/* SCHED_FIFO priority, 0: not real time */
 	bool config_sync;
 
 	struct cfg_origin origin;		/* keep last */

@@ -8,6 +8,7 @@
  * the control socket.
  */
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,6 +163,24 @@ static int nsrpd_loop_fds(struct nsrpd *d)
 	return 0;
 }
 
+/*
+ * Heartbeats every few milliseconds must not wait behind busy processes
+ * for a time slice: "set nsrp realtime-priority N" runs the agent under
+ * SCHED_FIFO at N. Its loop only ever runs in short passes (see
+ * nsrpd_check_slow()), and the kernel's real-time throttling keeps a
+ * share of every CPU for everything else.
+ */
+static void nsrpd_sched(unsigned int prio)
+{
+	struct sched_param sp = { .sched_priority = (int)prio };
+
+	if (sched_setscheduler(0, prio ? SCHED_FIFO : SCHED_OTHER, &sp))
+		pr_warn("cannot set %s scheduling (priority %u): %s",
+			prio ? "real-time" : "normal", prio, strerror(errno));
+	else if (prio)
+		pr_info("real-time scheduling, SCHED_FIFO priority %u", prio);
+}
+
 int nsrpd_init(struct nsrpd *d)
 {
 	struct timespec ts;
@@ -181,6 +200,8 @@ int nsrpd_init(struct nsrpd *d)
 	err = nsrpd_loop_fds(d);
 	if (err)
 		return err;
+	if (d->cfg.realtime_priority)
+		nsrpd_sched(d->cfg.realtime_priority);
 	err = nsrpd_identity(d);
 	if (err)
 		return err;
@@ -234,6 +255,8 @@ static void nsrpd_arm(struct nsrpd *d)
 
 void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 {
+	if (n->realtime_priority != d->cfg.realtime_priority)
+		nsrpd_sched(n->realtime_priority);
 	d->cfg = *n;
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
 		struct vsd_params p;

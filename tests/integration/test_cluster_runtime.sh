@@ -146,6 +146,17 @@ check "get nsrp shows preempt off" \
 	test "$(cl_json fw2 '.groups[0].preempt')" = false
 check "roles stay: fw2 master" cl_is_master fw2
 
+echo "# real-time scheduling"
+sched() { chrt -p "${CL_PID[$1]}" | sed -n 's/.*scheduling policy: //p;s/.*scheduling priority: /prio /p' | tr '\n' ' '; }
+check "set nsrp realtime-priority 10 on fw2" cl_ctl fw2 set nsrp realtime-priority 10
+check "fw2's nsrpd runs SCHED_FIFO at priority 10 ($(sched fw2))" \
+	eval '[[ $(sched fw2) == "SCHED_FIFO prio 10 " ]]'
+check "unset it" cl_ctl fw2 unset nsrp realtime-priority
+check "fw2's nsrpd runs SCHED_OTHER again ($(sched fw2))" \
+	eval '[[ $(sched fw2) == "SCHED_OTHER prio 0 " ]]'
+check "set it again, for the save below" cl_ctl fw2 set nsrp realt 20
+check "roles stay: fw2 master" cl_is_master fw2
+
 echo "# save"
 check "save on fw2" eval "cl_ctl fw2 save >/dev/null"
 check "the saved file passes nsrpd --check-config" \
@@ -155,6 +166,8 @@ check "it holds the new priority" \
 check "and the arp count, and no preempt" \
 	eval "grep -qx 'set nsrp arp 5' $CL_DIR/fw2.conf &&
 	      ! grep -q 'vsd-group id 0 preempt' $CL_DIR/fw2.conf"
+check "and the real-time priority" \
+	grep -qx 'set nsrp realtime-priority 20' "$CL_DIR/fw2.conf"
 check "it is what get config shows" \
 	test "$(grep -v '^#' "$CL_DIR/fw2.conf")" = "$(cl_ctl fw2 get config)"
 check "no temporary file left" \

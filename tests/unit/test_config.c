@@ -86,6 +86,7 @@ static void test_good_lines(void)
 		"set nsrp rto-mirror route",
 		"set nsrp rto session ageout-ack",
 		"set nsrp config sync",
+		"set nsrp realtime-priority 10",
 		"",
 		"   # a comment",
 		"\t",
@@ -134,6 +135,7 @@ static void test_good_lines(void)
 	CU_ASSERT_TRUE(cfg->rto_mirror_route);
 	CU_ASSERT_TRUE(cfg->rto_ageout_ack);
 	CU_ASSERT_TRUE(cfg->config_sync);
+	CU_ASSERT_EQUAL(cfg->realtime_priority, 10);
 	CU_ASSERT_EQUAL(config_validate(cfg, "test", stderr), 0);
 }
 
@@ -188,6 +190,7 @@ static const struct bad bad_lines[] = {
 	{ "set nsrp vsd-group hb-interval 9", "hb-interval must be 10-10000" },
 	{ "set nsrp vsd-group hb-threshold 1", "hb-threshold must be 2-255" },
 	{ "set nsrp vsd-group init-hold 256", "init-hold must be 0-255" },
+	{ "set nsrp realtime-priority 100", "realtime-priority must be 0-99" },
 	{ "set nsrp vsd-group master-always-exist yes", "unexpected 'yes'" },
 	{ "set nsrp vsd-group", "incomplete command" },
 	{ "set nsrp", "incomplete command after 'nsrp'" },
@@ -301,6 +304,8 @@ static void test_unset_restores_defaults(void)
 		{ "set nsrp rto session ageout-ack",
 		  "unset nsrp rto session ageout-ack" },
 		{ "set nsrp config sync", "unset nsrp config sync" },
+		{ "set nsrp realtime-priority 10",
+		  "unset nsrp realtime-priority" },
 	};
 
 	config_init(cfg2);
@@ -429,6 +434,7 @@ static const char lab_fw1[] =
 	"set nsrp rto-mirror sync\n"
 	"set nsrp rto session ageout-ack\n"
 	"set nsrp config sync\n"
+	"set nsrp realtime-priority 10\n"
 	"set nsrp standalone-role master\n"
 	"set interface lan0:0 ip 192.0.2.1/24\n"
 	"set interface lan0:0 ipv6 2001:db8:1::1/64\n"
@@ -450,7 +456,7 @@ static void test_load_write_load(void)
 	CU_ASSERT_STRING_EQUAL(errbuf, "");
 	CU_ASSERT_STRING_EQUAL(cfg->cluster_name, "Lab Cluster");
 	CU_ASSERT_EQUAL(cfg->n_vsi, 4);
-	CU_ASSERT_EQUAL(cfg->origin.vsi[0], 22);	/* line numbers kept */
+	CU_ASSERT_EQUAL(cfg->origin.vsi[0], 23);	/* line numbers kept */
 
 	mem = open_memstream(&text, &len);
 	CU_ASSERT_EQUAL(config_write(cfg, mem), 0);
@@ -463,6 +469,7 @@ static void test_load_write_load(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set nsrp vsd-group id 0 preempt hold-down 3\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set interface lan0:0 ipv6 2001:db8:1::1/64\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set interface lan0 manage-ip 192.0.2.2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set nsrp realtime-priority 10\n"));
 	free(text);
 
 	/* The defaults alone round-trip too. */
