@@ -20,6 +20,7 @@
 #include <sys/timerfd.h>
 
 #include "daemon.h"
+#include "garp.h"
 #include "ident.h"
 #include "log.h"
 #include "netlink.h"
@@ -440,6 +441,7 @@ int nsrpd_run(struct nsrpd *d)
 void nsrpd_fini(struct nsrpd *d)
 {
 	cluster_stop(d);
+	garp_close();
 	sync_fini(d);
 	ctl_server_close(&d->ctl);
 	for (int i = 0; i < HA_NPATHS; i++)

@@ -86,6 +86,28 @@ size_t garp_build_na(uint8_t *buf, const uint8_t mac[6], const void *ip6)
 	return GARP_NA_LEN;
 }
 
+/*
+ * One packet socket for the daemon's life: closing one waits for an RCU
+ * grace period (synchronize_net()), which on a loaded machine takes tens
+ * of milliseconds, and a takeover announces on every NIC. Protocol 0: it
+ * only sends, and never queues a received frame.
+ */
+static int garp_fd = -1;
+
+static int garp_socket(void)
+{
+	if (garp_fd < 0)
+		garp_fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	return garp_fd < 0 ? -errno : garp_fd;
+}
+
+void garp_close(void)
+{
+	if (garp_fd >= 0)
+		close(garp_fd);
+	garp_fd = -1;
+}
+
 int garp_send(int ifindex, int family, const uint8_t mac[6], const void *addr,
 	      unsigned int count)
 {
@@ -103,15 +125,14 @@ int garp_send(int ifindex, int family, const uint8_t mac[6], const void *addr,
 		sll.sll_protocol = htons(ETH_P_ARP);
 	}
 	memcpy(sll.sll_addr, frame, 6);
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	fd = garp_socket();
 	if (fd < 0)
-		return -errno;
+		return fd;
 	for (unsigned int i = 0; i < count; i++)
 		if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
 			   sizeof(sll)) < 0) {
 			err = -errno;
 			break;
 		}
-	close(fd);
 	return err;
 }

@@ -21,5 +21,6 @@ size_t garp_build_na(uint8_t *buf, const uint8_t mac[6], const void *ip6);
 /* Sends count announcements of one address out of ifindex. */
 int garp_send(int ifindex, int family, const uint8_t mac[6], const void *addr,
 	      unsigned int count);
+void garp_close(void);
 
 #endif
