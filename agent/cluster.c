@@ -67,8 +67,16 @@ static void cluster_vsi_addrs(struct nsrpd *d, unsigned int vsd, bool add)
 	}
 }
 
+/*
+ * A NIC whose link is down cannot announce; its neighbours and switch
+ * would keep the VSI MAC where it was. The group retries at every
+ * heartbeat until every announcement went out, so a link that comes back
+ * after the takeover is announced on as soon as it is up.
+ */
 static void cluster_announce(struct nsrpd *d, unsigned int vsd)
 {
+	bool retry = d->group[vsd].announce_due, failed = false;
+
 	for (unsigned int i = 0; i < d->cfg.n_vsi; i++) {
 		const struct cfg_vsi_addr *v = &d->cfg.vsi[i];
 		int fam = v->a.family == AF_INET6 ? 6 : 4;
@@ -80,10 +88,15 @@ static void cluster_announce(struct nsrpd *d, unsigned int vsd)
 		vsi_mac_derive(mac, d->cfg.cluster_id, vsd, v->ifname);
 		err = garp_send(if_nametoindex(v->ifname), fam, mac,
 				v->a.addr, d->cfg.arp_count);
-		if (err)
-			pr_warn("%s: gratuitous announcement failed: %s",
-				v->ifname, strerror(-err));
+		if (err && !retry)
+			pr_warn("%s: gratuitous announcement failed: %s; "
+				"retrying every heartbeat", v->ifname,
+				strerror(-err));
+		failed |= err != 0;
 	}
+	if (retry && !failed)
+		pr_info("vsd-group %u: VSIs announced on every NIC", vsd);
+	d->group[vsd].announce_due = failed;
 }
 
 /*
@@ -175,6 +188,7 @@ static void cluster_apply(struct nsrpd *d, unsigned int vsd,
 	} else if (was && !is) {
 		cluster_push_role(d, vsd, now);
 		cluster_vsi_addrs(d, vsd, false);
+		d->group[vsd].announce_due = false;
 	}
 	cluster_notify(d, vsd, t);
 }
@@ -429,10 +443,14 @@ void cluster_tick(struct nsrpd *d, uint64_t now)
 	 * master beside the old one until its next heartbeat.
 	 */
 	if (changed || now >= d->next_hb_ns) {
-		for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
-			if (d->group[i].active &&
-			    vsd_is_master(&d->group[i].vsd))
-				cluster_push_role(d, i, now);
+		for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+			if (!d->group[i].active ||
+			    !vsd_is_master(&d->group[i].vsd))
+				continue;
+			cluster_push_role(d, i, now);
+			if (d->group[i].announce_due)
+				cluster_announce(d, i);
+		}
 		cluster_send_hb(d, now);
 	}
 }

@@ -46,6 +46,7 @@ struct nsrpd_group {
 	bool active;
 	struct vsd vsd;
 	uint8_t peer_state;	/* enum vsd_state, 0: unknown */
+	bool announce_due;	/* an announcement failed: retry each heartbeat */
 };
 
 struct nsrpd_event_rec {
