@@ -74,6 +74,7 @@ static const char *const dp_counter_names[NSRP_CNT_MAX] = {
 	[NSRP_CNT_LEARN_RACE] = "learn-race",
 	[NSRP_CNT_NH_FILL] = "nexthop-fill",
 	[NSRP_CNT_SESS_TAKEOVER] = "session-takeover",
+	[NSRP_CNT_GARP_IGNORED] = "garp-ignored",
 };
 
 const char *dp_counter_name(enum nsrp_counter c)

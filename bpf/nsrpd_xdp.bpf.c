@@ -92,6 +92,17 @@ static __always_inline int handle_arp(struct xdp_md *ctx, struct l2_info *l2,
 	vsi = vsi_to_answer(ctx, &key, now, &verdict);
 	if (!vsi)
 		return verdict;
+	/*
+	 * A gratuitous request (sender address = target address) asks
+	 * nothing: it is the peer announcing a VSI it took over, while our
+	 * liveness deadline has not quite run out. Answering it would pull
+	 * the VSI MAC back to this unit in every switch.
+	 */
+	if (arp->spa[0] == arp->tpa[0] && arp->spa[1] == arp->tpa[1] &&
+	    arp->spa[2] == arp->tpa[2] && arp->spa[3] == arp->tpa[3]) {
+		cnt_inc(NSRP_CNT_GARP_IGNORED);
+		return XDP_DROP;
+	}
 
 	__builtin_memcpy(l2->eth->h_dest, arp->sha, NSRPD_ETH_ALEN);
 	__builtin_memcpy(l2->eth->h_source, vsi->vsi_mac, NSRPD_ETH_ALEN);

@@ -397,7 +397,7 @@ struct gate_case {
 	__u32 counter;			/* must rise by one */
 };
 
-static struct gate_case gates[32];
+static struct gate_case gates[40];
 
 static size_t udp_to(__u8 *b, const __u8 *dst, __u16 vlan)
 {
@@ -504,6 +504,20 @@ static int gates_build(void)
 	memset(g->in + g->in_len, 0xee, 60 - g->in_len);
 	memset(g->out + g->out_len, 0xee, 60 - g->out_len);
 	g->in_len = g->out_len = 60;
+	g++;
+
+	*g = (struct gate_case){ .what = "gratuitous ARP request for a VSI",
+				 .mode = M_MASTER, .verdict = XDP_DROP,
+				 .counter = NSRP_CNT_GARP_IGNORED };
+	g->in_len = pkt_arp(g->in, 1, mac_bcast, mac_vsi0, 0, mac_vsi0,
+			    VSI4, mac_zero, VSI4);
+	g++;
+
+	*g = (struct gate_case){ .what = "gratuitous ARP request, other address",
+				 .mode = M_MASTER, .verdict = XDP_PASS,
+				 .counter = NSRP_CNT_PASS };
+	g->in_len = pkt_arp(g->in, 1, mac_bcast, mac_client, 0, mac_client,
+			    CLIENT4, mac_zero, CLIENT4);
 	g++;
 
 	*g = (struct gate_case){ .what = "ARP reply for a VSI address",
