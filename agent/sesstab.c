@@ -330,6 +330,42 @@ int sesstab_expired(int fd, uint64_t now, bool only_from_peer,
 	return err ? err : (int)x.n;
 }
 
+static void sess_swap(struct nsrp_sess_key *keys, struct nsrp_sess *vals,
+		      unsigned int a, unsigned int b)
+{
+	struct nsrp_sess_key k = keys[a];
+	struct nsrp_sess v = vals[a];
+
+	keys[a] = keys[b];
+	vals[a] = vals[b];
+	keys[b] = k;
+	vals[b] = v;
+}
+
+int sesstab_expired_next(int fd, struct sesstab_cursor *c, uint64_t now,
+			 struct nsrp_sess_key *keys, struct nsrp_sess *vals,
+			 unsigned int max, unsigned int *n_local)
+{
+	int n = sesstab_read(fd, c, keys, vals, max);
+	unsigned int kept = 0, local = 0;
+
+	*n_local = 0;
+	if (n <= 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		if (vals[i].expires_ns > now)
+			continue;
+		keys[kept] = keys[i];
+		vals[kept] = vals[i];
+		kept++;
+	}
+	for (unsigned int i = 0; i < kept; i++)
+		if (!(vals[i].flags & NSRP_SF_FROM_PEER))
+			sess_swap(keys, vals, i, local++);
+	*n_local = local;
+	return (int)kept;
+}
+
 static int count_one(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
 		     void *arg)
 {

@@ -42,7 +42,7 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_AGEOUT_HOLD_NS	(2 * NS_PER_S)		/* awaiting a reply */
 #define SYNC_BULK_CHUNK		256	/* sessions read per step */
 #define SYNC_FRAMES_PER_TICK	512	/* so the loop is never starved */
-#define SYNC_SWEEP_MAX		1024	/* expired sessions per sweep */
+#define SYNC_SWEEP_CHUNK	256	/* entries read per sweep step */
 #define SYNC_NEIGH_MAX		1024
 /* One frame fits the HA link's MTU, so a lost fragment loses no more. */
 #define SYNC_FRAME_CAP		1472
@@ -189,6 +189,7 @@ static void sync_bulk_step(struct nsrpd *d, uint64_t now)
 		if (!n || s->cursor.done) {
 			s->bulk = false;
 			sync_push_mark(d, RTO_MARK_BULK_END);
+			s->bulk_end_seq = s->tx.tail;
 			pr_info("RTO sync: bulk sync queued, %llu sessions",
 				(unsigned long long)s->bulk_records);
 		}
@@ -462,6 +463,12 @@ static void sync_ageout_apply(struct nsrpd *d, const struct proto_msg *m,
 	}
 }
 
+/* A bulk is queued or sent, and its end marker not yet acknowledged. */
+static bool sync_bulk_on_its_way(const struct nsrpd_sync *s)
+{
+	return s->bulk || (s->bulk_end_seq && s->tx.head < s->bulk_end_seq);
+}
+
 static void sync_rx_request(struct nsrpd *d, const uint8_t *body, size_t len,
 			    uint64_t now)
 {
@@ -476,6 +483,14 @@ static void sync_rx_request(struct nsrpd *d, const uint8_t *body, size_t len,
 		return;
 	switch (m.kind) {
 	case PROTO_REQ_COLDSTART:
+		/*
+		 * The peer asks again each second until the bulk's end
+		 * reaches it; a bulk on its way will, reliably, so only one
+		 * that is not starts over. A peer that restarted has a new
+		 * epoch, and that ends what was on its way already.
+		 */
+		if (sync_bulk_on_its_way(&d->sync))
+			break;
 		sync_resync(d, "the peer asked for it");
 		break;
 	case PROTO_REQ_AGEOUT_QUERY:
@@ -507,35 +522,62 @@ void sync_rx(struct nsrpd *d, const struct proto_hdr *h,
 
 /* ------------------------------------------------------ expiry, neighbours */
 
-/*
- * Expired sessions: the data plane only removes one when a packet finds
- * it, so a flow that just stops is removed here. Ours are deleted and the
- * deletes streamed; the peer's copies are deleted, or checked with the
- * master first under ageout-ack.
- */
-static void sync_sweep(struct nsrpd *d, bool from_peer, uint64_t now)
+/* Our expired sessions: deleted, and the deletes streamed to the peer. */
+static void sync_expire_local(struct nsrpd *d, struct nsrp_sess_key *keys,
+			      struct nsrp_sess *vals, unsigned int n,
+			      uint64_t now)
 {
-	static struct nsrp_sess_key keys[SYNC_SWEEP_MAX];
-	static struct nsrp_sess vals[SYNC_SWEEP_MAX];
-	int n = sesstab_expired(d->dp.fd_sess, now, from_peer, keys, vals,
-				SYNC_SWEEP_MAX);
-
-	if (n <= 0)
-		return;
-	if (from_peer && d->cfg.rto_ageout_ack && d->peer.present &&
-	    sync_path(d) >= 0) {
-		sync_ageout_query(d, keys, vals, n, now);
-		return;
-	}
 	d->sync.swept += sesstab_delete(d->dp.fd_sess, keys, n) > 0 ? n : 0;
-	if (from_peer || !sync_enabled(d) || !d->peer.present)
+	if (!sync_enabled(d) || !d->peer.present)
 		return;
-	for (int i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		struct nsrp_event ev = { .kind = NSRP_EV_DELETE,
 					 .key = keys[i], .sess = vals[i] };
 
 		sync_queue_event(d, &ev, now);
 	}
+}
+
+/* The peer's expired copies: deleted, or checked with it first. */
+static void sync_expire_peer(struct nsrpd *d, struct nsrp_sess_key *keys,
+			     struct nsrp_sess *vals, unsigned int n,
+			     uint64_t now)
+{
+	if (d->cfg.rto_ageout_ack && d->peer.present && sync_path(d) >= 0) {
+		sync_ageout_query(d, keys, vals, n, now);
+		return;
+	}
+	d->sync.swept += sesstab_delete(d->dp.fd_sess, keys, n) > 0 ? n : 0;
+}
+
+/*
+ * Expired sessions: the data plane only removes one when a packet finds
+ * it, so a flow that just stops is removed here. The sweep goes a chunk
+ * per pass of the loop, so that a map of millions never holds a
+ * heartbeat back.
+ */
+static void sync_sweep_step(struct nsrpd *d, uint64_t now)
+{
+	static struct nsrp_sess_key keys[SYNC_SWEEP_CHUNK];
+	static struct nsrp_sess vals[SYNC_SWEEP_CHUNK];
+	struct nsrpd_sync *s = &d->sync;
+	unsigned int n_local;
+	int n = sesstab_expired_next(d->dp.fd_sess, &s->sweep, now, keys, vals,
+				     SYNC_SWEEP_CHUNK, &n_local);
+
+	if (n < 0) {
+		pr_warn("RTO sync: sweeping the session map: %s",
+			strerror(-n));
+		s->sweeping = false;
+		return;
+	}
+	if (n_local)
+		sync_expire_local(d, keys, vals, n_local, now);
+	if ((unsigned int)n > n_local)
+		sync_expire_peer(d, keys + n_local, vals + n_local,
+				 n - n_local, now);
+	if (s->sweep.done)
+		s->sweeping = false;
 }
 
 static bool sync_master_of_any(const struct nsrpd *d)
@@ -566,17 +608,87 @@ static void sync_neighbours(struct nsrpd *d)
 	}
 }
 
+/* -------------------------------------------------------------- takeover */
+
+#define SYNC_TAKEOVER_SLACK_NS	(20 * NS_PER_MS)
+
+static bool sync_taken_at_flip(const struct nsrp_sess *s, unsigned int vsd,
+			       uint64_t flip)
+{
+	if (s->vsd != vsd || s->expires_ns <= flip)
+		return false;
+	return s->flags & NSRP_SF_FROM_PEER ||
+	       s->refreshed_ns + SYNC_TAKEOVER_SLACK_NS >= flip;
+}
+
+static bool sync_commit_due(const struct nsrpd_sync *s,
+			    const struct nsrp_sess *v)
+{
+	return v->vsd < NSRPD_MAX_VSD && s->commit_vsds & 1u << v->vsd &&
+	       sync_taken_at_flip(v, v->vsd, s->commit_flip_ns[v->vsd]);
+}
+
+/* One chunk of the conntrack commits a takeover started. */
+static void sync_commit_step(struct nsrpd *d)
+{
+	struct nsrp_sess_key keys[SYNC_BULK_CHUNK];
+	struct nsrp_sess vals[SYNC_BULK_CHUNK];
+	struct nsrpd_sync *s = &d->sync;
+	unsigned int m = 0, failed = 0;
+	int n = sesstab_read(d->dp.fd_sess, &s->commit, keys, vals,
+			     SYNC_BULK_CHUNK);
+
+	if (n < 0)
+		pr_warn("RTO sync: reading the session map: %s", strerror(-n));
+	for (int i = 0; i < n; i++)
+		if (sync_commit_due(s, &vals[i])) {
+			keys[m] = keys[i];
+			vals[m++] = vals[i];
+		}
+	if (m)
+		s->ct_committed += ct_commit_many(s->ct, keys, vals, m,
+				dp_state_timeout_ns(&d->dp,
+						    NSRP_SS_ESTABLISHED) /
+					NS_PER_S, &failed);
+	s->ct_failed += failed;
+	if (n <= 0 || s->commit.done)
+		s->commit_vsds = 0;
+}
+
+/*
+ * The kernel gets a conntrack entry for every session the new master
+ * carries, so that a packet XDP hands up is not dropped as mid-stream.
+ * Hundreds of thousands of them take a while: the walk goes a chunk per
+ * pass of the loop (sync_tick()), heartbeats in between. Another group
+ * taking over meanwhile starts the walk over, for both.
+ */
+void sync_takeover(struct nsrpd *d, unsigned int vsd, uint64_t now)
+{
+	struct nsrpd_sync *s = &d->sync;
+
+	s->next_neigh_ns = now;	/* the new master's turn to send */
+	if (!s->ct || d->dp.fd_sess < 0 || vsd >= NSRPD_MAX_VSD)
+		return;
+	s->commit_vsds |= 1u << vsd;
+	s->commit_flip_ns[vsd] = now;
+	memset(&s->commit, 0, sizeof(s->commit));
+}
+
 /* ------------------------------------------------------------- the loop */
 
 void sync_tick(struct nsrpd *d, uint64_t now)
 {
 	struct nsrpd_sync *s = &d->sync;
 
-	if (now >= s->next_sweep_ns) {
+	if (!s->sweeping && now >= s->next_sweep_ns) {
 		s->next_sweep_ns = now + SYNC_SWEEP_NS;
-		sync_sweep(d, false, now);
-		sync_sweep(d, true, now);
+		memset(&s->sweep, 0, sizeof(s->sweep));
+		s->sweeping = true;
 	}
+	if (s->sweeping)
+		sync_sweep_step(d, now);
+	if (s->commit_vsds)
+		sync_commit_step(d);
 	if (!sync_enabled(d) || !d->peer.present)
 		return;
 	if (d->peer.epoch != s->peer_epoch) {
@@ -602,6 +714,8 @@ uint64_t sync_next_deadline(const struct nsrpd *d, uint64_t now)
 	const struct nsrpd_sync *s = &d->sync;
 	uint64_t next = s->next_sweep_ns, t;
 
+	if (s->sweeping || s->commit_vsds)
+		return now;
 	if (!sync_enabled(d) || !d->peer.present)
 		return next;
 	if (s->bulk)
@@ -655,48 +769,6 @@ bool sync_holds_preempt(const struct nsrpd *d, uint64_t now)
  * flip (the data plane then cleared the mark and restamped them; its
  * clock is coarse, hence the slack).
  */
-#define SYNC_TAKEOVER_SLACK_NS	(20 * NS_PER_MS)
-
-static bool sync_taken_at_flip(const struct nsrp_sess *s, unsigned int vsd,
-			       uint64_t flip)
-{
-	if (s->vsd != vsd || s->expires_ns <= flip)
-		return false;
-	return s->flags & NSRP_SF_FROM_PEER ||
-	       s->refreshed_ns + SYNC_TAKEOVER_SLACK_NS >= flip;
-}
-
-void sync_takeover(struct nsrpd *d, unsigned int vsd, uint64_t now)
-{
-	struct nsrp_sess_key keys[SYNC_BULK_CHUNK];
-	struct nsrp_sess vals[SYNC_BULK_CHUNK];
-	struct sesstab_cursor c = { 0 };
-	int n;
-
-	d->sync.next_neigh_ns = now;	/* the new master's turn to send */
-	if (!d->sync.ct || d->dp.fd_sess < 0)
-		return;
-	while ((n = sesstab_read(d->dp.fd_sess, &c, keys, vals,
-				 SYNC_BULK_CHUNK)) > 0) {
-		unsigned int m = 0, failed = 0;
-
-		for (int i = 0; i < n; i++)
-			if (sync_taken_at_flip(&vals[i], vsd, now)) {
-				keys[m] = keys[i];
-				vals[m++] = vals[i];
-			}
-		if (m)
-			d->sync.ct_committed += ct_commit_many(
-				d->sync.ct, keys, vals, m,
-				dp_state_timeout_ns(&d->dp,
-						    NSRP_SS_ESTABLISHED) /
-					NS_PER_S, &failed);
-		d->sync.ct_failed += failed;
-		if (c.done)
-			break;
-	}
-}
-
 /* ----------------------------------------------------------- set up */
 
 int sync_init(struct nsrpd *d)

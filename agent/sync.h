@@ -32,7 +32,14 @@ struct nsrpd_sync {
 	bool bulk;			/* a bulk sync to the peer under way */
 	struct sesstab_cursor cursor;
 	uint64_t bulk_records;
+	uint64_t bulk_end_seq;		/* the last bulk's end marker, + 1 */
 	uint64_t next_sweep_ns, next_neigh_ns;
+	bool sweeping;			/* an expiry sweep under way */
+	struct sesstab_cursor sweep;
+	/* Conntrack commits after a takeover, a chunk per loop pass. */
+	uint32_t commit_vsds;		/* groups whose sessions are due */
+	uint64_t commit_flip_ns[NSRPD_MAX_VSD];
+	struct sesstab_cursor commit;
 	bool stall_alarm;
 	/* Counters, since start. */
 	uint64_t events, events_from_peer, events_idle;

@@ -358,6 +358,42 @@ static void test_empty_map(void)
 	close(fd);
 }
 
+/* A sweep in steps finds what the whole-map walk finds, local ones first. */
+static void test_expired_in_steps(void)
+{
+	struct nsrp_sess_key keys[256];
+	struct nsrp_sess vals[256];
+	struct sesstab_cursor c = { 0 };
+	unsigned int local = 0, peer = 0, bad = 0, steps = 0, n_local;
+	int fd, n;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	fill_big(fd);
+	while (!c.done && steps++ < BIG_N) {
+		n = sesstab_expired_next(fd, &c, 5000, keys, vals, 256,
+					 &n_local);
+		CU_ASSERT_FATAL(n >= 0 && n_local <= (unsigned int)n);
+		for (int i = 0; i < n; i++) {
+			bool from_peer = vals[i].flags & NSRP_SF_FROM_PEER;
+
+			bad += vals[i].expires_ns > 5000 ||
+			       from_peer != ((unsigned int)i >= n_local) ||
+			       from_peer != (key_index(&keys[i]) % 3 == 0);
+		}
+		local += n_local;
+		peer += n - n_local;
+	}
+	CU_ASSERT_TRUE(c.done);
+	CU_ASSERT_EQUAL(local, 5001 - 1667);
+	CU_ASSERT_EQUAL(peer, 1667);
+	CU_ASSERT_EQUAL(bad, 0);
+	/* Chunks of at most 256: the whole map took many steps. */
+	CU_ASSERT_TRUE(steps >= BIG_N / 256);
+	close(fd);
+}
+
 static void test_expired_and_delete(void)
 {
 	struct nsrp_sess_key *keys = calloc(BIG_N, sizeof(*keys));
@@ -691,6 +727,7 @@ TEST_SUITE(sesstab, NULL, NULL,
 	   TEST(test_read_chunks),
 	   TEST(test_empty_map),
 	   TEST(test_expired_and_delete),
+	   TEST(test_expired_in_steps),
 	   TEST(test_set_expiry),
 	   TEST(test_eviction_accounting),
 	   TEST(test_show_filters),
