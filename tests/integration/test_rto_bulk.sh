@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test_rto_bulk - a backup that joins a master holding 100000 sessions
+# gets them all in its cold start (bulk) sync, says "coldstart sync done",
+# and when the master then fails it takes over every one of them: they
+# stay in its session map, and the kernel gets their conntrack entries,
+# a chunk per pass of the event loop.
+# The helpers below run through check/wait_for, which shellcheck cannot see.
+# shellcheck disable=SC2317,SC2016
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=cluster.sh
+source "$(dirname "$0")/cluster.sh"
+
+require_root
+require_cmd ip nft jq python3 timeout
+[[ -x $BUILD/san/nsrpd && -x $BUILD/nsrpctl ]] || skip "build first (make tests)"
+
+N=100000
+start=$(date +%s%N)
+
+# count NODE FIELD: NODE's sessions of the flows below (UDP to the server's
+# ports 20000 and up), by origin: local or from_peer.
+count() {
+	cl_ctl "$1" get session summary proto udp -j 2>/dev/null |
+		jq -r ".$2 // 0"
+}
+count_at_least() { (( $(count "$1" "$2") >= $3 )); }
+
+echo "# fw1 alone, with $N sessions"
+check "lab up" lab_setup "rtob$$"
+# The server drops the datagrams quietly: no ICMP errors back.
+lab exec server nft -f - <<'NFT'
+table inet sink {
+	chain in {
+		type filter hook input priority 0; policy accept;
+		udp dport >= 20000 drop
+	}
+}
+NFT
+cl_start fw1
+check "fw1 is master alone" wait_for 5 cl_state_is fw1 master
+# N flows: one datagram each, from 4 client ports to 25000 server ports.
+lab exec client timeout 60 python3 -c '
+import socket, sys, time
+n = int(sys.argv[1])
+socks = []
+for _ in range(4):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", 0))
+    socks.append(s)
+for i in range(n):
+    socks[i % 4].sendto(b"x", (sys.argv[2], 20000 + i // 4))
+    if i % 256 == 255:
+        time.sleep(0.002)   # within the backlog of the receiving NICs
+' "$N" "$CL_SERVER"
+check "fw1 holds the $N sessions" wait_for 10 count_at_least fw1 local "$N"
+
+echo "# fw2 joins: bulk sync"
+t0=$(date +%s%N)
+cl_start fw2
+check "fw2 joins as backup" wait_for 5 cl_state_is fw2 backup
+check "fw2's cold start sync completes" \
+	wait_for 20 cl_json_is fw2 .rto.coldstart_done true
+echo "  cold start of $N sessions done $(( ($(date +%s%N) - t0) / 1000000 )) ms after fw2 started"
+check "fw2 holds all $N from its peer" count_at_least fw2 from_peer "$N"
+
+echo "# fw1 fails: fw2 takes them over"
+for dev in lan0 wan0 ha0; do lab exec fw1 ip link set "$dev" down; done
+cl_kill fw1
+check "fw2 becomes master" wait_for 3 cl_state_is fw2 master
+total() { (( $(count fw2 local) + $(count fw2 from_peer) >= N )); }
+check "fw2 still holds all $N" total
+check "and gave the kernel a conntrack entry for each" \
+	wait_for 10 eval '(( $(cl_json fw2 .rto.ct_committed) >= N ))'
+check "without holding its heartbeats back" \
+	eval "! grep -q 'one pass took.*election [0-9]\{3,\}' ${CL_LOG[fw2]}"
+
+echo "# sanitizers"
+check "no sanitizer report in the logs" cl_logs_clean
+((T_FAILED)) && cl_dump
+echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
+t_done
