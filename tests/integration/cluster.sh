@@ -17,6 +17,7 @@ on_exit "rm -rf $CL_DIR"
 on_exit cl_kill_all
 
 declare -A CL_PID=()	# node -> PID of its nsrpd, while we have not reaped it
+declare -A CL_LOG=()	# node -> the log of its latest nsrpd
 CL_LOGS=()
 
 # The VSI gateway the client routes through, and a host behind it.
@@ -51,6 +52,8 @@ cl_start() {
 	# A daemon killed with -9 leaves its control socket behind.
 	((${#CL_LOGS[@]})) || on_exit "rm -f $(cl_sock fw1) $(cl_sock fw2)"
 	CL_LOGS+=("$log")
+	# shellcheck disable=SC2034 # CL_LOG is read by the tests
+	CL_LOG[$node]=$log
 	"$LAB" exec "$node" "$BUILD/san/nsrpd" -f "$CL_DIR/$node.conf" \
 		-S "$(cl_sock "$node")" >"$log" 2>&1 &
 	CL_PID[$node]=$!

@@ -89,6 +89,20 @@ check "fw2 gave up the VSI addresses" eval '! cl_has_vsi fw2'
 check "fw1 re-announced its VSIs: traffic flows through fw1" cl_flows_via fw1
 check "and over IPv6 (addresses reinstalled)" cl_flows_via fw1 6
 
+echo "# a NIC down at the takeover is announced on once its link is up"
+kill -STOP "${CL_PID[fw1]}"
+check "fw2 takes over from the stopped fw1" wait_for 2 cl_state_is fw2 master
+check "traffic flows through fw2" cl_flows_via fw2
+lab exec fw1 ip link set wan0 down
+kill -CONT "${CL_PID[fw1]}"
+check "fw1 takes master back with its wan0 down" wait_for 4 cl_is_master fw1
+check "its announcement on wan0 failed" \
+	grep -q "wan0: gratuitous announcement failed" "${CL_LOG[fw1]}"
+lab exec fw1 ip link set wan0 up
+check "with wan0 up again it announces there" \
+	wait_for 2 grep -q "VSIs announced on every NIC" "${CL_LOG[fw1]}"
+check "traffic flows through fw1" cl_flows_via fw1
+
 echo "# SIGSTOP of the master"
 kill -STOP "${CL_PID[fw1]}"
 check "fw2 becomes master" wait_for 2 cl_state_is fw2 master

@@ -4,7 +4,9 @@
 # test_rto_sync - what RTO sync is for: 200 long-lived TCP connections
 # through fw1 carry on through fw2 after fw1 is powered off (links down,
 # agent killed), with a fifth of the sync frames and acks lost on the HA
-# link. With sync disabled the same failover breaks them: the backup has
+# link; 200 more carry on while fw1 returns, gets the table in bulk,
+# preempts, and then has its agent killed (kill -9, links up). With sync
+# disabled the same failover breaks them: the backup has
 # neither the sessions nor the kernel's conntrack entries, and its policy
 # drops their packets as mid-stream.
 # shellcheck disable=SC2317
@@ -103,6 +105,27 @@ check "fw2 took them over" \
 	test "$(cl_ctl fw2 get session summary port 5001 -j | jq -r .local)" = "$CONNS"
 check "fw2 carries them in XDP" \
 	test "$(cl_ctl fw2 get counters -j | jq -r .dataplane.forwarded)" -gt 0
+
+echo "# fw1 returns: bulk sync before preempt; then kill -9 of its agent"
+links fw1 up
+hold "$CL_DIR/kill.json" 5003 14
+check "fw2 holds the new connections" wait_for 5 eval \
+	'(( $(cl_ctl fw2 get session summary port 5003 -j | jq -r .local) >= CONNS ))'
+cl_start fw1
+check "fw1 rejoins and preempts master back" wait_for 10 cl_is_master fw1
+check "its cold start sync was done before it preempted" \
+	eval "grep -n -e 'coldstart sync done' -e 'backup -> master' ${CL_LOG[fw1]} |
+	      head -n1 | grep -q 'coldstart sync done'"
+check "fw1 took fw2's sessions over" \
+	test "$(cl_ctl fw1 get session summary port 5003 -j | jq -r .local)" -ge "$CONNS"
+sleep 1
+cl_kill fw1
+check "fw2 takes over from the killed agent (links up)" \
+	wait_for 3 cl_state_is fw2 master
+wait "$HOLD_PID"
+cat "$CL_DIR/kill.json"
+check "all $CONNS connections survived both role changes and the kill" \
+	test "$(alive "$CL_DIR/kill.json")" = "$CONNS"
 cl_kill fw2
 
 echo "# sync off: the same failover breaks them"
