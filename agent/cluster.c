@@ -19,13 +19,13 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "garp.h"
 #include "ident.h"
 #include "log.h"
 #include "netlink.h"
 
-#define NS_PER_MS 1000000ull
 
 extern char **environ;
 

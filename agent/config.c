@@ -678,7 +678,28 @@ static const struct kw kw_interface[] = {
 	{ NULL }
 };
 
+#define FLOW_TIMEOUT(name, field) \
+	{ name, .fn = h_uint, CFG(flow.field), .lo = 1, .hi = 86400, .def = 0 }
+
+static const struct kw kw_flow_timeout[] = {
+	FLOW_TIMEOUT("icmp", icmp_s),
+	FLOW_TIMEOUT("tcp", tcp_s),
+	FLOW_TIMEOUT("tcp-fin", tcp_fin_s),
+	FLOW_TIMEOUT("tcp-syn", tcp_syn_s),
+	FLOW_TIMEOUT("tcp-time-wait", tcp_time_wait_s),
+	FLOW_TIMEOUT("udp", udp_s),
+	{ NULL }
+};
+
+static const struct kw kw_flow[] = {
+	{ "max-sessions", .fn = h_uint, CFG(flow.max_sessions),
+	  .lo = 1024, .hi = NSRPD_SESS_MAX, .def = 0 },
+	{ "timeout", .sub = kw_flow_timeout },
+	{ NULL }
+};
+
 static const struct kw kw_top[] = {
+	{ "flow", .sub = kw_flow },
 	{ "hostname", .fn = h_str, CFG(hostname) },
 	{ "interface", .arg = arg_iface, .sub = kw_interface },
 	{ "nsrp", .sub = kw_nsrp },
@@ -1145,6 +1166,19 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 	put_uint(f, "set nsrp realtime-priority", c->realtime_priority, 0);
 }
 
+static void write_flow(const struct nsrp_config *c, FILE *f)
+{
+	const struct cfg_flow *w = &c->flow;
+
+	put_uint(f, "set flow max-sessions", w->max_sessions, 0);
+	put_uint(f, "set flow timeout icmp", w->icmp_s, 0);
+	put_uint(f, "set flow timeout tcp", w->tcp_s, 0);
+	put_uint(f, "set flow timeout tcp-fin", w->tcp_fin_s, 0);
+	put_uint(f, "set flow timeout tcp-syn", w->tcp_syn_s, 0);
+	put_uint(f, "set flow timeout tcp-time-wait", w->tcp_time_wait_s, 0);
+	put_uint(f, "set flow timeout udp", w->udp_s, 0);
+}
+
 static void write_interfaces(const struct nsrp_config *c, FILE *f)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -1171,6 +1205,7 @@ int config_write(const struct nsrp_config *c, FILE *f)
 {
 	put_str(f, "set hostname", c->hostname);
 	write_nsrp(c, f);
+	write_flow(c, f);
 	write_interfaces(c, f);
 	return ferror(f) ? -EIO : 0;
 }
@@ -1193,6 +1228,8 @@ const char *config_restart_needed(const struct nsrp_config *running,
 	if (strcmp(a->auth_password, b->auth_password) ||
 	    strcmp(a->encrypt_password, b->encrypt_password))
 		return "the HA link passwords";
+	if (memcmp(&a->flow, &b->flow, sizeof(a->flow)))
+		return "the flow settings (session table size, timeouts)";
 	if (a->n_vsi != b->n_vsi ||
 	    memcmp(a->vsi, b->vsi, sizeof(a->vsi[0]) * a->n_vsi))
 		return "the VSI addresses";

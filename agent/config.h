@@ -96,6 +96,16 @@ struct cfg_origin {
 	unsigned int monitor[NSRPD_MAX_IFACES];
 };
 
+/*
+ * "set flow ...": the session table's size and the data plane's timeouts,
+ * in seconds; 0 is the built-in default. Both are fixed when the data
+ * plane loads, so a change needs a restart.
+ */
+struct cfg_flow {
+	uint32_t max_sessions;
+	uint32_t tcp_syn_s, tcp_s, tcp_fin_s, tcp_time_wait_s, udp_s, icmp_s;
+};
+
 struct nsrp_config {
 	char hostname[CFG_NAME_LEN];		/* "": the system's */
 	uint32_t cluster_id;			/* 0-7 */
@@ -137,6 +147,7 @@ struct nsrp_config {
 	bool rto_ageout_ack;
 	uint32_t rto_coldstart_wait_s;
 	uint32_t realtime_priority;	/* SCHED_FIFO priority, 0: not real time */
+	struct cfg_flow flow;
 	bool config_sync;
 
 	struct cfg_origin origin;		/* keep last */

@@ -19,6 +19,7 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
+#include "clock.h"
 #include "daemon.h"
 #include "garp.h"
 #include "ident.h"
@@ -108,7 +109,19 @@ static int nsrpd_program_vsi(struct nsrpd *d, const struct cfg_vsi_addr *v)
 
 static int nsrpd_dataplane(struct nsrpd *d)
 {
-	struct dp_config dc = { .pin_dir = d->pin_dir };
+	const struct cfg_flow *f = &d->cfg.flow;
+	struct dp_config dc = {
+		.pin_dir = d->pin_dir,
+		.sess_max = f->max_sessions,
+		.dp = {
+			.tcp_syn_ns = f->tcp_syn_s * NS_PER_S,
+			.tcp_est_ns = f->tcp_s * NS_PER_S,
+			.tcp_fin_ns = f->tcp_fin_s * NS_PER_S,
+			.tcp_tw_ns = f->tcp_time_wait_s * NS_PER_S,
+			.udp_ns = f->udp_s * NS_PER_S,
+			.icmp_ns = f->icmp_s * NS_PER_S,
+		},
+	};
 	int err;
 
 	err = dp_open(&d->dp, &dc);

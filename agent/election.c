@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "election.h"
 
-#define NS_PER_MS	1000000ULL
 
 const char *vsd_state_name(int state)
 {

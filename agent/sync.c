@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "clock.h"
 #include "ctcommit.h"
 #include "daemon.h"
 #include "log.h"
@@ -31,8 +32,6 @@
 
 _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 
-#define NS_PER_MS	1000000ull
-#define NS_PER_S	1000000000ull
 
 #define SYNC_RTO_NS		(40 * NS_PER_MS)	/* retransmission */
 #define SYNC_REQUEST_NS		(1 * NS_PER_S)		/* cold start asks */

@@ -87,6 +87,13 @@ static void test_good_lines(void)
 		"set nsrp rto session ageout-ack",
 		"set nsrp config sync",
 		"set nsrp realtime-priority 10",
+		"set flow max-sessions 1000000",
+		"set flow timeout tcp 3600",
+		"set flow timeout tcp-syn 20",
+		"set flow timeout tcp-fin 30",
+		"set flow timeout tcp-time-wait 10",
+		"set flow timeout udp 2",
+		"set flow timeout icmp 5",
 		"",
 		"   # a comment",
 		"\t",
@@ -136,6 +143,13 @@ static void test_good_lines(void)
 	CU_ASSERT_TRUE(cfg->rto_ageout_ack);
 	CU_ASSERT_TRUE(cfg->config_sync);
 	CU_ASSERT_EQUAL(cfg->realtime_priority, 10);
+	CU_ASSERT_EQUAL(cfg->flow.max_sessions, 1000000);
+	CU_ASSERT_EQUAL(cfg->flow.tcp_s, 3600);
+	CU_ASSERT_EQUAL(cfg->flow.tcp_syn_s, 20);
+	CU_ASSERT_EQUAL(cfg->flow.tcp_fin_s, 30);
+	CU_ASSERT_EQUAL(cfg->flow.tcp_time_wait_s, 10);
+	CU_ASSERT_EQUAL(cfg->flow.udp_s, 2);
+	CU_ASSERT_EQUAL(cfg->flow.icmp_s, 5);
 	CU_ASSERT_EQUAL(config_validate(cfg, "test", stderr), 0);
 }
 
@@ -191,6 +205,10 @@ static const struct bad bad_lines[] = {
 	{ "set nsrp vsd-group hb-threshold 1", "hb-threshold must be 2-255" },
 	{ "set nsrp vsd-group init-hold 256", "init-hold must be 0-255" },
 	{ "set nsrp realtime-priority 100", "realtime-priority must be 0-99" },
+	{ "set flow max-sessions 1000", "max-sessions must be 1024-16777216" },
+	{ "set flow timeout udp 0", "udp must be 1-86400" },
+	{ "set flow timeout tcpx 5", "unknown keyword 'tcpx'" },
+	{ "set flow timeout tcp-", "ambiguous" },
 	{ "set nsrp vsd-group master-always-exist yes", "unexpected 'yes'" },
 	{ "set nsrp vsd-group", "incomplete command" },
 	{ "set nsrp", "incomplete command after 'nsrp'" },
@@ -306,6 +324,10 @@ static void test_unset_restores_defaults(void)
 		{ "set nsrp config sync", "unset nsrp config sync" },
 		{ "set nsrp realtime-priority 10",
 		  "unset nsrp realtime-priority" },
+		{ "set flow max-sessions 2048", "unset flow max-sessions" },
+		{ "set flow timeout udp 2", "unset flow timeout udp" },
+		{ "set flow timeout tcp-time-wait 2",
+		  "unset flow timeout tcp-time-wait" },
 	};
 
 	config_init(cfg2);
@@ -435,6 +457,7 @@ static const char lab_fw1[] =
 	"set nsrp rto session ageout-ack\n"
 	"set nsrp config sync\n"
 	"set nsrp realtime-priority 10\n"
+	"set flow timeout udp 30\n"
 	"set nsrp standalone-role master\n"
 	"set interface lan0:0 ip 192.0.2.1/24\n"
 	"set interface lan0:0 ipv6 2001:db8:1::1/64\n"
@@ -456,7 +479,7 @@ static void test_load_write_load(void)
 	CU_ASSERT_STRING_EQUAL(errbuf, "");
 	CU_ASSERT_STRING_EQUAL(cfg->cluster_name, "Lab Cluster");
 	CU_ASSERT_EQUAL(cfg->n_vsi, 4);
-	CU_ASSERT_EQUAL(cfg->origin.vsi[0], 23);	/* line numbers kept */
+	CU_ASSERT_EQUAL(cfg->origin.vsi[0], 24);	/* line numbers kept */
 
 	mem = open_memstream(&text, &len);
 	CU_ASSERT_EQUAL(config_write(cfg, mem), 0);
@@ -470,6 +493,7 @@ static void test_load_write_load(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set interface lan0:0 ipv6 2001:db8:1::1/64\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set interface lan0 manage-ip 192.0.2.2\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set nsrp realtime-priority 10\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set flow timeout udp 30\n"));
 	free(text);
 
 	/* The defaults alone round-trip too. */

@@ -225,6 +225,8 @@ static void test_structural_refused(void)
 		{ "set nsrp encrypt password secret", "the HA link passwords" },
 		{ "set interface lan0:0 ip 192.0.2.9/24", "the VSI addresses" },
 		{ "unset interface wan0:0 ip 198.51.100.1/24", "the VSI addresses" },
+		{ "set flow timeout udp 5", "the flow settings" },
+		{ "set flow max-sessions 100000", "the flow settings" },
 	};
 
 	base();
