@@ -20,9 +20,27 @@ void ha_path_init(struct ha_path *p)
 	p->fd = -1;
 }
 
+#define HA_SOCK_BUF	(8 << 20)	/* bytes, each way */
+
 static int ha_setsockopt_int(int fd, int level, int name, int val)
 {
 	return setsockopt(fd, level, name, &val, sizeof(val)) ? -errno : 0;
+}
+
+/*
+ * Heartbeats share the socket with the sync stream, whose bursts (a
+ * window of records, tens of frames) overflowed the default receive
+ * buffer: sync frames were lost and retransmitted 40 ms later, and a
+ * heartbeat behind them could be lost too. The *FORCE options pass
+ * net.core.rmem_max / wmem_max (we run as root); without the privilege
+ * the plain ones give what the limits allow.
+ */
+static void ha_bufs(int fd)
+{
+	if (ha_setsockopt_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, HA_SOCK_BUF))
+		ha_setsockopt_int(fd, SOL_SOCKET, SO_RCVBUF, HA_SOCK_BUF);
+	if (ha_setsockopt_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, HA_SOCK_BUF))
+		ha_setsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, HA_SOCK_BUF);
 }
 
 int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port)
@@ -48,6 +66,7 @@ int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port)
 	    (err = ha_setsockopt_int(fd, IPPROTO_IP, IP_RECVTTL, 1)) ||
 	    (err = ha_setsockopt_int(fd, SOL_SOCKET, SO_PRIORITY, 6)))
 		goto fail;
+	ha_bufs(fd);
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 		       strlen(ifname) + 1)) {
 		err = -errno;

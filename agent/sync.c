@@ -717,7 +717,8 @@ uint64_t sync_next_deadline(const struct nsrpd *d, uint64_t now)
 		return now;
 	if (!sync_enabled(d) || !d->peer.present)
 		return next;
-	if (s->bulk)
+	/* A full window waits for acks, which wake the loop anyway. */
+	if (s->bulk && rto_tx_pending(&s->tx) < RTO_WINDOW)
 		return now;
 	t = rto_tx_next_due(&s->tx);	/* a scan of the window: once */
 	if (t < next)
