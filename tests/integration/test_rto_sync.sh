@@ -116,8 +116,10 @@ check "fw1 rejoins and preempts master back" wait_for 10 cl_is_master fw1
 check "its cold start sync was done before it preempted" \
 	eval "grep -n -e 'coldstart sync done' -e 'backup -> master' ${CL_LOG[fw1]} |
 	      head -n1 | grep -q 'coldstart sync done'"
-check "fw1 took fw2's sessions over" \
-	test "$(cl_ctl fw1 get session summary port 5003 -j | jq -r .local)" -ge "$CONNS"
+# A session becomes the new master's own at its first packet (every
+# connection sends one each 200 ms).
+check "fw1 took fw2's sessions over" wait_for 3 eval \
+	'(( $(cl_ctl fw1 get session summary port 5003 -j | jq -r .local) >= CONNS ))'
 sleep 1
 cl_kill fw1
 check "fw2 takes over from the killed agent (links up)" \
