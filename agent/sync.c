@@ -101,6 +101,7 @@ static void sync_resync(struct nsrpd *d, const char *why)
 	memset(&s->cursor, 0, sizeof(s->cursor));
 	s->bulk = true;
 	s->bulk_records = 0;
+	s->progress_ns = dp_now_ns();
 	s->resyncs++;
 	pr_info("RTO sync: bulk sync to the peer (%s)", why);
 }
@@ -368,7 +369,8 @@ static void sync_rx_ack(struct nsrpd *d, const uint8_t *body, size_t len)
 		return;
 	}
 	d->sync.acks_rx++;
-	rto_tx_ack(&d->sync.tx, &a);
+	if (rto_tx_ack(&d->sync.tx, &a))
+		d->sync.progress_ns = dp_now_ns();
 }
 
 /* ------------------------------------------------------------ ageout-ack */
@@ -462,10 +464,16 @@ static void sync_ageout_apply(struct nsrpd *d, const struct proto_msg *m,
 	}
 }
 
-/* A bulk is queued or sent, and its end marker not yet acknowledged. */
-static bool sync_bulk_on_its_way(const struct nsrpd_sync *s)
+/*
+ * A bulk is queued or sent, its end marker not yet acknowledged, and the
+ * peer acknowledged something within the last second: a stream that
+ * moves nothing is stuck, and a new request starts it over.
+ */
+static bool sync_bulk_on_its_way(const struct nsrpd_sync *s, uint64_t now)
 {
-	return s->bulk || (s->bulk_end_seq && s->tx.head < s->bulk_end_seq);
+	if (!s->bulk && !(s->bulk_end_seq && s->tx.head < s->bulk_end_seq))
+		return false;
+	return now - s->progress_ns < SYNC_REQUEST_NS;
 }
 
 static void sync_rx_request(struct nsrpd *d, const uint8_t *body, size_t len,
@@ -488,7 +496,7 @@ static void sync_rx_request(struct nsrpd *d, const uint8_t *body, size_t len,
 		 * that is not starts over. A peer that restarted has a new
 		 * epoch, and that ends what was on its way already.
 		 */
-		if (sync_bulk_on_its_way(&d->sync))
+		if (sync_bulk_on_its_way(&d->sync, now))
 			break;
 		sync_resync(d, "the peer asked for it");
 		break;

@@ -135,7 +135,7 @@ cl_not_both_master() {
 
 # cl_has_vsi NODE: the VSI addresses are on NODE's lan0.
 cl_has_vsi() {
-	ip -n "$(lab ns "$1")" addr show dev lan0 | grep -q "inet $CL_VSI/24"
+	ip -n "$(lab ns "$1")" addr show dev lan0 | grepq "inet $CL_VSI/24"
 }
 
 # Counts the client's echo requests each firewall forwards.

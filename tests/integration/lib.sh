@@ -54,6 +54,11 @@ check_fails() {
 }
 
 # wait_for SECONDS cmd...: polls every 0.1 s until the command succeeds.
+# grepq ARGS...: "grep -q" that reads all of its input. grep -q stops at
+# the first match; whatever writes into the pipe after that dies of
+# SIGPIPE, and pipefail makes the whole pipeline fail, a match or not.
+grepq() { command grep "$@" >/dev/null; }
+
 wait_for() {
 	local deadline=$(( $(date +%s%N) + $1 * 1000000000 )); shift
 	until "$@"; do

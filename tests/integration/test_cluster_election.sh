@@ -53,7 +53,7 @@ check "the client learnt a locally administered VSI MAC ($vmac)" \
 	grep -qiE '^.[26ae]:' <<<"$vmac"
 check "the VSI MAC answers ARP" cl_vsi_mac_answers "$vmac"
 check "get nsrp (text) names fw1 master" \
-	eval 'cl_ctl fw1 get nsrp | grep -qE "^ +0 +50 yes +1 no +myself"'
+	eval 'cl_ctl fw1 get nsrp | grepq -E "^ +0 +50 yes +1 no +myself"'
 
 echo "# manual failover: mode backup on a master with preempt"
 # fw1 preempts back after its hold-down; 3 s rather than the lab's 1 s
@@ -68,7 +68,7 @@ check "the VSI MAC still answers, now from fw2" cl_vsi_mac_answers "$vmac"
 check "fw1 preempts master back after its hold-down" \
 	wait_for 6 cl_is_master fw1
 check "fw1's history says why" \
-	eval 'cl_ctl fw1 get nsrp history | tail -n1 | grep -q "preempt"'
+	eval 'cl_ctl fw1 get nsrp history | tail -n1 | grepq "preempt"'
 check "traffic flows through fw1 again" cl_flows_via fw1
 check "a run-time set puts the hold-down back to 1 s" \
 	eval 'cl_ctl fw1 set nsrp vsd-group id 0 preempt hold-down 1 >/dev/null'
@@ -78,7 +78,7 @@ check "mode ineligible on fw1" ctl_exec fw1 ineligible
 check "fw2 becomes master at once" wait_for 1 cl_state_is fw2 master
 check "fw1 is ineligible" test "$(cl_state fw1)" = ineligible
 check "get nsrp says inelig yes" \
-	eval 'cl_ctl fw1 get nsrp | grep -qE "^ +0 +50 yes +1 yes "'
+	eval 'cl_ctl fw1 get nsrp | grepq -E "^ +0 +50 yes +1 yes "'
 check "fw2 stays master past the hold-down" stays 2 fw2 master
 check "traffic flows through fw2" cl_flows_via fw2
 check "mode init on fw1" ctl_exec fw1 init
@@ -111,7 +111,7 @@ lab exec fw1 ip link set ha0 down
 check "fw1 raises the HA link alarm" wait_for 2 alarm fw1 true
 check "fw2 raises it too" wait_for 2 alarm fw2 true
 check "get nsrp shows the alarm" \
-	eval 'cl_ctl fw1 get nsrp | grep -q "^ALARM: control channel lost"'
+	eval 'cl_ctl fw1 get nsrp | grepq "^ALARM: control channel lost"'
 check "the secondary path is heard" \
 	test "$(cl_json fw1 '.links[1].peer_heard')" = true
 check "no role change for 2 s" stays 2 fw1 master

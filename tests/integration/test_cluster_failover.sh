@@ -68,9 +68,9 @@ echo "# restart: preempt returns master to fw1 after its hold-down"
 cl_start fw1
 check "fw1 takes master back" wait_for 5 cl_is_master fw1
 check "it first joined as backup" \
-	eval 'reasons fw1 | grep -qx "initial>backup:peer is master"'
+	eval 'reasons fw1 | grepq -x "initial>backup:peer is master"'
 check "then preempted after the hold-down" \
-	eval 'reasons fw1 | tail -n1 | grep -q "^backup>master:preempt"'
+	eval 'reasons fw1 | tail -n1 | grepq "^backup>master:preempt"'
 check "fw2 gave up the VSI addresses" eval '! cl_has_vsi fw2'
 check "traffic flows through fw1" cl_flows_via fw1
 check "and over IPv6" cl_flows_via fw1 6
@@ -84,7 +84,7 @@ links fw1 up
 check "after the links return exactly one master remains: fw1" \
 	wait_for 3 cl_is_master fw1
 check "fw2 stepped down at once" \
-	eval 'reasons fw2 | tail -n1 | grep -q "^master>backup:peer also master"'
+	eval 'reasons fw2 | tail -n1 | grepq "^master>backup:peer also master"'
 check "fw2 gave up the VSI addresses" eval '! cl_has_vsi fw2'
 check "fw1 re-announced its VSIs: traffic flows through fw1" cl_flows_via fw1
 check "and over IPv6 (addresses reinstalled)" cl_flows_via fw1 6
@@ -110,15 +110,15 @@ check "traffic flows through fw2" cl_flows_via fw2
 kill -CONT "${CL_PID[fw1]}"
 check "after SIGCONT never two masters" never_two_masters 800
 check "fw1 stepped down at once" \
-	eval 'reasons fw1 | grep -q "^master>backup:stalled"'
+	eval 'reasons fw1 | grepq "^master>backup:stalled"'
 check "fw2 did not lose master to the stale unit" \
-	eval 'reasons fw2 | tail -n1 | grep -q "^backup>master:peer lost"'
+	eval 'reasons fw2 | tail -n1 | grepq "^backup>master:peer lost"'
 # fw1 preempts back 1 s after SIGCONT: through either unit.
 check "traffic keeps flowing" wait_for 3 cl_pings "$CL_SERVER"
 check "fw1 takes master back after its hold-down" \
 	wait_for 4 cl_is_master fw1
 check "by preempt" \
-	eval 'reasons fw1 | tail -n1 | grep -q "^backup>master:preempt"'
+	eval 'reasons fw1 | tail -n1 | grepq "^backup>master:preempt"'
 check "traffic flows through fw1" cl_flows_via fw1
 
 echo "# graceful stop (SIGTERM) of the master"
@@ -126,7 +126,7 @@ kill -TERM "${CL_PID[fw1]}"
 check "fw2 becomes master at once" \
 	wait_for 1 cl_state_is fw2 master
 check "handed over, not lost" \
-	eval 'reasons fw2 | tail -n1 | grep -q "^backup>master:.*steps down"'
+	eval 'reasons fw2 | tail -n1 | grepq "^backup>master:.*steps down"'
 cl_reap fw1
 check "fw1's nsrpd exits with status 0" test "$CL_RC" = 0
 check "fw1 removed its VSI addresses" eval '! cl_has_vsi fw1'

@@ -56,7 +56,7 @@ masters() {
 }
 
 has_addr() {	# has_addr NODE DEV ADDR
-	ip -n "$(lab ns "$1")" addr show dev "$2" | grep -q "inet $3/"
+	ip -n "$(lab ns "$1")" addr show dev "$2" | grepq "inet $3/"
 }
 
 # answers ADDR: the MACs that answer one ARP request for ADDR, one per

@@ -76,7 +76,7 @@ check "set nsrp notify on fw1" cl_ctl fw1 set nsrp notify "$CL_DIR/notify-fw1.sh
 check "set nsrp notify on fw2 (abbreviated)" \
 	cl_ctl fw2 se ns notif "$CL_DIR/notify-fw2.sh"
 check "get config shows it" \
-	eval "cl_ctl fw2 get config | grep -qxF 'set nsrp notify $CL_DIR/notify-fw2.sh'"
+	eval "cl_ctl fw2 get config | grepq -xF 'set nsrp notify $CL_DIR/notify-fw2.sh'"
 
 echo "# refused changes change nothing"
 cfg_before=$(cl_ctl fw2 get config)
@@ -119,7 +119,7 @@ check "set preempt hold-down 1 on fw2" \
 	cl_ctl fw2 set nsrp vsd-group id 0 preempt hold-down 1
 check "fw2 takes master after its hold-down" wait_for 4 cl_is_master fw2
 check "fw2's history says why" \
-	eval 'last_reason fw2 | grep -q preempt'
+	eval 'last_reason fw2 | grepq preempt'
 check "traffic flows through fw2" cl_flows_via fw2
 
 echo "# the notify hook"

@@ -83,7 +83,7 @@ count() { nft_count "$1" inet labt_count pre "$2"; }
 fw1_count() { nft_count fw1 inet nsrp_lab forward "$1"; }
 
 xdp_on_switch_port() {
-	ip -n "$(lab ns switch)" link show dev "$1" | grep -q 'prog/xdp id'
+	ip -n "$(lab ns switch)" link show dev "$1" | grepq 'prog/xdp id'
 }
 
 # At least N (default 1) packets counted by "CMD...".
@@ -94,7 +94,7 @@ count_at_least() {
 
 pinned_in() {
 	lab exec "$1" bpftool map lookup pinned /sys/fs/bpf/labt_pin \
-		key 0 0 0 0 2>/dev/null | grep -q '2a 00 00 00'
+		key 0 0 0 0 2>/dev/null | grepq '2a 00 00 00'
 }
 
 no_leftovers() {

@@ -88,7 +88,7 @@ check "the configuration with the short timeout passes --check-config" \
 cl_both_up
 check "fw1 is master" cl_is_master fw1
 check "ageout-ack is on" \
-	eval 'cl_ctl fw2 get config | grep -qx "set nsrp rto session ageout-ack"'
+	eval 'cl_ctl fw2 get config | grepq -x "set nsrp rto session ageout-ack"'
 run 6000
 check "fw2 asked fw1 about its expired copy" \
 	test "$(cl_json fw2 .rto.ageout_queries)" -ge 1

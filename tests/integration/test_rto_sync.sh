@@ -112,10 +112,10 @@ hold "$CL_DIR/kill.json" 5003 14
 check "fw2 holds the new connections" wait_for 5 eval \
 	'(( $(cl_ctl fw2 get session summary port 5003 -j | jq -r .local) >= CONNS ))'
 cl_start fw1
-check "fw1 rejoins and preempts master back" wait_for 10 cl_is_master fw1
+check "fw1 rejoins and preempts master back" wait_for 15 cl_is_master fw1
 check "its cold start sync was done before it preempted" \
-	eval "grep -n -e 'coldstart sync done' -e 'backup -> master' ${CL_LOG[fw1]} |
-	      head -n1 | grep -q 'coldstart sync done'"
+	eval "grep -m1 -e 'coldstart sync done' -e 'backup -> master' ${CL_LOG[fw1]} |
+	      grepq 'coldstart sync done'"
 # A session becomes the new master's own at its first packet (every
 # connection sends one each 200 ms).
 check "fw1 took fw2's sessions over" wait_for 3 eval \
