@@ -197,7 +197,7 @@ out=$(kt "$NR" commit -t 120 \
 check "ct_commit_many: $out" test "$out" = "committed 2 failed 0"
 nsx "$NR" conntrack -L 2>/dev/null
 check "tcp entry established and assured" bash -c \
-	"ip netns exec $NR conntrack -L -p tcp --dport 7000 2>/dev/null | grepq 'ESTABLISHED src=192.0.2.2 .*ASSURED'"
+	"ip netns exec $NR conntrack -L -p tcp --dport 7000 2>/dev/null | grep 'ESTABLISHED src=192.0.2.2 .*ASSURED' >/dev/null"
 drop2=$(count drop) est2=$(count est)
 touch "$TMP/go3"
 wait_for 20 test -e "$TMP/r3"
@@ -210,7 +210,7 @@ check "no drop since the commit" test "$(count drop)" = "$drop2"
 out=$(kt "$NR" commit icmp,198.51.100.2,99,192.0.2.2,99,icmp)
 check "ct_commit icmp: $out" test "$out" = "committed 1 failed 0"
 check "icmp entry from the initiator" bash -c \
-	"ip netns exec $NR conntrack -L -p icmp 2>/dev/null | grepq 'src=198.51.100.2 dst=192.0.2.2 type=8 code=0 id=99'"
+	"ip netns exec $NR conntrack -L -p icmp 2>/dev/null | grep 'src=198.51.100.2 dst=192.0.2.2 type=8 code=0 id=99' >/dev/null"
 out=$(kt "$NR" commit-bulk 5000)
 check "ct_commit_many of 5000: $out" test "$out" = "committed 5000 failed 0"
 check "5000 entries in the table" test "$(nsx "$NR" conntrack -L -s 203.0.113.200 2>/dev/null | wc -l)" = 5000
@@ -231,12 +231,12 @@ while read -r ifn fam addr mac; do
 done <<<"$dump"
 nsx "$NS" ip neigh show dev eth0
 check "installed IPv4 entry is STALE with the lladdr" bash -c \
-	"ip -n $NS neigh show 192.0.2.1 dev eth0 | grepq 'lladdr $R_LAN_MAC STALE'"
+	"ip -n $NS neigh show 192.0.2.1 dev eth0 | grep 'lladdr $R_LAN_MAC STALE' >/dev/null"
 check "installed IPv6 entry is STALE with the lladdr" bash -c \
-	"ip -n $NS neigh show 2001:db8:1::1 dev eth0 | grepq 'lladdr $R_LAN_MAC STALE'"
+	"ip -n $NS neigh show 2001:db8:1::1 dev eth0 | grep 'lladdr $R_LAN_MAC STALE' >/dev/null"
 kt "$NS" neigh-install eth0 192.0.2.1 02:00:00:00:00:99
 check "an entry with a lladdr is left alone" bash -c \
-	"ip -n $NS neigh show 192.0.2.1 dev eth0 | grepq 'lladdr $R_LAN_MAC'"
+	"ip -n $NS neigh show 192.0.2.1 dev eth0 | grep 'lladdr $R_LAN_MAC' >/dev/null"
 kt "$NS" neigh-install nosuch0 192.0.2.1 $R_LAN_MAC 2>/dev/null
 check "a missing NIC is ENODEV" test $? = 3
 
