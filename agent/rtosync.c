@@ -109,6 +109,8 @@ int rto_tx_next(struct rto_tx *tx, uint64_t now,
 		if (r->sent_ns) {
 			b->retransmit = true;
 			tx->retransmitted++;
+		} else {
+			r->first_ns = now;
 		}
 		r->sent_ns = now;
 		memcpy(recs + (size_t)b->count * b->rec_size, r->data, r->len);
@@ -137,15 +139,13 @@ uint64_t rto_tx_next_due(const struct rto_tx *tx)
 
 uint64_t rto_tx_oldest_ns(const struct rto_tx *tx, uint64_t now)
 {
-	uint64_t oldest = 0;
+	const struct rto_rec *r;
 
-	for (uint64_t seq = tx->head; seq < tx_window_end(tx); seq++) {
-		const struct rto_rec *r = tx_slot(tx, seq);
-
-		if (r->sent_ns && !r->sacked && now - r->sent_ns > oldest)
-			oldest = now - r->sent_ns;
-	}
-	return oldest;
+	/* Records go out in order: the head is the oldest one waiting. */
+	if (tx->head == tx->tail)
+		return 0;
+	r = tx_slot(tx, tx->head);
+	return r->sent_ns && now > r->first_ns ? now - r->first_ns : 0;
 }
 
 uint64_t rto_tx_ack(struct rto_tx *tx, const struct proto_sync_ack *a)

@@ -40,6 +40,7 @@
 
 struct rto_rec {
 	uint64_t sent_ns;	/* last (re)transmission; 0: never sent */
+	uint64_t first_ns;	/* first transmission: how long it waits */
 	uint64_t seq;		/* receiver: the number of a held record */
 	uint8_t kind;		/* enum proto_sync_kind */
 	uint8_t len;
@@ -114,7 +115,11 @@ int rto_tx_next(struct rto_tx *tx, uint64_t now,
 /* When a retransmission falls due; UINT64_MAX when none can. */
 uint64_t rto_tx_next_due(const struct rto_tx *tx);
 
-/* The age of the oldest record sent and not acknowledged, 0 if none. */
+/*
+ * How long the stream has not moved: the age of the oldest record sent
+ * and not yet acknowledged (its first transmission: retransmissions do
+ * not make it younger), 0 if none waits.
+ */
 uint64_t rto_tx_oldest_ns(const struct rto_tx *tx, uint64_t now);
 
 /* An acknowledgement. Returns the records it newly acknowledged. */

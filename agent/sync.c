@@ -101,7 +101,6 @@ static void sync_resync(struct nsrpd *d, const char *why)
 	memset(&s->cursor, 0, sizeof(s->cursor));
 	s->bulk = true;
 	s->bulk_records = 0;
-	s->progress_ns = dp_now_ns();
 	s->resyncs++;
 	pr_info("RTO sync: bulk sync to the peer (%s)", why);
 }
@@ -369,8 +368,7 @@ static void sync_rx_ack(struct nsrpd *d, const uint8_t *body, size_t len)
 		return;
 	}
 	d->sync.acks_rx++;
-	if (rto_tx_ack(&d->sync.tx, &a))
-		d->sync.progress_ns = dp_now_ns();
+	rto_tx_ack(&d->sync.tx, &a);
 }
 
 /* ------------------------------------------------------------ ageout-ack */
@@ -466,15 +464,14 @@ static void sync_ageout_apply(struct nsrpd *d, const struct proto_msg *m,
 
 /*
  * A bulk is queued or sent, its end marker not yet acknowledged, and the
- * peer acknowledged something within the last second: a stream that
- * moves nothing is stuck, and a new request starts it over.
+ * stream moved within the last second: one that moves nothing is stuck,
+ * and a new request starts it over.
  */
 static bool sync_bulk_on_its_way(const struct nsrpd_sync *s, uint64_t now)
 {
 	if (!s->bulk && !(s->bulk_end_seq && s->tx.head < s->bulk_end_seq))
 		return false;
-	/* An ack read later in this pass may postdate now. */
-	return now < s->progress_ns || now - s->progress_ns < SYNC_REQUEST_NS;
+	return rto_tx_oldest_ns(&s->tx, now) < SYNC_REQUEST_NS;
 }
 
 static void sync_rx_request(struct nsrpd *d, const uint8_t *body, size_t len,

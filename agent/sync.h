@@ -33,7 +33,6 @@ struct nsrpd_sync {
 	struct sesstab_cursor cursor;
 	uint64_t bulk_records;
 	uint64_t bulk_end_seq;		/* the last bulk's end marker, + 1 */
-	uint64_t progress_ns;		/* an ack last moved the window */
 	uint64_t next_sweep_ns, next_neigh_ns;
 	bool sweeping;			/* an expiry sweep under way */
 	struct sesstab_cursor sweep;

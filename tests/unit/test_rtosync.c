@@ -369,6 +369,34 @@ static void test_window_and_queue_bound(void)
 }
 
 /* Records beyond the window, and acks of the unknown, are refused. */
+/* A stream nobody acknowledges grows old, retransmitted or not. */
+static void test_oldest_survives_retransmission(void)
+{
+	struct proto_sync_ack ack = { 0 };
+	struct rto_batch b;
+	struct frame f;
+	struct rto_tx tx;
+
+	rto_tx_init(&tx, 40 * MS);
+	CU_ASSERT_EQUAL(rto_tx_oldest_ns(&tx, 5 * MS), 0);
+	push_n(&tx, 0, 8);
+	CU_ASSERT_EQUAL(rto_tx_oldest_ns(&tx, 5 * MS), 0);	/* not sent */
+	rto_tx_next(&tx, 10 * MS, eight_per_frame, NULL, &b, f.recs,
+		    sizeof(f.recs));
+	/* Retransmitted every 40 ms for 3 s, never acknowledged. */
+	for (uint64_t t = 50 * MS; t <= 3010 * MS; t += 40 * MS)
+		rto_tx_next(&tx, t, eight_per_frame, NULL, &b, f.recs,
+			    sizeof(f.recs));
+	CU_ASSERT(tx.retransmitted > 70);
+	CU_ASSERT_EQUAL(rto_tx_oldest_ns(&tx, 3010 * MS), 3000 * MS);
+	/* Acknowledged: nothing waits any more. */
+	ack.next_seq = tx.tail;
+	ack.window = RTO_WINDOW;
+	rto_tx_ack(&tx, &ack);
+	CU_ASSERT_EQUAL(rto_tx_oldest_ns(&tx, 3020 * MS), 0);
+	rto_tx_free(&tx);
+}
+
 static void test_out_of_range(void)
 {
 	struct applied got = { .v = calloc(10, 4), .cap = 10 };
@@ -412,4 +440,5 @@ TEST_SUITE(rtosync, NULL, NULL,
 	   TEST(test_lossy_link),
 	   TEST(test_restart),
 	   TEST(test_window_and_queue_bound),
+	   TEST(test_oldest_survives_retransmission),
 	   TEST(test_out_of_range))
