@@ -219,6 +219,17 @@ int proto_decode_hb(const uint8_t *body, size_t len, struct proto_hb *hb)
 
 /* ----------------------------------------------------------------- sync */
 
+void proto_mark_put(uint8_t out[PROTO_MARK_LEN], uint32_t what)
+{
+	put32(out, what);
+	put32(out + 4, 0);
+}
+
+uint32_t proto_mark_get(const uint8_t in[PROTO_MARK_LEN])
+{
+	return get32(in);
+}
+
 void proto_event_put(uint8_t out[PROTO_EVENT_LEN], const struct nsrp_event *ev)
 {
 	const struct nsrp_sess_key *k = &ev->key;

@@ -254,6 +254,10 @@ int proto_decode_ack(const uint8_t *body, size_t len,
 int proto_decode_msg(const uint8_t *body, size_t len, struct proto_msg *m);
 
 /* One session delta record, field by field. */
+/* A marker record: what it marks (RTO_MARK_*), then 32 zero bits. */
+void proto_mark_put(uint8_t out[PROTO_MARK_LEN], uint32_t what);
+uint32_t proto_mark_get(const uint8_t in[PROTO_MARK_LEN]);
+
 void proto_event_put(uint8_t out[PROTO_EVENT_LEN],
 		     const struct nsrp_event *ev);
 void proto_event_get(const uint8_t in[PROTO_EVENT_LEN],

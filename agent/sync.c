@@ -148,12 +148,9 @@ void sync_ring_ready(struct nsrpd *d)
 
 static void sync_push_mark(struct nsrpd *d, uint32_t what)
 {
-	uint8_t rec[PROTO_MARK_LEN] = { 0 };
+	uint8_t rec[PROTO_MARK_LEN];
 
-	rec[0] = what >> 24;
-	rec[1] = what >> 16;
-	rec[2] = what >> 8;
-	rec[3] = what;
+	proto_mark_put(rec, what);
 	if (rto_tx_push(&d->sync.tx, PROTO_SYNC_MARK, rec, sizeof(rec)))
 		sync_resync(d, "the peer fell too far behind");
 }
@@ -297,10 +294,7 @@ static void sync_apply_neigh(struct nsrpd *d, const uint8_t *rec)
 
 static void sync_apply_mark(struct nsrpd *d, const uint8_t *rec)
 {
-	uint32_t what = (uint32_t)rec[0] << 24 | rec[1] << 16 | rec[2] << 8 |
-			rec[3];
-
-	if (what != RTO_MARK_BULK_END)
+	if (proto_mark_get(rec) != RTO_MARK_BULK_END)
 		return;
 	d->sync.bulk_done++;
 	if (!d->sync.coldstart_done)

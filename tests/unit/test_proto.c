@@ -405,6 +405,18 @@ static void test_msg_round_trip(void)
 					 PROTO_T_SYNC, &m), -EINVAL);
 }
 
+/* A marker: its 32 bits in network order, then zeros. */
+static void test_mark_record(void)
+{
+	static const uint8_t want[PROTO_MARK_LEN] = { 0x01, 0x02, 0x03, 0x04 };
+	uint8_t rec[PROTO_MARK_LEN];
+
+	memset(rec, 0xee, sizeof(rec));
+	proto_mark_put(rec, 0x01020304);
+	CU_ASSERT_EQUAL(memcmp(rec, want, sizeof(rec)), 0);
+	CU_ASSERT_EQUAL(proto_mark_get(rec), 0x01020304);
+}
+
 static void test_reason_names(void)
 {
 	int r;
@@ -534,5 +546,6 @@ TEST_SUITE(proto, NULL, NULL,
 	   TEST(test_sync_record_size_per_kind),
 	   TEST(test_ack_round_trip),
 	   TEST(test_msg_round_trip),
+	   TEST(test_mark_record),
 	   TEST(test_reason_names),
 	   TEST(test_fuzz_never_crashes))
