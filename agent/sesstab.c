@@ -293,43 +293,6 @@ static int walk(int fd, int (*fn)(const struct nsrp_sess_key *k,
 	return err < 0 ? err : 0;
 }
 
-struct expired_ctx {
-	uint64_t now;
-	bool only_from_peer;
-	struct nsrp_sess_key *keys;
-	struct nsrp_sess *vals;
-	unsigned int n, max;
-};
-
-static int collect_expired(const struct nsrp_sess_key *k,
-			   const struct nsrp_sess *v, void *arg)
-{
-	struct expired_ctx *x = arg;
-	bool from_peer = v->flags & NSRP_SF_FROM_PEER;
-
-	if (v->expires_ns > x->now || from_peer != x->only_from_peer)
-		return 0;
-	x->keys[x->n] = *k;
-	x->vals[x->n] = *v;
-	return ++x->n == x->max;	/* 1: full, stop */
-}
-
-int sesstab_expired(int fd, uint64_t now, bool only_from_peer,
-		    struct nsrp_sess_key *keys, struct nsrp_sess *vals,
-		    unsigned int max)
-{
-	struct expired_ctx x = {
-		.now = now, .only_from_peer = only_from_peer,
-		.keys = keys, .vals = vals, .max = max,
-	};
-	int err;
-
-	if (!max)
-		return 0;
-	err = walk(fd, collect_expired, &x);
-	return err ? err : (int)x.n;
-}
-
 static void sess_swap(struct nsrp_sess_key *keys, struct nsrp_sess *vals,
 		      unsigned int a, unsigned int b)
 {

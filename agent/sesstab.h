@@ -113,11 +113,6 @@ int sesstab_read(int fd, struct sesstab_cursor *c, struct nsrp_sess_key *keys,
 		 struct nsrp_sess *vals, unsigned int max);
 
 /*
- * Expired entries: reads the map (in chunks) and returns up to max entries
- * with expires_ns <= now; only_from_peer true: only FROM_PEER entries,
- * false: only local ones. Returns the count, or -errno.
- */
-/*
  * One step of an expiry sweep, so that a large map is swept a chunk per
  * pass of the event loop: reads up to max entries at c and keeps in
  * keys/vals those that expired by now, the local ones first (*n_local of
@@ -127,10 +122,6 @@ int sesstab_read(int fd, struct sesstab_cursor *c, struct nsrp_sess_key *keys,
 int sesstab_expired_next(int fd, struct sesstab_cursor *c, uint64_t now,
 			 struct nsrp_sess_key *keys, struct nsrp_sess *vals,
 			 unsigned int max, unsigned int *n_local);
-
-int sesstab_expired(int fd, uint64_t now, bool only_from_peer,
-		    struct nsrp_sess_key *keys, struct nsrp_sess *vals,
-		    unsigned int max);
 
 /*
  * Batch delete (BPF_MAP_DELETE_BATCH, one by one when refused). Keys
