@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -460,12 +461,22 @@ int dp_nh_flush(struct dataplane *dp)
 int dp_add_vsi_mac(struct dataplane *dp, int ifindex, const __u8 vsi_mac[6],
 		   __u32 vsd, const __u8 nic_mac[6])
 {
-	struct nsrp_vsi_mac_key k = { .ifindex = ifindex };
-	struct nsrp_vsi_mac_val v = { .vsd = vsd };
+	__u32 key = ifindex;
+	struct nsrp_vsi_macs v;
 
-	memcpy(k.mac, vsi_mac, 6);
+	if (ifindex <= 0 || ifindex >= NSRPD_MAX_IFINDEX) {
+		pr_err("ifindex %d is beyond the data plane's limit of %d",
+		       ifindex, NSRPD_MAX_IFINDEX - 1);
+		return -ERANGE;
+	}
+	if (vsd >= NSRPD_MAX_VSD)
+		return -EINVAL;
+	if (bpf_map_lookup_elem(dp->fd_vsi_mac, &key, &v))
+		return -errno;
 	memcpy(v.nic_mac, nic_mac, 6);
-	return bpf_map_update_elem(dp->fd_vsi_mac, &k, &v, BPF_ANY) ? -errno
+	memcpy(v.vsd[vsd].mac, vsi_mac, 6);
+	v.vsd[vsd].set = 1;
+	return bpf_map_update_elem(dp->fd_vsi_mac, &key, &v, BPF_ANY) ? -errno
 								       : 0;
 }
 
@@ -484,16 +495,26 @@ int dp_add_vsi_addr(struct dataplane *dp, int ifindex, int family,
 
 int dp_read_counters(struct dataplane *dp, __u64 *out)
 {
-	__u64 percpu[dp->ncpus];
+	return dp_sum_counters(dp->fd_cnt, dp->ncpus, out);
+}
 
-	for (__u32 i = 0; i < NSRP_CNT_MAX; i++) {
-		out[i] = 0;
-		if (bpf_map_lookup_elem(dp->fd_cnt, &i, percpu))
-			return -errno;
-		for (int c = 0; c < dp->ncpus; c++)
-			out[i] += percpu[c];
-	}
-	return 0;
+int dp_sum_counters(int fd, int ncpus, __u64 out[NSRP_CNT_MAX])
+{
+	struct nsrp_counters *percpu;
+	__u32 zero = 0;
+	int err = 0;
+
+	percpu = calloc(ncpus, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	memset(out, 0, NSRP_CNT_MAX * sizeof(*out));
+	if (bpf_map_lookup_elem(fd, &zero, percpu))
+		err = -errno;
+	for (int c = 0; !err && c < ncpus; c++)
+		for (int i = 0; i < NSRP_CNT_MAX; i++)
+			out[i] += percpu[c].n[i];
+	free(percpu);
+	return err;
 }
 
 /* A load-time timeout, or the data plane's default when left at zero. */

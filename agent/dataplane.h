@@ -81,6 +81,8 @@ int dp_add_vsi_addr(struct dataplane *dp, int ifindex, int family,
 int dp_nh_flush(struct dataplane *dp);
 /* Sums the per-CPU counters into out[NSRP_CNT_MAX]. */
 int dp_read_counters(struct dataplane *dp, __u64 *out);
+/* The same, from a counter map's fd (a pinned map opened by a tool). */
+int dp_sum_counters(int fd, int ncpus, __u64 out[NSRP_CNT_MAX]);
 /* The name of a counter, as nsrpctl and the logs print it. */
 const char *dp_counter_name(enum nsrp_counter c);
 

@@ -10,12 +10,12 @@
 
 #include "nsrpd.h"
 
-/* Frames to this MAC on this NIC belong to a VSI of the given group. */
+/* Per NIC, by ifindex: its own MAC and the VSI MAC of each group on it. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, NSRPD_MAX_IFACES * NSRPD_MAX_VSD);
-	__type(key, struct nsrp_vsi_mac_key);
-	__type(value, struct nsrp_vsi_mac_val);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NSRPD_MAX_IFINDEX);
+	__type(key, __u32);
+	__type(value, struct nsrp_vsi_macs);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_vsi_mac SEC(".maps");
 
@@ -55,12 +55,12 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_sess SEC(".maps");
 
-/* Per-CPU counters, indexed by enum nsrp_counter. */
+/* Per-CPU counters: one block, indexed by enum nsrp_counter. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NSRP_CNT_MAX);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct nsrp_counters);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_cnt SEC(".maps");
 
@@ -92,12 +92,24 @@ struct {
 /* Load-time settings, see struct nsrp_dp_config. */
 const volatile struct nsrp_dp_config nsrp_cfg = {};
 
+/* This CPU's counters; never NULL for key 0, but the verifier asks. */
+static __always_inline struct nsrp_counters *cnt_block(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&nsrp_cnt, &zero);
+}
+
+static __always_inline void cnt_add(struct nsrp_counters *c, __u32 idx)
+{
+	if (c && idx < NSRP_CNT_MAX)
+		c->n[idx]++;
+}
+
+/* For the rare paths, which do not carry the block around. */
 static __always_inline void cnt_inc(__u32 idx)
 {
-	__u64 *v = bpf_map_lookup_elem(&nsrp_cnt, &idx);
-
-	if (v)
-		*v += 1;
+	cnt_add(cnt_block(), idx);
 }
 
 #endif

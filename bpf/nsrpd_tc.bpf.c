@@ -104,12 +104,6 @@ int nsrp_learn(struct __sk_buff *skb)
  * frame addressed to the NIC's own MAC but marked for another host can
  * only be such a rewritten frame; it is re-marked as for this host.
  */
-static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
-{
-	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
-		(a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
-}
-
 SEC("tc")
 int nsrp_ingress(struct __sk_buff *skb)
 {

@@ -27,20 +27,21 @@ static const __u8 all_nodes_mac[NSRPD_ETH_ALEN] = {
 	0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
 
 /* Drop counters by role outcome: [0] VSI frame, [1] ARP/NS. */
-static __always_inline int drop_not_master(int role, int nd)
+static __always_inline int drop_not_master(struct nsrp_counters *c, int role,
+					   int nd)
 {
 	if (nd)
-		cnt_inc(role == ROLE_STALE ? NSRP_CNT_ND_IGNORED_STALE :
+		cnt_add(c, role == ROLE_STALE ? NSRP_CNT_ND_IGNORED_STALE :
 					     NSRP_CNT_ND_IGNORED_BACKUP);
 	else
-		cnt_inc(role == ROLE_STALE ? NSRP_CNT_VSI_DROP_STALE :
+		cnt_add(c, role == ROLE_STALE ? NSRP_CNT_VSI_DROP_STALE :
 					     NSRP_CNT_VSI_DROP_BACKUP);
 	return XDP_DROP;
 }
 
-static __always_inline int pass(__u32 counter)
+static __always_inline int pass(struct nsrp_counters *c, __u32 counter)
 {
-	cnt_inc(counter);
+	cnt_add(c, counter);
 	return XDP_PASS;
 }
 
@@ -50,8 +51,8 @@ static __always_inline int pass(__u32 counter)
  * address that is no VSI's, drop (counted) while backup or stale.
  */
 static __always_inline struct nsrp_vsi_addr_val *
-vsi_to_answer(struct xdp_md *ctx, struct nsrp_vsi_addr_key *key, __u64 now,
-	      int *verdict)
+vsi_to_answer(struct xdp_md *ctx, struct nsrp_counters *c,
+	      struct nsrp_vsi_addr_key *key, __u64 now, int *verdict)
 {
 	struct nsrp_vsi_addr_val *vsi;
 	int role;
@@ -59,20 +60,20 @@ vsi_to_answer(struct xdp_md *ctx, struct nsrp_vsi_addr_key *key, __u64 now,
 	key->ifindex = ctx->ingress_ifindex;
 	vsi = bpf_map_lookup_elem(&nsrp_vsi_addr, key);
 	if (!vsi) {
-		*verdict = pass(NSRP_CNT_PASS);
+		*verdict = pass(c, NSRP_CNT_PASS);
 		return NULL;
 	}
 	role = role_of(vsi->vsd, now);
 	if (role != ROLE_MASTER) {
-		*verdict = drop_not_master(role, 1);
+		*verdict = drop_not_master(c, role, 1);
 		return NULL;
 	}
 	return vsi;
 }
 
 /* ARP request for a VSI address: turn the frame into the reply. */
-static __always_inline int handle_arp(struct xdp_md *ctx, struct l2_info *l2,
-				      __u64 now)
+static __always_inline int handle_arp(struct xdp_md *ctx, struct nsrp_counters *c,
+				      struct l2_info *l2, __u64 now)
 {
 	void *end = (void *)(long)ctx->data_end;
 	struct arp_eth *arp = l2->l3;
@@ -81,15 +82,15 @@ static __always_inline int handle_arp(struct xdp_md *ctx, struct l2_info *l2,
 	int verdict;
 
 	if ((void *)(arp + 1) > end)
-		return pass(NSRP_CNT_MALFORMED);
+		return pass(c, NSRP_CNT_MALFORMED);
 	if (arp->hdr.ar_hrd != bpf_htons(ARPHRD_ETHER) ||
 	    arp->hdr.ar_pro != bpf_htons(ETH_P_IP) ||
 	    arp->hdr.ar_hln != NSRPD_ETH_ALEN || arp->hdr.ar_pln != 4 ||
 	    arp->hdr.ar_op != bpf_htons(ARPOP_REQUEST))
-		return pass(NSRP_CNT_PASS);
+		return pass(c, NSRP_CNT_PASS);
 	key.family = NSRP_AF_INET;
 	__builtin_memcpy(key.addr, arp->tpa, 4);
-	vsi = vsi_to_answer(ctx, &key, now, &verdict);
+	vsi = vsi_to_answer(ctx, c, &key, now, &verdict);
 	if (!vsi)
 		return verdict;
 	/*
@@ -100,7 +101,7 @@ static __always_inline int handle_arp(struct xdp_md *ctx, struct l2_info *l2,
 	 */
 	if (arp->spa[0] == arp->tpa[0] && arp->spa[1] == arp->tpa[1] &&
 	    arp->spa[2] == arp->tpa[2] && arp->spa[3] == arp->tpa[3]) {
-		cnt_inc(NSRP_CNT_GARP_IGNORED);
+		cnt_add(c, NSRP_CNT_GARP_IGNORED);
 		return XDP_DROP;
 	}
 
@@ -111,7 +112,7 @@ static __always_inline int handle_arp(struct xdp_md *ctx, struct l2_info *l2,
 	__builtin_memcpy(arp->sha, vsi->vsi_mac, NSRPD_ETH_ALEN);
 	__builtin_memcpy(arp->tpa, arp->spa, 4);
 	__builtin_memcpy(arp->spa, key.addr, 4);
-	cnt_inc(NSRP_CNT_ARP_REPLY);
+	cnt_add(c, NSRP_CNT_ARP_REPLY);
 	return XDP_TX;
 }
 
@@ -131,8 +132,8 @@ static __always_inline __u16 csum_fold(__u64 sum)
  * unless the solicitation came from :: (duplicate address detection), in
  * which case the advertisement goes to all nodes (RFC 4861 7.2.4).
  */
-static __always_inline int build_na(struct xdp_md *ctx, __u32 l3off,
-				    const __u8 *vsi_mac)
+static __always_inline int build_na(struct xdp_md *ctx, struct nsrp_counters *c,
+				    __u32 l3off, const __u8 *vsi_mac)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -156,7 +157,7 @@ static __always_inline int build_na(struct xdp_md *ctx, __u32 l3off,
 	dad = !(peer[0] | peer[1] | peer[2] | peer[3]);
 
 	if (bpf_xdp_adjust_tail(ctx, (int)want - (int)(end - data)))
-		return pass(NSRP_CNT_MALFORMED);
+		return pass(c, NSRP_CNT_MALFORMED);
 	data = (void *)(long)ctx->data;
 	end = (void *)(long)ctx->data_end;
 	if (l3off > 18)
@@ -203,7 +204,7 @@ static __always_inline int build_na(struct xdp_md *ctx, __u32 l3off,
 	sum = bpf_csum_diff(NULL, 0, pseudo, sizeof(pseudo), sum);
 	sum = bpf_csum_diff(NULL, 0, (__be32 *)na, sizeof(*na), sum);
 	na->csum = csum_fold(sum);
-	cnt_inc(NSRP_CNT_NS_REPLY);
+	cnt_add(c, NSRP_CNT_NS_REPLY);
 	return XDP_TX;
 }
 
@@ -211,8 +212,8 @@ static __always_inline int build_na(struct xdp_md *ctx, __u32 l3off,
  * IPv6 frame: a neighbour solicitation for a VSI address is answered or
  * dropped; anything else returns -1 for the caller to go on.
  */
-static __always_inline int handle_ns(struct xdp_md *ctx, struct l2_info *l2,
-				     __u64 now)
+static __always_inline int handle_ns(struct xdp_md *ctx, struct nsrp_counters *c,
+				     struct l2_info *l2, __u64 now)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -234,25 +235,25 @@ static __always_inline int handle_ns(struct xdp_md *ctx, struct l2_info *l2,
 	/* RFC 4861 7.1.1: hop limit 255, code 0, at least 24 bytes. */
 	if (ip6->hop_limit != 255 || ns->code != 0 || plen < 24 ||
 	    (void *)ns + plen > end || ns->target[0] == 0xff)
-		return pass(NSRP_CNT_MALFORMED);
+		return pass(c, NSRP_CNT_MALFORMED);
 	key.family = NSRP_AF_INET6;
 	__builtin_memcpy(key.addr, ns->target, 16);
-	vsi = vsi_to_answer(ctx, &key, now, &verdict);
+	vsi = vsi_to_answer(ctx, c, &key, now, &verdict);
 	if (!vsi)
 		return verdict;
 	__builtin_memcpy(vsi_mac, vsi->vsi_mac, NSRPD_ETH_ALEN);
-	return build_na(ctx, (void *)ip6 - data, vsi_mac);
+	return build_na(ctx, c, (void *)ip6 - data, vsi_mac);
 }
 
-static __always_inline int fib_fallback(int rc)
+static __always_inline int fib_fallback(struct nsrp_counters *c, int rc)
 {
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
-		return pass(NSRP_CNT_FB_NO_NEIGH);
+		return pass(c, NSRP_CNT_FB_NO_NEIGH);
 	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
-		return pass(NSRP_CNT_FB_MTU);
+		return pass(c, NSRP_CNT_FB_MTU);
 	default:
-		return pass(NSRP_CNT_FB_FIB);
+		return pass(c, NSRP_CNT_FB_FIB);
 	}
 }
 
@@ -323,7 +324,8 @@ static __always_inline int nh_current(const struct nsrp_nh *e,
  * forward by the result, stores it in slot e. Returns -1 when e is ready,
  * or the verdict (counted) when the packet must go to the kernel.
  */
-static __always_inline int nh_fill(struct xdp_md *ctx, struct nsrp_nh *e,
+static __always_inline int nh_fill(struct xdp_md *ctx, struct nsrp_counters *c,
+				   struct nsrp_nh *e,
 				   const struct nsrp_nh *q, __u64 gen,
 				   __u16 len, __u64 now)
 {
@@ -349,11 +351,11 @@ static __always_inline int nh_fill(struct xdp_md *ctx, struct nsrp_nh *e,
 	}
 	rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc != BPF_FIB_LKUP_RET_SUCCESS)
-		return fib_fallback(rc);
+		return fib_fallback(c, rc);
 	oif = fib.ifindex;
 	out = bpf_map_lookup_elem(&nsrp_iface, &oif);
 	if (!out || !(out->flags & NSRP_IFACE_F_CLUSTER))
-		return pass(NSRP_CNT_FB_NOT_CLUSTER);
+		return pass(c, NSRP_CNT_FB_NOT_CLUSTER);
 
 	/* Same result as before, only a longer packet: keep the longest. */
 	if (nh_current(e, q, gen, now) && e->oif == oif && e->max_len > len)
@@ -365,7 +367,7 @@ static __always_inline int nh_fill(struct xdp_md *ctx, struct nsrp_nh *e,
 	__builtin_memcpy(e->smac, out->vsi_mac, NSRPD_ETH_ALEN);
 	e->gen = gen;
 	e->filled_ns = now;
-	cnt_inc(NSRP_CNT_NH_FILL);
+	cnt_add(c, NSRP_CNT_NH_FILL);
 	return -1;
 }
 
@@ -375,8 +377,8 @@ static __always_inline int nh_fill(struct xdp_md *ctx, struct nsrp_nh *e,
  * another key, is of an older generation, too old, or was filled for
  * shorter packets is looked up (and filled) again.
  */
-static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
-				   struct flow *f, __u64 now)
+static __always_inline int forward(struct xdp_md *ctx, struct nsrp_counters *c,
+				   struct l2_info *l2, struct flow *f, __u64 now)
 {
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = l2->eth;
@@ -387,18 +389,18 @@ static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
 	int rc;
 
 	if (l2->tagged)
-		return pass(NSRP_CNT_FB_VLAN);
+		return pass(c, NSRP_CNT_FB_VLAN);
 	if (f->ttl <= 1)
-		return pass(NSRP_CNT_FB_TTL);
+		return pass(c, NSRP_CNT_FB_TTL);
 	if (nh_key(ctx, f, &q))
-		return pass(NSRP_CNT_MALFORMED);
+		return pass(c, NSRP_CNT_MALFORMED);
 	idx = nh_slot(&q);
 	e = bpf_map_lookup_elem(&nsrp_nh, &idx);
 	gen = bpf_map_lookup_elem(&nsrp_nh_gen, &zero);
 	if (!e || !gen)
-		return pass(NSRP_CNT_FB_FIB);
+		return pass(c, NSRP_CNT_FB_FIB);
 	if (!nh_current(e, &q, *gen, now) || f->ip_len > e->max_len) {
-		rc = nh_fill(ctx, e, &q, *gen, f->ip_len, now);
+		rc = nh_fill(ctx, c, e, &q, *gen, f->ip_len, now);
 		if (rc >= 0)
 			return rc;
 	}
@@ -408,7 +410,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
 		__u32 check;
 
 		if ((void *)(iph + 1) > end)
-			return pass(NSRP_CNT_MALFORMED);
+			return pass(c, NSRP_CNT_MALFORMED);
 		/* Incremental update for TTL - 1 (RFC 1624), as the kernel. */
 		check = iph->check;
 		check += bpf_htons(0x0100);
@@ -418,12 +420,12 @@ static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
 		struct ipv6hdr *ip6 = f->l3;
 
 		if ((void *)(ip6 + 1) > end)
-			return pass(NSRP_CNT_MALFORMED);
+			return pass(c, NSRP_CNT_MALFORMED);
 		ip6->hop_limit--;
 	}
 	__builtin_memcpy(eth->h_dest, e->dmac, NSRPD_ETH_ALEN);
 	__builtin_memcpy(eth->h_source, e->smac, NSRPD_ETH_ALEN);
-	cnt_inc(NSRP_CNT_FWD);
+	cnt_add(c, NSRP_CNT_FWD);
 	return bpf_redirect(e->oif, 0);
 }
 
@@ -432,7 +434,8 @@ static __always_inline int forward(struct xdp_md *ctx, struct l2_info *l2,
  * made sure the group is master here, so the peer's entry is taken over
  * (session.h): FROM_PEER cleared, which is a change the STATE event says.
  */
-static __always_inline void sess_track(struct nsrp_sess *s, struct flow *f,
+static __always_inline void sess_track(struct nsrp_counters *c,
+				       struct nsrp_sess *s, struct flow *f,
 				       __u64 bytes, __u64 now)
 {
 	int dir = sess_dir(s, f);
@@ -447,7 +450,7 @@ static __always_inline void sess_track(struct nsrp_sess *s, struct flow *f,
 	s->expires_ns = now + sess_timeout(st);
 	if (st != s->state || flags != s->flags) {
 		if (s->flags & NSRP_SF_FROM_PEER)
-			cnt_inc(NSRP_CNT_SESS_TAKEOVER);
+			cnt_add(c, NSRP_CNT_SESS_TAKEOVER);
 		s->state = st;
 		s->flags = flags;
 		kind = NSRP_EV_STATE;
@@ -464,8 +467,8 @@ static __always_inline void sess_track(struct nsrp_sess *s, struct flow *f,
 }
 
 /* An IP frame accepted for a VSI: the session fast path. */
-static __always_inline int handle_ip(struct xdp_md *ctx, struct l2_info *l2,
-				     __u64 now)
+static __always_inline int handle_ip(struct xdp_md *ctx, struct nsrp_counters *c,
+				     struct l2_info *l2, __u64 now)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -479,29 +482,39 @@ static __always_inline int handle_ip(struct xdp_md *ctx, struct l2_info *l2,
 	case PARSE_OK:
 		break;
 	case PARSE_MALFORMED:
-		return pass(NSRP_CNT_MALFORMED);
+		return pass(c, NSRP_CNT_MALFORMED);
 	case PARSE_FRAG:
-		return pass(NSRP_CNT_FB_FRAG);
+		return pass(c, NSRP_CNT_FB_FRAG);
 	case PARSE_OPTS:
-		return pass(NSRP_CNT_FB_IP_OPTS);
+		return pass(c, NSRP_CNT_FB_IP_OPTS);
 	default:
-		return pass(NSRP_CNT_PASS);
+		return pass(c, NSRP_CNT_PASS);
 	}
 	s = sess_lookup(&f, now);
 	if (!s)
-		return pass(NSRP_CNT_SESS_MISS);
+		return pass(c, NSRP_CNT_SESS_MISS);
 	if (role_of(s->vsd, now) != ROLE_MASTER)
-		return pass(NSRP_CNT_FB_NOT_MASTER);
+		return pass(c, NSRP_CNT_FB_NOT_MASTER);
 	if (f.key.proto == IPPROTO_TCP &&
 	    (s->state == NSRP_SS_TIME_WAIT || s->state == NSRP_SS_CLOSED) &&
 	    (f.tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN) {
 		copy = *s;
 		sess_delete(&f.key, &copy, now);
-		return pass(NSRP_CNT_SESS_MISS);
+		return pass(c, NSRP_CNT_SESS_MISS);
 	}
-	cnt_inc(NSRP_CNT_SESS_HIT);
-	sess_track(s, &f, end - data, now);
-	return forward(ctx, l2, &f, now);
+	cnt_add(c, NSRP_CNT_SESS_HIT);
+	sess_track(c, s, &f, end - data, now);
+	return forward(ctx, c, l2, &f, now);
+}
+
+/* The group whose VSI MAC mac is on this NIC, or -1. */
+static __always_inline int vsi_group_of(const struct nsrp_vsi_macs *m,
+					const __u8 *mac)
+{
+	for (int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (m->vsd[i].set && mac_equal(m->vsd[i].mac, mac))
+			return i;
+	return -1;
 }
 
 SEC("xdp")
@@ -509,43 +522,42 @@ int nsrp_xdp(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
-	struct nsrp_vsi_mac_key mkey = {};
-	struct nsrp_vsi_mac_val *vmac;
+	struct nsrp_counters *c = cnt_block();
+	__u32 ifindex = ctx->ingress_ifindex;
+	struct nsrp_vsi_macs *nic;
 	struct l2_info l2;
 	__u64 now = NSRP_NOW();
-	int to_vsi = 0, role, rc;
+	int to_vsi = 0, vsd, role, rc;
 
-	cnt_inc(NSRP_CNT_RX);
+	cnt_add(c, NSRP_CNT_RX);
 	rc = parse_l2(data, end, &l2);
 	if (rc == PARSE_MALFORMED)
-		return pass(NSRP_CNT_MALFORMED);
+		return pass(c, NSRP_CNT_MALFORMED);
 
 	/* Only the destination MAC is needed for the VSI gate. */
-	mkey.ifindex = ctx->ingress_ifindex;
-	__builtin_memcpy(mkey.mac, l2.eth->h_dest, NSRPD_ETH_ALEN);
-	vmac = bpf_map_lookup_elem(&nsrp_vsi_mac, &mkey);
-	if (vmac) {
-		role = role_of(vmac->vsd, now);
+	nic = bpf_map_lookup_elem(&nsrp_vsi_mac, &ifindex);
+	vsd = nic ? vsi_group_of(nic, l2.eth->h_dest) : -1;
+	if (vsd >= 0) {
+		role = role_of(vsd, now);
 		if (role != ROLE_MASTER)
-			return drop_not_master(role, 0);
-		__builtin_memcpy(l2.eth->h_dest, vmac->nic_mac,
-				 NSRPD_ETH_ALEN);
-		cnt_inc(NSRP_CNT_VSI_ACCEPT);
+			return drop_not_master(c, role, 0);
+		__builtin_memcpy(l2.eth->h_dest, nic->nic_mac, NSRPD_ETH_ALEN);
+		cnt_add(c, NSRP_CNT_VSI_ACCEPT);
 		to_vsi = 1;
 	}
 	if (rc != PARSE_OK)
-		return pass(NSRP_CNT_PASS);
+		return pass(c, NSRP_CNT_PASS);
 
 	if (l2.proto == ETH_P_ARP)
-		return handle_arp(ctx, &l2, now);
+		return handle_arp(ctx, c, &l2, now);
 	if (l2.proto == ETH_P_IPV6) {
-		rc = handle_ns(ctx, &l2, now);
+		rc = handle_ns(ctx, c, &l2, now);
 		if (rc >= 0)
 			return rc;
 	}
 	if (to_vsi)
-		return handle_ip(ctx, &l2, now);
-	return pass(NSRP_CNT_PASS);
+		return handle_ip(ctx, c, &l2, now);
+	return pass(c, NSRP_CNT_PASS);
 }
 
 char LICENSE[] SEC("license") = "GPL";

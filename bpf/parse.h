@@ -74,6 +74,12 @@ struct flow {
 	__u8 ttl;		/* TTL or hop limit */
 };
 
+static __always_inline bool mac_equal(const __u8 *a, const __u8 *b)
+{
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) |
+		(a[3] ^ b[3]) | (a[4] ^ b[4]) | (a[5] ^ b[5])) == 0;
+}
+
 static __always_inline int parse_l2(void *data, void *end, struct l2_info *l2)
 {
 	struct ethhdr *eth = data;

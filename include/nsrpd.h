@@ -34,6 +34,7 @@
 #define NSRPD_SESS_MAX		16777216 /* session entries, upper bound */
 #define NSRPD_EVENTS_BYTES	(4 << 20) /* session event ring, bytes */
 #define NSRPD_NH_SLOTS		1024	/* next-hop cache, per CPU, power of 2 */
+#define NSRPD_MAX_IFINDEX	16384	/* cluster NICs' ifindex, upper bound */
 
 #define NSRPD_ETH_ALEN		6
 
@@ -58,17 +59,23 @@ struct nsrp_role_state {
 	__u64 deadline_ns;	/* CLOCK_MONOTONIC; past it, act as backup */
 };
 
-/* nsrp_vsi_mac: frames to this MAC on this NIC belong to a VSI. */
-struct nsrp_vsi_mac_key {
-	__u32 ifindex;
+/*
+ * nsrp_vsi_mac, an array indexed by ifindex: the NIC's own MAC and, per VSD
+ * group, the VSI MAC it carries on this NIC, if any. Frames to one of
+ * these MACs belong to that group's VSI. An array, not a hash, because
+ * the data plane looks at it for every frame: an array lookup is a bounds
+ * check and an offset, a hash lookup hashes and walks a bucket.
+ */
+struct nsrp_vsi_mac_ent {
 	__u8 mac[NSRPD_ETH_ALEN];
-	__u8 pad[2];
+	__u8 set;		/* the group has a VSI on this NIC */
+	__u8 pad;
 };
 
-struct nsrp_vsi_mac_val {
-	__u32 vsd;		/* owning VSD group */
+struct nsrp_vsi_macs {
 	__u8 nic_mac[NSRPD_ETH_ALEN]; /* the NIC's own MAC, for rewrite */
 	__u8 pad[2];
+	struct nsrp_vsi_mac_ent vsd[NSRPD_MAX_VSD];
 };
 
 /* nsrp_vsi_addr: a VSI address on a NIC, answered for with the VSI MAC. */
@@ -209,7 +216,11 @@ struct nsrp_event {
 	struct nsrp_sess sess;
 };
 
-/* Per-CPU counters, one per verdict and per reason to fall back. */
+/*
+ * Per-CPU counters, one per verdict and per reason to fall back, in one
+ * block per CPU (nsrp_cnt has a single entry): the data plane finds its
+ * block once per frame and then counts with a plain add.
+ */
 enum nsrp_counter {
 	NSRP_CNT_RX = 0,		/* frames seen by XDP */
 	NSRP_CNT_PASS,			/* passed, not ours to handle */
@@ -247,12 +258,16 @@ enum nsrp_counter {
 	NSRP_CNT_MAX,
 };
 
+struct nsrp_counters {
+	__u64 n[NSRP_CNT_MAX];
+};
+
 #define NSRPD_ASSERT_SIZE(type, size) \
 	_Static_assert(sizeof(type) == (size), #type " layout changed")
 
 NSRPD_ASSERT_SIZE(struct nsrp_role_state, 16);
-NSRPD_ASSERT_SIZE(struct nsrp_vsi_mac_key, 12);
-NSRPD_ASSERT_SIZE(struct nsrp_vsi_mac_val, 12);
+NSRPD_ASSERT_SIZE(struct nsrp_vsi_mac_ent, 8);
+NSRPD_ASSERT_SIZE(struct nsrp_vsi_macs, 8 + 8 * NSRPD_MAX_VSD);
 NSRPD_ASSERT_SIZE(struct nsrp_vsi_addr_key, 24);
 NSRPD_ASSERT_SIZE(struct nsrp_vsi_addr_val, 12);
 NSRPD_ASSERT_SIZE(struct nsrp_iface_val, 20);

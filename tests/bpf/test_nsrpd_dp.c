@@ -30,6 +30,7 @@
 #include <CUnit/CUnit.h>
 
 #include "nsrpd.h"
+#include "dataplane.h"
 #include "nsrpd_xdp.skel.h"
 #include "nsrpd_tc.skel.h"
 #include "../harness.h"
@@ -172,8 +173,7 @@ static int map_put(struct bpf_map *m, const void *k, const void *v)
 static int maps_fill(void)
 {
 	struct nsrp_iface_val ifv = { .vsd = 0, .flags = NSRP_IFACE_F_CLUSTER };
-	struct nsrp_vsi_mac_key mk = { .ifindex = env.if0 };
-	struct nsrp_vsi_mac_val mv = { .vsd = 0 };
+	struct nsrp_vsi_macs mv = {};
 	struct nsrp_vsi_addr_key ak = { .ifindex = env.if0 };
 	struct nsrp_vsi_addr_val av = { .vsd = 0 };
 	int err = 0;
@@ -183,13 +183,13 @@ static int maps_fill(void)
 	memcpy(ifv.vsi_mac, mac_vsi1, 6);
 	err |= map_put(env.xdp->maps.nsrp_iface, &env.if1, &ifv);
 
-	memcpy(mk.mac, mac_vsi0, 6);
+	mv.vsd[0].set = 1;
+	memcpy(mv.vsd[0].mac, mac_vsi0, 6);
 	memcpy(mv.nic_mac, mac_nic0, 6);
-	err |= map_put(env.xdp->maps.nsrp_vsi_mac, &mk, &mv);
-	mk.ifindex = env.if1;
-	memcpy(mk.mac, mac_vsi1, 6);
+	err |= map_put(env.xdp->maps.nsrp_vsi_mac, &env.if0, &mv);
+	memcpy(mv.vsd[0].mac, mac_vsi1, 6);
 	memcpy(mv.nic_mac, mac_nic1, 6);
-	err |= map_put(env.xdp->maps.nsrp_vsi_mac, &mk, &mv);
+	err |= map_put(env.xdp->maps.nsrp_vsi_mac, &env.if1, &mv);
 
 	memcpy(av.vsi_mac, mac_vsi0, 6);
 	ak.family = NSRP_AF_INET;
@@ -280,31 +280,22 @@ static void role_set(__u32 vsd, int mode)
 	CU_ASSERT_EQUAL(map_put(env.xdp->maps.nsrp_role, &vsd, &r), 0);
 }
 
-static __u64 cnt_get(__u32 idx)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 v[ncpu], sum = 0;
-
-	if (bpf_map_lookup_elem(bpf_map__fd(env.xdp->maps.nsrp_cnt), &idx, v))
-		return 0;
-	for (int i = 0; i < ncpu; i++)
-		sum += v[i];
-	return sum;
-}
-
 struct cnt_snap {
 	__u64 v[NSRP_CNT_MAX];
 };
 
 static void cnt_take(struct cnt_snap *s)
 {
-	for (__u32 i = 0; i < NSRP_CNT_MAX; i++)
-		s->v[i] = cnt_get(i);
+	CU_ASSERT_EQUAL(dp_sum_counters(bpf_map__fd(env.xdp->maps.nsrp_cnt),
+					libbpf_num_possible_cpus(), s->v), 0);
 }
 
 static __u64 cnt_delta(const struct cnt_snap *s, __u32 idx)
 {
-	return cnt_get(idx) - s->v[idx];
+	struct cnt_snap now;
+
+	cnt_take(&now);
+	return now.v[idx] - s->v[idx];
 }
 
 /* The canonical key, computed here independently of the BPF code. */

@@ -60,8 +60,8 @@ names = re.findall(r"NSRP_CNT_(\w+)", enum.group(1))
 want = names.index(sys.argv[2])
 for e in json.load(sys.stdin):
     f = e["formatted"]
-    if f["key"] == want:
-        print(sum(v["value"] for v in f["values"]))' "$TOP/include/nsrpd.h" "$name"
+    if f["key"] == 0:
+        print(sum(v["value"]["n"][want] for v in f["values"]))' "$TOP/include/nsrpd.h" "$name"
 }
 
 sessions() {

@@ -58,6 +58,7 @@
 #include <bpf/libbpf.h>
 
 #include "nsrpd.h"
+#include "dataplane.h"
 #include "nsrpd_xdp.skel.h"
 #include "xdp_pass.skel.h"
 #include "bench.skel.h"
@@ -203,8 +204,7 @@ static void sess_key(struct nsrp_sess_key *k, int v6, const char *a,
 static int maps_fill(void)
 {
 	struct nsrp_iface_val ifv = { .flags = NSRP_IFACE_F_CLUSTER };
-	struct nsrp_vsi_mac_key mk = { .ifindex = B.if0 };
-	struct nsrp_vsi_mac_val mv = { .vsd = 0 };
+	struct nsrp_vsi_macs mv = {};
 	struct nsrp_vsi_addr_key ak = { .ifindex = B.if0,
 					.family = NSRP_AF_INET };
 	struct nsrp_vsi_addr_val av = { .vsd = 0 };
@@ -221,9 +221,10 @@ static int maps_fill(void)
 	err |= map_put(B.xdp->maps.nsrp_iface, &B.if1, &ifv);
 
 	/* The VSI MAC as "NIC MAC": the accept rewrite is idempotent. */
-	memcpy(mk.mac, mac_vsi0, 6);
+	mv.vsd[0].set = 1;
+	memcpy(mv.vsd[0].mac, mac_vsi0, 6);
 	memcpy(mv.nic_mac, mac_vsi0, 6);
-	err |= map_put(B.xdp->maps.nsrp_vsi_mac, &mk, &mv);
+	err |= map_put(B.xdp->maps.nsrp_vsi_mac, &B.if0, &mv);
 
 	memcpy(av.vsi_mac, mac_vsi0, 6);
 	pkt_addr(VSI4, 0, ak.addr);
@@ -366,14 +367,12 @@ static int run_call(struct variant *v, __u32 ifindex)
 
 static __u64 cnt_get(__u32 idx)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 val[ncpu], sum = 0;
+	__u64 sum[NSRP_CNT_MAX];
 
-	if (bpf_map_lookup_elem(bpf_map__fd(B.xdp->maps.nsrp_cnt), &idx, val))
+	if (dp_sum_counters(bpf_map__fd(B.xdp->maps.nsrp_cnt),
+			    libbpf_num_possible_cpus(), sum))
 		return 0;
-	for (int i = 0; i < ncpu; i++)
-		sum += val[i];
-	return sum;
+	return sum[idx];
 }
 
 /* The counters must show that every repetition took the intended path. */

@@ -48,6 +48,7 @@
 #include <bpf/libbpf.h>
 
 #include "nsrpd.h"
+#include "dataplane.h"
 #include "ident.h"
 #include "bench.skel.h"
 #include "pkt.h"
@@ -139,6 +140,16 @@ static __u64 percpu_sum(int fd, __u32 idx)
 	for (int i = 0; i < ncpu; i++)
 		sum += v[i];
 	return sum;
+}
+
+/* Frames the data plane forwarded, from its counter map. */
+static __u64 fwd_count(int fd)
+{
+	__u64 sum[NSRP_CNT_MAX];
+
+	if (fd < 0 || dp_sum_counters(fd, libbpf_num_possible_cpus(), sum))
+		return 0;
+	return sum[NSRP_CNT_FWD];
 }
 
 static int attach_sink(const char *ns, const char *ifname)
@@ -235,11 +246,11 @@ static int do_send(const struct opts *o)
 		return 1;
 	}
 	rx0 = percpu_sum(sink_fd, 0);
-	fwd0 = percpu_sum(cnt_fd, NSRP_CNT_FWD);
+	fwd0 = fwd_count(cnt_fd);
 	sent = send_frames(b, o, gen_if, o->packets, &secs);
 	usleep(50000);	/* let the last NAPI polls finish */
 	rx1 = percpu_sum(sink_fd, 0);
-	fwd1 = percpu_sum(cnt_fd, NSRP_CNT_FWD);
+	fwd1 = fwd_count(cnt_fd);
 	bpf_xdp_detach(idle_if, XDP_FLAGS_DRV_MODE, NULL);
 	bench__destroy(b);
 	if (sent < 0) {
