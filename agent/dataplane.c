@@ -27,6 +27,7 @@
 
 #include "dataplane.h"
 #include "log.h"
+#include "sesstab.h"
 #include "nsrpd_tc.skel.h"
 #include "nsrpd_xdp.skel.h"
 
@@ -118,10 +119,82 @@ static int dp_prepare_obj(struct bpf_map *sess, volatile void *rodata,
 	return bpf_map__set_max_entries(sess, cfg->sess_max);
 }
 
+/* Would libbpf refuse to reuse pinned map fd for m? */
+static bool dp_pin_differs(int fd, const struct bpf_map *m)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return false;	/* libbpf will say what is wrong */
+	return info.type != bpf_map__type(m) ||
+	       info.key_size != bpf_map__key_size(m) ||
+	       info.value_size != bpf_map__value_size(m) ||
+	       info.max_entries != bpf_map__max_entries(m) ||
+	       info.map_flags != bpf_map__map_flags(m);
+}
+
+/* Copies the sessions of an old session map into the new one. */
+static void dp_carry_sessions(int old_fd, int new_fd)
+{
+	enum { CHUNK = 1024 };
+	static struct nsrp_sess_key keys[CHUNK];
+	static struct nsrp_sess vals[CHUNK];
+	struct sesstab_cursor c = {};
+	unsigned long long carried = 0, lost = 0;
+	int n;
+
+	while ((n = sesstab_read(old_fd, &c, keys, vals, CHUNK)) > 0)
+		for (int i = 0; i < n; i++) {
+			if (bpf_map_update_elem(new_fd, &keys[i], &vals[i],
+						BPF_NOEXIST))
+				lost++;
+			else
+				carried++;
+		}
+	pr_info("session table resized: %llu sessions carried over, "
+		"%llu not (table full)", carried, lost);
+}
+
+/*
+ * A pinned map of another layout or size (a new version of the data
+ * plane, or "set flow max-sessions" changed) cannot be reused: it is
+ * unpinned so that the load creates it afresh. Every map but the session
+ * table is rewritten by the agent as it starts; the sessions are kept in
+ * *old_sess and carried over once the new table exists.
+ */
+static void dp_unpin_stale(struct bpf_object *obj, const char *sess_name,
+			   int *old_sess)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj) {
+		const char *path = bpf_map__pin_path(m);
+		int fd;
+
+		if (!path)
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!dp_pin_differs(fd, m)) {
+			close(fd);
+			continue;
+		}
+		pr_warn("%s: pinned with another layout or size, replaced",
+			path);
+		unlink(path);
+		if (!strcmp(bpf_map__name(m), sess_name) && *old_sess < 0)
+			*old_sess = fd;
+		else
+			close(fd);
+	}
+}
+
 static int dp_open_tc(struct dataplane *dp)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dp->pin_dir);
-	int err;
+	int err, old_sess = -1;
 
 	dp->tc = nsrpd_tc__open_opts(&opts);
 	if (!dp->tc) {
@@ -133,13 +206,19 @@ static int dp_open_tc(struct dataplane *dp)
 			     &dp->cfg);
 	if (err)
 		return err;
+	dp_unpin_stale(dp->tc->obj, NSRPD_MAP_SESS, &old_sess);
 	err = nsrpd_tc__load(dp->tc);
 	if (err) {
-		pr_err("cannot load the tc learner (pinned maps of another "
-		       "layout under %s?): %s", dp->pin_dir, strerror(-err));
-		return err;
+		pr_err("cannot load the tc learner: %s", strerror(-err));
+		goto out;
 	}
-	return 0;
+	if (old_sess >= 0)
+		dp_carry_sessions(old_sess,
+				  bpf_map__fd(dp->tc->maps.nsrp_sess));
+out:
+	if (old_sess >= 0)
+		close(old_sess);
+	return err;
 }
 
 /*

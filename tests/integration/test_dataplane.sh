@@ -201,6 +201,29 @@ check "restarted agent answers for the VSI again" \
 check "restarted agent forwards again" \
 	lab exec client ping -c 2 -i 0.2 -W 1 198.51.100.10
 
+# --- A restart with a new session table size, and a pinned map of an old
+# layout: both are replaced, and the sessions carried over.
+before=$(sessions fw1)
+kill "${PID[fw1]}"
+wait "${PID[fw1]}" 2>/dev/null
+lab exec fw1 sh -c 'rm /sys/fs/bpf/nsrpd/nsrp_cnt &&
+	bpftool map create /sys/fs/bpf/nsrpd/nsrp_cnt type percpu_array \
+		key 4 value 8 entries 33 name nsrp_cnt'
+cp "$TMP/fw1.conf" "$TMP/fw1.sized"
+echo "set flow max-sessions 131072" >>"$TMP/fw1.conf"
+start_agent fw1 || not_ok "fw1 agent restarted with a new table size"
+cp "$TMP/fw1.sized" "$TMP/fw1.conf"
+check "the resized session table holds the sessions it had" \
+	test "$(sessions fw1)" -ge "$before"
+check "the session table has the new size" \
+	grep -q '"max_entries": 131072' <<<"$(lab exec fw1 bpftool -j -p map show pinned /sys/fs/bpf/nsrpd/nsrp_sess)"
+check "the agent says what it replaced" \
+	eval 'grep -q "nsrp_cnt: pinned with another layout" "$TMP/fw1.log" &&
+	      grep -q "sessions carried over" "$TMP/fw1.log"'
+check "the replaced counter map counts again" \
+	eval 'lab exec client ping -c 2 -i 0.2 -W 1 198.51.100.10 >/dev/null &&
+	      [[ $(counter fw1 FWD) -gt 0 ]]'
+
 # --- The running configuration reads back as a valid file of the same lines.
 ctl fw1 get config >"$TMP/running.conf"
 check "get config prints a file that --check-config accepts" \
