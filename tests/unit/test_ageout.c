@@ -172,6 +172,9 @@ static void test_expiry_saturates(void)
 	uint64_t e;
 
 	CU_ASSERT_EQUAL(ageout_expiry(T0, UINT64_MAX / 4, MULT), UINT64_MAX);
+	/* 2^61 x 8 wraps to exactly 0: caught before the multiplication. */
+	CU_ASSERT_EQUAL(ageout_expiry(T0, UINT64_MAX / MULT + 1, MULT),
+			UINT64_MAX);
 	CU_ASSERT_EQUAL(ageout_expiry(T0, UINT64_MAX / MULT, MULT),
 			UINT64_MAX);	/* fits the product, not the sum */
 	CU_ASSERT_EQUAL(ageout_expiry(UINT64_MAX - 1, 1, 1), UINT64_MAX);
