@@ -61,9 +61,8 @@ uint64_t ageout_expiry(uint64_t now, uint64_t lifetime_ns, unsigned int mult)
 	return life > UINT64_MAX - now ? UINT64_MAX : now + life;
 }
 
-int ageout_backup_expiry(unsigned int kind, uint64_t now,
-			 uint64_t lifetime_ns, unsigned int mult,
-			 uint64_t *expires_ns)
+int ageout_backup_expiry(unsigned int kind, uint64_t now, uint64_t lifetime_ns,
+			 unsigned int mult, uint64_t *expires_ns)
 {
 	switch (kind) {
 	case AGEOUT_ACTIVE:

@@ -32,9 +32,9 @@
 #include "nsrpd.h"
 
 enum ageout_verdict {
-	AGEOUT_IDLE = NSRP_EV_STATE,		/* take the master's lifetime */
-	AGEOUT_ACTIVE = NSRP_EV_REFRESH,	/* multiplier x the timeout */
-	AGEOUT_DELETE = NSRP_EV_DELETE,		/* gone on the master */
+	AGEOUT_IDLE = NSRP_EV_STATE,	 /* take the master's lifetime */
+	AGEOUT_ACTIVE = NSRP_EV_REFRESH, /* multiplier x the timeout */
+	AGEOUT_DELETE = NSRP_EV_DELETE,	 /* gone on the master */
 };
 
 /*
@@ -57,8 +57,7 @@ uint64_t ageout_expiry(uint64_t now, uint64_t lifetime_ns, unsigned int mult);
  * default). Returns 0 with *expires_ns set when the copy stays, -ENOENT
  * when it is to be deleted, -EINVAL for a kind that is no verdict.
  */
-int ageout_backup_expiry(unsigned int kind, uint64_t now,
-			 uint64_t lifetime_ns, unsigned int mult,
-			 uint64_t *expires_ns);
+int ageout_backup_expiry(unsigned int kind, uint64_t now, uint64_t lifetime_ns,
+			 unsigned int mult, uint64_t *expires_ns);
 
 #endif
