@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "ageout.h"
 #include "clock.h"
 #include "ctcommit.h"
 #include "daemon.h"
@@ -370,8 +371,9 @@ static void sync_rx_ack(struct nsrpd *d, const uint8_t *body, size_t len)
 /*
  * The backup asks before it lets a copy expire (the seed's ageout-ack):
  * each record of the query names a session; the reply says, per session,
- * REFRESH (alive and busy: 8x again), STATE (alive, counting down: take
- * its remaining lifetime) or DELETE (gone on the master).
+ * ACTIVE (busy: 8x its timeout again), IDLE (counting down: take its
+ * remaining lifetime) or DELETE (gone on the master); the rules are
+ * ageout.c's, the I/O is here.
  */
 static void sync_ageout_query(struct nsrpd *d, const struct nsrp_sess_key *k,
 			      const struct nsrp_sess *v, unsigned int n,
@@ -393,7 +395,8 @@ static void sync_ageout_query(struct nsrpd *d, const struct nsrp_sess_key *k,
 			proto_event_put(data + j * PROTO_EVENT_LEN, &ev);
 			/* Not asked again until the reply is overdue. */
 			sesstab_set_expiry(d->dp.fd_sess, &k[i + j],
-					   now + SYNC_AGEOUT_HOLD_NS);
+					   ageout_expiry(now,
+							 SYNC_AGEOUT_HOLD_NS, 1));
 		}
 		if (!sync_send_msg(d, PROTO_REQ_AGEOUT_QUERY, 0, data,
 				   m * PROTO_EVENT_LEN))
@@ -401,7 +404,7 @@ static void sync_ageout_query(struct nsrpd *d, const struct nsrp_sess_key *k,
 	}
 }
 
-/* Master: what its copy of each asked-for session says. */
+/* Master: what its copy of each asked-for session says (ageout.h). */
 static void sync_ageout_answer(struct nsrpd *d, const struct proto_msg *m,
 			       uint64_t now)
 {
@@ -412,20 +415,17 @@ static void sync_ageout_answer(struct nsrpd *d, const struct proto_msg *m,
 		return;
 	for (unsigned int i = 0; i < n; i++) {
 		struct nsrp_event ev;
-		uint64_t timeout;
+		uint64_t lifetime;
+		bool have;
 
 		proto_event_get(m->data + i * PROTO_EVENT_LEN, &ev);
-		if (bpf_map_lookup_elem(d->dp.fd_sess, &ev.key, &ev.sess) ||
-		    ev.sess.expires_ns <= now) {
-			ev.kind = NSRP_EV_DELETE;
-		} else {
-			timeout = dp_state_timeout_ns(&d->dp, ev.sess.state);
-			/* Busy: its timer was reset within a refresh. */
-			ev.kind = ev.sess.expires_ns - now + dp_refresh_ns(&d->dp)
-					  >= timeout
-				? NSRP_EV_REFRESH : NSRP_EV_STATE;
-		}
+		have = !bpf_map_lookup_elem(d->dp.fd_sess, &ev.key, &ev.sess);
+		ev.kind = ageout_verdict(have ? &ev.sess : NULL, now,
+					 dp_state_timeout_ns(&d->dp,
+							     ev.sess.state),
+					 dp_refresh_ns(&d->dp), &lifetime);
 		sesstab_to_wire(&ev, now);
+		ev.sess.expires_ns = lifetime;	/* relative, on the wire */
 		proto_event_put(out + i * PROTO_EVENT_LEN, &ev);
 	}
 	sync_send_msg(d, PROTO_REQ_AGEOUT_REPLY, m->id, out,
@@ -440,19 +440,21 @@ static void sync_ageout_apply(struct nsrpd *d, const struct proto_msg *m,
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct nsrp_event ev;
-		uint64_t left;
+		uint64_t expires;
+		int err;
 
 		proto_event_get(m->data + i * PROTO_EVENT_LEN, &ev);
-		left = ev.sess.expires_ns;	/* remaining, on the wire */
-		if (ev.kind == NSRP_EV_DELETE) {
+		err = ageout_backup_expiry(ev.kind, now, ev.sess.expires_ns,
+					   SYNC_AGEOUT_MULT, &expires);
+		if (err == -ENOENT) {
 			sesstab_delete(d->dp.fd_sess, &ev.key, 1);
 			d->sync.ageout_deleted++;
-			continue;
+		} else if (!err) {
+			sesstab_set_expiry(d->dp.fd_sess, &ev.key, expires);
+			d->sync.ageout_kept++;
 		}
-		if (ev.kind == NSRP_EV_REFRESH)
-			left *= SYNC_AGEOUT_MULT;
-		sesstab_set_expiry(d->dp.fd_sess, &ev.key, now + left);
-		d->sync.ageout_kept++;
+		/* Anything else is no verdict: the copy is asked about
+		 * again once its hold runs out. */
 	}
 }
 
