@@ -146,10 +146,13 @@ $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-$(BUILD)/bench/%: tools/bench/%.c $(SKELS) $(BENCH_SKELS) $(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a
+$(BUILD)/bench/%: tools/bench/%.c $(wildcard tools/bench/*.h) $(SKELS) $(BENCH_SKELS) $(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/bench -Itests/bpf -o $@ $< \
 		$(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a $(LDLIBS)
+
+# The incumbent's injector talks to the kernel's conntrack as conntrackd does.
+$(BUILD)/bench/ct_inject: LDLIBS += -lnetfilter_conntrack -lnfnetlink
 
 # ------------------------------------------------------------------ targets
 .PHONY: all check tests demo bench install clean deps vmlinux

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * inject.h - what the two session injectors of tools/bench/synclimit
+ * share: the flows they create (the same ones, for nsrpd and for the
+ * kernel's conntrack) and the pacing that spreads them over time.
+ *
+ * Flow i (0 <= i < INJECT_MAX) is UDP 192.0.2.(10 + i % 240):(1024 + i /
+ * 240 % 64000) -> 198.51.100.(10 + i / (240 * 64000)):9, every one
+ * distinct, none of them the units' or the VSIs' own addresses (which
+ * conntrackd's filter ignores).
+ *
+ * Pacing: flow i is due at t0 + i / rate. The injector creates what is
+ * due, in batches of at most INJECT_BATCH, and sleeps until the next one
+ * is; after every batch it records (time, flows created so far), so that
+ * each flow's creation time is known to within one batch. It stops at
+ * max flows or at the deadline, whichever comes first: a rate it cannot
+ * reach shows as fewer flows than asked for, never as a longer run.
+ */
+#ifndef NSRPD_BENCH_INJECT_H
+#define NSRPD_BENCH_INJECT_H
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <arpa/inet.h>
+
+#define INJECT_SRC_HOSTS	240
+#define INJECT_SRC_PORTS	64000
+#define INJECT_DST_HOSTS	240
+#define INJECT_MAX	((uint64_t)INJECT_SRC_HOSTS * INJECT_SRC_PORTS * \
+			 INJECT_DST_HOSTS)
+#define INJECT_DPORT	9
+#define INJECT_BATCH	256	/* flows per batch, at most */
+#define INJECT_SLEEP_NS	1000000	/* the longest sleep between batches */
+
+struct inject_flow {
+	uint32_t saddr, daddr;	/* network order */
+	uint16_t sport, dport;	/* network order */
+};
+
+static inline void inject_flow(uint64_t i, struct inject_flow *f)
+{
+	uint64_t port = i / INJECT_SRC_HOSTS;
+
+	f->saddr = htonl(0xc0000200u | (uint32_t)(10 + i % INJECT_SRC_HOSTS));
+	f->sport = htons((uint16_t)(1024 + port % INJECT_SRC_PORTS));
+	f->daddr = htonl(0xc6336400u |
+			 (uint32_t)(10 + port / INJECT_SRC_PORTS));
+	f->dport = htons(INJECT_DPORT);
+}
+
+static inline uint64_t inject_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* One batch done: at t_ns (CLOCK_MONOTONIC), done flows created in all. */
+struct inject_mark {
+	uint64_t t_ns, done;
+};
+
+struct inject_pace {
+	uint64_t rate;		/* flows per second */
+	uint64_t max;		/* flows in all */
+	uint64_t limit_ns;	/* the deadline, from t0 */
+	uint64_t t0, t_end;
+	uint64_t done;
+	struct inject_mark *marks;
+	size_t nmarks;
+};
+
+/*
+ * Creates count flows from first on; returns how many it created (the
+ * others failed), or -errno when it cannot go on.
+ */
+typedef int (*inject_batch_fn)(void *arg, uint64_t first, unsigned int count);
+
+static inline int inject_pace_init(struct inject_pace *p, uint64_t rate,
+				   uint64_t max, uint64_t limit_ns)
+{
+	*p = (struct inject_pace){ .rate = rate, .max = max,
+				   .limit_ns = limit_ns };
+	/* At most one mark per flow: a batch creates one at least. */
+	p->marks = calloc(max + 1, sizeof(*p->marks));
+	return p->marks ? 0 : -ENOMEM;
+}
+
+/* The flows due by t (all of them once max is reached). */
+static inline uint64_t inject_due(const struct inject_pace *p, uint64_t t)
+{
+	uint64_t due = (t - p->t0) / 1000 * p->rate / 1000000 + 1;
+
+	return due < p->max ? due : p->max;
+}
+
+static inline void inject_sleep_until(uint64_t t_ns)
+{
+	struct timespec ts = { .tv_sec = t_ns / 1000000000ull,
+			       .tv_nsec = t_ns % 1000000000ull };
+
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+/*
+ * Runs the schedule; returns 0, or the first -errno of fn. *failed
+ * counts the flows fn could not create, p->done those it did.
+ */
+static inline int inject_run(struct inject_pace *p, inject_batch_fn fn,
+			     void *arg, uint64_t *failed)
+{
+	uint64_t tried = 0;
+	int err = 0;
+
+	*failed = 0;
+	p->t0 = inject_now_ns();
+	while (tried < p->max) {
+		uint64_t now = inject_now_ns(), due, next;
+		unsigned int n;
+		int got;
+
+		if (now - p->t0 >= p->limit_ns)
+			break;
+		due = inject_due(p, now);
+		if (due <= tried) {
+			/* Flow number tried is due at t0 + tried / rate. */
+			next = p->t0 + tried * 1000000000ull / p->rate;
+			if (next > now + INJECT_SLEEP_NS)
+				next = now + INJECT_SLEEP_NS;
+			inject_sleep_until(next);
+			continue;
+		}
+		n = due - tried < INJECT_BATCH ? due - tried : INJECT_BATCH;
+		got = fn(arg, tried, n);
+		if (got < 0) {
+			err = got;
+			break;
+		}
+		tried += n;
+		p->done += got;
+		*failed += n - got;
+		p->marks[p->nmarks++] = (struct inject_mark){
+			.t_ns = inject_now_ns(), .done = p->done };
+	}
+	p->t_end = inject_now_ns();
+	return err;
+}
+
+/* The marks, "T_NS DONE" a line; 0 or -errno. */
+static inline int inject_write_marks(const struct inject_pace *p,
+				     const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int err = 0;
+
+	if (!f)
+		return -errno;
+	for (size_t i = 0; i < p->nmarks; i++)
+		fprintf(f, "%llu %llu\n",
+			(unsigned long long)p->marks[i].t_ns,
+			(unsigned long long)p->marks[i].done);
+	if (fclose(f))
+		err = -errno;
+	return err;
+}
+
+#endif
