@@ -40,6 +40,7 @@
 #include <bpf/libbpf.h>
 
 #include "nsrpd.h"
+#include "dataplane.h"
 #include "inject.h"
 
 #define FRAME_LEN	60	/* Ethernet, IPv4, UDP and 18 bytes */
@@ -134,41 +135,22 @@ struct learn_counts {
 	__u64 learn, ev_create, rb_full, race;
 };
 
-static int read_counter(int fd, __u32 key, __u64 *sum)
+static int read_counts(int fd, struct learn_counts *c)
 {
 	int ncpu = libbpf_num_possible_cpus();
-	__u64 *v;
+	__u64 sum[NSRP_CNT_MAX];
+	int err;
 
 	if (ncpu < 0)
 		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	*sum = 0;
-	if (bpf_map_lookup_elem(fd, &key, v)) {
-		int err = -errno;
-
-		free(v);
+	err = dp_sum_counters(fd, ncpu, sum);
+	if (err)
 		return err;
-	}
-	for (int i = 0; i < ncpu; i++)
-		*sum += v[i];
-	free(v);
+	c->learn = sum[NSRP_CNT_LEARN];
+	c->ev_create = sum[NSRP_CNT_EV_CREATE];
+	c->rb_full = sum[NSRP_CNT_EV_RB_FULL];
+	c->race = sum[NSRP_CNT_LEARN_RACE];
 	return 0;
-}
-
-static int read_counts(int fd, struct learn_counts *c)
-{
-	int err;
-
-	err = read_counter(fd, NSRP_CNT_LEARN, &c->learn);
-	if (!err)
-		err = read_counter(fd, NSRP_CNT_EV_CREATE, &c->ev_create);
-	if (!err)
-		err = read_counter(fd, NSRP_CNT_EV_RB_FULL, &c->rb_full);
-	if (!err)
-		err = read_counter(fd, NSRP_CNT_LEARN_RACE, &c->race);
-	return err;
 }
 
 /* ---------------------------------------------------------- the frames */
