@@ -516,7 +516,8 @@ static void cluster_peer_heard(struct nsrpd *d, const struct proto_hdr *h,
 
 /* One datagram: decode, verify, check for replay, then act on it. */
 static void cluster_rx_frame(struct nsrpd *d, uint8_t *buf, size_t len,
-			     enum ha_path_id id, uint64_t now)
+			     const struct sockaddr_in *from, enum ha_path_id id,
+			     uint64_t now)
 {
 	struct proto_hdr h;
 	struct proto_hb hb;
@@ -547,6 +548,8 @@ static void cluster_rx_frame(struct nsrpd *d, uint8_t *buf, size_t len,
 		err = -PROTO_R_REPLAY;
 		goto drop;
 	}
+	/* Verified and fresh: where sync frames to the peer go (halink.h). */
+	d->path[id].peer = *from;
 	switch (h.type) {
 	case PROTO_T_HEARTBEAT:
 		err = proto_decode_hb(body, body_len, &hb);
@@ -585,7 +588,7 @@ void cluster_rx(struct nsrpd *d, enum ha_path_id id, uint64_t now)
 				cluster_count_drop(d, PROTO_R_TRUNCATED);
 			continue;
 		}
-		cluster_rx_frame(d, buf, n, id, now);
+		cluster_rx_frame(d, buf, n, &from, id, now);
 	}
 }
 

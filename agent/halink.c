@@ -91,12 +91,12 @@ void ha_path_close(struct ha_path *p)
 	p->fd = -1;
 }
 
-int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
-		 uint16_t port)
+static int ha_path_sendto(struct ha_path *p, const uint8_t *buf, size_t len,
+			  in_addr_t addr, uint16_t port)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET,
 				  .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(INADDR_BROADCAST) };
+				  .sin_addr.s_addr = addr };
 
 	if (p->fd < 0)
 		return -ENOTCONN;
@@ -107,6 +107,25 @@ int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
 	}
 	p->tx++;
 	return 0;
+}
+
+int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
+		 uint16_t port)
+{
+	return ha_path_sendto(p, buf, len, htonl(INADDR_BROADCAST), port);
+}
+
+/*
+ * The kernel loops a copy of every broadcast back to the sender's own
+ * socket: for the sync stream, thousands of frames a second, that is a
+ * second receive path's work on each unit for nothing. Unicast has none.
+ */
+int ha_path_send_peer(struct ha_path *p, const uint8_t *buf, size_t len,
+		      uint16_t port)
+{
+	if (!p->peer.sin_addr.s_addr)
+		return ha_path_send(p, buf, len, port);
+	return ha_path_sendto(p, buf, len, p->peer.sin_addr.s_addr, port);
 }
 
 static int ha_msg_ttl(struct msghdr *msg)

@@ -25,15 +25,20 @@ struct ha_path {
 	int fd;			/* -1 when not configured */
 	uint64_t last_rx_ns;	/* last frame from the peer that verified */
 	bool peer_seen;
-	struct sockaddr_in peer;	/* where the peer's frames come from */
+	struct sockaddr_in peer;	/* source of the peer's last verified
+					 * frame; 0.0.0.0: not known */
 	uint64_t tx, tx_err, rx, rx_bad_ttl;
 };
 
 void ha_path_init(struct ha_path *p);
 int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port);
 void ha_path_close(struct ha_path *p);
+/* Broadcast on the path: heartbeats, which must find the peer anywhere. */
 int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
 		 uint16_t port);
+/* To the peer's address on the path when known, else broadcast. */
+int ha_path_send_peer(struct ha_path *p, const uint8_t *buf, size_t len,
+		      uint16_t port);
 /*
  * Receives one datagram. Returns its length, 0 when it was dropped here
  * (TTL other than 255: counted), or -errno (-EAGAIN when none is waiting).

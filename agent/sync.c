@@ -74,7 +74,7 @@ static int sync_send(struct nsrpd *d, uint8_t *buf, int len, size_t cap)
 			   cap);
 	if (len < 0)
 		return len;
-	return ha_path_send(&d->path[path], buf, len, PROTO_PORT);
+	return ha_path_send_peer(&d->path[path], buf, len, PROTO_PORT);
 }
 
 static int sync_send_msg(struct nsrpd *d, uint16_t kind, uint32_t id,
