@@ -35,7 +35,8 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 
 #define SYNC_RTO_NS		(40 * NS_PER_MS)	/* retransmission */
 #define SYNC_REQUEST_NS		(1 * NS_PER_S)		/* cold start asks */
-#define SYNC_SWEEP_NS		(1 * NS_PER_S)
+#define SYNC_SWEEP_NS		(1 * NS_PER_S)		/* between sweeps, least */
+#define SYNC_SWEEP_SHARE	10	/* sweeps take 1/10 of the loop, most */
 #define SYNC_NEIGH_NS		(2 * NS_PER_S)
 #define SYNC_STALL_NS		(3 * NS_PER_S)		/* the alarm */
 #define SYNC_AGEOUT_HOLD_NS	(2 * NS_PER_S)		/* awaiting a reply */
@@ -574,6 +575,22 @@ static void sync_expire_peer(struct nsrpd *d, struct nsrp_sess_key *keys,
 }
 
 /*
+ * The next sweep starts a second after this one ended, or later for a
+ * large map: a pass over a million entries costs about a third of a
+ * second of work, and sweeping it every second would take that share of
+ * the loop from everything else (a bulk sync above all). Expiry is then
+ * at most SYNC_SWEEP_SHARE times a pass late; the data plane still
+ * expires on sight a session whose packets come back.
+ */
+static void sync_sweep_done(struct nsrpd_sync *s, uint64_t now)
+{
+	uint64_t wait = (SYNC_SWEEP_SHARE - 1) * s->sweep_busy_ns;
+
+	s->sweeping = false;
+	s->next_sweep_ns = now + (wait > SYNC_SWEEP_NS ? wait : SYNC_SWEEP_NS);
+}
+
+/*
  * Expired sessions: the data plane only removes one when a packet finds
  * it, so a flow that just stops is removed here. The sweep goes a chunk
  * per pass of the loop, so that a map of millions never holds a
@@ -591,7 +608,7 @@ static void sync_sweep_step(struct nsrpd *d, uint64_t now)
 	if (n < 0) {
 		pr_warn("RTO sync: sweeping the session map: %s",
 			strerror(-n));
-		s->sweeping = false;
+		sync_sweep_done(s, dp_now_ns());
 		return;
 	}
 	if (n_local)
@@ -599,8 +616,9 @@ static void sync_sweep_step(struct nsrpd *d, uint64_t now)
 	if ((unsigned int)n > n_local)
 		sync_expire_peer(d, keys + n_local, vals + n_local,
 				 n - n_local, now);
+	s->sweep_busy_ns += dp_now_ns() - now;
 	if (s->sweep.done)
-		s->sweeping = false;
+		sync_sweep_done(s, dp_now_ns());
 }
 
 static bool sync_master_of_any(const struct nsrpd *d)
@@ -704,8 +722,8 @@ void sync_tick(struct nsrpd *d, uint64_t now)
 	struct nsrpd_sync *s = &d->sync;
 
 	if (!s->sweeping && now >= s->next_sweep_ns) {
-		s->next_sweep_ns = now + SYNC_SWEEP_NS;
 		memset(&s->sweep, 0, sizeof(s->sweep));
+		s->sweep_busy_ns = 0;
 		s->sweeping = true;
 	}
 	if (s->sweeping)

@@ -36,6 +36,7 @@ struct nsrpd_sync {
 	uint64_t next_sweep_ns, next_neigh_ns;
 	bool sweeping;			/* an expiry sweep under way */
 	struct sesstab_cursor sweep;
+	uint64_t sweep_busy_ns;		/* spent on the sweep under way */
 	/* Conntrack commits after a takeover, a chunk per loop pass. */
 	uint32_t commit_vsds;		/* groups whose sessions are due */
 	uint64_t commit_flip_ns[NSRPD_MAX_VSD];
