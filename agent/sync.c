@@ -44,6 +44,13 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_FRAMES_PER_TICK	512	/* so the loop is never starved */
 #define SYNC_SWEEP_CHUNK	256	/* entries read per sweep step */
 #define SYNC_NEIGH_MAX		1024
+/*
+ * Frames acknowledged together: the frames one pass of the loop reads
+ * get one ack at its end (sync_tick()), and a long burst one every
+ * SYNC_ACK_FRAMES, a few times per window (about 78 full frames), so
+ * the sender never waits on a coalesced ack.
+ */
+#define SYNC_ACK_FRAMES		8
 /* One frame fits the HA link's MTU, so a lost fragment loses no more. */
 #define SYNC_FRAME_CAP		1472
 
@@ -353,6 +360,7 @@ static void sync_send_ack(struct nsrpd *d)
 	struct proto_hdr h;
 	int n;
 
+	d->sync.ack_owed = 0;
 	rto_rx_ack(&d->sync.rx, &a);
 	cluster_hdr(d, &h);
 	n = proto_encode_ack(buf, sizeof(buf), &h, &a);
@@ -374,7 +382,8 @@ static void sync_rx_sync(struct nsrpd *d, const struct proto_hdr *h,
 		return;		/* not acknowledged: the sender sees a stall */
 	rto_rx_frame(&d->sync.rx, h->epoch, &s, sync_apply, d);
 	sync_apply_flush(d);
-	sync_send_ack(d);
+	if (++d->sync.ack_owed >= SYNC_ACK_FRAMES)
+		sync_send_ack(d);
 }
 
 static void sync_rx_ack(struct nsrpd *d, const uint8_t *body, size_t len)
@@ -721,6 +730,9 @@ void sync_tick(struct nsrpd *d, uint64_t now)
 {
 	struct nsrpd_sync *s = &d->sync;
 
+	/* What this pass of the loop received and applied, acknowledged. */
+	if (s->ack_owed)
+		sync_send_ack(d);
 	if (!s->sweeping && now >= s->next_sweep_ns) {
 		memset(&s->sweep, 0, sizeof(s->sweep));
 		s->sweep_busy_ns = 0;

@@ -42,6 +42,7 @@ struct nsrpd_sync {
 	uint64_t commit_flip_ns[NSRPD_MAX_VSD];
 	struct sesstab_cursor commit;
 	bool stall_alarm;
+	unsigned int ack_owed;		/* frames received, not acknowledged */
 	/* Counters, since start. */
 	uint64_t events, events_from_peer, events_idle;
 	uint64_t applied, apply_errors, skipped_owned;
