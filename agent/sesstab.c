@@ -97,15 +97,23 @@ static int apply_delete(int fd, const struct nsrp_sess_key *key,
 	return 0;
 }
 
+/* The entry as the backup keeps it: the peer's, with our own lifetime. */
+static void backup_value(const struct nsrp_event *ev, uint64_t now,
+			 unsigned int mult, struct nsrp_sess *s)
+{
+	*s = ev->sess;
+	s->expires_ns = backup_expiry(now, ev->sess.expires_ns, mult);
+	s->flags |= NSRP_SF_FROM_PEER;
+	memset(s->pad, 0, sizeof(s->pad));
+}
+
 static int apply_update(int fd, const struct nsrp_event *ev,
 			const struct nsrp_sess *cur, uint64_t now,
 			unsigned int mult, struct sesstab_acct *acct)
 {
-	struct nsrp_sess s = ev->sess;
+	struct nsrp_sess s;
 
-	s.expires_ns = backup_expiry(now, ev->sess.expires_ns, mult);
-	s.flags |= NSRP_SF_FROM_PEER;
-	memset(s.pad, 0, sizeof(s.pad));
+	backup_value(ev, now, mult, &s);
 	if (cur) {
 		memcpy(s.pkts, cur->pkts, sizeof(s.pkts));
 		memcpy(s.bytes, cur->bytes, sizeof(s.bytes));
@@ -121,33 +129,27 @@ static int apply_update(int fd, const struct nsrp_event *ev,
 	return 0;
 }
 
-int sesstab_apply_acct(int fd, const struct nsrp_event *ev, uint64_t now,
-		       unsigned int mult,
-		       bool (*owned)(unsigned int vsd, void *arg), void *arg,
-		       bool *skipped, struct sesstab_acct *acct)
+static bool kind_known(unsigned int kind)
 {
-	struct nsrp_sess cur;
-	bool have;
-
-	if (skipped)
-		*skipped = false;
-	switch (ev->kind) {
+	switch (kind) {
 	case NSRP_EV_CREATE:
 	case NSRP_EV_STATE:
 	case NSRP_EV_REFRESH:
 	case NSRP_EV_DELETE:
-		break;
+		return true;
 	default:
-		return -EINVAL;
+		return false;
 	}
-	if (!bpf_map_lookup_elem(fd, &ev->key, &cur)) {
-		have = true;
-	} else if (errno == ENOENT) {
-		have = false;
-	} else {
-		return -errno;
-	}
-	if (have && is_owned(&cur, owned, arg)) {
+}
+
+/* One delta whose entry was looked up: cur, or NULL if absent. */
+static int apply_found(int fd, const struct nsrp_event *ev,
+		       const struct nsrp_sess *cur, uint64_t now,
+		       unsigned int mult,
+		       bool (*owned)(unsigned int vsd, void *arg), void *arg,
+		       bool *skipped, struct sesstab_acct *acct)
+{
+	if (cur && is_owned(cur, owned, arg)) {
 		if (skipped)
 			*skipped = true;
 		if (acct)
@@ -155,8 +157,45 @@ int sesstab_apply_acct(int fd, const struct nsrp_event *ev, uint64_t now,
 		return 0;
 	}
 	if (ev->kind == NSRP_EV_DELETE)
-		return have ? apply_delete(fd, &ev->key, acct) : 0;
-	return apply_update(fd, ev, have ? &cur : NULL, now, mult, acct);
+		return cur ? apply_delete(fd, &ev->key, acct) : 0;
+	return apply_update(fd, ev, cur, now, mult, acct);
+}
+
+/* 0 and *cur filled, -ENOENT, or another -errno. */
+static int lookup(int fd, const struct nsrp_sess_key *k, struct nsrp_sess *cur)
+{
+	return bpf_map_lookup_elem(fd, k, cur) ? -errno : 0;
+}
+
+static int apply_one(int fd, const struct nsrp_event *ev, uint64_t now,
+		     unsigned int mult,
+		     bool (*owned)(unsigned int vsd, void *arg), void *arg,
+		     bool *skipped, struct sesstab_acct *acct)
+{
+	struct nsrp_sess cur;
+	int err;
+
+	if (skipped)
+		*skipped = false;
+	if (!kind_known(ev->kind))
+		return -EINVAL;
+	err = lookup(fd, &ev->key, &cur);
+	if (err && err != -ENOENT)
+		return err;
+	return apply_found(fd, ev, err ? NULL : &cur, now, mult, owned, arg,
+			   skipped, acct);
+}
+
+int sesstab_apply_acct(int fd, const struct nsrp_event *ev, uint64_t now,
+		       unsigned int mult,
+		       bool (*owned)(unsigned int vsd, void *arg), void *arg,
+		       bool *skipped, struct sesstab_acct *acct)
+{
+	int err = apply_one(fd, ev, now, mult, owned, arg, skipped, acct);
+
+	if (err && acct)
+		acct->failed++;
+	return err;
 }
 
 int sesstab_apply(int fd, const struct nsrp_event *ev, uint64_t now,
@@ -166,6 +205,132 @@ int sesstab_apply(int fd, const struct nsrp_event *ev, uint64_t now,
 {
 	return sesstab_apply_acct(fd, ev, now, mult, owned, arg, skipped,
 				  NULL);
+}
+
+/* ------------------------------------------------------- batch apply */
+
+/* New entries installed by one BPF_MAP_UPDATE_BATCH. */
+#define APPLY_BATCH	64
+
+static bool batch_refused(int err);
+
+static bool is_upsert(unsigned int kind)
+{
+	return kind == NSRP_EV_CREATE || kind == NSRP_EV_STATE ||
+	       kind == NSRP_EV_REFRESH;
+}
+
+/* Entries found absent, to be installed together. */
+struct apply_batch {
+	int fd;
+	bool refused;		/* the kernel takes no batch update */
+	unsigned int n;
+	struct nsrp_sess_key keys[APPLY_BATCH];
+	struct nsrp_sess vals[APPLY_BATCH];
+};
+
+static bool batch_has(const struct apply_batch *b,
+		      const struct nsrp_sess_key *k)
+{
+	for (unsigned int i = 0; i < b->n; i++)
+		if (!memcmp(&b->keys[i], k, sizeof(*k)))
+			return true;
+	return false;
+}
+
+/*
+ * Installs what is queued: one syscall, or one per entry when the kernel
+ * refuses batches or fails part way (then each entry says for itself).
+ */
+static void batch_flush(struct apply_batch *b, struct sesstab_acct *acct,
+			int *first)
+{
+	__u32 count = b->n;
+	int err = 0;
+
+	if (!b->n)
+		return;
+	if (!b->refused) {
+		err = bpf_map_update_batch(b->fd, b->keys, b->vals, &count,
+					   NULL);
+		/* A count the kernel did not write (no entry tried) is n. */
+		if (err && count >= b->n)
+			count = 0;
+		if (err && !count && batch_refused(err)) {
+			pr_debug("session map: batch update refused (%d), "
+				 "one by one\n", err);
+			b->refused = true;
+		}
+	}
+	if (b->refused)
+		count = 0;
+	acct->created += count;
+	for (unsigned int i = count; i < b->n; i++) {
+		if (!bpf_map_update_elem(b->fd, &b->keys[i], &b->vals[i],
+					 BPF_ANY)) {
+			acct->created++;
+			continue;
+		}
+		acct->failed++;
+		if (!*first)
+			*first = -errno;
+	}
+	b->n = 0;
+}
+
+/* One record: a known entry now, an absent one queued for the batch. */
+static int apply_queued(struct apply_batch *b, const struct nsrp_event *ev,
+			uint64_t now, unsigned int mult,
+			bool (*owned)(unsigned int vsd, void *arg), void *arg,
+			struct sesstab_acct *acct, int *first)
+{
+	struct nsrp_sess cur;
+	int err;
+
+	/* A DELETE, or a second record of a queued key, comes after it. */
+	if (!is_upsert(ev->kind) || batch_has(b, &ev->key))
+		batch_flush(b, acct, first);
+	if (!is_upsert(ev->kind))
+		return sesstab_apply_acct(b->fd, ev, now, mult, owned, arg,
+					  NULL, acct);
+	err = lookup(b->fd, &ev->key, &cur);
+	if (err == -ENOENT) {
+		b->keys[b->n] = ev->key;
+		backup_value(ev, now, mult, &b->vals[b->n]);
+		if (++b->n == APPLY_BATCH)
+			batch_flush(b, acct, first);
+		return 0;
+	}
+	if (!err)
+		err = apply_found(b->fd, ev, &cur, now, mult, owned, arg, NULL,
+				  acct);
+	if (err)
+		acct->failed++;
+	return err;
+}
+
+int sesstab_apply_many(int fd, const struct nsrp_event *evs, unsigned int n,
+		       uint64_t now, unsigned int mult,
+		       bool (*owned)(unsigned int vsd, void *arg), void *arg,
+		       struct sesstab_acct *acct)
+{
+	struct sesstab_acct spare = { 0 };
+	struct apply_batch b;
+	int first = 0, err;
+
+	if (!acct)
+		acct = &spare;
+	b.fd = fd;
+	b.refused = false;
+	b.n = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		err = apply_queued(&b, &evs[i], now, mult, owned, arg, acct,
+				   &first);
+		if (err && !first)
+			first = err;
+	}
+	batch_flush(&b, acct, &first);
+	return first;
 }
 
 /* --------------------------------------------------------- batch walks */

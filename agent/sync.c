@@ -36,7 +36,8 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 
 #define SYNC_RTO_NS		(40 * NS_PER_MS)	/* retransmission */
 #define SYNC_REQUEST_NS		(1 * NS_PER_S)		/* cold start asks */
-#define SYNC_SWEEP_NS		(1 * NS_PER_S)
+#define SYNC_SWEEP_NS		(1 * NS_PER_S)		/* between sweeps, least */
+#define SYNC_SWEEP_SHARE	10	/* sweeps take 1/10 of the loop, most */
 #define SYNC_NEIGH_NS		(2 * NS_PER_S)
 #define SYNC_STALL_NS		(3 * NS_PER_S)		/* the alarm */
 #define SYNC_AGEOUT_HOLD_NS	(2 * NS_PER_S)		/* awaiting a reply */
@@ -44,6 +45,13 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_FRAMES_PER_TICK	512	/* so the loop is never starved */
 #define SYNC_SWEEP_CHUNK	256	/* entries read per sweep step */
 #define SYNC_NEIGH_MAX		1024
+/*
+ * Frames acknowledged together: the frames one pass of the loop reads
+ * get one ack at its end (sync_tick()), and a long burst one every
+ * SYNC_ACK_FRAMES, a few times per window (about 78 full frames), so
+ * the sender never waits on a coalesced ack.
+ */
+#define SYNC_ACK_FRAMES		8
 /* One frame fits the HA link's MTU, so a lost fragment loses no more. */
 #define SYNC_FRAME_CAP		1472
 
@@ -266,19 +274,40 @@ static bool sync_owned(unsigned int vsd, void *arg)
 	       vsd_is_master(&d->group[vsd].vsd);
 }
 
+/*
+ * The session records of a frame (and of the early ones it releases),
+ * applied together: a cold start's are new entries, and a batch installs
+ * them with one syscall rather than two each. Held only while a frame is
+ * handled: applied before anything else the stream carries, and before
+ * the frame is acknowledged.
+ */
+#define SYNC_APPLY_BATCH	64
+
+static struct {
+	struct nsrp_event ev[SYNC_APPLY_BATCH];
+	unsigned int n;
+} sync_pending;
+
+static void sync_apply_flush(struct nsrpd *d)
+{
+	struct sesstab_acct a = { 0 };
+	unsigned int n = sync_pending.n;
+
+	if (!n)
+		return;
+	sync_pending.n = 0;
+	sesstab_apply_many(d->dp.fd_sess, sync_pending.ev, n, dp_now_ns(),
+			   SYNC_AGEOUT_MULT, sync_owned, d, &a);
+	d->sync.apply_errors += a.failed;
+	d->sync.skipped_owned += a.skipped;
+	d->sync.applied += n - a.failed - a.skipped;
+}
+
 static void sync_apply_session(struct nsrpd *d, const uint8_t *rec)
 {
-	struct nsrp_event ev;
-	bool skipped = false;
-
-	proto_event_get(rec, &ev);
-	if (sesstab_apply(d->dp.fd_sess, &ev, dp_now_ns(), SYNC_AGEOUT_MULT,
-			  sync_owned, d, &skipped))
-		d->sync.apply_errors++;
-	else if (skipped)
-		d->sync.skipped_owned++;
-	else
-		d->sync.applied++;
+	proto_event_get(rec, &sync_pending.ev[sync_pending.n++]);
+	if (sync_pending.n == SYNC_APPLY_BATCH)
+		sync_apply_flush(d);
 }
 
 static void sync_apply_neigh(struct nsrpd *d, const uint8_t *rec)
@@ -309,6 +338,8 @@ static int sync_apply(uint8_t kind, const uint8_t *rec, size_t len,
 	struct nsrpd *d = arg;
 
 	(void)len;	/* the decoder checked it against the kind */
+	if (kind != PROTO_SYNC_SESSION)
+		sync_apply_flush(d);	/* the stream's order */
 	switch (kind) {
 	case PROTO_SYNC_SESSION:
 		sync_apply_session(d, rec);
@@ -330,6 +361,7 @@ static void sync_send_ack(struct nsrpd *d)
 	struct proto_hdr h;
 	int n;
 
+	d->sync.ack_owed = 0;
 	rto_rx_ack(&d->sync.rx, &a);
 	cluster_hdr(d, &h);
 	n = proto_encode_ack(buf, sizeof(buf), &h, &a);
@@ -350,7 +382,9 @@ static void sync_rx_sync(struct nsrpd *d, const struct proto_hdr *h,
 	if (!d->cfg.rto_mirror_sync)
 		return;		/* not acknowledged: the sender sees a stall */
 	rto_rx_frame(&d->sync.rx, h->epoch, &s, sync_apply, d);
-	sync_send_ack(d);
+	sync_apply_flush(d);
+	if (++d->sync.ack_owed >= SYNC_ACK_FRAMES)
+		sync_send_ack(d);
 }
 
 static void sync_rx_ack(struct nsrpd *d, const uint8_t *body, size_t len)
@@ -552,6 +586,22 @@ static void sync_expire_peer(struct nsrpd *d, struct nsrp_sess_key *keys,
 }
 
 /*
+ * The next sweep starts a second after this one ended, or later for a
+ * large map: a pass over a million entries costs about a third of a
+ * second of work, and sweeping it every second would take that share of
+ * the loop from everything else (a bulk sync above all). Expiry is then
+ * at most SYNC_SWEEP_SHARE times a pass late; the data plane still
+ * expires on sight a session whose packets come back.
+ */
+static void sync_sweep_done(struct nsrpd_sync *s, uint64_t now)
+{
+	uint64_t wait = (SYNC_SWEEP_SHARE - 1) * s->sweep_busy_ns;
+
+	s->sweeping = false;
+	s->next_sweep_ns = now + (wait > SYNC_SWEEP_NS ? wait : SYNC_SWEEP_NS);
+}
+
+/*
  * Expired sessions: the data plane only removes one when a packet finds
  * it, so a flow that just stops is removed here. The sweep goes a chunk
  * per pass of the loop, so that a map of millions never holds a
@@ -569,7 +619,7 @@ static void sync_sweep_step(struct nsrpd *d, uint64_t now)
 	if (n < 0) {
 		pr_warn("RTO sync: sweeping the session map: %s",
 			strerror(-n));
-		s->sweeping = false;
+		sync_sweep_done(s, dp_now_ns());
 		return;
 	}
 	if (n_local)
@@ -577,8 +627,9 @@ static void sync_sweep_step(struct nsrpd *d, uint64_t now)
 	if ((unsigned int)n > n_local)
 		sync_expire_peer(d, keys + n_local, vals + n_local,
 				 n - n_local, now);
+	s->sweep_busy_ns += dp_now_ns() - now;
 	if (s->sweep.done)
-		s->sweeping = false;
+		sync_sweep_done(s, dp_now_ns());
 }
 
 static bool sync_master_of_any(const struct nsrpd *d)
@@ -681,9 +732,12 @@ void sync_tick(struct nsrpd *d, uint64_t now)
 {
 	struct nsrpd_sync *s = &d->sync;
 
+	/* What this pass of the loop received and applied, acknowledged. */
+	if (s->ack_owed)
+		sync_send_ack(d);
 	if (!s->sweeping && now >= s->next_sweep_ns) {
-		s->next_sweep_ns = now + SYNC_SWEEP_NS;
 		memset(&s->sweep, 0, sizeof(s->sweep));
+		s->sweep_busy_ns = 0;
 		s->sweeping = true;
 	}
 	if (s->sweeping)

@@ -36,11 +36,13 @@ struct nsrpd_sync {
 	uint64_t next_sweep_ns, next_neigh_ns;
 	bool sweeping;			/* an expiry sweep under way */
 	struct sesstab_cursor sweep;
+	uint64_t sweep_busy_ns;		/* spent on the sweep under way */
 	/* Conntrack commits after a takeover, a chunk per loop pass. */
 	uint32_t commit_vsds;		/* groups whose sessions are due */
 	uint64_t commit_flip_ns[NSRPD_MAX_VSD];
 	struct sesstab_cursor commit;
 	bool stall_alarm;
+	unsigned int ack_owed;		/* frames received, not acknowledged */
 	/* Counters, since start. */
 	uint64_t events, events_from_peer, events_idle;
 	uint64_t applied, apply_errors, skipped_owned;

@@ -259,6 +259,252 @@ static void test_apply_owned(void)
 	close(fd);
 }
 
+/* ------------------------------------------------------ batch apply */
+
+static bool acct_is(const struct sesstab_acct *a, uint64_t created,
+		    uint64_t updated, uint64_t deleted, uint64_t skipped,
+		    uint64_t failed)
+{
+	return a->created == created && a->updated == updated &&
+	       a->deleted == deleted && a->skipped == skipped &&
+	       a->failed == failed;
+}
+
+/* A cold start's frames: every entry new, more than one batch's worth. */
+static void test_apply_many_new(void)
+{
+	struct nsrp_event evs[150];
+	struct sesstab_acct acct = { 0 };
+	struct nsrp_sess s;
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	for (unsigned int i = 0; i < 150; i++)
+		evs[i] = wire_ev(NSRP_EV_CREATE, i, (i + 1) * NS,
+				 NSRP_SS_ESTABLISHED);
+	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 150, 1000, 8, NULL, NULL,
+					   &acct), 0);
+	CU_ASSERT(acct_is(&acct, 150, 0, 0, 0, 0));
+	CU_ASSERT_EQUAL(sesstab_count(fd), 150);
+	for (unsigned int i = 0; i < 150; i++) {
+		CU_ASSERT_EQUAL_FATAL(get(fd, &evs[i].key, &s), 0);
+		CU_ASSERT_EQUAL(s.expires_ns, 1000 + 8 * (i + 1) * NS);
+		CU_ASSERT_EQUAL(s.flags, NSRP_SF_INIT_IS_B | NSRP_SF_FROM_PEER);
+		CU_ASSERT(s.pkts[0] == 3 && s.bytes[1] == 400);
+		CU_ASSERT_EQUAL(s.refreshed_ns, 0);
+	}
+	/* Nothing, and a NULL acct, are fine. */
+	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 0, 0, 8, NULL, NULL,
+					   NULL), 0);
+	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 3, 0, 8, NULL, NULL,
+					   NULL), 0);
+	close(fd);
+}
+
+/* An entry already there, mid-frame: updated, its counters kept. */
+static void test_apply_many_existing(void)
+{
+	struct nsrp_sess here = { 0 }, s;
+	struct sesstab_acct acct = { 0 };
+	struct nsrp_event evs[5];
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	here.state = NSRP_SS_SYN_SENT;
+	here.vsd = 1;
+	here.flags = NSRP_SF_FROM_PEER;
+	here.pkts[0] = 50;
+	here.bytes[0] = 5000;
+	for (unsigned int i = 0; i < 5; i++)
+		evs[i] = wire_ev(NSRP_EV_CREATE, i, NS, NSRP_SS_ESTABLISHED);
+	CU_ASSERT_EQUAL(put(fd, &evs[2].key, &here), 0);
+	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 5, 0, 8, NULL, NULL,
+					   &acct), 0);
+	CU_ASSERT(acct_is(&acct, 4, 1, 0, 0, 0));
+	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[2].key, &s), 0);
+	CU_ASSERT_EQUAL(s.state, NSRP_SS_ESTABLISHED);
+	CU_ASSERT_EQUAL(s.expires_ns, 8 * NS);
+	CU_ASSERT(s.pkts[0] == 50 && s.bytes[0] == 5000);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[3].key, &s), 0);
+	CU_ASSERT_EQUAL(s.pkts[0], 3);
+	close(fd);
+}
+
+/* One key twice in a frame: the later record wins, an update. */
+static void test_apply_many_same_key(void)
+{
+	struct sesstab_acct acct = { 0 };
+	struct nsrp_event evs[4];
+	struct nsrp_sess s;
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	evs[0] = wire_ev(NSRP_EV_CREATE, 1, 10 * NS, NSRP_SS_SYN_SENT);
+	evs[1] = wire_ev(NSRP_EV_CREATE, 2, 10 * NS, NSRP_SS_SYN_SENT);
+	evs[2] = wire_ev(NSRP_EV_STATE, 1, 1800 * NS, NSRP_SS_ESTABLISHED);
+	evs[2].sess.pkts[0] = 99;	/* the peer's: the entry keeps its own */
+	evs[3] = wire_ev(NSRP_EV_REFRESH, 1, 900 * NS, NSRP_SS_ESTABLISHED);
+	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 4, 0, 8, NULL, NULL,
+					   &acct), 0);
+	CU_ASSERT(acct_is(&acct, 2, 2, 0, 0, 0));
+	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[0].key, &s), 0);
+	CU_ASSERT_EQUAL(s.state, NSRP_SS_ESTABLISHED);
+	CU_ASSERT_EQUAL(s.expires_ns, 8 * 900 * NS);
+	CU_ASSERT_EQUAL(s.pkts[0], 3);
+	close(fd);
+}
+
+/* CREATE, DELETE, CREATE of one key: in that order, present at the end. */
+static void test_apply_many_delete_between(void)
+{
+	struct sesstab_acct acct = { 0 };
+	struct nsrp_event evs[5];
+	struct nsrp_sess s;
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	evs[0] = wire_ev(NSRP_EV_CREATE, 1, 10 * NS, NSRP_SS_SYN_SENT);
+	evs[1] = wire_ev(NSRP_EV_CREATE, 2, 10 * NS, NSRP_SS_SYN_SENT);
+	evs[2] = wire_ev(NSRP_EV_DELETE, 1, 0, NSRP_SS_CLOSED);
+	evs[3] = wire_ev(NSRP_EV_CREATE, 1, 20 * NS, NSRP_SS_UDP);
+	evs[4] = wire_ev(NSRP_EV_DELETE, 2, 0, NSRP_SS_CLOSED);
+	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 5, 0, 8, NULL, NULL,
+					   &acct), 0);
+	CU_ASSERT(acct_is(&acct, 3, 0, 2, 0, 0));
+	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[0].key, &s), 0);
+	CU_ASSERT_EQUAL(s.state, NSRP_SS_UDP);
+	CU_ASSERT_EQUAL(s.expires_ns, 8 * 20 * NS);
+	CU_ASSERT_EQUAL(get(fd, &evs[1].key, &s), -ENOENT);
+	/* And a CREATE after the last DELETE of a frame ends it. */
+	evs[0] = wire_ev(NSRP_EV_DELETE, 1, 0, NSRP_SS_CLOSED);
+	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 1, 0, 8, NULL, NULL,
+					   &acct), 0);
+	CU_ASSERT_EQUAL(get(fd, &evs[0].key, &s), -ENOENT);
+	CU_ASSERT(acct_is(&acct, 3, 0, 3, 0, 0));
+	close(fd);
+}
+
+/* A local entry of an owned group, mid-frame: left alone, counted. */
+static void test_apply_many_owned(void)
+{
+	struct nsrp_sess local = { 0 }, s;
+	struct sesstab_acct acct = { 0 };
+	struct nsrp_event evs[4];
+	int fd, calls = 0;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	local.expires_ns = 123;
+	local.state = NSRP_SS_ESTABLISHED;
+	local.vsd = 2;
+	local.pkts[0] = 42;
+	for (unsigned int i = 0; i < 3; i++)
+		evs[i] = wire_ev(NSRP_EV_CREATE, i, NS, NSRP_SS_SYN_SENT);
+	evs[3] = wire_ev(NSRP_EV_DELETE, 1, 0, NSRP_SS_CLOSED);
+	CU_ASSERT_EQUAL(put(fd, &evs[1].key, &local), 0);
+	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 4, 0, 8, owns_vsd2,
+					   &calls, &acct), 0);
+	CU_ASSERT(acct_is(&acct, 2, 0, 0, 2, 0));
+	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[1].key, &s), 0);
+	CU_ASSERT_EQUAL(memcmp(&s, &local, sizeof(s)), 0);
+	CU_ASSERT_EQUAL(get(fd, &evs[0].key, &s), 0);
+	CU_ASSERT_EQUAL(get(fd, &evs[2].key, &s), 0);
+	CU_ASSERT_EQUAL(calls, 2);
+	close(fd);
+}
+
+/* A record of no known kind fails alone; the others are applied. */
+static void test_apply_many_bad_kind(void)
+{
+	struct sesstab_acct acct = { 0 };
+	struct nsrp_event evs[3];
+	struct nsrp_sess s;
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	for (unsigned int i = 0; i < 3; i++)
+		evs[i] = wire_ev(NSRP_EV_CREATE, i, NS, NSRP_SS_UDP);
+	evs[1].kind = 99;
+	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 3, 0, 8, NULL, NULL,
+					   &acct), -EINVAL);
+	CU_ASSERT(acct_is(&acct, 2, 0, 0, 0, 1));
+	CU_ASSERT_EQUAL(get(fd, &evs[1].key, &s), -ENOENT);
+	CU_ASSERT_EQUAL(get(fd, &evs[2].key, &s), 0);
+	close(fd);
+}
+
+/* Whatever the mix, the same map and counts as record by record. */
+static void test_apply_many_as_one_by_one(void)
+{
+	static const unsigned int kinds[] = { NSRP_EV_CREATE, NSRP_EV_CREATE,
+		NSRP_EV_STATE, NSRP_EV_REFRESH, NSRP_EV_DELETE };
+	struct sesstab_acct a1 = { 0 }, a2 = { 0 };
+	struct nsrp_sess_key k1[64], k2[64];
+	struct nsrp_sess v1[64], v2[64];
+	struct nsrp_event evs[40];
+	struct sesstab_cursor c;
+	unsigned int seed = 1;
+	int fd1, fd2, n1, n2, calls = 0;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd1 = map_new();
+	fd2 = map_new();
+	for (int round = 0; round < 50; round++) {
+		for (unsigned int i = 0; i < 40; i++) {
+			seed = seed * 1103515245u + 12345u;
+			evs[i] = wire_ev(kinds[(seed >> 8) % 5],
+					 (seed >> 16) % 24, (seed >> 4) % NS,
+					 (seed >> 12) % NSRP_SS_MAX);
+			evs[i].sess.vsd = (seed >> 20) % 3;
+			evs[i].sess.pkts[0] = seed;
+			if (i % 7 == 0) {	/* a local entry, maybe owned */
+				struct nsrp_sess l = evs[i].sess;
+
+				l.flags = 0;
+				CU_ASSERT_EQUAL(put(fd1, &evs[i].key, &l), 0);
+				CU_ASSERT_EQUAL(put(fd2, &evs[i].key, &l), 0);
+			}
+		}
+		CU_ASSERT_EQUAL(sesstab_apply_many(fd1, evs, 40, round, 8,
+						   owns_vsd2, &calls, &a1), 0);
+		for (unsigned int i = 0; i < 40; i++)
+			CU_ASSERT_EQUAL(sesstab_apply_acct(fd2, &evs[i], round,
+							   8, owns_vsd2,
+							   &calls, NULL, &a2),
+					0);
+	}
+	CU_ASSERT(acct_is(&a1, a2.created, a2.updated, a2.deleted, a2.skipped,
+			  a2.failed));
+	CU_ASSERT(a1.created > 0 && a1.updated > 0 && a1.deleted > 0 &&
+		  a1.skipped > 0);
+	memset(&c, 0, sizeof(c));
+	n1 = sesstab_read(fd1, &c, k1, v1, 64);
+	CU_ASSERT_EQUAL(n1, (int)sesstab_count(fd2));
+	for (int i = 0; i < n1; i++) {
+		struct nsrp_sess s;
+
+		CU_ASSERT_EQUAL_FATAL(get(fd2, &k1[i], &s), 0);
+		CU_ASSERT_EQUAL(memcmp(&s, &v1[i], sizeof(s)), 0);
+	}
+	memset(&c, 0, sizeof(c));
+	n2 = sesstab_read(fd2, &c, k2, v2, 64);
+	CU_ASSERT_EQUAL(n1, n2);
+	close(fd1);
+	close(fd2);
+}
+
 /* BIG_N sessions, i expiring at i ns, every third one from the peer. */
 static void fill_big(int fd)
 {
@@ -751,6 +997,13 @@ TEST_SUITE(sesstab, NULL, NULL,
 	   TEST(test_to_wire),
 	   TEST(test_apply_sequence),
 	   TEST(test_apply_owned),
+	   TEST(test_apply_many_new),
+	   TEST(test_apply_many_existing),
+	   TEST(test_apply_many_same_key),
+	   TEST(test_apply_many_delete_between),
+	   TEST(test_apply_many_owned),
+	   TEST(test_apply_many_bad_kind),
+	   TEST(test_apply_many_as_one_by_one),
 	   TEST(test_read_chunks),
 	   TEST(test_empty_map),
 	   TEST(test_expired_and_delete),
