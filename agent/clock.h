@@ -3,6 +3,7 @@
 #ifndef NSRPD_CLOCK_H
 #define NSRPD_CLOCK_H
 
+#define NS_PER_US	1000ULL
 #define NS_PER_MS	1000000ULL
 #define NS_PER_S	1000000000ULL
 

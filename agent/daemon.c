@@ -38,11 +38,37 @@ enum {
 bool cluster_may_exit(struct nsrpd *d, uint64_t now);
 void cluster_reap(struct nsrpd *d);
 
+static int ep_ctl(int epfd, int op, int fd, uint32_t events, uint64_t tag)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = tag };
+
+	return epoll_ctl(epfd, op, fd, &ev) ? -errno : 0;
+}
+
 static int ep_add(int epfd, int fd, uint64_t tag)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag };
+	return ep_ctl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, tag);
+}
 
-	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+/*
+ * Session events come in bursts (thousands a second on a busy firewall),
+ * and the data plane wakes the agent for the first event after it caught
+ * up: read at once, nearly every event was a wake-up and a context switch
+ * of its own, most of a busy master's CPU. So the ring's fd is one-shot:
+ * after a read that found events the ring is left alone for RING_HOLD_NS,
+ * and a burst is read in batches; a read that found none re-arms it.
+ */
+#define RING_HOLD_NS	(250 * NS_PER_US)
+
+static void nsrpd_ring_read(struct nsrpd *d, uint64_t now)
+{
+	if (sync_ring_ready(d) > 0) {
+		d->ring_hold_ns = now + RING_HOLD_NS;
+		return;
+	}
+	d->ring_hold_ns = 0;
+	ep_ctl(d->epfd, EPOLL_CTL_MOD, sync_ring_fd(d),
+	       EPOLLIN | EPOLLONESHOT, EV_RING);
 }
 
 /* The unit's identity comes from its HA interface, as on ScreenOS. */
@@ -233,7 +259,8 @@ int nsrpd_init(struct nsrpd *d)
 		return err;
 	err = sync_init(d);
 	if (!err && sync_ring_fd(d) >= 0)
-		err = ep_add(d->epfd, sync_ring_fd(d), EV_RING);
+		err = ep_ctl(d->epfd, EPOLL_CTL_ADD, sync_ring_fd(d),
+			     EPOLLIN | EPOLLONESHOT, EV_RING);
 	if (err) {
 		pr_err("cannot set up RTO sync: %s", strerror(-err));
 		return err;
@@ -257,7 +284,11 @@ int nsrpd_init(struct nsrpd *d)
 static void nsrpd_arm(struct nsrpd *d)
 {
 	uint64_t next = cluster_next_deadline(d);
-	struct itimerspec its = {
+	struct itimerspec its;
+
+	if (d->ring_hold_ns && d->ring_hold_ns < next)
+		next = d->ring_hold_ns;
+	its = (struct itimerspec){
 		.it_value.tv_sec = next / 1000000000ull,
 		.it_value.tv_nsec = next % 1000000000ull,
 	};
@@ -437,13 +468,15 @@ int nsrpd_run(struct nsrpd *d)
 			} else if (tag == EV_CTL) {
 				ctl_server_event(&d->ctl);
 			} else if (tag == EV_RING) {
-				sync_ring_ready(d);
+				nsrpd_ring_read(d, now);
 			} else if (tag >= EV_PATH0 &&
 				   tag < EV_PATH0 + HA_NPATHS) {
 				cluster_rx(d, tag - EV_PATH0, now);
 			}
 		}
 		t_events = dp_now_ns();
+		if (d->ring_hold_ns && t_events >= d->ring_hold_ns)
+			nsrpd_ring_read(d, t_events);
 		cluster_tick(d, t_events);
 		t_tick = dp_now_ns();
 		sync_tick(d, t_tick);

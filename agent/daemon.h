@@ -87,6 +87,7 @@ struct nsrpd {
 	uint64_t next_hb_ns;
 	uint64_t last_wake_ns;	/* the loop's last wake-up: stall detection */
 	bool draining;		/* reading a stall's backlog: no election */
+	uint64_t ring_hold_ns;	/* the event ring is read again then; 0: armed */
 
 	/* Counters. */
 	uint64_t rx_drop[PROTO_R_MAX];

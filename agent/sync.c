@@ -37,7 +37,7 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_RTO_NS		(40 * NS_PER_MS)	/* retransmission */
 #define SYNC_REQUEST_NS		(1 * NS_PER_S)		/* cold start asks */
 #define SYNC_SWEEP_NS		(1 * NS_PER_S)		/* between sweeps, least */
-#define SYNC_SWEEP_SHARE	10	/* sweeps take 1/10 of the loop, most */
+#define SYNC_SWEEP_SHARE	50	/* sweeps take 1/50 of the loop, most */
 #define SYNC_NEIGH_NS		(2 * NS_PER_S)
 #define SYNC_STALL_NS		(3 * NS_PER_S)		/* the alarm */
 #define SYNC_AGEOUT_HOLD_NS	(2 * NS_PER_S)		/* awaiting a reply */
@@ -149,10 +149,9 @@ static int sync_on_event(void *ctx, void *data, size_t len)
 	return 0;
 }
 
-void sync_ring_ready(struct nsrpd *d)
+int sync_ring_ready(struct nsrpd *d)
 {
-	if (d->sync.ring)
-		ring_buffer__consume(d->sync.ring);
+	return d->sync.ring ? ring_buffer__consume(d->sync.ring) : 0;
 }
 
 static void sync_push_mark(struct nsrpd *d, uint32_t what)

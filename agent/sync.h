@@ -57,8 +57,8 @@ int sync_init(struct nsrpd *d);
 void sync_fini(struct nsrpd *d);
 /* The epoll fd of the session event ring, -1 without one. */
 int sync_ring_fd(const struct nsrpd *d);
-/* Reads what the data plane published. */
-void sync_ring_ready(struct nsrpd *d);
+/* Reads what the data plane published: the count of events, or -errno. */
+int sync_ring_ready(struct nsrpd *d);
 /* Timers and sending; called on every wake-up of the loop. */
 void sync_tick(struct nsrpd *d, uint64_t now);
 uint64_t sync_next_deadline(const struct nsrpd *d, uint64_t now);
