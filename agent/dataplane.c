@@ -28,6 +28,7 @@
 #include "dataplane.h"
 #include "log.h"
 #include "sesstab.h"
+#include "nsrpd_apply.skel.h"
 #include "nsrpd_tc.skel.h"
 #include "nsrpd_xdp.skel.h"
 
@@ -221,6 +222,62 @@ out:
 	return err;
 }
 
+int dp_apply_load(struct dp_apply *a, const char *pin_dir,
+		  const struct dp_config *cfg)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = pin_dir);
+	struct dp_config c = *cfg;
+	int err;
+
+	a->prog_fd = -1;
+	a->skel = nsrpd_apply__open_opts(&opts);
+	if (!a->skel)
+		return -errno;
+	if (!c.sess_max)
+		c.sess_max = NSRPD_SESS_DEFAULT;
+	/* Definitions as the tc object's, or the pins would not be reused. */
+	err = dp_prepare_obj(a->skel->maps.nsrp_sess, &a->skel->rodata->nsrp_cfg,
+			     &c);
+	if (err)
+		return err;
+	err = nsrpd_apply__load(a->skel);
+	if (err)
+		return err;
+	a->prog_fd = bpf_program__fd(a->skel->progs.nsrp_apply);
+	return 0;
+}
+
+void dp_apply_close(struct dp_apply *a)
+{
+	nsrpd_apply__destroy(a->skel);
+	a->skel = NULL;
+	a->prog_fd = -1;
+}
+
+int dp_apply_fd(const struct dataplane *dp)
+{
+	return dp->apply.skel ? dp->apply.prog_fd : -1;
+}
+
+/*
+ * The backup applies the peer's session records in the kernel, a block
+ * per syscall; a kernel that refuses the program leaves the syscall path.
+ */
+static void dp_open_apply(struct dataplane *dp)
+{
+	int err = dp_apply_load(&dp->apply, dp->pin_dir, &dp->cfg);
+
+	if (err) {
+		dp_apply_close(&dp->apply);
+		pr_warn("session apply: the in-kernel program did not load "
+			"(%s): peer records applied by map syscalls",
+			strerror(-err));
+		return;
+	}
+	pr_info("session apply: in the kernel, up to %d peer records per "
+		"syscall", NSRP_APPLY_MAX);
+}
+
 /*
  * The XDP object stays unloaded here: its first attachment loads it, as a
  * dispatcher component where the kernel allows it, and later NICs share it.
@@ -288,6 +345,7 @@ int dp_open(struct dataplane *dp, const struct dp_config *cfg)
 	err = dp_open_tc(dp);
 	if (err)
 		goto fail;
+	dp_open_apply(dp);
 	err = dp_open_xdp(dp);
 	if (err)
 		goto fail;
@@ -488,6 +546,7 @@ void dp_close(struct dataplane *dp)
 	xdp_program__close(dp->xprog);
 	dp->xprog = NULL;
 	nsrpd_xdp__destroy(dp->xdp);
+	dp_apply_close(&dp->apply);
 	nsrpd_tc__destroy(dp->tc);
 	dp->xdp = NULL;
 	dp->tc = NULL;

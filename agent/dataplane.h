@@ -32,6 +32,13 @@ struct dp_iface {
 
 struct nsrpd_xdp;
 struct nsrpd_tc;
+struct nsrpd_apply;
+
+/* The in-kernel apply of the peer's session records (nsrpd_apply). */
+struct dp_apply {
+	struct nsrpd_apply *skel;
+	int prog_fd;			/* -1: not loaded */
+};
 
 struct dataplane {
 	struct nsrpd_xdp *xdp;
@@ -43,6 +50,7 @@ struct dataplane {
 	int fd_role, fd_vsi_mac, fd_vsi_addr, fd_iface, fd_sess, fd_cnt;
 	int fd_events;
 	int fd_nh_gen;			/* nsrp_nh_gen: next-hop cache generation */
+	struct dp_apply apply;		/* prog_fd -1: apply by syscalls */
 	int ncpus;
 	struct dp_iface ifaces[NSRPD_MAX_IFACES];
 	int n_ifaces;
@@ -54,6 +62,17 @@ struct dataplane {
  * survive a restart of the agent.
  */
 int dp_open(struct dataplane *dp, const struct dp_config *cfg);
+/*
+ * Loads the in-kernel apply program (bpf/nsrpd_apply.bpf.c) on the maps
+ * pinned under pin_dir, whose session map has cfg->sess_max entries (0:
+ * the default), as dp_open does after the tc learner. Returns 0 with
+ * a->prog_fd set, or -errno with a->prog_fd -1. dp_apply_close() either way.
+ */
+int dp_apply_load(struct dp_apply *a, const char *pin_dir,
+		  const struct dp_config *cfg);
+void dp_apply_close(struct dp_apply *a);
+/* The apply program's fd for sesstab_apply_many_prog(), or -1. */
+int dp_apply_fd(const struct dataplane *dp);
 /* Attaches XDP and the tc egress learner to a cluster NIC. */
 int dp_attach(struct dataplane *dp, const char *ifname);
 /* Detaches from every NIC; the pinned maps stay. */

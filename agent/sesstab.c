@@ -333,6 +333,102 @@ int sesstab_apply_many(int fd, const struct nsrp_event *evs, unsigned int n,
 	return first;
 }
 
+/* -------------------------------------------------- in-kernel apply */
+
+static uint64_t owned_mask(bool (*owned)(unsigned int vsd, void *arg),
+			   void *arg)
+{
+	uint64_t mask = 0;
+
+	for (unsigned int v = 0; owned && v < NSRPD_MAX_VSD; v++)
+		if (owned(v, arg))
+			mask |= 1ull << v;
+	return mask;
+}
+
+/* One record's result, as sesstab_apply_acct() would have counted it. */
+static void count_result(int res, struct sesstab_acct *acct, int *first)
+{
+	switch (res) {
+	case NSRP_APPLY_NONE:
+		break;
+	case NSRP_APPLY_CREATED:
+		acct->created++;
+		break;
+	case NSRP_APPLY_UPDATED:
+		acct->updated++;
+		break;
+	case NSRP_APPLY_DELETED:
+		acct->deleted++;
+		break;
+	case NSRP_APPLY_SKIPPED:
+		acct->skipped++;
+		break;
+	default:
+		acct->failed++;
+		if (!*first)
+			*first = res < 0 ? res : -EIO;
+		break;
+	}
+}
+
+/* One block of up to NSRP_APPLY_MAX records, one syscall; 0 or -errno. */
+static int apply_block(int prog_fd, struct nsrp_apply_ctx *ctx,
+		       struct sesstab_acct *acct, int *first)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = ctx,
+		    .ctx_size_in = sizeof(*ctx));
+
+	/* The kernel copies the context back: ctx->res[] is filled. */
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
+		return -errno;
+	/* Only a count out of range makes the program apply nothing. */
+	if (opts.retval != ctx->count)
+		return -EINVAL;
+	for (unsigned int i = 0; i < ctx->count; i++)
+		count_result(ctx->res[i], acct, first);
+	return 0;
+}
+
+int sesstab_apply_many_prog(int prog_fd, int fd, const struct nsrp_event *evs,
+			    unsigned int n, uint64_t now, unsigned int mult,
+			    bool (*owned)(unsigned int vsd, void *arg),
+			    void *arg, struct sesstab_acct *acct)
+{
+	static bool warned;
+	struct sesstab_acct spare = { 0 };
+	struct nsrp_apply_ctx ctx;
+	unsigned int i = 0;
+	int first = 0, err = 0;
+
+	if (prog_fd < 0)
+		return sesstab_apply_many(fd, evs, n, now, mult, owned, arg,
+					  acct);
+	if (!acct)
+		acct = &spare;
+	ctx.mult = mult;
+	ctx.now_ns = now;
+	ctx.owned = owned_mask(owned, arg);
+	for (; i < n; i += ctx.count) {
+		ctx.count = n - i < NSRP_APPLY_MAX ? n - i : NSRP_APPLY_MAX;
+		memcpy(ctx.ev, &evs[i], ctx.count * sizeof(*evs));
+		err = apply_block(prog_fd, &ctx, acct, &first);
+		if (err)
+			break;
+	}
+	if (i < n) {
+		if (!warned)
+			pr_warn("session map: in-kernel apply failed (%s), "
+				"applying by syscalls\n", strerror(-err));
+		warned = true;
+		err = sesstab_apply_many(fd, &evs[i], n - i, now, mult, owned,
+					 arg, acct);
+		if (err && !first)
+			first = err;
+	}
+	return first;
+}
+
 /* --------------------------------------------------------- batch walks */
 
 static bool batch_refused(int err)

@@ -42,7 +42,7 @@
 struct ctl_out;
 
 /* Backup ageout multiplier when the caller passes 0. */
-#define SESSTAB_AGEOUT_MULT_DEFAULT	8
+#define SESSTAB_AGEOUT_MULT_DEFAULT	NSRPD_AGEOUT_MULT_DEFAULT
 /* Entries per internal read chunk (show, expired, count). */
 #define SESSTAB_CHUNK			4096
 /* What sesstab_count() returns when the map cannot be read. */
@@ -107,6 +107,21 @@ int sesstab_apply_many(int fd, const struct nsrp_event *evs, unsigned int n,
 		       uint64_t now, unsigned int mult,
 		       bool (*owned)(unsigned int vsd, void *arg), void *arg,
 		       struct sesstab_acct *acct);
+
+/*
+ * The same as sesstab_apply_many(), in the kernel: prog_fd is the apply
+ * program bound to the session map fd (dp_apply_load()), and each run of
+ * it applies up to NSRP_APPLY_MAX records in one syscall, by the same
+ * rules, each record's result counted into *acct as sesstab_apply_acct()
+ * would. Groups are owned as owned(vsd, arg) says for vsd below
+ * NSRPD_MAX_VSD (asked once per call), never beyond. With prog_fd < 0, or
+ * when a run fails as a whole (nothing applied), the records go the
+ * syscall way, sesstab_apply_many() on fd. Returns as sesstab_apply_many().
+ */
+int sesstab_apply_many_prog(int prog_fd, int fd, const struct nsrp_event *evs,
+			    unsigned int n, uint64_t now, unsigned int mult,
+			    bool (*owned)(unsigned int vsd, void *arg),
+			    void *arg, struct sesstab_acct *acct);
 
 /*
  * A walk over the whole map, a chunk at a time: BPF_MAP_LOOKUP_BATCH,

@@ -275,8 +275,9 @@ static bool sync_owned(unsigned int vsd, void *arg)
 
 /*
  * The session records of a frame (and of the early ones it releases),
- * applied together: a cold start's are new entries, and a batch installs
- * them with one syscall rather than two each. Held only while a frame is
+ * applied together: in the kernel, a block of NSRP_APPLY_MAX records per
+ * syscall, or where the apply program did not load, by map syscalls with
+ * a batch for the new entries. Held only while a frame is
  * handled: applied before anything else the stream carries, and before
  * the frame is acknowledged.
  */
@@ -295,8 +296,9 @@ static void sync_apply_flush(struct nsrpd *d)
 	if (!n)
 		return;
 	sync_pending.n = 0;
-	sesstab_apply_many(d->dp.fd_sess, sync_pending.ev, n, dp_now_ns(),
-			   SYNC_AGEOUT_MULT, sync_owned, d, &a);
+	sesstab_apply_many_prog(dp_apply_fd(&d->dp), d->dp.fd_sess,
+				sync_pending.ev, n, dp_now_ns(),
+				SYNC_AGEOUT_MULT, sync_owned, d, &a);
 	d->sync.apply_errors += a.failed;
 	d->sync.skipped_owned += a.skipped;
 	d->sync.applied += n - a.failed - a.skipped;

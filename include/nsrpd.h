@@ -217,6 +217,34 @@ struct nsrp_event {
 };
 
 /*
+ * The in-kernel apply of the peer's session records (bpf/nsrpd_apply.bpf.c,
+ * a BPF_PROG_TYPE_SYSCALL program run by BPF_PROG_TEST_RUN): the agent
+ * hands it this block as the program's context, up to NSRP_APPLY_MAX
+ * records in wire form, and the kernel copies the block back with one
+ * result per record. A larger set is applied in several runs.
+ */
+#define NSRP_APPLY_MAX		32	/* records per run, bounds the loop */
+#define NSRPD_AGEOUT_MULT_DEFAULT 8	/* backup lifetime multiplier for 0 */
+
+/* What a record did, in nsrp_apply_ctx.res[]; a negative value: -errno. */
+enum nsrp_apply_res {
+	NSRP_APPLY_NONE = 0,	/* nothing: DELETE of an absent entry */
+	NSRP_APPLY_CREATED,	/* installed an entry that was absent */
+	NSRP_APPLY_UPDATED,	/* overwrote an existing entry */
+	NSRP_APPLY_DELETED,	/* DELETE removed an entry */
+	NSRP_APPLY_SKIPPED,	/* a local entry of an owned group: left alone */
+};
+
+struct nsrp_apply_ctx {
+	__u32 count;		/* records in ev[], at most NSRP_APPLY_MAX */
+	__u32 mult;		/* expiry = now + mult * remaining; 0: default */
+	__u64 now_ns;		/* CLOCK_MONOTONIC */
+	__u64 owned;		/* bit v: this unit is master of VSD group v */
+	__s32 res[NSRP_APPLY_MAX]; /* out: enum nsrp_apply_res or -errno */
+	struct nsrp_event ev[NSRP_APPLY_MAX];
+};
+
+/*
  * Per-CPU counters, one per verdict and per reason to fall back, in one
  * block per CPU (nsrp_cnt has a single entry): the data plane finds its
  * block once per frame and then counts with a plain add.
@@ -276,5 +304,8 @@ NSRPD_ASSERT_SIZE(struct nsrp_sess, 56);
 NSRPD_ASSERT_SIZE(struct nsrp_event, 112);
 NSRPD_ASSERT_SIZE(struct nsrp_dp_config, 64);
 NSRPD_ASSERT_SIZE(struct nsrp_nh, 80);
+NSRPD_ASSERT_SIZE(struct nsrp_apply_ctx,
+		  24 + (4 + 112) * NSRP_APPLY_MAX);
+_Static_assert(NSRPD_MAX_VSD <= 64, "nsrp_apply_ctx.owned has 64 bits");
 
 #endif /* NSRPD_H */

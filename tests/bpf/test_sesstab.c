@@ -6,15 +6,19 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <CUnit/CUnit.h>
 
 #include "ctl.h"
+#include "dataplane.h"
 #include "sesstab.h"
 #include "../harness.h"
 #include "runner.h"
@@ -270,8 +274,103 @@ static bool acct_is(const struct sesstab_acct *a, uint64_t created,
 	       a->failed == failed;
 }
 
+/*
+ * Each batch test runs twice: by map syscalls (sesstab_apply_many), and
+ * in the kernel (sesstab_apply_many_prog), the apply program loaded as
+ * the agent loads it, on the test's map pinned as the data plane's
+ * session map. The pins go to a bpffs of the test's own, mounted in a
+ * mount namespace of its own: nothing is left behind, even on a crash.
+ */
+static bool in_kernel;
+static struct dp_apply kern = { .prog_fd = -1 };
+static char kern_dir[64];
+
+static void kern_unbind(void)
+{
+	dp_apply_close(&kern);
+	if (kern_dir[0]) {
+		umount2(kern_dir, MNT_DETACH);
+		rmdir(kern_dir);
+		kern_dir[0] = 0;
+	}
+}
+
+static int kern_bpffs(void)
+{
+	static bool unshared;
+
+	if (!unshared) {
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
+			return -errno;
+		unshared = true;
+	}
+	snprintf(kern_dir, sizeof(kern_dir), "/tmp/nsrpd-apply-test.XXXXXX");
+	if (!mkdtemp(kern_dir)) {
+		kern_dir[0] = 0;
+		return -errno;
+	}
+	return mount("bpf", kern_dir, "bpf", 0, "mode=0700") ? -errno : 0;
+}
+
+static void kern_bind(int fd)
+{
+	struct dp_config cfg = { .sess_max = MAP_CAP };
+	char path[128];
+
+	CU_ASSERT_EQUAL_FATAL(kern_bpffs(), 0);
+	snprintf(path, sizeof(path), "%s/%s", kern_dir, NSRPD_MAP_SESS);
+	CU_ASSERT_EQUAL_FATAL(bpf_obj_pin(fd, path), 0);
+	CU_ASSERT_EQUAL(dp_apply_load(&kern, kern_dir, &cfg), 0);
+	if (kern.prog_fd < 0)
+		kern_unbind();
+	CU_ASSERT_FATAL(kern.prog_fd >= 0);
+}
+
+/* A map for the batch under test, bound to the program in kernel runs. */
+static int apply_map_new(void)
+{
+	int fd = map_new();
+
+	if (in_kernel && fd >= 0)
+		kern_bind(fd);
+	return fd;
+}
+
+static void apply_map_close(int fd)
+{
+	if (in_kernel)
+		kern_unbind();
+	close(fd);
+}
+
+static int apply_many(int fd, const struct nsrp_event *evs, unsigned int n,
+		      uint64_t now, unsigned int mult,
+		      bool (*owned)(unsigned int vsd, void *arg), void *arg,
+		      struct sesstab_acct *acct)
+{
+	if (in_kernel)
+		return sesstab_apply_many_prog(kern.prog_fd, fd, evs, n, now,
+					       mult, owned, arg, acct);
+	return sesstab_apply_many(fd, evs, n, now, mult, owned, arg, acct);
+}
+
+/* test_NAME by syscalls, test_kernel_NAME in the kernel. */
+#define BOTH_PATHS(name)						\
+	static void test_##name(void)					\
+	{								\
+		in_kernel = false;					\
+		name();							\
+	}								\
+	static void test_kernel_##name(void)				\
+	{								\
+		in_kernel = true;					\
+		name();							\
+		in_kernel = false;					\
+	}
+
 /* A cold start's frames: every entry new, more than one batch's worth. */
-static void test_apply_many_new(void)
+static void apply_many_new(void)
 {
 	struct nsrp_event evs[150];
 	struct sesstab_acct acct = { 0 };
@@ -280,11 +379,11 @@ static void test_apply_many_new(void)
 
 	if (!bpf_tests_allowed())
 		return;
-	fd = map_new();
+	fd = apply_map_new();
 	for (unsigned int i = 0; i < 150; i++)
 		evs[i] = wire_ev(NSRP_EV_CREATE, i, (i + 1) * NS,
 				 NSRP_SS_ESTABLISHED);
-	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 150, 1000, 8, NULL, NULL,
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 150, 1000, 8, NULL, NULL,
 					   &acct), 0);
 	CU_ASSERT(acct_is(&acct, 150, 0, 0, 0, 0));
 	CU_ASSERT_EQUAL(sesstab_count(fd), 150);
@@ -296,15 +395,16 @@ static void test_apply_many_new(void)
 		CU_ASSERT_EQUAL(s.refreshed_ns, 0);
 	}
 	/* Nothing, and a NULL acct, are fine. */
-	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 0, 0, 8, NULL, NULL,
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 0, 0, 8, NULL, NULL,
 					   NULL), 0);
-	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 3, 0, 8, NULL, NULL,
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 3, 0, 8, NULL, NULL,
 					   NULL), 0);
-	close(fd);
+	apply_map_close(fd);
 }
+BOTH_PATHS(apply_many_new)
 
 /* An entry already there, mid-frame: updated, its counters kept. */
-static void test_apply_many_existing(void)
+static void apply_many_existing(void)
 {
 	struct nsrp_sess here = { 0 }, s;
 	struct sesstab_acct acct = { 0 };
@@ -313,7 +413,7 @@ static void test_apply_many_existing(void)
 
 	if (!bpf_tests_allowed())
 		return;
-	fd = map_new();
+	fd = apply_map_new();
 	here.state = NSRP_SS_SYN_SENT;
 	here.vsd = 1;
 	here.flags = NSRP_SF_FROM_PEER;
@@ -322,7 +422,7 @@ static void test_apply_many_existing(void)
 	for (unsigned int i = 0; i < 5; i++)
 		evs[i] = wire_ev(NSRP_EV_CREATE, i, NS, NSRP_SS_ESTABLISHED);
 	CU_ASSERT_EQUAL(put(fd, &evs[2].key, &here), 0);
-	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 5, 0, 8, NULL, NULL,
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 5, 0, 8, NULL, NULL,
 					   &acct), 0);
 	CU_ASSERT(acct_is(&acct, 4, 1, 0, 0, 0));
 	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[2].key, &s), 0);
@@ -331,11 +431,12 @@ static void test_apply_many_existing(void)
 	CU_ASSERT(s.pkts[0] == 50 && s.bytes[0] == 5000);
 	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[3].key, &s), 0);
 	CU_ASSERT_EQUAL(s.pkts[0], 3);
-	close(fd);
+	apply_map_close(fd);
 }
+BOTH_PATHS(apply_many_existing)
 
 /* One key twice in a frame: the later record wins, an update. */
-static void test_apply_many_same_key(void)
+static void apply_many_same_key(void)
 {
 	struct sesstab_acct acct = { 0 };
 	struct nsrp_event evs[4];
@@ -344,24 +445,25 @@ static void test_apply_many_same_key(void)
 
 	if (!bpf_tests_allowed())
 		return;
-	fd = map_new();
+	fd = apply_map_new();
 	evs[0] = wire_ev(NSRP_EV_CREATE, 1, 10 * NS, NSRP_SS_SYN_SENT);
 	evs[1] = wire_ev(NSRP_EV_CREATE, 2, 10 * NS, NSRP_SS_SYN_SENT);
 	evs[2] = wire_ev(NSRP_EV_STATE, 1, 1800 * NS, NSRP_SS_ESTABLISHED);
 	evs[2].sess.pkts[0] = 99;	/* the peer's: the entry keeps its own */
 	evs[3] = wire_ev(NSRP_EV_REFRESH, 1, 900 * NS, NSRP_SS_ESTABLISHED);
-	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 4, 0, 8, NULL, NULL,
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 4, 0, 8, NULL, NULL,
 					   &acct), 0);
 	CU_ASSERT(acct_is(&acct, 2, 2, 0, 0, 0));
 	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[0].key, &s), 0);
 	CU_ASSERT_EQUAL(s.state, NSRP_SS_ESTABLISHED);
 	CU_ASSERT_EQUAL(s.expires_ns, 8 * 900 * NS);
 	CU_ASSERT_EQUAL(s.pkts[0], 3);
-	close(fd);
+	apply_map_close(fd);
 }
+BOTH_PATHS(apply_many_same_key)
 
 /* CREATE, DELETE, CREATE of one key: in that order, present at the end. */
-static void test_apply_many_delete_between(void)
+static void apply_many_delete_between(void)
 {
 	struct sesstab_acct acct = { 0 };
 	struct nsrp_event evs[5];
@@ -370,13 +472,13 @@ static void test_apply_many_delete_between(void)
 
 	if (!bpf_tests_allowed())
 		return;
-	fd = map_new();
+	fd = apply_map_new();
 	evs[0] = wire_ev(NSRP_EV_CREATE, 1, 10 * NS, NSRP_SS_SYN_SENT);
 	evs[1] = wire_ev(NSRP_EV_CREATE, 2, 10 * NS, NSRP_SS_SYN_SENT);
 	evs[2] = wire_ev(NSRP_EV_DELETE, 1, 0, NSRP_SS_CLOSED);
 	evs[3] = wire_ev(NSRP_EV_CREATE, 1, 20 * NS, NSRP_SS_UDP);
 	evs[4] = wire_ev(NSRP_EV_DELETE, 2, 0, NSRP_SS_CLOSED);
-	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 5, 0, 8, NULL, NULL,
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 5, 0, 8, NULL, NULL,
 					   &acct), 0);
 	CU_ASSERT(acct_is(&acct, 3, 0, 2, 0, 0));
 	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[0].key, &s), 0);
@@ -385,15 +487,16 @@ static void test_apply_many_delete_between(void)
 	CU_ASSERT_EQUAL(get(fd, &evs[1].key, &s), -ENOENT);
 	/* And a CREATE after the last DELETE of a frame ends it. */
 	evs[0] = wire_ev(NSRP_EV_DELETE, 1, 0, NSRP_SS_CLOSED);
-	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 1, 0, 8, NULL, NULL,
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 1, 0, 8, NULL, NULL,
 					   &acct), 0);
 	CU_ASSERT_EQUAL(get(fd, &evs[0].key, &s), -ENOENT);
 	CU_ASSERT(acct_is(&acct, 3, 0, 3, 0, 0));
-	close(fd);
+	apply_map_close(fd);
 }
+BOTH_PATHS(apply_many_delete_between)
 
 /* A local entry of an owned group, mid-frame: left alone, counted. */
-static void test_apply_many_owned(void)
+static void apply_many_owned(void)
 {
 	struct nsrp_sess local = { 0 }, s;
 	struct sesstab_acct acct = { 0 };
@@ -402,7 +505,7 @@ static void test_apply_many_owned(void)
 
 	if (!bpf_tests_allowed())
 		return;
-	fd = map_new();
+	fd = apply_map_new();
 	local.expires_ns = 123;
 	local.state = NSRP_SS_ESTABLISHED;
 	local.vsd = 2;
@@ -411,19 +514,21 @@ static void test_apply_many_owned(void)
 		evs[i] = wire_ev(NSRP_EV_CREATE, i, NS, NSRP_SS_SYN_SENT);
 	evs[3] = wire_ev(NSRP_EV_DELETE, 1, 0, NSRP_SS_CLOSED);
 	CU_ASSERT_EQUAL(put(fd, &evs[1].key, &local), 0);
-	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 4, 0, 8, owns_vsd2,
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 4, 0, 8, owns_vsd2,
 					   &calls, &acct), 0);
 	CU_ASSERT(acct_is(&acct, 2, 0, 0, 2, 0));
 	CU_ASSERT_EQUAL_FATAL(get(fd, &evs[1].key, &s), 0);
 	CU_ASSERT_EQUAL(memcmp(&s, &local, sizeof(s)), 0);
 	CU_ASSERT_EQUAL(get(fd, &evs[0].key, &s), 0);
 	CU_ASSERT_EQUAL(get(fd, &evs[2].key, &s), 0);
-	CU_ASSERT_EQUAL(calls, 2);
-	close(fd);
+	/* By syscalls, asked per entry found; in the kernel, once per group. */
+	CU_ASSERT_EQUAL(calls, in_kernel ? NSRPD_MAX_VSD : 2);
+	apply_map_close(fd);
 }
+BOTH_PATHS(apply_many_owned)
 
 /* A record of no known kind fails alone; the others are applied. */
-static void test_apply_many_bad_kind(void)
+static void apply_many_bad_kind(void)
 {
 	struct sesstab_acct acct = { 0 };
 	struct nsrp_event evs[3];
@@ -432,20 +537,21 @@ static void test_apply_many_bad_kind(void)
 
 	if (!bpf_tests_allowed())
 		return;
-	fd = map_new();
+	fd = apply_map_new();
 	for (unsigned int i = 0; i < 3; i++)
 		evs[i] = wire_ev(NSRP_EV_CREATE, i, NS, NSRP_SS_UDP);
 	evs[1].kind = 99;
-	CU_ASSERT_EQUAL(sesstab_apply_many(fd, evs, 3, 0, 8, NULL, NULL,
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 3, 0, 8, NULL, NULL,
 					   &acct), -EINVAL);
 	CU_ASSERT(acct_is(&acct, 2, 0, 0, 0, 1));
 	CU_ASSERT_EQUAL(get(fd, &evs[1].key, &s), -ENOENT);
 	CU_ASSERT_EQUAL(get(fd, &evs[2].key, &s), 0);
-	close(fd);
+	apply_map_close(fd);
 }
+BOTH_PATHS(apply_many_bad_kind)
 
 /* Whatever the mix, the same map and counts as record by record. */
-static void test_apply_many_as_one_by_one(void)
+static void apply_many_as_one_by_one(void)
 {
 	static const unsigned int kinds[] = { NSRP_EV_CREATE, NSRP_EV_CREATE,
 		NSRP_EV_STATE, NSRP_EV_REFRESH, NSRP_EV_DELETE };
@@ -459,7 +565,7 @@ static void test_apply_many_as_one_by_one(void)
 
 	if (!bpf_tests_allowed())
 		return;
-	fd1 = map_new();
+	fd1 = apply_map_new();
 	fd2 = map_new();
 	for (int round = 0; round < 50; round++) {
 		for (unsigned int i = 0; i < 40; i++) {
@@ -477,7 +583,7 @@ static void test_apply_many_as_one_by_one(void)
 				CU_ASSERT_EQUAL(put(fd2, &evs[i].key, &l), 0);
 			}
 		}
-		CU_ASSERT_EQUAL(sesstab_apply_many(fd1, evs, 40, round, 8,
+		CU_ASSERT_EQUAL(apply_many(fd1, evs, 40, round, 8,
 						   owns_vsd2, &calls, &a1), 0);
 		for (unsigned int i = 0; i < 40; i++)
 			CU_ASSERT_EQUAL(sesstab_apply_acct(fd2, &evs[i], round,
@@ -501,8 +607,68 @@ static void test_apply_many_as_one_by_one(void)
 	memset(&c, 0, sizeof(c));
 	n2 = sesstab_read(fd2, &c, k2, v2, 64);
 	CU_ASSERT_EQUAL(n1, n2);
-	close(fd1);
+	apply_map_close(fd1);
 	close(fd2);
+}
+BOTH_PATHS(apply_many_as_one_by_one)
+
+/* The program's own contract: one result per record, the block's count. */
+static void test_kernel_apply_ctx(void)
+{
+	static struct nsrp_apply_ctx ctx;
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .ctx_in = &ctx,
+		    .ctx_size_in = sizeof(ctx));
+	struct nsrp_sess local = { 0 }, s;
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = map_new();
+	kern_bind(fd);
+	local.vsd = 2;
+	local.pkts[1] = 42;
+	ctx.ev[0] = wire_ev(NSRP_EV_CREATE, 1, 10, NSRP_SS_UDP);
+	ctx.ev[1] = wire_ev(NSRP_EV_REFRESH, 1, UINT64_MAX / 4, NSRP_SS_UDP);
+	ctx.ev[2] = wire_ev(NSRP_EV_DELETE, 2, 0, NSRP_SS_CLOSED);
+	ctx.ev[3] = wire_ev(NSRP_EV_STATE, 3, NS, NSRP_SS_ESTABLISHED);
+	ctx.ev[4] = wire_ev(NSRP_EV_DELETE, 3, 0, NSRP_SS_CLOSED);
+	ctx.ev[5] = wire_ev(0, 4, NS, NSRP_SS_UDP);
+	ctx.ev[6] = wire_ev(NSRP_EV_CREATE, 5, 10, NSRP_SS_UDP);
+	CU_ASSERT_EQUAL(put(fd, &ctx.ev[3].key, &local), 0);
+	ctx.count = 7;
+	ctx.mult = 0;		/* the default, 8 */
+	ctx.now_ns = 1000;
+	ctx.owned = 1u << 2;
+	CU_ASSERT_EQUAL_FATAL(bpf_prog_test_run_opts(kern.prog_fd, &opts), 0);
+	CU_ASSERT_EQUAL(opts.retval, 7);
+	CU_ASSERT_EQUAL(ctx.res[0], NSRP_APPLY_CREATED);
+	CU_ASSERT_EQUAL(ctx.res[1], NSRP_APPLY_UPDATED);
+	CU_ASSERT_EQUAL(ctx.res[2], NSRP_APPLY_NONE);
+	CU_ASSERT_EQUAL(ctx.res[3], NSRP_APPLY_SKIPPED);
+	CU_ASSERT_EQUAL(ctx.res[4], NSRP_APPLY_SKIPPED);
+	CU_ASSERT_EQUAL(ctx.res[5], -EINVAL);
+	CU_ASSERT_EQUAL(ctx.res[6], NSRP_APPLY_CREATED);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ctx.ev[0].key, &s), 0);
+	CU_ASSERT_EQUAL(s.expires_ns, UINT64_MAX);	/* saturated */
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ctx.ev[6].key, &s), 0);
+	CU_ASSERT_EQUAL(s.expires_ns, 1000 + 8 * 10);
+	CU_ASSERT_EQUAL_FATAL(get(fd, &ctx.ev[3].key, &s), 0);
+	CU_ASSERT_EQUAL(memcmp(&s, &local, sizeof(s)), 0);
+	CU_ASSERT_EQUAL(get(fd, &ctx.ev[5].key, &s), -ENOENT);
+
+	/* More than a block: nothing applied, and the count says so. */
+	ctx.ev[0] = wire_ev(NSRP_EV_CREATE, 9, 10, NSRP_SS_UDP);
+	ctx.count = NSRP_APPLY_MAX + 1;
+	CU_ASSERT_EQUAL_FATAL(bpf_prog_test_run_opts(kern.prog_fd, &opts), 0);
+	CU_ASSERT_EQUAL(opts.retval, 0);
+	CU_ASSERT_EQUAL(get(fd, &ctx.ev[0].key, &s), -ENOENT);
+
+	/* No program: the same records go by syscalls. */
+	CU_ASSERT_EQUAL(sesstab_apply_many_prog(-1, fd, ctx.ev, 1, 0, 8, NULL,
+						NULL, NULL), 0);
+	CU_ASSERT_EQUAL(get(fd, &ctx.ev[0].key, &s), 0);
+	kern_unbind();
+	close(fd);
 }
 
 /* BIG_N sessions, i expiring at i ns, every third one from the peer. */
@@ -1004,6 +1170,14 @@ TEST_SUITE(sesstab, NULL, NULL,
 	   TEST(test_apply_many_owned),
 	   TEST(test_apply_many_bad_kind),
 	   TEST(test_apply_many_as_one_by_one),
+	   TEST(test_kernel_apply_many_new),
+	   TEST(test_kernel_apply_many_existing),
+	   TEST(test_kernel_apply_many_same_key),
+	   TEST(test_kernel_apply_many_delete_between),
+	   TEST(test_kernel_apply_many_owned),
+	   TEST(test_kernel_apply_many_bad_kind),
+	   TEST(test_kernel_apply_many_as_one_by_one),
+	   TEST(test_kernel_apply_ctx),
 	   TEST(test_read_chunks),
 	   TEST(test_empty_map),
 	   TEST(test_expired_and_delete),
