@@ -19,6 +19,7 @@
 #include <linux/bpf.h>
 #include <netinet/in.h>
 
+#include "ageout.h"
 #include "ctl.h"
 #include "log.h"
 #include "sesstab.h"
@@ -61,18 +62,12 @@ void sesstab_to_wire(struct nsrp_event *ev, uint64_t now)
 	memset(s->pad, 0, sizeof(s->pad));
 }
 
-/* now + mult * remaining, saturating: a long timeout never wraps around. */
+/* now + mult * remaining (mult 0: the default), as ageout.c computes it. */
 static uint64_t backup_expiry(uint64_t now, uint64_t remaining,
 			      unsigned int mult)
 {
-	uint64_t life;
-
-	if (!mult)
-		mult = SESSTAB_AGEOUT_MULT_DEFAULT;
-	if (remaining > UINT64_MAX / mult)
-		return UINT64_MAX;
-	life = remaining * mult;
-	return life > UINT64_MAX - now ? UINT64_MAX : now + life;
+	return ageout_expiry(now, remaining,
+			     mult ? mult : SESSTAB_AGEOUT_MULT_DEFAULT);
 }
 
 /* A local entry of a group this unit is master of: the peer's is stale. */
