@@ -46,12 +46,16 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_SWEEP_CHUNK	256	/* entries read per sweep step */
 #define SYNC_NEIGH_MAX		1024
 /*
- * Frames acknowledged together: the frames one pass of the loop reads
- * get one ack at its end (sync_tick()), and a long burst one every
- * SYNC_ACK_FRAMES, a few times per window (about 78 full frames), so
- * the sender never waits on a coalesced ack.
+ * Frames acknowledged together, as TCP delays its acks: an ack goes out
+ * SYNC_ACK_DELAY_NS after the first frame it covers, or at once when
+ * SYNC_ACK_FRAMES are owed, a few times per window (about 78 full
+ * frames), so the sender never waits on it. Each ack wakes the sender:
+ * one per frame was a good part of a busy master's CPU. The delay is far
+ * below the retransmission timeout, and the records are applied when
+ * received, not when acknowledged.
  */
-#define SYNC_ACK_FRAMES		8
+#define SYNC_ACK_FRAMES		16
+#define SYNC_ACK_DELAY_NS	(1 * NS_PER_MS)
 /* One frame fits the HA link's MTU, so a lost fragment loses no more. */
 #define SYNC_FRAME_CAP		1472
 
@@ -371,7 +375,7 @@ static void sync_send_ack(struct nsrpd *d)
 }
 
 static void sync_rx_sync(struct nsrpd *d, const struct proto_hdr *h,
-			 const uint8_t *body, size_t len)
+			 const uint8_t *body, size_t len, uint64_t now)
 {
 	struct proto_sync s;
 	int err = proto_decode_sync(body, len, &s);
@@ -384,7 +388,9 @@ static void sync_rx_sync(struct nsrpd *d, const struct proto_hdr *h,
 		return;		/* not acknowledged: the sender sees a stall */
 	rto_rx_frame(&d->sync.rx, h->epoch, &s, sync_apply, d);
 	sync_apply_flush(d);
-	if (++d->sync.ack_owed >= SYNC_ACK_FRAMES)
+	if (!d->sync.ack_owed++)
+		d->sync.ack_due_ns = now + SYNC_ACK_DELAY_NS;
+	if (d->sync.ack_owed >= SYNC_ACK_FRAMES)
 		sync_send_ack(d);
 }
 
@@ -545,7 +551,7 @@ void sync_rx(struct nsrpd *d, const struct proto_hdr *h,
 {
 	switch (h->type) {
 	case PROTO_T_SYNC:
-		sync_rx_sync(d, h, body, len);
+		sync_rx_sync(d, h, body, len, now);
 		break;
 	case PROTO_T_SYNC_ACK:
 		sync_rx_ack(d, body, len);
@@ -733,8 +739,7 @@ void sync_tick(struct nsrpd *d, uint64_t now)
 {
 	struct nsrpd_sync *s = &d->sync;
 
-	/* What this pass of the loop received and applied, acknowledged. */
-	if (s->ack_owed)
+	if (s->ack_owed && now >= s->ack_due_ns)
 		sync_send_ack(d);
 	if (!s->sweeping && now >= s->next_sweep_ns) {
 		memset(&s->sweep, 0, sizeof(s->sweep));
@@ -772,6 +777,8 @@ uint64_t sync_next_deadline(const struct nsrpd *d, uint64_t now)
 
 	if (s->sweeping || s->commit_vsds)
 		return now;
+	if (s->ack_owed && s->ack_due_ns < next)
+		next = s->ack_due_ns;
 	if (!sync_enabled(d) || !d->peer.present)
 		return next;
 	/* A full window waits for acks, which wake the loop anyway. */

@@ -43,6 +43,7 @@ struct nsrpd_sync {
 	struct sesstab_cursor commit;
 	bool stall_alarm;
 	unsigned int ack_owed;		/* frames received, not acknowledged */
+	uint64_t ack_due_ns;		/* when they will be */
 	/* Counters, since start. */
 	uint64_t events, events_from_peer, events_idle;
 	uint64_t applied, apply_errors, skipped_owned;
