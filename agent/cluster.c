@@ -40,18 +40,6 @@ static uint64_t cluster_dead_ns(const struct nsrpd *d)
 	return cluster_interval_ns(d) * d->cfg.hb_threshold;
 }
 
-/*
- * How long our data plane goes on as master once the agent stops pushing
- * the deadline: until the peer has found us dead, and one interval more
- * for its takeover and announcements. A deadline that ended exactly when
- * the peer notices left the VSI MAC unanswered on both units for the few
- * milliseconds of that takeover (datagrams lost on a kill -9).
- */
-static uint64_t cluster_liveness_ns(const struct nsrpd *d)
-{
-	return cluster_dead_ns(d) + cluster_interval_ns(d);
-}
-
 static bool cluster_standalone(const struct nsrpd *d)
 {
 	return d->cfg.standalone_role != CFG_ROLE_ELECT;
@@ -177,7 +165,7 @@ static void cluster_push_role(struct nsrpd *d, unsigned int vsd, uint64_t now)
 
 	err = dp_set_role(&d->dp, vsd,
 			  master ? NSRP_ROLE_MASTER : NSRP_ROLE_BACKUP,
-			  master ? now + cluster_liveness_ns(d) : 0);
+			  master ? now + cluster_dead_ns(d) : 0);
 	if (err)
 		pr_err("vsd-group %u: cannot set the role map: %s", vsd,
 		       strerror(-err));

@@ -19,8 +19,7 @@ TMP=$(mktemp -d)
 on_exit "rm -rf $TMP"
 lab_setup dpt$$
 
-# fw1 master, fw2 backup; heartbeats every 100 ms, threshold 3: the
-# liveness deadline is 4 intervals (3, and one for a takeover).
+# fw1 master, fw2 backup; heartbeats every 100 ms, deadline 3 of them.
 write_conf() {
 	cat >"$TMP/$1.conf" <<-EOF
 	set hostname $1
@@ -187,7 +186,7 @@ lab exec switch ip link set lan type bridge ageing_time 30000
 before=$(sessions fw1)
 kill -9 "${PID[fw1]}"
 wait "${PID[fw1]}" 2>/dev/null
-sleep 0.6	# past the 400 ms deadline
+sleep 0.5	# past the 300 ms deadline
 check "killed agent: no ARP answer for the VSI any more" \
 	test -z "$(arp_answers 192.0.2.1)"
 check "killed agent: the data plane counted why" \
