@@ -2,12 +2,16 @@
 /*
  * daemon.c - set-up, the event loop and tear-down of nsrpd.
  *
- * One thread, one epoll set: a signalfd for every signal (nothing runs in
- * a signal handler), the HA path sockets, the control socket and the
- * session event ring; each wait ends at the latest at the next thing that
- * must happen (heartbeat, peer loss, election timer, sync timers), with
- * epoll_pwait2()'s nanosecond timeout: a timerfd re-armed on every pass
- * of a busy loop cost a syscall each time.
+ * One thread, one epoll set: a timerfd armed at the next thing that must
+ * happen (heartbeat, peer loss, election timer, sync timers), a signalfd
+ * for every signal (nothing runs in a signal handler), the HA path
+ * sockets, the control socket and the session event ring.
+ *
+ * The timer is absolute: a loop preempted between reading the clock and
+ * going to sleep still wakes when the heartbeat is due, not that much
+ * later (with a relative timeout, a loaded CPU delayed heartbeats past
+ * the peer's loss threshold). It is re-armed only when the deadline
+ * moved, since a busy loop passes thousands of times a second.
  */
 #include <errno.h>
 #include <sched.h>
@@ -19,6 +23,7 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 
 #include "clock.h"
 #include "daemon.h"
@@ -29,7 +34,8 @@
 
 /* epoll tags: what became ready. */
 enum {
-	EV_SIGNAL = 1,
+	EV_TIMER = 1,
+	EV_SIGNAL,
 	EV_CTL,
 	EV_RING,	/* session events from the data plane */
 	EV_PATH0,	/* + enum ha_path_id */
@@ -187,15 +193,17 @@ static int nsrpd_loop_fds(struct nsrpd *d)
 	sigset_t mask;
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGCHLD);
 	d->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (d->epfd < 0 || d->sfd < 0)
+	if (d->epfd < 0 || d->tfd < 0 || d->sfd < 0)
 		return -errno;
-	return ep_add(d->epfd, d->sfd, EV_SIGNAL);
+	return ep_add(d->epfd, d->tfd, EV_TIMER) ?:
+	       ep_add(d->epfd, d->sfd, EV_SIGNAL);
 }
 
 /*
@@ -223,7 +231,7 @@ int nsrpd_init(struct nsrpd *d)
 
 	/* Everything that owns a descriptor starts closed: a failed start
 	 * tears down through nsrpd_fini() like a clean stop. */
-	d->epfd = d->sfd = -1;
+	d->epfd = d->tfd = d->sfd = -1;
 	ctl_server_init(&d->ctl);
 	for (int i = 0; i < HA_NPATHS; i++)
 		ha_path_init(&d->path[i]);
@@ -276,17 +284,35 @@ int nsrpd_init(struct nsrpd *d)
 	return cluster_start(d);
 }
 
-/* How long the loop may sleep: until the next thing due, from now. */
-static struct timespec nsrpd_timeout(struct nsrpd *d, uint64_t now)
+/*
+ * Arms the timer at the next deadline, if it moved, and says how long the
+ * loop may sleep: not at all when something is due already, until the
+ * timer otherwise (NULL), or until a held event ring is read again (that
+ * one relative: reading the ring late costs nothing but latency).
+ */
+static struct timespec *nsrpd_arm(struct nsrpd *d, uint64_t now,
+				  struct timespec *ts)
 {
 	uint64_t next = cluster_next_deadline(d);
-	uint64_t wait;
+	struct itimerspec its = {
+		.it_value.tv_sec = next / NS_PER_S,
+		.it_value.tv_nsec = next % NS_PER_S,
+	};
 
-	if (d->ring_hold_ns && d->ring_hold_ns < next)
-		next = d->ring_hold_ns;
-	wait = next > now ? next - now : 0;
-	return (struct timespec){ .tv_sec = wait / NS_PER_S,
-				  .tv_nsec = wait % NS_PER_S };
+	if (next <= now) {
+		*ts = (struct timespec){ 0 };
+		return ts;
+	}
+	if (next != d->armed_ns) {
+		timerfd_settime(d->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+		d->armed_ns = next;
+	}
+	if (!d->ring_hold_ns)
+		return NULL;
+	next = d->ring_hold_ns > now ? d->ring_hold_ns - now : 0;
+	*ts = (struct timespec){ .tv_sec = next / NS_PER_S,
+				 .tv_nsec = next % NS_PER_S };
+	return ts;
 }
 
 void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
@@ -430,6 +456,7 @@ int nsrpd_run(struct nsrpd *d)
 {
 	struct epoll_event evs[8];
 	struct timespec timeout;
+	uint64_t expirations;
 
 	for (;;) {
 		uint64_t now = dp_now_ns();
@@ -437,8 +464,8 @@ int nsrpd_run(struct nsrpd *d)
 
 		if (cluster_may_exit(d, now))
 			return 0;
-		timeout = nsrpd_timeout(d, now);
-		n = epoll_pwait2(d->epfd, evs, 8, &timeout, NULL);
+		n = epoll_pwait2(d->epfd, evs, 8, nsrpd_arm(d, now, &timeout),
+				 NULL);
 		uint64_t t_events, t_tick;
 
 		if (n < 0 && errno != EINTR)
@@ -449,7 +476,13 @@ int nsrpd_run(struct nsrpd *d)
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 
-			if (tag == EV_SIGNAL) {
+			if (tag == EV_TIMER) {
+				if (read(d->tfd, &expirations,
+					 sizeof(expirations)) < 0 &&
+				    errno != EAGAIN)
+					return -errno;
+				d->armed_ns = 0;	/* fired: arm again */
+			} else if (tag == EV_SIGNAL) {
 				nsrpd_signal(d);
 			} else if (tag == EV_CTL) {
 				ctl_server_event(&d->ctl);
@@ -482,6 +515,8 @@ void nsrpd_fini(struct nsrpd *d)
 	hacrypt_clear(&d->crypt);
 	if (d->epfd >= 0)
 		close(d->epfd);
+	if (d->tfd >= 0)
+		close(d->tfd);
 	if (d->sfd >= 0)
 		close(d->sfd);
 }
