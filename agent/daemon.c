@@ -2,16 +2,10 @@
 /*
  * daemon.c - set-up, the event loop and tear-down of nsrpd.
  *
- * One thread, one epoll set: a timerfd armed at the next thing that must
- * happen (heartbeat, peer loss, election timer, sync timers), a signalfd
- * for every signal (nothing runs in a signal handler), the HA path
- * sockets, the control socket and the session event ring.
- *
- * The timer is absolute: a loop preempted between reading the clock and
- * going to sleep still wakes when the heartbeat is due, not that much
- * later (with a relative timeout, a loaded CPU delayed heartbeats past
- * the peer's loss threshold). It is re-armed only when the deadline
- * moved, since a busy loop passes thousands of times a second.
+ * One thread, one epoll set: a one-shot timerfd armed at the next thing
+ * that must happen (heartbeat, peer loss, election timer), a signalfd for
+ * every signal (nothing runs in a signal handler), the HA path sockets and
+ * the control socket.
  */
 #include <errno.h>
 #include <sched.h>
@@ -191,6 +185,7 @@ static int nsrpd_paths(struct nsrpd *d)
 static int nsrpd_loop_fds(struct nsrpd *d)
 {
 	sigset_t mask;
+	int err;
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -202,8 +197,10 @@ static int nsrpd_loop_fds(struct nsrpd *d)
 	d->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->epfd < 0 || d->tfd < 0 || d->sfd < 0)
 		return -errno;
-	return ep_add(d->epfd, d->tfd, EV_TIMER) ?:
-	       ep_add(d->epfd, d->sfd, EV_SIGNAL);
+	if ((err = ep_add(d->epfd, d->tfd, EV_TIMER)) ||
+	    (err = ep_add(d->epfd, d->sfd, EV_SIGNAL)))
+		return err;
+	return 0;
 }
 
 /*
@@ -284,35 +281,21 @@ int nsrpd_init(struct nsrpd *d)
 	return cluster_start(d);
 }
 
-/*
- * Arms the timer at the next deadline, if it moved, and says how long the
- * loop may sleep: not at all when something is due already, until the
- * timer otherwise (NULL), or until a held event ring is read again (that
- * one relative: reading the ring late costs nothing but latency).
- */
-static struct timespec *nsrpd_arm(struct nsrpd *d, uint64_t now,
-				  struct timespec *ts)
+static void nsrpd_arm(struct nsrpd *d)
 {
 	uint64_t next = cluster_next_deadline(d);
-	struct itimerspec its = {
-		.it_value.tv_sec = next / NS_PER_S,
-		.it_value.tv_nsec = next % NS_PER_S,
+	struct itimerspec its;
+
+	if (d->ring_hold_ns && d->ring_hold_ns < next)
+		next = d->ring_hold_ns;
+	its = (struct itimerspec){
+		.it_value.tv_sec = next / 1000000000ull,
+		.it_value.tv_nsec = next % 1000000000ull,
 	};
 
-	if (next <= now) {
-		*ts = (struct timespec){ 0 };
-		return ts;
-	}
-	if (next != d->armed_ns) {
-		timerfd_settime(d->tfd, TFD_TIMER_ABSTIME, &its, NULL);
-		d->armed_ns = next;
-	}
-	if (!d->ring_hold_ns)
-		return NULL;
-	next = d->ring_hold_ns > now ? d->ring_hold_ns - now : 0;
-	*ts = (struct timespec){ .tv_sec = next / NS_PER_S,
-				 .tv_nsec = next % NS_PER_S };
-	return ts;
+	if (!next)
+		its.it_value.tv_nsec = 1;	/* zero would disarm */
+	timerfd_settime(d->tfd, TFD_TIMER_ABSTIME, &its, NULL);
 }
 
 void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
@@ -455,7 +438,6 @@ static void nsrpd_signal(struct nsrpd *d)
 int nsrpd_run(struct nsrpd *d)
 {
 	struct epoll_event evs[8];
-	struct timespec timeout;
 	uint64_t expirations;
 
 	for (;;) {
@@ -464,8 +446,8 @@ int nsrpd_run(struct nsrpd *d)
 
 		if (cluster_may_exit(d, now))
 			return 0;
-		n = epoll_pwait2(d->epfd, evs, 8, nsrpd_arm(d, now, &timeout),
-				 NULL);
+		nsrpd_arm(d);
+		n = epoll_wait(d->epfd, evs, 8, -1);
 		uint64_t t_events, t_tick;
 
 		if (n < 0 && errno != EINTR)
@@ -481,7 +463,6 @@ int nsrpd_run(struct nsrpd *d)
 					 sizeof(expirations)) < 0 &&
 				    errno != EAGAIN)
 					return -errno;
-				d->armed_ns = 0;	/* fired: arm again */
 			} else if (tag == EV_SIGNAL) {
 				nsrpd_signal(d);
 			} else if (tag == EV_CTL) {

@@ -83,7 +83,6 @@ struct nsrpd {
 
 	/* Event loop. */
 	int epfd, tfd, sfd;
-	uint64_t armed_ns;	/* the timerfd's deadline; 0: not armed */
 	struct ctl_server ctl;
 	uint64_t next_hb_ns;
 	uint64_t last_wake_ns;	/* the loop's last wake-up: stall detection */
