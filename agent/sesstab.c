@@ -202,107 +202,7 @@ int sesstab_apply(int fd, const struct nsrp_event *ev, uint64_t now,
 				  NULL);
 }
 
-/* ------------------------------------------------------- batch apply */
-
-/* New entries installed by one BPF_MAP_UPDATE_BATCH. */
-#define APPLY_BATCH	64
-
-static bool batch_refused(int err);
-
-static bool is_upsert(unsigned int kind)
-{
-	return kind == NSRP_EV_CREATE || kind == NSRP_EV_STATE ||
-	       kind == NSRP_EV_REFRESH;
-}
-
-/* Entries found absent, to be installed together. */
-struct apply_batch {
-	int fd;
-	bool refused;		/* the kernel takes no batch update */
-	unsigned int n;
-	struct nsrp_sess_key keys[APPLY_BATCH];
-	struct nsrp_sess vals[APPLY_BATCH];
-};
-
-static bool batch_has(const struct apply_batch *b,
-		      const struct nsrp_sess_key *k)
-{
-	for (unsigned int i = 0; i < b->n; i++)
-		if (!memcmp(&b->keys[i], k, sizeof(*k)))
-			return true;
-	return false;
-}
-
-/*
- * Installs what is queued: one syscall, or one per entry when the kernel
- * refuses batches or fails part way (then each entry says for itself).
- */
-static void batch_flush(struct apply_batch *b, struct sesstab_acct *acct,
-			int *first)
-{
-	__u32 count = b->n;
-	int err = 0;
-
-	if (!b->n)
-		return;
-	if (!b->refused) {
-		err = bpf_map_update_batch(b->fd, b->keys, b->vals, &count,
-					   NULL);
-		/* A count the kernel did not write (no entry tried) is n. */
-		if (err && count >= b->n)
-			count = 0;
-		if (err && !count && batch_refused(err)) {
-			pr_debug("session map: batch update refused (%d), "
-				 "one by one\n", err);
-			b->refused = true;
-		}
-	}
-	if (b->refused)
-		count = 0;
-	acct->created += count;
-	for (unsigned int i = count; i < b->n; i++) {
-		if (!bpf_map_update_elem(b->fd, &b->keys[i], &b->vals[i],
-					 BPF_ANY)) {
-			acct->created++;
-			continue;
-		}
-		acct->failed++;
-		if (!*first)
-			*first = -errno;
-	}
-	b->n = 0;
-}
-
-/* One record: a known entry now, an absent one queued for the batch. */
-static int apply_queued(struct apply_batch *b, const struct nsrp_event *ev,
-			uint64_t now, unsigned int mult,
-			bool (*owned)(unsigned int vsd, void *arg), void *arg,
-			struct sesstab_acct *acct, int *first)
-{
-	struct nsrp_sess cur;
-	int err;
-
-	/* A DELETE, or a second record of a queued key, comes after it. */
-	if (!is_upsert(ev->kind) || batch_has(b, &ev->key))
-		batch_flush(b, acct, first);
-	if (!is_upsert(ev->kind))
-		return sesstab_apply_acct(b->fd, ev, now, mult, owned, arg,
-					  NULL, acct);
-	err = lookup(b->fd, &ev->key, &cur);
-	if (err == -ENOENT) {
-		b->keys[b->n] = ev->key;
-		backup_value(ev, now, mult, &b->vals[b->n]);
-		if (++b->n == APPLY_BATCH)
-			batch_flush(b, acct, first);
-		return 0;
-	}
-	if (!err)
-		err = apply_found(b->fd, ev, &cur, now, mult, owned, arg, NULL,
-				  acct);
-	if (err)
-		acct->failed++;
-	return err;
-}
+/* ------------------------------------------------------- many records */
 
 int sesstab_apply_many(int fd, const struct nsrp_event *evs, unsigned int n,
 		       uint64_t now, unsigned int mult,
@@ -310,21 +210,16 @@ int sesstab_apply_many(int fd, const struct nsrp_event *evs, unsigned int n,
 		       struct sesstab_acct *acct)
 {
 	struct sesstab_acct spare = { 0 };
-	struct apply_batch b;
 	int first = 0, err;
 
 	if (!acct)
 		acct = &spare;
-	b.fd = fd;
-	b.refused = false;
-	b.n = 0;
 	for (unsigned int i = 0; i < n; i++) {
-		err = apply_queued(&b, &evs[i], now, mult, owned, arg, acct,
-				   &first);
+		err = sesstab_apply_acct(fd, &evs[i], now, mult, owned, arg,
+					 NULL, acct);
 		if (err && !first)
 			first = err;
 	}
-	batch_flush(&b, acct, &first);
 	return first;
 }
 

@@ -88,20 +88,11 @@ int sesstab_apply_acct(int fd, const struct nsrp_event *ev, uint64_t now,
 		       bool *skipped, struct sesstab_acct *acct);
 
 /*
- * Applies evs[0..n) in stream order, to the same effect and with the same
- * accounting as n calls of sesstab_apply_acct(), in fewer syscalls: each
- * record's entry is looked up as before (an existing one takes the
- * per-record path: ownership check, local counters kept), but the absent
- * ones, all of a cold start, are installed together by one
- * BPF_MAP_UPDATE_BATCH rather than one update each. A DELETE, or a
- * second record of a key still queued, first installs what is queued, so
- * the later record wins and a DELETE keeps its place. (The kernel's batch
- * update takes no BPF_NOEXIST: like the per-record path, a local entry
- * the data plane creates between the look and the update is overwritten.)
- * A kernel that refuses batch updates gets one update per entry.
- * Returns 0, or the first failing record's -errno: every failure is
- * counted in acct->failed and the other records still applied. acct may
- * be NULL.
+ * Applies evs[0..n) in stream order, record by record, as n calls of
+ * sesstab_apply_acct(): the way when the in-kernel apply program is not
+ * there (sesstab_apply_many_prog()). Returns 0, or the first failing
+ * record's -errno: every failure is counted in acct->failed and the other
+ * records still applied. acct may be NULL.
  */
 int sesstab_apply_many(int fd, const struct nsrp_event *evs, unsigned int n,
 		       uint64_t now, unsigned int mult,
