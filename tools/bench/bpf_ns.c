@@ -23,6 +23,10 @@
  *    again: it runs behind bench_restore (tools/bench/bench.bpf.c), which
  *    rewrites the request and tail-calls the data plane; the same wrapper
  *    in front of xdp_pass gives its cost, which is subtracted.
+ * A last variant, bench_bound (tools/bench/bench.bpf.c), runs the same
+ * IPv4 frame through only what any session-forwarding program must do
+ * (session lookup, clock, redirect): the floor of a session hit, which
+ * the rest of the hit path is measured against.
  * Counters prove it: after each round the data plane's forward, miss and
  * ARP reply counters must have risen by exactly the packets run, and no
  * TTL fallback counted. A session hit is measured as it runs in steady
@@ -88,7 +92,8 @@ static const char *const netns_setup[] = {
 	"ip link add bench0 address 02:00:00:00:00:a0 type veth peer name bench0p",
 	"ip link add bench1 address 02:00:00:00:00:b0 type veth peer name bench1p",
 	"ip link add bench2 type veth peer name bench2p",
-	"for i in 0 1 2; do ip link set bench$i up && ip link set bench${i}p up; done",
+	"ip link add bench3 type veth peer name bench3p",
+	"for i in 0 1 2 3; do ip link set bench$i up && ip link set bench${i}p up; done",
 	"ip addr add 192.0.2.2/24 dev bench0",
 	"ip addr add 198.51.100.2/24 dev bench1",
 	"ip -6 addr add 2001:db8:1::2/64 dev bench0 nodad",
@@ -98,7 +103,8 @@ static const char *const netns_setup[] = {
 	"sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
 };
 
-enum variant_id { V_PASS, V_HIT4, V_HIT6, V_MISS, V_WPASS, V_WARP, V_N };
+enum variant_id { V_PASS, V_HIT4, V_HIT6, V_MISS, V_WPASS, V_WARP, V_BOUND,
+		  V_N };
 
 struct variant {
 	const char *name;
@@ -238,6 +244,8 @@ static int maps_fill(void)
 	s.refreshed_ns = now;
 	sess_key(&k, 0, CLIENT4, 40000, SERVER4, 80);
 	err |= map_put(B.xdp->maps.nsrp_sess, &k, &s);
+	err |= map_put(B.bench->maps.bound_sess, &k, &s);
+	B.bench->bss->bound_oif = B.if1;
 	sess_key(&k, 1, CLIENT6, 40000, SERVER6, 80);
 	err |= map_put(B.xdp->maps.nsrp_sess, &k, &s);
 	return err ? -EIO : 0;
@@ -275,12 +283,13 @@ static int progs_load(void)
 /* Keeps each program in the XDP dispatcher for the whole run. */
 static int progs_attach(void)
 {
-	const int fds[3] = { bpf_program__fd(B.pass->progs.xdp_pass),
+	const int fds[4] = { bpf_program__fd(B.pass->progs.xdp_pass),
 			     bpf_program__fd(B.xdp->progs.nsrp_xdp),
-			     bpf_program__fd(B.bench->progs.bench_restore) };
+			     bpf_program__fd(B.bench->progs.bench_restore),
+			     bpf_program__fd(B.bench->progs.bench_bound) };
 	char name[IF_NAMESIZE];
 
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "bench%dp", i);
 		if (bpf_xdp_attach(if_nametoindex(name), fds[i],
 				   XDP_FLAGS_DRV_MODE, NULL))
@@ -342,6 +351,10 @@ static void variants_build(void)
 				      .prog_fd = wrap_fd, .slot = 1,
 				      .verdict = XDP_TX, .len = 64 };
 	memcpy(v[V_WARP].frame, arp, 64);
+	v[V_BOUND] = (struct variant){ .name = "bound: lookup+clock+redirect",
+				       .prog_fd = bpf_program__fd(B.bench->progs.bench_bound),
+				       .verdict = XDP_REDIRECT };
+	v[V_BOUND].len = tcp_frame(v[V_BOUND].frame, 0, CLIENT4, SERVER4, 80);
 }
 
 static int run_call(struct variant *v, __u32 ifindex)
@@ -463,7 +476,7 @@ static void report(int rounds, __u64 pkts)
 {
 	double ratio[MAX_ROUNDS], arp_ns[MAX_ROUNDS];
 	static const int direct[] = { V_PASS, V_HIT4, V_HIT6, V_MISS,
-				      V_WPASS, V_WARP };
+				      V_WPASS, V_WARP, V_BOUND };
 
 	printf("rounds %d, %llu packets per variant per round, %d repetitions per call, %d calls per slice\n",
 	       rounds, (unsigned long long)pkts, REPEAT_PER_CALL,
