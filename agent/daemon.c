@@ -2,10 +2,11 @@
 /*
  * daemon.c - set-up, the event loop and tear-down of nsrpd.
  *
- * One thread, one epoll set: a one-shot timerfd armed at the next thing
- * that must happen (heartbeat, peer loss, election timer), a signalfd for
- * every signal (nothing runs in a signal handler), the HA path sockets and
- * the control socket.
+ * One thread, one epoll set: a timerfd re-armed on every pass at the next
+ * thing that must happen (heartbeat, peer loss, election and sync timers,
+ * the session ring's hold), a signalfd for every signal (nothing runs in
+ * a signal handler), the HA path sockets, the control socket and the
+ * session event ring.
  */
 #include <errno.h>
 #include <sched.h>
@@ -289,8 +290,8 @@ static void nsrpd_arm(struct nsrpd *d)
 	if (d->ring_hold_ns && d->ring_hold_ns < next)
 		next = d->ring_hold_ns;
 	its = (struct itimerspec){
-		.it_value.tv_sec = next / 1000000000ull,
-		.it_value.tv_nsec = next % 1000000000ull,
+		.it_value.tv_sec = next / NS_PER_S,
+		.it_value.tv_nsec = next % NS_PER_S,
 	};
 
 	if (!next)
