@@ -23,7 +23,8 @@ int rto_tx_init(struct rto_tx *tx, uint64_t rto_ns)
 	if (!tx->q)
 		return -ENOMEM;
 	/* Sequence 0 is never used: an ack of 0 means "nothing yet". */
-	tx->head = tx->tail = tx->stream_start = 1;
+	tx->head = tx->tail = tx->stream_start = tx->unsent = 1;
+	tx->rtx_due_ns = UINT64_MAX;
 	tx->rto_ns = rto_ns;
 	tx->peer_window = RTO_WINDOW;
 	return 0;
@@ -56,7 +57,8 @@ int rto_tx_push(struct rto_tx *tx, uint8_t kind, const void *rec,
 
 void rto_tx_restart(struct rto_tx *tx)
 {
-	tx->head = tx->stream_start = tx->tail;
+	tx->head = tx->stream_start = tx->unsent = tx->tail;
+	tx->rtx_due_ns = UINT64_MAX;
 	tx->peer_window = RTO_WINDOW;
 	tx->restarts++;
 }
@@ -78,16 +80,65 @@ static uint64_t tx_window_end(const struct rto_tx *tx)
 	return end < tx->tail ? end : tx->tail;
 }
 
+/*
+ * The first record in [from, to), all sent before, whose timeout ran
+ * out at now, or to when none did; *due: the earliest timeout of the
+ * others.
+ */
+static uint64_t tx_scan_rtx(const struct rto_tx *tx, uint64_t now,
+			    uint64_t from, uint64_t to, uint64_t *due)
+{
+	*due = UINT64_MAX;
+	for (uint64_t seq = from; seq < to; seq++) {
+		const struct rto_rec *r = tx_slot(tx, seq);
+
+		if (r->sacked)
+			continue;
+		if (now >= r->sent_ns + tx->rto_ns)
+			return seq;
+		if (r->sent_ns + tx->rto_ns < *due)
+			*due = r->sent_ns + tx->rto_ns;
+	}
+	return to;
+}
+
+/*
+ * The first record to send within the window ending at end: one whose
+ * timeout ran out, else the first never sent. Walks what is in flight
+ * only when the bound says a timeout may have run out, and makes the
+ * bound exact when it walked all of it and found none.
+ */
+static uint64_t tx_first_due(struct rto_tx *tx, uint64_t now, uint64_t end)
+{
+	uint64_t seq, due;
+
+	if (now < tx->rtx_due_ns)
+		return tx->unsent;
+	if (end < tx->unsent)	/* the window shrank below what was sent */
+		return tx_scan_rtx(tx, now, tx->head, end, &due);
+	seq = tx_scan_rtx(tx, now, tx->head, tx->unsent, &due);
+	if (seq == tx->unsent)
+		tx->rtx_due_ns = due;
+	return seq;
+}
+
+/* Past never-sent records that a selective ack already covers. */
+static void tx_skip_sacked(struct rto_tx *tx)
+{
+	while (tx->unsent < tx->tail && tx_slot(tx, tx->unsent)->sacked)
+		tx->unsent++;
+}
+
 int rto_tx_next(struct rto_tx *tx, uint64_t now,
 		unsigned int (*max_recs)(uint8_t kind, void *arg), void *arg,
 		struct rto_batch *b, uint8_t *recs, size_t cap)
 {
-	uint64_t end = tx_window_end(tx), seq = tx->head;
+	uint64_t end = tx_window_end(tx), seq;
 	const struct rto_rec *first;
 	unsigned int max;
 
-	while (seq < end && !tx_due(tx, tx_slot(tx, seq), now))
-		seq++;
+	tx_skip_sacked(tx);
+	seq = tx_first_due(tx, now, end);
 	if (seq >= end)
 		return 0;
 	first = tx_slot(tx, seq);
@@ -117,24 +168,26 @@ int rto_tx_next(struct rto_tx *tx, uint64_t now,
 		b->count++;
 		tx->sent++;
 	}
+	if (seq > tx->unsent)
+		tx->unsent = seq;
+	if (now + tx->rto_ns < tx->rtx_due_ns)
+		tx->rtx_due_ns = now + tx->rto_ns;
 	return b->count;
 }
 
 uint64_t rto_tx_next_due(const struct rto_tx *tx)
 {
-	uint64_t end = tx_window_end(tx), due = UINT64_MAX;
+	uint64_t end = tx_window_end(tx), due;
 
-	for (uint64_t seq = tx->head; seq < end; seq++) {
-		const struct rto_rec *r = tx_slot(tx, seq);
-		uint64_t t;
-
-		if (r->sacked)
-			continue;
-		t = r->sent_ns ? r->sent_ns + tx->rto_ns : 0;
-		if (t < due)
-			due = t;
+	for (uint64_t seq = tx->unsent; seq < end; seq++)
+		if (!tx_slot(tx, seq)->sacked)
+			return 0;	/* a record never sent */
+	/* What lies past a shrunken window waits for the ack opening it. */
+	if (end < tx->unsent) {
+		tx_scan_rtx(tx, 0, tx->head, end, &due);
+		return due;
 	}
-	return due;
+	return tx->rtx_due_ns;
 }
 
 uint64_t rto_tx_oldest_ns(const struct rto_tx *tx, uint64_t now)
@@ -157,6 +210,8 @@ uint64_t rto_tx_ack(struct rto_tx *tx, const struct proto_sync_ack *a)
 		return 0;
 	for (; tx->head < a->next_seq; tx->head++)
 		done += !tx_slot(tx, tx->head)->sacked;
+	if (tx->unsent < tx->head)
+		tx->unsent = tx->head;
 	for (unsigned int i = 0; i < a->sack_bits; i++) {
 		uint64_t seq = a->next_seq + 1 + i;
 		struct rto_rec *r;

@@ -54,6 +54,13 @@ struct rto_tx {
 	uint64_t head;		/* lowest record not acknowledged */
 	uint64_t tail;		/* number of the next record queued */
 	uint64_t stream_start;	/* first record of the current stream */
+	uint64_t unsent;	/* first record never sent; all below were */
+	/*
+	 * No retransmission falls due before this: a lower bound, made
+	 * exact by the scan that finds none due, so that sending a frame
+	 * does not walk the window every time.
+	 */
+	uint64_t rtx_due_ns;
 	uint64_t rto_ns;	/* retransmission timeout */
 	uint32_t peer_window;	/* records the receiver can take */
 	/* Counters, since start. */

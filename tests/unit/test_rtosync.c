@@ -368,7 +368,6 @@ static void test_window_and_queue_bound(void)
 	rto_tx_free(&tx);
 }
 
-/* Records beyond the window, and acks of the unknown, are refused. */
 /* A stream nobody acknowledges grows old, retransmitted or not. */
 static void test_oldest_survives_retransmission(void)
 {
@@ -397,6 +396,47 @@ static void test_oldest_survives_retransmission(void)
 	rto_tx_free(&tx);
 }
 
+/*
+ * A receiver whose window shrank below what was already sent: only what
+ * lies within it is sent again, the rest waits without making the
+ * sender busy-wait, and goes out once the window opens.
+ */
+static void test_shrunken_window(void)
+{
+	struct proto_sync_ack ack = { .next_seq = 1, .window = 16 };
+	struct rto_batch b;
+	struct frame f;
+	struct rto_tx tx;
+	unsigned int sent = 0;
+
+	rto_tx_init(&tx, 50 * MS);
+	push_n(&tx, 0, 64);
+	while (rto_tx_next(&tx, 1 * MS, eight_per_frame, NULL, &b, f.recs,
+			   sizeof(f.recs)) > 0)
+		sent += b.count;
+	CU_ASSERT_EQUAL(sent, 64);
+	CU_ASSERT_EQUAL(rto_tx_next_due(&tx), 51 * MS);
+	rto_tx_ack(&tx, &ack);
+	for (sent = 0; rto_tx_next(&tx, 60 * MS, eight_per_frame, NULL, &b,
+				   f.recs, sizeof(f.recs)) > 0;)
+		sent += b.count;
+	CU_ASSERT_EQUAL(sent, 16);
+	CU_ASSERT_EQUAL(rto_tx_next_due(&tx), 110 * MS);
+	ack.window = RTO_WINDOW;
+	rto_tx_ack(&tx, &ack);
+	CU_ASSERT_EQUAL(rto_tx_next_due(&tx), 51 * MS);
+	for (sent = 0; rto_tx_next(&tx, 61 * MS, eight_per_frame, NULL, &b,
+				   f.recs, sizeof(f.recs)) > 0;) {
+		CU_ASSERT_EQUAL(b.first_seq, 17 + sent);
+		sent += b.count;
+	}
+	CU_ASSERT_EQUAL(sent, 48);
+	CU_ASSERT_EQUAL(rto_tx_next_due(&tx), 110 * MS);
+	CU_ASSERT_EQUAL(tx.retransmitted, 64);
+	rto_tx_free(&tx);
+}
+
+/* Records beyond the window, and acks of the unknown, are refused. */
 static void test_out_of_range(void)
 {
 	struct applied got = { .v = calloc(10, 4), .cap = 10 };
@@ -441,4 +481,5 @@ TEST_SUITE(rtosync, NULL, NULL,
 	   TEST(test_restart),
 	   TEST(test_window_and_queue_bound),
 	   TEST(test_oldest_survives_retransmission),
+	   TEST(test_shrunken_window),
 	   TEST(test_out_of_range))
