@@ -639,6 +639,25 @@ static void sync_sweep_step(struct nsrpd *d, uint64_t now)
 		sync_sweep_done(s, dp_now_ns());
 }
 
+/*
+ * A sweep waits while a bulk sync reads the whole map to send it, or
+ * while this unit waits for the peer's (bounded by the cold start's
+ * wait): a pass over the same million entries would halve the bulk's
+ * pace, and expiry can wait the seconds a bulk takes.
+ */
+static void sync_sweep_start(struct nsrpd *d, uint64_t now)
+{
+	struct nsrpd_sync *s = &d->sync;
+
+	if (s->bulk || sync_holds_preempt(d, now)) {
+		s->next_sweep_ns = now + SYNC_SWEEP_NS;
+		return;
+	}
+	memset(&s->sweep, 0, sizeof(s->sweep));
+	s->sweep_busy_ns = 0;
+	s->sweeping = true;
+}
+
 static bool sync_master_of_any(const struct nsrpd *d)
 {
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
@@ -741,11 +760,8 @@ void sync_tick(struct nsrpd *d, uint64_t now)
 
 	if (s->ack_owed && now >= s->ack_due_ns)
 		sync_send_ack(d);
-	if (!s->sweeping && now >= s->next_sweep_ns) {
-		memset(&s->sweep, 0, sizeof(s->sweep));
-		s->sweep_busy_ns = 0;
-		s->sweeping = true;
-	}
+	if (!s->sweeping && now >= s->next_sweep_ns)
+		sync_sweep_start(d, now);
 	if (s->sweeping)
 		sync_sweep_step(d, now);
 	if (s->commit_vsds)
