@@ -42,6 +42,7 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_STALL_NS		(3 * NS_PER_S)		/* the alarm */
 #define SYNC_AGEOUT_HOLD_NS	(2 * NS_PER_S)		/* awaiting a reply */
 #define SYNC_BULK_CHUNK		256	/* sessions read per step */
+#define SYNC_BULK_READS		8	/* steps per pass of the loop, most */
 #define SYNC_FRAMES_PER_TICK	512	/* so the loop is never starved */
 #define SYNC_SWEEP_CHUNK	256	/* entries read per sweep step */
 #define SYNC_NEIGH_MAX		1024
@@ -167,7 +168,12 @@ static void sync_push_mark(struct nsrpd *d, uint32_t what)
 		sync_resync(d, "the peer fell too far behind");
 }
 
-/* One chunk of the bulk sync, while the window has room for it. */
+/*
+ * Chunks of the bulk sync, while the window has room for them, and a few
+ * per pass of the loop: a map of the peer's own sessions, or of expired
+ * ones, queues nothing, and read whole in one pass it held every
+ * heartbeat back for a third of a second per million entries.
+ */
 static void sync_bulk_step(struct nsrpd *d, uint64_t now)
 {
 	struct nsrpd_sync *s = &d->sync;
@@ -175,7 +181,8 @@ static void sync_bulk_step(struct nsrpd *d, uint64_t now)
 	struct nsrp_sess vals[SYNC_BULK_CHUNK];
 	int n;
 
-	while (s->bulk && rto_tx_pending(&s->tx) < RTO_WINDOW) {
+	for (int step = 0; step < SYNC_BULK_READS && s->bulk &&
+			   rto_tx_pending(&s->tx) < RTO_WINDOW; step++) {
 		n = sesstab_read(d->dp.fd_sess, &s->cursor, keys, vals,
 				 SYNC_BULK_CHUNK);
 		if (n < 0) {
