@@ -694,6 +694,8 @@ void cluster_reap(struct nsrpd *d)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (ctl_server_reap(&d->ctl, pid, status))
+			continue;
 		if (WIFEXITED(status) && !WEXITSTATUS(status))
 			continue;
 		d->notify_fail++;

@@ -4,14 +4,18 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -336,6 +340,75 @@ static void client_send(struct ctl_server *s, struct ctl_client *c)
 		client_drop(s, c);
 }
 
+/* The child's end: the whole answer, waiting for the reader as needed. */
+static int child_send_all(struct ctl_client *c)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLOUT };
+	int err;
+
+	while ((err = client_flush(c)) == -EAGAIN)
+		if (poll(&p, 1, CTL_CHILD_SEND_S * 1000) <= 0)
+			return -ETIMEDOUT;
+	return err;
+}
+
+/*
+ * The child keeps its own client only: the others' connections would
+ * otherwise stay open until it exits, and a client the daemon dropped
+ * would not see its end. Only closed, not taken out of the epoll set,
+ * which the daemon shares.
+ */
+static void child_close_others(struct ctl_server *s, struct ctl_client *c)
+{
+	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (s->clients[i].fd >= 0 && &s->clients[i] != c)
+			close(s->clients[i].fd);
+	close(s->lfd);
+}
+
+static pid_t *free_child_slot(struct ctl_server *s)
+{
+	for (unsigned int i = 0; i < CTL_MAX_CHILDREN; i++)
+		if (!s->children[i])
+			return &s->children[i];
+	return NULL;
+}
+
+/*
+ * Answers cmd from a child process. Returns 0 when the child took the
+ * client over (the caller forgets it), -errno when the loop must answer.
+ * The child never returns: it must not run the daemon's exit path.
+ */
+static int answer_in_child(struct ctl_server *s, struct ctl_client *c,
+			   const char *cmd, unsigned int flags)
+{
+	pid_t *slot = free_child_slot(s);
+	pid_t pid;
+	int err;
+
+	if (!slot)
+		return -EBUSY;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid) {
+		*slot = pid;
+		s->stats.offloaded++;
+		return 0;
+	}
+	/* It answers for the daemon: it does not outlive it. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() == 1)
+		_exit(1);
+	child_close_others(s, c);
+	err = s->fn(s->arg, cmd, !!(flags & CTL_F_JSON), &c->out);
+	c->status = err < 0 ? -err : 0;
+	if (c->out.truncated)
+		pr_warn("ctl: response to '%s' cut at %u bytes", cmd,
+			CTL_OUT_MAX);
+	_exit(child_send_all(c) ? 1 : 0);
+}
+
 static void respond_error(struct ctl_server *s, struct ctl_client *c,
 			  int err, const char *why)
 {
@@ -347,12 +420,25 @@ static void respond_error(struct ctl_server *s, struct ctl_client *c,
 	ctl_printf(&c->out, "%s\n", why);
 }
 
-static void run_command(struct ctl_server *s, struct ctl_client *c,
+/* Returns true when a child process took the client over. */
+static bool run_command(struct ctl_server *s, struct ctl_client *c,
 			const char *cmd, unsigned int flags)
 {
 	int err;
 
 	s->stats.requests++;
+	if (s->slow && s->slow(cmd)) {
+		err = answer_in_child(s, c, cmd, flags);
+		if (!err)
+			return true;
+		/* Answered here, it would hold every heartbeat back. */
+		s->stats.offload_busy++;
+		c->status = -err;
+		ctl_printf(&c->out, "busy: %s, try again\n",
+			   err == -EBUSY ? "too many such commands running"
+					 : strerror(-err));
+		return false;
+	}
 	err = s->fn(s->arg, cmd, !!(flags & CTL_F_JSON), &c->out);
 	c->status = err < 0 ? -err : 0;
 	if (c->out.truncated) {
@@ -360,10 +446,14 @@ static void run_command(struct ctl_server *s, struct ctl_client *c,
 		pr_warn("ctl: response to '%s' cut at %u bytes", cmd,
 			CTL_OUT_MAX);
 	}
+	return false;
 }
 
-/* Fills the client's output with the answer to one request of n bytes. */
-static void answer(struct ctl_server *s, struct ctl_client *c,
+/*
+ * Fills the client's output with the answer to one request of n bytes.
+ * Returns true when a child process took the client over instead.
+ */
+static bool answer(struct ctl_server *s, struct ctl_client *c,
 		   const uint8_t *req, size_t n, size_t cap)
 {
 	char cmd[CTL_MAX_CMD + 1];
@@ -373,7 +463,7 @@ static void answer(struct ctl_server *s, struct ctl_client *c,
 	if (c->denied) {
 		c->status = EACCES;
 		ctl_printf(&c->out, "permission denied\n");
-		return;
+		return false;
 	}
 	err = n > cap ? -EMSGSIZE :
 			ctl_decode_request(req, n, &flags, cmd, sizeof(cmd));
@@ -384,7 +474,8 @@ static void answer(struct ctl_server *s, struct ctl_client *c,
 	else if (err)
 		respond_error(s, c, err, "malformed request");
 	else
-		run_command(s, c, cmd, flags);
+		return run_command(s, c, cmd, flags);
+	return false;
 }
 
 static void client_read(struct ctl_server *s, struct ctl_client *c)
@@ -402,8 +493,10 @@ static void client_read(struct ctl_server *s, struct ctl_client *c)
 	}
 	c->busy = true;
 	c->sent = 0;
-	answer(s, c, req, n, sizeof(req));
-	client_send(s, c);
+	if (answer(s, c, req, n, sizeof(req)))
+		client_drop(s, c);	/* the child's now, not ours */
+	else
+		client_send(s, c);
 }
 
 static void client_event(struct ctl_server *s, uint32_t tag, uint32_t events)
@@ -435,6 +528,24 @@ void ctl_server_event(struct ctl_server *s)
 		else
 			client_event(s, ev[i].data.u32, ev[i].events);
 	}
+}
+
+void ctl_server_offload(struct ctl_server *s, ctl_slow_fn slow)
+{
+	s->slow = slow;
+}
+
+bool ctl_server_reap(struct ctl_server *s, pid_t pid, int status)
+{
+	for (unsigned int i = 0; i < CTL_MAX_CHILDREN; i++) {
+		if (s->children[i] != pid)
+			continue;
+		s->children[i] = 0;
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			s->stats.offload_failed++;
+		return true;
+	}
+	return false;
 }
 
 int ctl_server_fd(const struct ctl_server *s)

@@ -95,6 +95,17 @@ int ctl_write(struct ctl_out *out, const char *text, size_t len);
 typedef int (*ctl_handler_fn)(void *arg, const char *cmd, int json,
 			      struct ctl_out *out);
 
+/*
+ * Whether a command may take long: a walk of a session map of millions
+ * takes the better part of a second. Such a one is answered by a child
+ * process (fork(): it sees the daemon's state as it was when asked), so
+ * that the daemon's loop, its heartbeats above all, never waits on it.
+ */
+typedef bool (*ctl_slow_fn)(const char *cmd);
+
+#define CTL_MAX_CHILDREN	4	/* slow answers at once; more: EBUSY */
+#define CTL_CHILD_SEND_S	30	/* a child waits this long for a reader */
+
 struct ctl_stats {
 	uint64_t accepted;	/* connections */
 	uint64_t denied;	/* connections refused by SO_PEERCRED */
@@ -105,6 +116,9 @@ struct ctl_stats {
 	uint64_t truncated;	/* responses cut at CTL_OUT_MAX */
 	uint64_t stalled;	/* times a client's socket was full */
 	uint64_t dropped;	/* clients dropped on a send error */
+	uint64_t offloaded;	/* answered by a child process */
+	uint64_t offload_busy;	/* refused, CTL_MAX_CHILDREN were running */
+	uint64_t offload_failed; /* children that could not answer in full */
 };
 
 struct ctl_client {
@@ -123,7 +137,9 @@ struct ctl_server {
 	uid_t uid;		/* the daemon's */
 	gid_t gid;		/* the socket file's */
 	ctl_handler_fn fn;
+	ctl_slow_fn slow;	/* NULL: every answer from the loop */
 	void *arg;
+	pid_t children[CTL_MAX_CHILDREN];	/* 0: a free slot */
 	struct ctl_client clients[CTL_MAX_CLIENTS];
 	struct ctl_stats stats;
 };
@@ -136,6 +152,14 @@ void ctl_server_init(struct ctl_server *s);
  */
 int ctl_server_open(struct ctl_server *s, const char *path,
 		    ctl_handler_fn fn, void *arg);
+/* Which commands a child answers (see ctl_slow_fn). */
+void ctl_server_offload(struct ctl_server *s, ctl_slow_fn slow);
+/*
+ * A child that exited, as waitpid() reported it: true when it was one of
+ * the server's (counted when it failed), false when it is somebody
+ * else's to account for.
+ */
+bool ctl_server_reap(struct ctl_server *s, pid_t pid, int status);
 /* The fd to watch for EPOLLIN in the daemon's loop. */
 int ctl_server_fd(const struct ctl_server *s);
 /* Handles whatever is ready, without blocking; call when the fd is. */

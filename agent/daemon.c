@@ -272,6 +272,7 @@ int nsrpd_init(struct nsrpd *d)
 		       strerror(-err));
 		return err;
 	}
+	ctl_server_offload(&d->ctl, status_is_slow);
 	err = ep_add(d->epfd, ctl_server_fd(&d->ctl), EV_CTL);
 	if (err)
 		return err;

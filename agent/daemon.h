@@ -135,5 +135,7 @@ void cluster_count_drop(struct nsrpd *d, int reason);
 
 /* status.c: the control socket's commands. */
 int status_handle(void *arg, const char *cmd, int json, struct ctl_out *out);
+/* The commands that walk the session map: a child process answers them. */
+bool status_is_slow(const char *cmd);
 
 #endif

@@ -559,6 +559,15 @@ static int status_get(struct nsrpd *d, char **w, int n, int json,
 	return -EINVAL;
 }
 
+bool status_is_slow(const char *cmd)
+{
+	char line[CTL_MAX_CMD + 1], *w[3];
+
+	snprintf(line, sizeof(line), "%s", cmd);
+	return split_words(line, w, 3) >= 2 && word_is(w[0], "get") &&
+	       word_is(w[1], "session");
+}
+
 int status_handle(void *arg, const char *cmd, int json, struct ctl_out *out)
 {
 	struct nsrpd *d = arg;

@@ -106,6 +106,8 @@ static int handler(void *arg, const char *cmd, int json, struct ctl_out *out)
 	if (!strncmp(cmd, "echo ", 5))
 		return ctl_printf(out, json ? "{\"said\":\"%s\"}\n" : "%s\n",
 				  cmd + 5);
+	if (!strcmp(cmd, "pid"))
+		return ctl_printf(out, "%d\n", (int)getpid());
 	if (!strcmp(cmd, "big")) {
 		for (i = 0; i < BIG_BYTES / 64; i++)
 			ctl_printf(out, "%063u\n", i);
@@ -352,6 +354,111 @@ static void test_client_gone_mid_response(void)
 	fixture_close(&f);
 }
 
+static bool pid_and_big_are_slow(const char *cmd)
+{
+	return !strcmp(cmd, "pid") || !strcmp(cmd, "big");
+}
+
+/* Reaps the server's children as the daemon does on SIGCHLD. */
+static unsigned int reap(struct fixture *f)
+{
+	unsigned int n = 0;
+	int status;
+	pid_t pid;
+
+	for (int tries = 0; tries < 500; tries++) {
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+			n += ctl_server_reap(&f->srv, pid, status);
+		bool left = false;
+
+		for (unsigned int i = 0; i < CTL_MAX_CHILDREN; i++)
+			left |= f->srv.children[i] != 0;
+		if (!left)
+			break;
+		usleep(10000);
+	}
+	return n;
+}
+
+/*
+ * A slow command is answered by a child process: the server's own loop
+ * never runs it, and the client gets the whole answer all the same.
+ */
+static void test_slow_command_answered_by_a_child(void)
+{
+	struct fixture f;
+	struct reply r;
+	char me[16];
+	int fd;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	ctl_server_offload(&f.srv, pid_and_big_are_slow);
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "pid", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.status, 0);
+	snprintf(me, sizeof(me), "%d\n", (int)getpid());
+	CU_ASSERT(r.len > 1 && strcmp(r.text, me) != 0);
+	CU_ASSERT_EQUAL(f.calls, 0);
+	CU_ASSERT_EQUAL(f.srv.stats.offloaded, 1);
+	close(fd);
+
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "big", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.len, BIG_BYTES);
+	CU_ASSERT_EQUAL(r.msgs, (BIG_BYTES + CTL_CHUNK - 1) / CTL_CHUNK);
+	close(fd);
+
+	/* The others still from the loop, at once. */
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "echo here", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "here\n");
+	CU_ASSERT_EQUAL(f.calls, 1);
+	close(fd);
+	CU_ASSERT_EQUAL(reap(&f), 2);
+	CU_ASSERT_EQUAL(f.srv.stats.offload_failed, 0);
+	fixture_close(&f);
+}
+
+/*
+ * Children are bounded: one more slow command than that is refused
+ * (EBUSY), not answered from the loop. A child whose client left fails
+ * and is counted.
+ */
+static void test_slow_commands_bounded(void)
+{
+	int fds[CTL_MAX_CHILDREN], fd;
+	struct fixture f;
+	struct reply r;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	ctl_server_offload(&f.srv, pid_and_big_are_slow);
+	/* Each asks for megabytes and reads nothing: its child waits. */
+	for (unsigned int i = 0; i < CTL_MAX_CHILDREN; i++) {
+		fds[i] = connect_pumped(&f);
+		CU_ASSERT_EQUAL(send_cmd(fds[i], "big", 0), 0);
+		pump(&f, 10);
+	}
+	CU_ASSERT_EQUAL(f.srv.stats.offloaded, CTL_MAX_CHILDREN);
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(fd, "pid", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.status, EBUSY);
+	CU_ASSERT_EQUAL(f.srv.stats.offload_busy, 1);
+	CU_ASSERT_EQUAL(f.calls, 0);
+	close(fd);
+	/* Shut, not just closed: the children hold copies of these fds. */
+	for (unsigned int i = 0; i < CTL_MAX_CHILDREN; i++) {
+		shutdown(fds[i], SHUT_RDWR);
+		close(fds[i]);
+	}
+	CU_ASSERT_EQUAL(reap(&f), CTL_MAX_CHILDREN);
+	CU_ASSERT_EQUAL(f.srv.stats.offload_failed, CTL_MAX_CHILDREN);
+	fixture_close(&f);
+}
+
 static void test_stale_and_live_socket(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -458,6 +565,8 @@ TEST_SUITE(ctl, NULL, NULL,
 	   TEST(test_large_response_in_chunks),
 	   TEST(test_slow_client_does_not_block_others),
 	   TEST(test_client_gone_mid_response),
+	   TEST(test_slow_command_answered_by_a_child),
+	   TEST(test_slow_commands_bounded),
 	   TEST(test_stale_and_live_socket),
 	   TEST(test_too_many_clients),
 	   TEST(test_peer_credentials))
