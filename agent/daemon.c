@@ -209,13 +209,17 @@ static int nsrpd_loop_fds(struct nsrpd *d)
  * for a time slice: "set nsrp realtime-priority N" runs the agent under
  * SCHED_FIFO at N. Its loop only ever runs in short passes (see
  * nsrpd_check_slow()), and the kernel's real-time throttling keeps a
- * share of every CPU for everything else.
+ * share of every CPU for everything else. What it forks (notify
+ * scripts, the children that answer long control commands) does not
+ * run in short passes: SCHED_RESET_ON_FORK starts them at SCHED_OTHER,
+ * where they cannot keep the agent itself from its CPU.
  */
 static void nsrpd_sched(unsigned int prio)
 {
 	struct sched_param sp = { .sched_priority = (int)prio };
+	int policy = prio ? SCHED_FIFO | SCHED_RESET_ON_FORK : SCHED_OTHER;
 
-	if (sched_setscheduler(0, prio ? SCHED_FIFO : SCHED_OTHER, &sp))
+	if (sched_setscheduler(0, policy, &sp))
 		pr_warn("cannot set %s scheduling (priority %u): %s",
 			prio ? "real-time" : "normal", prio, strerror(errno));
 	else if (prio)
