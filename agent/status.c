@@ -363,6 +363,36 @@ static void status_history(struct nsrpd *d, int json, struct ctl_out *o)
 		ctl_printf(o, "]\n");
 }
 
+/* The control socket's own: who was refused, what was cut or offloaded. */
+static void status_ctl_counters(const struct ctl_stats *st, int json,
+				struct ctl_out *o)
+{
+	const struct {
+		const char *name;
+		uint64_t v;
+	} c[] = {
+		{ "accepted", st->accepted },
+		{ "denied", st->denied },
+		{ "too_many", st->too_many },
+		{ "requests", st->requests },
+		{ "malformed", st->malformed },
+		{ "oversized", st->oversized },
+		{ "truncated", st->truncated },
+		{ "stalled", st->stalled },
+		{ "dropped", st->dropped },
+		{ "offloaded", st->offloaded },
+		{ "offload_busy", st->offload_busy },
+		{ "offload_failed", st->offload_failed },
+	};
+
+	ctl_printf(o, json ? "\"control\":{" : "control socket:\n");
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		ctl_printf(o, json ? "%s\"%s\":%llu" : "  %.0s%-22s %llu\n",
+			   i ? "," : "", c[i].name,
+			   (unsigned long long)c[i].v);
+	ctl_printf(o, json ? "}" : "");
+}
+
 static int status_counters(struct nsrpd *d, int json, struct ctl_out *o)
 {
 	__u64 c[NSRP_CNT_MAX];
@@ -385,7 +415,9 @@ static int status_counters(struct nsrpd *d, int json, struct ctl_out *o)
 		ctl_printf(o, json ? "%s\"%s\":\"%s\"" : "  %.0s%-22s %s\n",
 			   i ? "," : "", d->dp.ifaces[i].name,
 			   d->dp.ifaces[i].xdp_how);
-	ctl_printf(o, json ? "},\"notify\":{\"runs\":%llu,\"failed\":%llu}}\n"
+	ctl_printf(o, json ? "}," : "");
+	status_ctl_counters(&d->ctl.stats, json, o);
+	ctl_printf(o, json ? ",\"notify\":{\"runs\":%llu,\"failed\":%llu}}\n"
 			   : "notify hook:\n  runs                   %llu\n"
 			     "  failed                 %llu\n",
 		   (unsigned long long)d->notify_runs,

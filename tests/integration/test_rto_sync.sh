@@ -105,6 +105,13 @@ check "fw2 took them over" \
 	test "$(cl_ctl fw2 get session summary port 5001 -j | jq -r .local)" = "$CONNS"
 check "fw2 carries them in XDP" \
 	test "$(cl_ctl fw2 get counters -j | jq -r .dataplane.forwarded)" -gt 0
+# A walk of the session map is answered off the agent's loop.
+offloaded() {
+	cl_ctl "$1" get counters -j |
+		jq -r '"\(.control.offloaded >= 2) \(.control.offload_failed)"'
+}
+check "fw2 answered its get session queries from child processes" \
+	test "$(offloaded fw2)" = "true 0"
 
 echo "# fw1 returns: bulk sync before preempt; then kill -9 of its agent"
 links fw1 up
