@@ -374,6 +374,20 @@ static pid_t *free_child_slot(struct ctl_server *s)
 	return NULL;
 }
 
+/* Fills the client's output with the handler's answer to cmd. */
+static void run_handler(struct ctl_server *s, struct ctl_client *c,
+			const char *cmd, unsigned int flags)
+{
+	int err = s->fn(s->arg, cmd, !!(flags & CTL_F_JSON), &c->out);
+
+	c->status = err < 0 ? -err : 0;
+	if (c->out.truncated) {
+		s->stats.truncated++;
+		pr_warn("ctl: response to '%s' cut at %u bytes", cmd,
+			CTL_OUT_MAX);
+	}
+}
+
 /*
  * Answers cmd from a child process. Returns 0 when the child took the
  * client over (the caller forgets it), -errno when the loop must answer.
@@ -384,7 +398,6 @@ static int answer_in_child(struct ctl_server *s, struct ctl_client *c,
 {
 	pid_t *slot = free_child_slot(s);
 	pid_t pid;
-	int err;
 
 	if (!slot)
 		return -EBUSY;
@@ -401,11 +414,7 @@ static int answer_in_child(struct ctl_server *s, struct ctl_client *c,
 	if (getppid() == 1)
 		_exit(1);
 	child_close_others(s, c);
-	err = s->fn(s->arg, cmd, !!(flags & CTL_F_JSON), &c->out);
-	c->status = err < 0 ? -err : 0;
-	if (c->out.truncated)
-		pr_warn("ctl: response to '%s' cut at %u bytes", cmd,
-			CTL_OUT_MAX);
+	run_handler(s, c, cmd, flags);
 	_exit(child_send_all(c) ? 1 : 0);
 }
 
@@ -439,13 +448,7 @@ static bool run_command(struct ctl_server *s, struct ctl_client *c,
 					 : strerror(-err));
 		return false;
 	}
-	err = s->fn(s->arg, cmd, !!(flags & CTL_F_JSON), &c->out);
-	c->status = err < 0 ? -err : 0;
-	if (c->out.truncated) {
-		s->stats.truncated++;
-		pr_warn("ctl: response to '%s' cut at %u bytes", cmd,
-			CTL_OUT_MAX);
-	}
+	run_handler(s, c, cmd, flags);
 	return false;
 }
 

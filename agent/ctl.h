@@ -117,7 +117,7 @@ struct ctl_stats {
 	uint64_t stalled;	/* times a client's socket was full */
 	uint64_t dropped;	/* clients dropped on a send error */
 	uint64_t offloaded;	/* answered by a child process */
-	uint64_t offload_busy;	/* refused, CTL_MAX_CHILDREN were running */
+	uint64_t offload_busy;	/* refused: CTL_MAX_CHILDREN ran, or no fork */
 	uint64_t offload_failed; /* children that could not answer in full */
 };
 
