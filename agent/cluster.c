@@ -564,11 +564,12 @@ void cluster_rx(struct nsrpd *d, enum ha_path_id id, uint64_t now)
 {
 	uint8_t buf[PROTO_MAX_FRAME];
 	struct sockaddr_in from;
+	size_t seg;
 	ssize_t n;
 
 	/* Bounded, so that a flood on one path cannot starve the loop. */
 	for (int i = 0; i < 64; i++) {
-		n = ha_path_recv(&d->path[id], buf, sizeof(buf), &from);
+		n = ha_path_recv(&d->path[id], buf, sizeof(buf), &from, &seg);
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			return;
 		if (n <= 0) {
@@ -576,7 +577,11 @@ void cluster_rx(struct nsrpd *d, enum ha_path_id id, uint64_t now)
 				cluster_count_drop(d, PROTO_R_TRUNCATED);
 			continue;
 		}
-		cluster_rx_frame(d, buf, n, &from, id, now);
+		/* Each frame of a merged burst stands or falls alone. */
+		for (size_t off = 0; off < (size_t)n; off += seg)
+			cluster_rx_frame(d, buf + off,
+					 n - off < seg ? n - off : seg, &from,
+					 id, now);
 	}
 }
 

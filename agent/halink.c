@@ -7,12 +7,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/udp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "halink.h"
 #include "log.h"
 
 #define HA_TTL 255
+#define HA_MTU_MIN	576	/* IPv4's, when the interface does not say */
+#define HA_IP_UDP_HDRS	28
 
 void ha_path_init(struct ha_path *p)
 {
@@ -43,6 +47,27 @@ static void ha_bufs(int fd)
 		ha_setsockopt_int(fd, SOL_SOCKET, SO_SNDBUF, HA_SOCK_BUF);
 }
 
+/*
+ * Read once, when the path opens: a larger MTU set later is used from
+ * the next start or reload, and until then frames are smaller than they
+ * could be; a smaller one makes the kernel fragment them (the socket
+ * keeps the default IP_PMTUDISC_WANT), which costs speed, not frames.
+ */
+static unsigned int ha_if_mtu(int fd, const char *ifname)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFMTU, &ifr) || ifr.ifr_mtu < HA_MTU_MIN)
+		return HA_MTU_MIN;
+	return ifr.ifr_mtu;
+}
+
+size_t ha_path_payload_max(const struct ha_path *p)
+{
+	return (p->mtu > HA_MTU_MIN ? p->mtu : HA_MTU_MIN) - HA_IP_UDP_HDRS;
+}
+
 int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
@@ -67,6 +92,8 @@ int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port)
 	    (err = ha_setsockopt_int(fd, SOL_SOCKET, SO_PRIORITY, 6)))
 		goto fail;
 	ha_bufs(fd);
+	/* Bursts of frames may arrive as one: ha_path_recv() cuts them. */
+	ha_setsockopt_int(fd, SOL_UDP, UDP_GRO, 1);
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
 		       strlen(ifname) + 1)) {
 		err = -errno;
@@ -76,6 +103,8 @@ int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port)
 		err = -errno;
 		goto fail;
 	}
+	p->mtu = ha_if_mtu(fd, ifname);
+	p->gso = true;		/* until the kernel says otherwise */
 	p->fd = fd;
 	return 0;
 fail:
@@ -91,28 +120,39 @@ void ha_path_close(struct ha_path *p)
 	p->fd = -1;
 }
 
-static int ha_path_sendto(struct ha_path *p, const uint8_t *buf, size_t len,
-			  in_addr_t addr, uint16_t port)
+static struct sockaddr_in ha_dest(const struct ha_path *p, bool to_peer,
+				  uint16_t port)
 {
 	struct sockaddr_in to = { .sin_family = AF_INET,
 				  .sin_port = htons(port),
-				  .sin_addr.s_addr = addr };
+				  .sin_addr.s_addr = htonl(INADDR_BROADCAST) };
 
+	if (to_peer && p->peer.sin_addr.s_addr)
+		to.sin_addr = p->peer.sin_addr;
+	return to;
+}
+
+static int ha_path_sendto(struct ha_path *p, const uint8_t *buf, size_t len,
+			  const struct sockaddr_in *to)
+{
 	if (p->fd < 0)
 		return -ENOTCONN;
-	if (sendto(p->fd, buf, len, 0, (struct sockaddr *)&to, sizeof(to)) <
-	    0) {
+	if (sendto(p->fd, buf, len, 0, (const struct sockaddr *)to,
+		   sizeof(*to)) < 0) {
 		p->tx_err++;
 		return -errno;
 	}
 	p->tx++;
+	p->tx_calls++;
 	return 0;
 }
 
 int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
 		 uint16_t port)
 {
-	return ha_path_sendto(p, buf, len, htonl(INADDR_BROADCAST), port);
+	struct sockaddr_in to = ha_dest(p, false, port);
+
+	return ha_path_sendto(p, buf, len, &to);
 }
 
 /*
@@ -123,39 +163,118 @@ int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
 int ha_path_send_peer(struct ha_path *p, const uint8_t *buf, size_t len,
 		      uint16_t port)
 {
-	if (!p->peer.sin_addr.s_addr)
-		return ha_path_send(p, buf, len, port);
-	return ha_path_sendto(p, buf, len, p->peer.sin_addr.s_addr, port);
+	struct sockaddr_in to = ha_dest(p, true, port);
+
+	return ha_path_sendto(p, buf, len, &to);
 }
 
-static int ha_msg_ttl(struct msghdr *msg)
+/* One sendmsg() for the lot, cut into datagrams of seg bytes by UDP GSO. */
+static int ha_path_send_gso(struct ha_path *p, const uint8_t *buf,
+			    size_t len, size_t seg,
+			    const struct sockaddr_in *to)
+{
+	char cbuf[CMSG_SPACE(sizeof(uint16_t))] = { 0 };
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr msg = { .msg_name = (void *)to,
+			      .msg_namelen = sizeof(*to),
+			      .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	uint16_t gso = seg;
+
+	c->cmsg_level = SOL_UDP;
+	c->cmsg_type = UDP_SEGMENT;
+	c->cmsg_len = CMSG_LEN(sizeof(gso));
+	memcpy(CMSG_DATA(c), &gso, sizeof(gso));
+	if (sendmsg(p->fd, &msg, 0) < 0)
+		return -errno;
+	p->tx += (len + seg - 1) / seg;
+	p->tx_calls++;
+	return 0;
+}
+
+/*
+ * Bursts of same-sized frames cost one trip through the stack rather
+ * than one per frame: the kernel cuts them apart as late as it can, in
+ * the NIC or its driver, or not at all where the peer's socket takes
+ * them whole (UDP GRO, as ours does). Where the path cannot (no
+ * checksum offload: EIO; a kernel without UDP GSO: EINVAL or
+ * ENOPROTOOPT), the frames go one by one from then on.
+ */
+int ha_path_send_segs(struct ha_path *p, const uint8_t *buf, size_t len,
+		      size_t seg, uint16_t port)
+{
+	struct sockaddr_in to = ha_dest(p, true, port);
+	int err;
+
+	if (p->fd < 0)
+		return -ENOTCONN;
+	if (!seg || seg > len)
+		seg = len;
+	if (p->gso && len > seg && len / seg < HA_GSO_SEGS) {
+		err = ha_path_send_gso(p, buf, len, seg, &to);
+		if (err != -EIO && err != -EINVAL && err != -ENOPROTOOPT) {
+			if (err)
+				p->tx_err++;
+			return err;
+		}
+		pr_info("%s: no UDP segmentation offload (%s): frames go "
+			"one at a time", p->ifname, strerror(-err));
+		p->gso = false;
+	}
+	for (size_t off = 0; off < len; off += seg) {
+		err = ha_path_sendto(p, buf + off,
+				     len - off < seg ? len - off : seg, &to);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* The TTL the frame came with, and the size GRO merged it by, if it did. */
+static void ha_msg_meta(struct msghdr *msg, int *ttl, size_t *seg)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c;
-	     c = CMSG_NXTHDR(msg, c))
+	     c = CMSG_NXTHDR(msg, c)) {
+		int v;
+
+		if (c->cmsg_len < CMSG_LEN(sizeof(v)))
+			continue;
+		memcpy(&v, CMSG_DATA(c), sizeof(v));
 		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL)
-			return *(int *)CMSG_DATA(c);
-	return -1;
+			*ttl = v;
+		else if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO &&
+			 v > 0)
+			*seg = v;
+	}
 }
 
 ssize_t ha_path_recv(struct ha_path *p, uint8_t *buf, size_t cap,
-		     struct sockaddr_in *from)
+		     struct sockaddr_in *from, size_t *seg)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	char cbuf[CMSG_SPACE(sizeof(int)) * 2];
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
 	struct msghdr msg = { .msg_name = from, .msg_namelen = sizeof(*from),
 			      .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	ssize_t n = recvmsg(p->fd, &msg, MSG_DONTWAIT);
+	int ttl = -1;
 
 	if (n < 0)
 		return -errno;
+	p->rx_calls++;
 	if (msg.msg_flags & MSG_TRUNC)
 		return 0;
-	if (ha_msg_ttl(&msg) != HA_TTL) {
+	*seg = n;
+	ha_msg_meta(&msg, &ttl, seg);
+	if (*seg > (size_t)n)
+		*seg = n;
+	if (ttl != HA_TTL) {
 		p->rx_bad_ttl++;
 		return 0;
 	}
-	p->rx++;
+	p->rx += n ? (n + *seg - 1) / *seg : 1;
 	return n;
 }

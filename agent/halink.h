@@ -27,12 +27,20 @@ struct ha_path {
 	bool peer_seen;
 	struct sockaddr_in peer;	/* source of the peer's last verified
 					 * frame; 0.0.0.0: not known */
-	uint64_t tx, tx_err, rx, rx_bad_ttl;
+	unsigned int mtu;	/* the interface's, read when opened */
+	bool gso;		/* the kernel cuts bursts into datagrams */
+	/* Datagrams, and the syscalls that moved them: bursts take one. */
+	uint64_t tx, tx_calls, tx_err, rx, rx_calls, rx_bad_ttl;
 };
 
 void ha_path_init(struct ha_path *p);
 int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port);
 void ha_path_close(struct ha_path *p);
+/*
+ * The largest datagram the path carries unfragmented, as far as this
+ * unit knows: the interface's MTU less the IPv4 and UDP headers.
+ */
+size_t ha_path_payload_max(const struct ha_path *p);
 /* Broadcast on the path: heartbeats, which must find the peer anywhere. */
 int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
 		 uint16_t port);
@@ -40,10 +48,20 @@ int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
 int ha_path_send_peer(struct ha_path *p, const uint8_t *buf, size_t len,
 		      uint16_t port);
 /*
- * Receives one datagram. Returns its length, 0 when it was dropped here
- * (TTL other than 255: counted), or -errno (-EAGAIN when none is waiting).
+ * Datagrams of seg bytes each (the last may be shorter), laid end to end
+ * in buf, to the peer as ha_path_send_peer(): in one syscall where the
+ * kernel can segment them, HA_GSO_SEGS at most.
+ */
+#define HA_GSO_SEGS	64
+int ha_path_send_segs(struct ha_path *p, const uint8_t *buf, size_t len,
+		      size_t seg, uint16_t port);
+/*
+ * Receives one datagram, or several from one sender that the kernel
+ * merged (UDP GRO): laid end to end, each *seg bytes but the last.
+ * Returns the length of it all, 0 when it was dropped here (TTL other
+ * than 255: counted), or -errno (-EAGAIN when none is waiting).
  */
 ssize_t ha_path_recv(struct ha_path *p, uint8_t *buf, size_t cap,
-		     struct sockaddr_in *from);
+		     struct sockaddr_in *from, size_t *seg);
 
 #endif

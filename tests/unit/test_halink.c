@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The HA path's sockets: the MTU they read, and bursts of frames sent in
+ * one syscall (UDP GSO) and received in one (UDP GRO), or frame by frame
+ * where the kernel refuses to segment. Each test runs in a network
+ * namespace of its own, on its loopback, and needs root.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <CUnit/CUnit.h>
+
+#include "halink.h"
+#include "../harness.h"
+
+#define LO_MTU		9000
+#define TX_PORT		7062
+#define RX_PORT		7061
+
+static int netns_orig = -1;
+
+static int lo_set(int fd)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+
+	ifr.ifr_mtu = LO_MTU;
+	if (ioctl(fd, SIOCSIFMTU, &ifr) || ioctl(fd, SIOCGIFFLAGS, &ifr))
+		return -errno;
+	ifr.ifr_flags |= IFF_UP;
+	return ioctl(fd, SIOCSIFFLAGS, &ifr) ? -errno : 0;
+}
+
+/* A namespace of our own with its loopback up, MTU LO_MTU. */
+static bool netns_enter(void)
+{
+	int fd, err;
+
+	if (geteuid()) {
+		harness_skip("needs root for a network namespace");
+		return false;
+	}
+	netns_orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	CU_ASSERT_FATAL(netns_orig >= 0);
+	CU_ASSERT_FATAL(unshare(CLONE_NEWNET) == 0);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	err = lo_set(fd);
+	close(fd);
+	CU_ASSERT_FATAL(err == 0);
+	return true;
+}
+
+static void netns_leave(void)
+{
+	CU_ASSERT(setns(netns_orig, CLONE_NEWNET) == 0);
+	close(netns_orig);
+	netns_orig = -1;
+}
+
+/* Two paths on the loopback: tx sends to rx's port at 127.0.0.1. */
+static void paths_open(struct ha_path *tx, struct ha_path *rx)
+{
+	ha_path_init(tx);
+	ha_path_init(rx);
+	CU_ASSERT_FATAL(ha_path_open(tx, "lo", TX_PORT) == 0);
+	CU_ASSERT_FATAL(ha_path_open(rx, "lo", RX_PORT) == 0);
+	tx->peer.sin_family = AF_INET;
+	tx->peer.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+}
+
+/* Frames of 1000, 1000 and 600 bytes, each filled with its own byte. */
+#define BURST_SEG	1000
+#define BURST_LEN	2600
+
+static void burst_fill(uint8_t *buf)
+{
+	for (int i = 0; i < BURST_LEN; i++)
+		buf[i] = 'a' + i / BURST_SEG;
+}
+
+/*
+ * Reads all rx has waiting; checks each datagram against burst_fill().
+ * Returns the datagrams' count, or -1 when one is wrong.
+ */
+static int burst_read(struct ha_path *rx)
+{
+	static uint8_t buf[65536];
+	struct sockaddr_in from;
+	size_t seg, at = 0;
+	ssize_t n;
+	int frames = 0;
+
+	while ((n = ha_path_recv(rx, buf, sizeof(buf), &from, &seg)) > 0) {
+		for (size_t off = 0; off < (size_t)n; off += seg) {
+			size_t len = n - off < seg ? n - off : seg;
+
+			if (len != (at + BURST_SEG <= BURST_LEN
+					    ? BURST_SEG
+					    : BURST_LEN - at) ||
+			    buf[off] != 'a' + at / BURST_SEG ||
+			    buf[off + len - 1] != buf[off])
+				return -1;
+			at += len;
+			frames++;
+		}
+	}
+	return n == -EAGAIN && at == BURST_LEN ? frames : -1;
+}
+
+static void test_path_reads_the_mtu(void)
+{
+	struct ha_path tx, rx;
+
+	if (!netns_enter())
+		return;
+	paths_open(&tx, &rx);
+	CU_ASSERT_EQUAL(rx.mtu, LO_MTU);
+	/* Less the IPv4 and UDP headers. */
+	CU_ASSERT_EQUAL(ha_path_payload_max(&rx), LO_MTU - 28);
+	ha_path_close(&tx);
+	ha_path_close(&rx);
+	netns_leave();
+}
+
+static void test_burst_in_one_syscall_each_way(void)
+{
+	uint8_t buf[BURST_LEN];
+	struct ha_path tx, rx;
+
+	if (!netns_enter())
+		return;
+	paths_open(&tx, &rx);
+	burst_fill(buf);
+	CU_ASSERT_EQUAL(ha_path_send_segs(&tx, buf, BURST_LEN, BURST_SEG,
+					  RX_PORT), 0);
+	CU_ASSERT_TRUE(tx.gso);
+	CU_ASSERT_EQUAL(tx.tx, 3);
+	CU_ASSERT_EQUAL(tx.tx_calls, 1);
+	CU_ASSERT_EQUAL(burst_read(&rx), 3);
+	CU_ASSERT_EQUAL(rx.rx, 3);
+	/* The loopback hands the burst on whole; GRO lets us take it so. */
+	CU_ASSERT_EQUAL(rx.rx_calls, 1);
+	ha_path_close(&tx);
+	ha_path_close(&rx);
+	netns_leave();
+}
+
+static void test_burst_frame_by_frame_without_gso(void)
+{
+	uint8_t buf[BURST_LEN];
+	struct ha_path tx, rx;
+	int one = 1;
+
+	if (!netns_enter())
+		return;
+	paths_open(&tx, &rx);
+	/* The kernel will not segment for a socket without UDP checksums. */
+	CU_ASSERT_FATAL(setsockopt(tx.fd, SOL_SOCKET, SO_NO_CHECK, &one,
+				   sizeof(one)) == 0);
+	burst_fill(buf);
+	CU_ASSERT_EQUAL(ha_path_send_segs(&tx, buf, BURST_LEN, BURST_SEG,
+					  RX_PORT), 0);
+	CU_ASSERT_FALSE(tx.gso);
+	CU_ASSERT_EQUAL(tx.tx, 3);
+	CU_ASSERT_EQUAL(tx.tx_calls, 3);
+	CU_ASSERT_EQUAL(tx.tx_err, 0);
+	CU_ASSERT_EQUAL(burst_read(&rx), 3);
+	CU_ASSERT_EQUAL(rx.rx_calls, 3);
+	ha_path_close(&tx);
+	ha_path_close(&rx);
+	netns_leave();
+}
+
+TEST_SUITE(halink, NULL, NULL,
+	   TEST(test_path_reads_the_mtu),
+	   TEST(test_burst_in_one_syscall_each_way),
+	   TEST(test_burst_frame_by_frame_without_gso))
