@@ -169,7 +169,16 @@ struct proto_sync {
 	const uint8_t *recs;	/* count * rec_size bytes */
 };
 
-#define PROTO_SACK_MAX_BITS	1024
+/*
+ * The receiver's window, in records: it holds that many past a gap. A
+ * bulk sync keeps a window in flight while the receiver applies what came
+ * before; with 1024 records (well under a millisecond of the backup's
+ * apply) the master spent part of every bulk waiting on acks.
+ * A receiver's SACK map ends at the last record it holds, so a peer
+ * whose window is smaller (it advertises it in every ack) never gets more
+ * bits than it decodes.
+ */
+#define PROTO_SACK_MAX_BITS	4096
 #define PROTO_SACK_WORDS	(PROTO_SACK_MAX_BITS / 64)
 #define PROTO_ACK_FIXED_LEN	16
 

@@ -47,15 +47,16 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_SWEEP_CHUNK	256	/* entries read per sweep step */
 #define SYNC_NEIGH_MAX		1024
 /*
- * Frames acknowledged together, as TCP delays its acks: an ack goes out
+ * Records acknowledged together, as TCP delays its acks: an ack goes out
  * SYNC_ACK_DELAY_NS after the first frame it covers, or at once when
- * SYNC_ACK_FRAMES are owed, a few times per window (about 78 full
- * frames), so the sender never waits on it. Each ack wakes the sender:
- * one per frame was a good part of a busy master's CPU. The delay is far
+ * SYNC_ACK_RECORDS are owed, several times per window, so the sender
+ * never waits on it. Counted in records, not frames: a window is some 50
+ * jumbo frames but 300 of 1500 bytes. Each ack wakes the sender: one per
+ * frame was a good part of a busy master's CPU. The delay is far
  * below the retransmission timeout, and the records are applied when
  * received, not when acknowledged.
  */
-#define SYNC_ACK_FRAMES		16
+#define SYNC_ACK_RECORDS	(RTO_WINDOW / 8)
 #define SYNC_ACK_DELAY_NS	(1 * NS_PER_MS)
 /* One frame fits the HA link's MTU, so a lost fragment loses no more. */
 #define SYNC_FRAME_CAP		1472
@@ -395,9 +396,10 @@ static void sync_rx_sync(struct nsrpd *d, const struct proto_hdr *h,
 		return;		/* not acknowledged: the sender sees a stall */
 	rto_rx_frame(&d->sync.rx, h->epoch, &s, sync_apply, d);
 	sync_apply_flush(d);
-	if (!d->sync.ack_owed++)
+	if (!d->sync.ack_owed)
 		d->sync.ack_due_ns = now + SYNC_ACK_DELAY_NS;
-	if (d->sync.ack_owed >= SYNC_ACK_FRAMES)
+	d->sync.ack_owed += s.count ? s.count : 1;
+	if (d->sync.ack_owed >= SYNC_ACK_RECORDS)
 		sync_send_ack(d);
 }
 

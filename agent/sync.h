@@ -42,7 +42,7 @@ struct nsrpd_sync {
 	uint64_t commit_flip_ns[NSRPD_MAX_VSD];
 	struct sesstab_cursor commit;
 	bool stall_alarm;
-	unsigned int ack_owed;		/* frames received, not acknowledged */
+	unsigned int ack_owed;		/* records received, not acknowledged */
 	uint64_t ack_due_ns;		/* when they will be */
 	/* Counters, since start. */
 	uint64_t events, events_from_peer, events_idle;
