@@ -393,6 +393,35 @@ static void status_ctl_counters(const struct ctl_stats *st, int json,
 	ctl_printf(o, json ? "}" : "");
 }
 
+/* Each HA path's datagrams, and the syscalls that moved them. */
+static void status_path_counters(const struct ha_path *p, const char *role,
+				 int json, struct ctl_out *o)
+{
+	const struct {
+		const char *name;
+		uint64_t v;
+	} c[] = {
+		{ "tx", p->tx },
+		{ "tx_calls", p->tx_calls },
+		{ "tx_errors", p->tx_err },
+		{ "rx", p->rx },
+		{ "rx_calls", p->rx_calls },
+		{ "rx_bad_ttl", p->rx_bad_ttl },
+	};
+
+	if (json)
+		ctl_printf(o, "\"%s\":{\"ifname\":\"%s\",\"mtu\":%u,"
+			      "\"gso\":%s", role, p->ifname, p->mtu,
+			   p->gso ? "true" : "false");
+	else
+		ctl_printf(o, "HA path %s (%s), mtu %u, segmentation %s:\n",
+			   role, p->ifname, p->mtu, p->gso ? "on" : "off");
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		ctl_printf(o, json ? ",\"%s\":%llu" : "  %-22s %llu\n",
+			   c[i].name, (unsigned long long)c[i].v);
+	ctl_printf(o, json ? "}" : "");
+}
+
 static int status_counters(struct nsrpd *d, int json, struct ctl_out *o)
 {
 	__u64 c[NSRP_CNT_MAX];
@@ -415,6 +444,15 @@ static int status_counters(struct nsrpd *d, int json, struct ctl_out *o)
 		ctl_printf(o, json ? "%s\"%s\":\"%s\"" : "  %.0s%-22s %s\n",
 			   i ? "," : "", d->dp.ifaces[i].name,
 			   d->dp.ifaces[i].xdp_how);
+	ctl_printf(o, json ? "},\"ha_paths\":{" : "");
+	for (int i = 0, n = 0; i < HA_NPATHS; i++) {
+		if (d->path[i].fd < 0)
+			continue;
+		ctl_printf(o, json && n++ ? "," : "");
+		status_path_counters(&d->path[i],
+				     i == HA_PRIMARY ? "primary" : "secondary",
+				     json, o);
+	}
 	ctl_printf(o, json ? "}," : "");
 	status_ctl_counters(&d->ctl.stats, json, o);
 	ctl_printf(o, json ? ",\"notify\":{\"runs\":%llu,\"failed\":%llu}}\n"
