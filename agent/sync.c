@@ -58,8 +58,15 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
  */
 #define SYNC_ACK_RECORDS	(RTO_WINDOW / 8)
 #define SYNC_ACK_DELAY_NS	(1 * NS_PER_MS)
-/* One frame fits the HA link's MTU, so a lost fragment loses no more. */
-#define SYNC_FRAME_CAP		1472
+/*
+ * A sync frame fills the sync path's MTU, so that a lost fragment loses
+ * no more than itself, up to a jumbo frame (9000 bytes): a bulk sync
+ * costs per frame on both units, in the syscall and the network stack,
+ * as much as per record. Requests and their replies are few and stay
+ * within any Ethernet MTU.
+ */
+#define SYNC_FRAME_MAX		(9000 - 28)
+#define SYNC_MSG_CAP		1472
 
 static bool sync_enabled(const struct nsrpd *d)
 {
@@ -77,6 +84,25 @@ static int sync_path(const struct nsrpd *d)
 	return -1;
 }
 
+/* The largest sync frame the sync path carries whole. */
+static size_t sync_frame_cap(const struct nsrpd *d)
+{
+	int path = sync_path(d);
+	size_t cap;
+
+	if (path < 0)
+		return SYNC_MSG_CAP;
+	cap = ha_path_payload_max(&d->path[path]);
+	return cap < SYNC_FRAME_MAX ? cap : SYNC_FRAME_MAX;
+}
+
+/* Seals an encoded frame in place; returns its new length or -errno. */
+static int sync_seal(struct nsrpd *d, uint8_t *buf, int len, size_t cap)
+{
+	return hacrypt_seal(&d->crypt, buf, PROTO_HDR_LEN, len - PROTO_HDR_LEN,
+			    cap);
+}
+
 /* Seals and sends one encoded frame on the sync path. */
 static int sync_send(struct nsrpd *d, uint8_t *buf, int len, size_t cap)
 {
@@ -84,8 +110,7 @@ static int sync_send(struct nsrpd *d, uint8_t *buf, int len, size_t cap)
 
 	if (path < 0)
 		return -ENETUNREACH;
-	len = hacrypt_seal(&d->crypt, buf, PROTO_HDR_LEN, len - PROTO_HDR_LEN,
-			   cap);
+	len = sync_seal(d, buf, len, cap);
 	if (len < 0)
 		return len;
 	return ha_path_send_peer(&d->path[path], buf, len, PROTO_PORT);
@@ -94,7 +119,7 @@ static int sync_send(struct nsrpd *d, uint8_t *buf, int len, size_t cap)
 static int sync_send_msg(struct nsrpd *d, uint16_t kind, uint32_t id,
 			 const uint8_t *data, size_t len)
 {
-	uint8_t buf[SYNC_FRAME_CAP + 128];
+	uint8_t buf[SYNC_MSG_CAP + 128];
 	struct proto_msg m = { .kind = kind, .id = id, .data_len = len,
 			       .data = data };
 	struct proto_hdr h;
@@ -215,7 +240,7 @@ static void sync_bulk_step(struct nsrpd *d, uint64_t now)
 static unsigned int sync_recs_per_frame(uint8_t kind, void *arg)
 {
 	const struct nsrpd *d = arg;
-	size_t cap = SYNC_FRAME_CAP - hacrypt_overhead(&d->crypt);
+	size_t cap = sync_frame_cap(d) - hacrypt_overhead(&d->crypt);
 
 	switch (kind) {
 	case PROTO_SYNC_SESSION:
@@ -227,10 +252,55 @@ static unsigned int sync_recs_per_frame(uint8_t kind, void *arg)
 	}
 }
 
+/*
+ * Sealed frames on their way out, end to end, for one syscall: all of
+ * one size but the last, the way UDP segmentation cuts them apart
+ * (ha_path_send_segs()). Full frames of sessions are all of one size, so
+ * a bulk sync or a busy stream goes out dozens of frames at a time.
+ */
+#define SYNC_BURST_BYTES	(65535 - 28)	/* a UDP datagram's most */
+
+static struct {
+	uint8_t buf[SYNC_BURST_BYTES];
+	size_t len;
+	size_t seg;		/* the first frame's size */
+	unsigned int frames;
+	bool closed;		/* the last is shorter: nothing may follow */
+} sync_burst;
+
+static void sync_burst_send(struct nsrpd *d)
+{
+	int path = sync_path(d);
+
+	if (sync_burst.frames && path >= 0 &&
+	    !ha_path_send_segs(&d->path[path], sync_burst.buf, sync_burst.len,
+			       sync_burst.seg, PROTO_PORT))
+		d->sync.frames_tx += sync_burst.frames;
+	sync_burst.len = 0;
+	sync_burst.frames = 0;
+	sync_burst.closed = false;
+}
+
+static void sync_burst_add(struct nsrpd *d, const uint8_t *frame, size_t len)
+{
+	if (sync_burst.frames &&
+	    (sync_burst.closed || len > sync_burst.seg ||
+	     sync_burst.len + len > SYNC_BURST_BYTES ||
+	     sync_burst.frames == HA_GSO_SEGS))
+		sync_burst_send(d);
+	if (!sync_burst.frames)
+		sync_burst.seg = len;
+	else if (len < sync_burst.seg)
+		sync_burst.closed = true;
+	memcpy(sync_burst.buf + sync_burst.len, frame, len);
+	sync_burst.len += len;
+	sync_burst.frames++;
+}
+
 /* Sends what is due: new records, and those whose timeout ran out. */
 static void sync_flush(struct nsrpd *d, uint64_t now)
 {
-	uint8_t recs[SYNC_FRAME_CAP], buf[SYNC_FRAME_CAP + 128];
+	uint8_t recs[SYNC_FRAME_MAX], buf[SYNC_FRAME_MAX + 128];
 	struct rto_batch b;
 
 	if (sync_path(d) < 0)
@@ -242,7 +312,7 @@ static void sync_flush(struct nsrpd *d, uint64_t now)
 
 		if (rto_tx_next(&d->sync.tx, now, sync_recs_per_frame, d, &b,
 				recs, sizeof(recs)) <= 0)
-			return;
+			break;
 		ps = (struct proto_sync){ .first_seq = b.first_seq,
 					  .count = b.count,
 					  .rec_size = b.rec_size,
@@ -252,9 +322,12 @@ static void sync_flush(struct nsrpd *d, uint64_t now)
 			ps.flags |= PROTO_SYNC_F_BULK;
 		cluster_hdr(d, &h);
 		n = proto_encode_sync(buf, sizeof(buf), &h, &ps);
-		if (n > 0 && sync_send(d, buf, n, sizeof(buf)) >= 0)
-			d->sync.frames_tx++;
+		if (n > 0)
+			n = sync_seal(d, buf, n, sizeof(buf));
+		if (n > 0)
+			sync_burst_add(d, buf, n);
 	}
+	sync_burst_send(d);
 }
 
 /* A stream nobody acknowledges for seconds is an alarm, not silence. */
@@ -429,10 +502,10 @@ static void sync_ageout_query(struct nsrpd *d, const struct nsrp_sess_key *k,
 			      const struct nsrp_sess *v, unsigned int n,
 			      uint64_t now)
 {
-	unsigned int per = (SYNC_FRAME_CAP - hacrypt_overhead(&d->crypt) -
+	unsigned int per = (SYNC_MSG_CAP - hacrypt_overhead(&d->crypt) -
 			    PROTO_HDR_LEN - PROTO_MSG_FIXED_LEN) /
 			   PROTO_EVENT_LEN;
-	uint8_t data[SYNC_FRAME_CAP];
+	uint8_t data[SYNC_MSG_CAP];
 
 	for (unsigned int i = 0; i < n; i += per) {
 		unsigned int m = n - i < per ? n - i : per;
@@ -459,7 +532,7 @@ static void sync_ageout_answer(struct nsrpd *d, const struct proto_msg *m,
 			       uint64_t now)
 {
 	unsigned int n = m->data_len / PROTO_EVENT_LEN;
-	uint8_t out[SYNC_FRAME_CAP];
+	uint8_t out[SYNC_MSG_CAP];
 
 	if (n * PROTO_EVENT_LEN > sizeof(out))
 		return;

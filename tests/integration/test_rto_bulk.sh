@@ -5,7 +5,9 @@
 # gets them all in its cold start (bulk) sync, says "coldstart sync done",
 # and when the master then fails it takes over every one of them: they
 # stay in its session map, and the kernel gets their conntrack entries,
-# a chunk per pass of the event loop.
+# a chunk per pass of the event loop. The HA link is a jumbo one (MTU
+# 9000): the bulk fills its frames, and sends and receives them dozens
+# per syscall (UDP segmentation and its receive side, GRO).
 # The helpers below run through check/wait_for, which shellcheck cannot see.
 # shellcheck disable=SC2317,SC2016
 # shellcheck source=lib.sh
@@ -27,9 +29,12 @@ count() {
 		jq -r ".$2 // 0"
 }
 count_at_least() { (( $(count "$1" "$2") >= $3 )); }
+# path NODE FIELD: a counter of NODE's primary HA path (get counters).
+path() { cl_ctl "$1" get counters -j | jq -r ".ha_paths.primary.$2"; }
 
 echo "# fw1 alone, with $N sessions"
 check "lab up" lab_setup "rtob$$"
+for n in fw1 fw2; do lab exec "$n" ip link set ha0 mtu 9000; done
 # The server drops the datagrams quietly: no ICMP errors back.
 lab exec server nft -f - <<'NFT'
 table inet sink {
@@ -63,6 +68,7 @@ check "fw1 holds at least 90% of the $N sessions ($M)" \
 	test "$M" -ge $((N * 9 / 10))
 
 echo "# fw2 joins: bulk sync"
+tx0=$(path fw1 tx) calls0=$(path fw1 tx_calls)
 t0=$(date +%s%N)
 cl_start fw2
 check "fw2 joins as backup" wait_for 5 cl_state_is fw2 backup
@@ -70,6 +76,16 @@ check "fw2's cold start sync completes" \
 	wait_for 20 cl_json_is fw2 .rto.coldstart_done true
 echo "  cold start of $M sessions done $(( ($(date +%s%N) - t0) / 1000000 )) ms after fw2 started"
 check "fw2 holds all $M from its peer" count_at_least fw2 from_peer "$M"
+tx=$(( $(path fw1 tx) - tx0 )) calls=$(( $(path fw1 tx_calls) - calls0 ))
+echo "  fw1 sent $tx datagrams in $calls calls; fw2 received $(path fw2 rx) in $(path fw2 rx_calls)"
+check "both read their HA link's MTU" \
+	eval '[[ $(path fw1 mtu) == 9000 && $(path fw2 mtu) == 9000 ]]'
+# 1472-byte frames would take M / 13 datagrams.
+check "the bulk filled jumbo frames (at least 60 sessions per datagram)" \
+	test "$tx" -le $(( M / 60 ))
+check "and sent them several per syscall" test "$tx" -ge $(( calls * 3 ))
+check "fw2 received them several per syscall" \
+	eval '(( $(path fw2 rx) >= 3 * $(path fw2 rx_calls) ))'
 
 echo "# fw1 fails: fw2 takes them over"
 for dev in lan0 wan0 ha0; do lab exec fw1 ip link set "$dev" down; done
