@@ -363,14 +363,32 @@ static void status_history(struct nsrpd *d, int json, struct ctl_out *o)
 		ctl_printf(o, "]\n");
 }
 
+struct status_counter {
+	const char *name;
+	uint64_t v;
+};
+
+/*
+ * Counters as JSON members (after others, when more_than_these) or as
+ * lines of a block.
+ */
+static void status_counter_list(struct ctl_out *o, int json,
+				bool more_than_these,
+				const struct status_counter *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ctl_printf(o, json ? "%s\"%s\":%llu" : "  %.0s%-22s %llu\n",
+			   i || more_than_these ? "," : "", c[i].name,
+			   (unsigned long long)c[i].v);
+}
+
+#define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* The control socket's own: who was refused, what was cut or offloaded. */
 static void status_ctl_counters(const struct ctl_stats *st, int json,
 				struct ctl_out *o)
 {
-	const struct {
-		const char *name;
-		uint64_t v;
-	} c[] = {
+	const struct status_counter c[] = {
 		{ "accepted", st->accepted },
 		{ "denied", st->denied },
 		{ "too_many", st->too_many },
@@ -386,10 +404,7 @@ static void status_ctl_counters(const struct ctl_stats *st, int json,
 	};
 
 	ctl_printf(o, json ? "\"control\":{" : "control socket:\n");
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-		ctl_printf(o, json ? "%s\"%s\":%llu" : "  %.0s%-22s %llu\n",
-			   i ? "," : "", c[i].name,
-			   (unsigned long long)c[i].v);
+	status_counter_list(o, json, false, c, ARRAY_LEN(c));
 	ctl_printf(o, json ? "}" : "");
 }
 
@@ -397,10 +412,7 @@ static void status_ctl_counters(const struct ctl_stats *st, int json,
 static void status_path_counters(const struct ha_path *p, const char *role,
 				 int json, struct ctl_out *o)
 {
-	const struct {
-		const char *name;
-		uint64_t v;
-	} c[] = {
+	const struct status_counter c[] = {
 		{ "tx", p->tx },
 		{ "tx_calls", p->tx_calls },
 		{ "tx_errors", p->tx_err },
@@ -416,9 +428,7 @@ static void status_path_counters(const struct ha_path *p, const char *role,
 	else
 		ctl_printf(o, "HA path %s (%s), mtu %u, segmentation %s:\n",
 			   role, p->ifname, p->mtu, p->gso ? "on" : "off");
-	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-		ctl_printf(o, json ? ",\"%s\":%llu" : "  %-22s %llu\n",
-			   c[i].name, (unsigned long long)c[i].v);
+	status_counter_list(o, json, true, c, ARRAY_LEN(c));
 	ctl_printf(o, json ? "}" : "");
 }
 
