@@ -48,10 +48,12 @@ static void ha_bufs(int fd)
 }
 
 /*
- * Read once, when the path opens: a larger MTU set later is used from
- * the next start or reload, and until then frames are smaller than they
- * could be; a smaller one makes the kernel fragment them (the socket
- * keeps the default IP_PMTUDISC_WANT), which costs speed, not frames.
+ * Read once, when the path opens at the agent's start: a larger MTU set
+ * later is used from the next start, and until then frames are smaller
+ * than they could be; a smaller one makes the kernel fragment them (the
+ * socket keeps the default IP_PMTUDISC_WANT), which costs speed, not
+ * frames, and the path sends frame by frame (UDP GSO refuses segments
+ * larger than the MTU).
  */
 static unsigned int ha_if_mtu(int fd, const char *ifname)
 {
