@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "daemon.h"
+#include "sesstab.h"
 #include "garp.h"
 #include "ident.h"
 #include "log.h"
@@ -134,6 +135,22 @@ static int nsrpd_program_vsi(struct nsrpd *d, const struct cfg_vsi_addr *v)
 	return err;
 }
 
+/*
+ * A restart keeps the session map (and may keep the counters): what is
+ * in them now is the base the eviction estimate counts from.
+ */
+static void nsrpd_sessions_found(struct nsrpd *d)
+{
+	__u64 c[NSRP_CNT_MAX];
+	uint64_t n = sesstab_count(d->dp.fd_sess);
+
+	d->sess_at_start = n == SESSTAB_COUNT_ERR ? 0 : n;
+	if (!dp_read_counters(&d->dp, c)) {
+		d->learned_at_start = c[NSRP_CNT_LEARN];
+		d->deleted_at_start = c[NSRP_CNT_EV_DELETE];
+	}
+}
+
 static int nsrpd_dataplane(struct nsrpd *d)
 {
 	const struct cfg_flow *f = &d->cfg.flow;
@@ -154,6 +171,7 @@ static int nsrpd_dataplane(struct nsrpd *d)
 	err = dp_open(&d->dp, &dc);
 	if (err)
 		return err;
+	nsrpd_sessions_found(d);
 	for (unsigned int i = 0; i < d->cfg.n_vsi; i++) {
 		err = nsrpd_program_vsi(d, &d->cfg.vsi[i]);
 		if (err)

@@ -63,6 +63,12 @@ struct nsrpd {
 	const char *sock_path;
 	const char *pin_dir;
 
+	/*
+	 * The session map and the data plane's counters of it as the agent
+	 * found them: the base of the LRU eviction estimate (sesstab.h).
+	 */
+	uint64_t sess_at_start, learned_at_start, deleted_at_start;
+
 	/* The unit. */
 	uint32_t unit_id;
 	uint8_t mac[6];		/* HA interface MAC: election tie-break */

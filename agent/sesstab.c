@@ -842,6 +842,7 @@ struct show_ctx {
 	uint64_t now;
 	uint64_t present;	/* entries in the map */
 	uint64_t shown;		/* entries matching the filter */
+	const struct sesstab_churn *churn;	/* NULL: no eviction estimate */
 	/* The summary's tallies. */
 	uint64_t by_state[NSRP_SS_MAX + 1];	/* last: unknown */
 	uint64_t tcp, udp, icmp, other;
@@ -956,6 +957,12 @@ static int show_one(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
 	return err == -ENOSPC ? 0 : err;
 }
 
+static uint64_t show_evicted(const struct show_ctx *x)
+{
+	return sesstab_evictions(x->churn->created, x->churn->deleted,
+				 x->churn->expired, x->present);
+}
+
 static void show_summary_text(const struct show_ctx *x, unsigned int cap)
 {
 	struct ctl_out *o = x->out;
@@ -968,6 +975,9 @@ static void show_summary_text(const struct show_ctx *x, unsigned int cap)
 		   (unsigned long long)x->expired);
 	ctl_printf(o, "map: %llu of %u entries\n",
 		   (unsigned long long)x->present, cap);
+	if (x->churn)
+		ctl_printf(o, "evicted by the LRU when full (estimate): %llu\n",
+			   (unsigned long long)show_evicted(x));
 	ctl_printf(o, "by state:\n");
 	for (int s = 0; s < NSRP_SS_MAX; s++)
 		ctl_printf(o, "  %-12s %llu\n", sesstab_state_name(s),
@@ -986,13 +996,16 @@ static void show_summary_json(const struct show_ctx *x, unsigned int cap)
 	struct ctl_out *o = x->out;
 
 	ctl_printf(o, "{\"total\":%llu,\"local\":%llu,\"from_peer\":%llu,"
-		      "\"expired\":%llu,\"present\":%llu,\"capacity\":%u,"
-		      "\"by_state\":{",
+		      "\"expired\":%llu,\"present\":%llu,\"capacity\":%u,",
 		   (unsigned long long)x->shown,
 		   (unsigned long long)x->local,
 		   (unsigned long long)x->from_peer,
 		   (unsigned long long)x->expired,
 		   (unsigned long long)x->present, cap);
+	if (x->churn)
+		ctl_printf(o, "\"evicted\":%llu,",
+			   (unsigned long long)show_evicted(x));
+	ctl_printf(o, "\"by_state\":{");
 	for (int s = 0; s <= NSRP_SS_MAX; s++)
 		ctl_printf(o, "%s\"%s\":%llu", s ? "," : "",
 			   sesstab_state_name(s),
@@ -1004,10 +1017,12 @@ static void show_summary_json(const struct show_ctx *x, unsigned int cap)
 }
 
 int sesstab_show(int fd, const char *args, int json, struct ctl_out *out,
-		 uint64_t now, unsigned int capacity)
+		 uint64_t now, unsigned int capacity,
+		 const struct sesstab_churn *churn)
 {
 	struct sess_filter f;
-	struct show_ctx x = { .f = &f, .out = out, .json = json, .now = now };
+	struct show_ctx x = { .f = &f, .out = out, .json = json, .now = now,
+			      .churn = churn };
 	int err = parse_filter(args, &f, out);
 
 	if (err)

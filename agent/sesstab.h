@@ -18,14 +18,15 @@
  *             sesstab_acct.created (deltas that installed an absent entry);
  *   deleted   entries removed on purpose one at a time: the data plane's
  *             (NSRP_CNT_EV_DELETE: expired on lookup, or reopened after
- *             time-wait) plus sesstab_acct.deleted (DELETE deltas);
+ *             time-wait), sesstab_acct.deleted (DELETE deltas) and
+ *             the backup's copies that ageout-ack found gone;
  *   expired   entries removed by the sweep: the sum of what
  *             sesstab_delete() returned;
  *   present   sesstab_count() now.
  *
  * All terms are counted from the moment the map was empty (a map re-used
  * from an earlier run starts with present > 0: take its count as the
- * initial "created"). The counters are read at slightly different times
+ * initial "created"). `get session summary` prints the result. The counters are read at slightly different times
  * while traffic flows, so the result is an estimate: clamp it at zero.
  * The data plane counts EV_DELETE only when the event reached the ring:
  * a delete whose event was lost (NSRP_CNT_EV_RB_FULL) reads as an
@@ -179,11 +180,22 @@ uint64_t sesstab_evictions(uint64_t created, uint64_t deleted,
  * units), vsd, proto, initiator:port -> responder:port, state, timeout
  * left in s, packets and bytes each way (initiator/responder) and flags
  * ("peer": synced from the peer). JSON when json is set. Summary: totals
- * per state, per protocol, from-peer vs local, and capacity.
+ * per state, per protocol, from-peer vs local, and capacity; with churn
+ * (may be NULL), the estimate of LRU evictions.
  * Returns 0, -EINVAL with a message naming the bad word, or -errno.
  */
+/*
+ * What the agent saw enter and leave the map on purpose since it was
+ * empty (the terms of the eviction accounting above): with it, the
+ * summary also gives the entries the LRU evicted.
+ */
+struct sesstab_churn {
+	uint64_t created, deleted, expired;
+};
+
 int sesstab_show(int fd, const char *args, int json, struct ctl_out *out,
-		 uint64_t now, unsigned int capacity);
+		 uint64_t now, unsigned int capacity,
+		 const struct sesstab_churn *churn);
 
 /* Session state name, "established" etc.; "unknown" out of range. */
 const char *sesstab_state_name(unsigned int state);

@@ -582,10 +582,27 @@ static int status_exec(struct nsrpd *d, char **w, int n, struct ctl_out *o)
 }
 
 /* get session [summary] [src|dst|addr A] [port P] [proto P] */
+/* What entered and left the session map on purpose since the start. */
+static int status_churn(struct nsrpd *d, struct sesstab_churn *ch)
+{
+	__u64 c[NSRP_CNT_MAX];
+	int err = dp_read_counters(&d->dp, c);
+
+	if (err)
+		return err;
+	ch->created = d->sess_at_start + c[NSRP_CNT_LEARN] -
+		      d->learned_at_start + d->sync.peer_created;
+	ch->deleted = c[NSRP_CNT_EV_DELETE] - d->deleted_at_start +
+		      d->sync.peer_deleted + d->sync.ageout_deleted;
+	ch->expired = d->sync.swept;
+	return 0;
+}
+
 static int status_session(struct nsrpd *d, char **w, int n, int json,
 			  struct ctl_out *o)
 {
 	char args[CTL_MAX_CMD + 1] = "";
+	struct sesstab_churn churn;
 	size_t used = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -598,7 +615,8 @@ static int status_session(struct nsrpd *d, char **w, int n, int json,
 	}
 	return sesstab_show(d->dp.fd_sess, args, json, o, dp_now_ns(),
 			    d->dp.cfg.sess_max ? d->dp.cfg.sess_max
-					       : NSRPD_SESS_DEFAULT);
+					       : NSRPD_SESS_DEFAULT,
+			    status_churn(d, &churn) ? NULL : &churn);
 }
 
 static int status_get(struct nsrpd *d, char **w, int n, int json,

@@ -384,6 +384,8 @@ static void sync_apply_flush(struct nsrpd *d)
 	sesstab_apply_many_prog(dp_apply_fd(&d->dp), d->dp.fd_sess,
 				sync_pending.ev, n, dp_now_ns(),
 				SYNC_AGEOUT_MULT, sync_owned, d, &a);
+	d->sync.peer_created += a.created;
+	d->sync.peer_deleted += a.deleted;
 	d->sync.apply_errors += a.failed;
 	d->sync.skipped_owned += a.skipped;
 	d->sync.applied += n - a.failed - a.skipped;

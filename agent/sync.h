@@ -47,6 +47,7 @@ struct nsrpd_sync {
 	/* Counters, since start. */
 	uint64_t events, events_from_peer, events_idle;
 	uint64_t applied, apply_errors, skipped_owned;
+	uint64_t peer_created, peer_deleted;	/* entries the peer's added, removed */
 	uint64_t resyncs, overflows, bulk_done;
 	uint64_t swept, ageout_queries, ageout_kept, ageout_deleted;
 	uint64_t ct_committed, ct_failed;

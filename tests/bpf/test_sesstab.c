@@ -1024,7 +1024,7 @@ static int show(int fd, const char *args, int json, struct ctl_out *out)
 {
 	free(out->buf);
 	memset(out, 0, sizeof(*out));
-	return sesstab_show(fd, args, json, out, NOW, MAP_CAP);
+	return sesstab_show(fd, args, json, out, NOW, MAP_CAP, NULL);
 }
 
 /* Expects exactly the rows flagged in want (tcp, udp, icmp). */
