@@ -214,7 +214,7 @@ int ha_path_send_segs(struct ha_path *p, const uint8_t *buf, size_t len,
 		return -ENOTCONN;
 	if (!seg || seg > len)
 		seg = len;
-	if (p->gso && len > seg && len / seg < HA_GSO_SEGS) {
+	if (p->gso && len > seg && (len + seg - 1) / seg <= HA_GSO_SEGS) {
 		err = ha_path_send_gso(p, buf, len, seg, &to);
 		if (err != -EIO && err != -EINVAL && err != -ENOPROTOOPT) {
 			if (err)
