@@ -42,6 +42,19 @@ cl_conf() {
 	mv "$CL_DIR/$node.conf.new" "$CL_DIR/$node.conf"
 }
 
+# cl_udp_sink: the server drops UDP to its ports 20000 and up quietly, so
+# flows to them send no ICMP errors back.
+cl_udp_sink() {
+	lab exec server nft -f - <<-'NFT'
+	table inet sink {
+		chain in {
+			type filter hook input priority 0; policy accept;
+			udp dport >= 20000 drop
+		}
+	}
+	NFT
+}
+
 cl_sock() { echo "/run/nsrpd-$NSRP_LAB-$1.sock"; }
 
 # cl_start NODE: starts nsrpd in NODE; its log goes to $CL_DIR/NODE.N.log.

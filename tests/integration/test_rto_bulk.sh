@@ -35,15 +35,7 @@ path() { cl_ctl "$1" get counters -j | jq -r ".ha_paths.primary.$2"; }
 echo "# fw1 alone, with $N sessions"
 check "lab up" lab_setup "rtob$$"
 for n in fw1 fw2; do lab exec "$n" ip link set ha0 mtu 9000; done
-# The server drops the datagrams quietly: no ICMP errors back.
-lab exec server nft -f - <<'NFT'
-table inet sink {
-	chain in {
-		type filter hook input priority 0; policy accept;
-		udp dport >= 20000 drop
-	}
-}
-NFT
+check "the server drops UDP to ports 20000 and up" cl_udp_sink
 cl_start fw1
 check "fw1 is master alone" wait_for 5 cl_state_is fw1 master
 # N flows: one datagram each, from 4 client ports to 25000 server ports.

@@ -34,15 +34,7 @@ for i in range(n):
 }
 
 check "lab up" lab_setup "evict$$"
-# The server drops the datagrams quietly: no ICMP errors back.
-lab exec server nft -f - <<'NFT'
-table inet sink {
-	chain in {
-		type filter hook input priority 0; policy accept;
-		udp dport >= 20000 drop
-	}
-}
-NFT
+check "the server drops UDP to ports 20000 and up" cl_udp_sink
 cl_conf fw1
 sed -i 's/^set flow max-sessions .*/set flow max-sessions 1024/' \
 	"$CL_DIR/fw1.conf"
