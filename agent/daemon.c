@@ -2,11 +2,11 @@
 /*
  * daemon.c - set-up, the event loop and tear-down of nsrpd.
  *
- * One thread, one epoll set: a timerfd re-armed on every pass at the next
- * thing that must happen (heartbeat, peer loss, election and sync timers,
- * the session ring's hold), a signalfd for every signal (nothing runs in
- * a signal handler), the HA path sockets, the control socket and the
- * session event ring.
+ * One thread, one epoll set, waited on until the next thing that must
+ * happen (heartbeat, peer loss, election and sync timers, the session
+ * ring's hold): a signalfd for every signal (nothing runs in a signal
+ * handler), the HA path sockets, the control socket and the session event
+ * ring.
  */
 #include <errno.h>
 #include <sched.h>
@@ -18,7 +18,6 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
-#include <sys/timerfd.h>
 
 #include "clock.h"
 #include "daemon.h"
@@ -30,8 +29,7 @@
 
 /* epoll tags: what became ready. */
 enum {
-	EV_TIMER = 1,
-	EV_SIGNAL,
+	EV_SIGNAL = 1,
 	EV_CTL,
 	EV_RING,	/* session events from the data plane */
 	EV_PATH0,	/* + enum ha_path_id */
@@ -204,22 +202,17 @@ static int nsrpd_paths(struct nsrpd *d)
 static int nsrpd_loop_fds(struct nsrpd *d)
 {
 	sigset_t mask;
-	int err;
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGCHLD);
 	d->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (d->epfd < 0 || d->tfd < 0 || d->sfd < 0)
+	if (d->epfd < 0 || d->sfd < 0)
 		return -errno;
-	if ((err = ep_add(d->epfd, d->tfd, EV_TIMER)) ||
-	    (err = ep_add(d->epfd, d->sfd, EV_SIGNAL)))
-		return err;
-	return 0;
+	return ep_add(d->epfd, d->sfd, EV_SIGNAL);
 }
 
 /*
@@ -251,7 +244,7 @@ int nsrpd_init(struct nsrpd *d)
 
 	/* Everything that owns a descriptor starts closed: a failed start
 	 * tears down through nsrpd_fini() like a clean stop. */
-	d->epfd = d->tfd = d->sfd = -1;
+	d->epfd = d->sfd = -1;
 	ctl_server_init(&d->ctl);
 	for (int i = 0; i < HA_NPATHS; i++)
 		ha_path_init(&d->path[i]);
@@ -305,21 +298,23 @@ int nsrpd_init(struct nsrpd *d)
 	return cluster_start(d);
 }
 
-static void nsrpd_arm(struct nsrpd *d)
+/*
+ * How long the loop may sleep: until its earliest deadline. epoll_pwait2()
+ * takes the time to the nanosecond and arms a timer only when the loop
+ * does sleep. A timerfd set again on every pass of a busy agent (each
+ * read of the event ring moves the deadline) took a tenth of its CPU.
+ */
+static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
+					 struct timespec *ts)
 {
-	uint64_t next = cluster_next_deadline(d);
-	struct itimerspec its;
+	uint64_t next = cluster_next_deadline(d), left;
 
 	if (d->ring_hold_ns && d->ring_hold_ns < next)
 		next = d->ring_hold_ns;
-	its = (struct itimerspec){
-		.it_value.tv_sec = next / NS_PER_S,
-		.it_value.tv_nsec = next % NS_PER_S,
-	};
-
-	if (!next)
-		its.it_value.tv_nsec = 1;	/* zero would disarm */
-	timerfd_settime(d->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+	left = next > now ? next - now : 0;
+	ts->tv_sec = left / NS_PER_S;
+	ts->tv_nsec = left % NS_PER_S;
+	return ts;
 }
 
 void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
@@ -462,7 +457,7 @@ static void nsrpd_signal(struct nsrpd *d)
 int nsrpd_run(struct nsrpd *d)
 {
 	struct epoll_event evs[8];
-	uint64_t expirations;
+	struct timespec nap;
 
 	for (;;) {
 		uint64_t now = dp_now_ns();
@@ -470,8 +465,8 @@ int nsrpd_run(struct nsrpd *d)
 
 		if (cluster_may_exit(d, now))
 			return 0;
-		nsrpd_arm(d);
-		n = epoll_wait(d->epfd, evs, 8, -1);
+		n = epoll_pwait2(d->epfd, evs, 8,
+				 nsrpd_sleep_time(d, now, &nap), NULL);
 		uint64_t t_events, t_tick;
 
 		if (n < 0 && errno != EINTR)
@@ -482,12 +477,7 @@ int nsrpd_run(struct nsrpd *d)
 		for (int i = 0; i < n; i++) {
 			uint64_t tag = evs[i].data.u64;
 
-			if (tag == EV_TIMER) {
-				if (read(d->tfd, &expirations,
-					 sizeof(expirations)) < 0 &&
-				    errno != EAGAIN)
-					return -errno;
-			} else if (tag == EV_SIGNAL) {
+			if (tag == EV_SIGNAL) {
 				nsrpd_signal(d);
 			} else if (tag == EV_CTL) {
 				ctl_server_event(&d->ctl);
@@ -520,8 +510,6 @@ void nsrpd_fini(struct nsrpd *d)
 	hacrypt_clear(&d->crypt);
 	if (d->epfd >= 0)
 		close(d->epfd);
-	if (d->tfd >= 0)
-		close(d->tfd);
 	if (d->sfd >= 0)
 		close(d->sfd);
 }

@@ -88,7 +88,7 @@ struct nsrpd {
 	uint64_t stop_deadline_ns;
 
 	/* Event loop. */
-	int epfd, tfd, sfd;
+	int epfd, sfd;
 	struct ctl_server ctl;
 	uint64_t next_hb_ns;
 	uint64_t last_wake_ns;	/* the loop's last wake-up: stall detection */
