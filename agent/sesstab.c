@@ -102,6 +102,23 @@ static void backup_value(const struct nsrp_event *ev, uint64_t now,
 	memset(s->pad, 0, sizeof(s->pad));
 }
 
+uint64_t sesstab_copies_expire(const struct nsrp_event *evs, unsigned int n,
+			       uint64_t now, unsigned int mult)
+{
+	uint64_t soonest = UINT64_MAX;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint64_t t;
+
+		if (evs[i].kind == NSRP_EV_DELETE)
+			continue;
+		t = backup_expiry(now, evs[i].sess.expires_ns, mult);
+		if (t < soonest)
+			soonest = t;
+	}
+	return soonest;
+}
+
 static int apply_update(int fd, const struct nsrp_event *ev,
 			const struct nsrp_sess *cur, uint64_t now,
 			unsigned int mult, struct sesstab_acct *acct)
@@ -458,7 +475,8 @@ static void sess_swap(struct nsrp_sess_key *keys, struct nsrp_sess *vals,
 
 int sesstab_expired_next(int fd, struct sesstab_cursor *c, uint64_t now,
 			 struct nsrp_sess_key *keys, struct nsrp_sess *vals,
-			 unsigned int max, unsigned int *n_local)
+			 unsigned int max, unsigned int *n_local,
+			 uint64_t *soonest)
 {
 	int n = sesstab_read(fd, c, keys, vals, max);
 	unsigned int kept = 0, local = 0;
@@ -467,8 +485,11 @@ int sesstab_expired_next(int fd, struct sesstab_cursor *c, uint64_t now,
 	if (n <= 0)
 		return n;
 	for (int i = 0; i < n; i++) {
-		if (vals[i].expires_ns > now)
+		if (vals[i].expires_ns > now) {
+			if (vals[i].expires_ns < *soonest)
+				*soonest = vals[i].expires_ns;
 			continue;
+		}
 		keys[kept] = keys[i];
 		vals[kept] = vals[i];
 		kept++;

@@ -89,6 +89,14 @@ int sesstab_apply_acct(int fd, const struct nsrp_event *ev, uint64_t now,
 		       bool *skipped, struct sesstab_acct *acct);
 
 /*
+ * The earliest expiry that applying evs[0..n) at now gives the backup's
+ * copies (mult as sesstab_apply_acct() takes it), UINT64_MAX if none is
+ * created or updated (all deletes).
+ */
+uint64_t sesstab_copies_expire(const struct nsrp_event *evs, unsigned int n,
+			       uint64_t now, unsigned int mult);
+
+/*
  * Applies evs[0..n) in stream order, record by record, as n calls of
  * sesstab_apply_acct(): the way when the in-kernel apply program is not
  * there (sesstab_apply_many_prog()). Returns 0, or the first failing
@@ -145,12 +153,15 @@ int sesstab_read(int fd, struct sesstab_cursor *c, struct nsrp_sess_key *keys,
  * One step of an expiry sweep, so that a large map is swept a chunk per
  * pass of the event loop: reads up to max entries at c and keeps in
  * keys/vals those that expired by now, the local ones first (*n_local of
- * them), then the peer's. Returns how many it kept, or -errno; c->done
- * says the sweep reached the end.
+ * them), then the peer's. The earliest expiry of the entries read that
+ * have not expired is folded into *soonest (which only goes down), so
+ * the next sweep can wait until then. Returns how many it kept, or
+ * -errno; c->done says the sweep reached the end.
  */
 int sesstab_expired_next(int fd, struct sesstab_cursor *c, uint64_t now,
 			 struct nsrp_sess_key *keys, struct nsrp_sess *vals,
-			 unsigned int max, unsigned int *n_local);
+			 unsigned int max, unsigned int *n_local,
+			 uint64_t *soonest);
 
 /*
  * Batch delete (BPF_MAP_DELETE_BATCH, one by one when refused). Keys

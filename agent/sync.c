@@ -37,6 +37,7 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_RTO_NS		(40 * NS_PER_MS)	/* retransmission */
 #define SYNC_REQUEST_NS		(1 * NS_PER_S)		/* cold start asks */
 #define SYNC_SWEEP_NS		(1 * NS_PER_S)		/* between sweeps, least */
+#define SYNC_SWEEP_MAX_NS	(10 * NS_PER_S)		/* and most */
 #define SYNC_SWEEP_SHARE	50	/* sweeps take 1/50 of the loop, most */
 #define SYNC_NEIGH_NS		(2 * NS_PER_S)
 #define SYNC_STALL_NS		(3 * NS_PER_S)		/* the alarm */
@@ -158,6 +159,13 @@ static void sync_queue_event(struct nsrpd *d, struct nsrp_event *ev,
 	}
 }
 
+/* An entry expires at t now: the next sweep is due by then. */
+static void sync_expiry_seen(struct nsrpd_sync *s, uint64_t t)
+{
+	if (t < s->sweep_soonest_ns)
+		s->sweep_soonest_ns = t;
+}
+
 static int sync_on_event(void *ctx, void *data, size_t len)
 {
 	struct nsrpd *d = ctx;
@@ -167,6 +175,8 @@ static int sync_on_event(void *ctx, void *data, size_t len)
 		return 0;
 	memcpy(&ev, data, sizeof(ev));
 	d->sync.events++;
+	if (ev.kind != NSRP_EV_DELETE)
+		sync_expiry_seen(&d->sync, ev.sess.expires_ns);
 	/* The peer's own sessions are its to report. */
 	if (ev.sess.flags & NSRP_SF_FROM_PEER) {
 		d->sync.events_from_peer++;
@@ -377,13 +387,17 @@ static void sync_apply_flush(struct nsrpd *d)
 {
 	struct sesstab_acct a = { 0 };
 	unsigned int n = sync_pending.n;
+	uint64_t now = dp_now_ns();
 
 	if (!n)
 		return;
 	sync_pending.n = 0;
 	sesstab_apply_many_prog(dp_apply_fd(&d->dp), d->dp.fd_sess,
-				sync_pending.ev, n, dp_now_ns(),
+				sync_pending.ev, n, now,
 				SYNC_AGEOUT_MULT, sync_owned, d, &a);
+	sync_expiry_seen(&d->sync, sesstab_copies_expire(sync_pending.ev, n,
+							 now,
+							 SYNC_AGEOUT_MULT));
 	d->sync.peer_created += a.created;
 	d->sync.peer_deleted += a.deleted;
 	d->sync.apply_errors += a.failed;
@@ -507,6 +521,7 @@ static void sync_ageout_query(struct nsrpd *d, const struct nsrp_sess_key *k,
 	unsigned int per = (SYNC_MSG_CAP - hacrypt_overhead(&d->crypt) -
 			    PROTO_HDR_LEN - PROTO_MSG_FIXED_LEN) /
 			   PROTO_EVENT_LEN;
+	uint64_t hold = ageout_expiry(now, SYNC_AGEOUT_HOLD_NS, 1);
 	uint8_t data[SYNC_MSG_CAP];
 
 	for (unsigned int i = 0; i < n; i += per) {
@@ -519,10 +534,9 @@ static void sync_ageout_query(struct nsrpd *d, const struct nsrp_sess_key *k,
 
 			proto_event_put(data + j * PROTO_EVENT_LEN, &ev);
 			/* Not asked again until the reply is overdue. */
-			sesstab_set_expiry(d->dp.fd_sess, &k[i + j],
-					   ageout_expiry(now,
-							 SYNC_AGEOUT_HOLD_NS, 1));
+			sesstab_set_expiry(d->dp.fd_sess, &k[i + j], hold);
 		}
+		sync_expiry_seen(&d->sync, hold);
 		if (!sync_send_msg(d, PROTO_REQ_AGEOUT_QUERY, 0, data,
 				   m * PROTO_EVENT_LEN))
 			d->sync.ageout_queries += m;
@@ -576,6 +590,7 @@ static void sync_ageout_apply(struct nsrpd *d, const struct proto_msg *m,
 			d->sync.ageout_deleted++;
 		} else if (!err) {
 			sesstab_set_expiry(d->dp.fd_sess, &ev.key, expires);
+			sync_expiry_seen(&d->sync, expires);
 			d->sync.ageout_kept++;
 		}
 		/* Anything else is no verdict: the copy is asked about
@@ -677,12 +692,17 @@ static void sync_expire_peer(struct nsrpd *d, struct nsrp_sess_key *keys,
 }
 
 /*
- * The next sweep starts a second after this one ended, or later for a
- * large map: a pass over a million entries costs about a third of a
- * second of work, and sweeping it every second would take that share of
- * the loop from everything else (a bulk sync above all). Expiry is then
- * at most SYNC_SWEEP_SHARE times a pass late; the data plane still
- * expires on sight a session whose packets come back.
+ * A sweep costs a pass over the whole map, a third of a second of work
+ * for a million entries, most of it wasted when nothing is due to expire
+ * (established TCP lives half an hour). So the next one is due when the
+ * earliest expiry known comes: the entries this one left, and every
+ * expiry set since, each of which the agent sees (the data plane's
+ * events, the peer's records, ageout-ack). Not sooner than a second after
+ * this one ended, or later for a large map, so that sweeps take at most
+ * 1/SYNC_SWEEP_SHARE of the loop from everything else (a bulk sync above
+ * all); and not later than SYNC_SWEEP_MAX_NS, for an expiry the agent did
+ * not see (an event lost to a full ring, a map written by hand). The data
+ * plane expires on sight a session whose packets come back in between.
  */
 static void sync_sweep_done(struct nsrpd_sync *s, uint64_t now)
 {
@@ -690,6 +710,15 @@ static void sync_sweep_done(struct nsrpd_sync *s, uint64_t now)
 
 	s->sweeping = false;
 	s->next_sweep_ns = now + (wait > SYNC_SWEEP_NS ? wait : SYNC_SWEEP_NS);
+	s->sweep_latest_ns = now + SYNC_SWEEP_MAX_NS;
+}
+
+static uint64_t sync_sweep_due(const struct nsrpd_sync *s)
+{
+	uint64_t t = s->sweep_soonest_ns < s->sweep_latest_ns ?
+		     s->sweep_soonest_ns : s->sweep_latest_ns;
+
+	return t > s->next_sweep_ns ? t : s->next_sweep_ns;
 }
 
 /*
@@ -705,11 +734,13 @@ static void sync_sweep_step(struct nsrpd *d, uint64_t now)
 	struct nsrpd_sync *s = &d->sync;
 	unsigned int n_local;
 	int n = sesstab_expired_next(d->dp.fd_sess, &s->sweep, now, keys, vals,
-				     SYNC_SWEEP_CHUNK, &n_local);
+				     SYNC_SWEEP_CHUNK, &n_local,
+				     &s->sweep_soonest_ns);
 
 	if (n < 0) {
 		pr_warn("RTO sync: sweeping the session map: %s",
 			strerror(-n));
+		s->sweep_soonest_ns = 0;	/* the rest is unknown */
 		sync_sweep_done(s, dp_now_ns());
 		return;
 	}
@@ -739,6 +770,7 @@ static void sync_sweep_start(struct nsrpd *d, uint64_t now)
 	}
 	memset(&s->sweep, 0, sizeof(s->sweep));
 	s->sweep_busy_ns = 0;
+	s->sweep_soonest_ns = UINT64_MAX;
 	s->sweeping = true;
 }
 
@@ -844,7 +876,7 @@ void sync_tick(struct nsrpd *d, uint64_t now)
 
 	if (s->ack_owed && now >= s->ack_due_ns)
 		sync_send_ack(d);
-	if (!s->sweeping && now >= s->next_sweep_ns)
+	if (!s->sweeping && now >= sync_sweep_due(s))
 		sync_sweep_start(d, now);
 	if (s->sweeping)
 		sync_sweep_step(d, now);
@@ -873,7 +905,7 @@ void sync_tick(struct nsrpd *d, uint64_t now)
 uint64_t sync_next_deadline(const struct nsrpd *d, uint64_t now)
 {
 	const struct nsrpd_sync *s = &d->sync;
-	uint64_t next = s->next_sweep_ns, t;
+	uint64_t next = sync_sweep_due(s), t;
 
 	if (s->sweeping || s->commit_vsds)
 		return now;

@@ -37,6 +37,8 @@ struct nsrpd_sync {
 	bool sweeping;			/* an expiry sweep under way */
 	struct sesstab_cursor sweep;
 	uint64_t sweep_busy_ns;		/* spent on the sweep under way */
+	uint64_t sweep_soonest_ns;	/* earliest expiry known since it began */
+	uint64_t sweep_latest_ns;	/* the next one starts by then */
 	/* Conntrack commits after a takeover, a chunk per loop pass. */
 	uint32_t commit_vsds;		/* groups whose sessions are due */
 	uint64_t commit_flip_ns[NSRPD_MAX_VSD];

@@ -403,6 +403,45 @@ static void apply_many_new(void)
 }
 BOTH_PATHS(apply_many_new)
 
+/*
+ * The earliest expiry a frame gives the backup's copies, which the next
+ * sweep waits for: what the apply wrote, deletes aside.
+ */
+static void apply_copies_expire(void)
+{
+	struct nsrp_event evs[4] = {
+		wire_ev(NSRP_EV_CREATE, 0, 10 * NS, NSRP_SS_ESTABLISHED),
+		wire_ev(NSRP_EV_STATE, 1, 3 * NS, NSRP_SS_FIN_WAIT),
+		wire_ev(NSRP_EV_CREATE, 2, 1 * NS, NSRP_SS_UDP),
+		wire_ev(NSRP_EV_DELETE, 2, 1 * NS, NSRP_SS_UDP),
+	};
+	uint64_t soonest = UINT64_MAX;
+	struct nsrp_sess s;
+	int fd;
+
+	if (!bpf_tests_allowed())
+		return;
+	fd = apply_map_new();
+	CU_ASSERT_EQUAL(apply_many(fd, evs, 4, 1000, 8, NULL, NULL, NULL), 0);
+	CU_ASSERT_EQUAL(sesstab_count(fd), 2);
+	for (unsigned int i = 0; i < 2; i++) {
+		CU_ASSERT_EQUAL_FATAL(get(fd, &evs[i].key, &s), 0);
+		if (s.expires_ns < soonest)
+			soonest = s.expires_ns;
+	}
+	CU_ASSERT_EQUAL(soonest, 1000 + 8 * 3 * NS);
+	/* A create deleted later in the frame counts too: a sweep too early
+	 * is harmless, one too late is not. */
+	CU_ASSERT_EQUAL(sesstab_copies_expire(evs, 4, 1000, 8),
+			1000 + 8 * 1 * NS);
+	CU_ASSERT_EQUAL(sesstab_copies_expire(evs, 2, 1000, 8), soonest);
+	CU_ASSERT_EQUAL(sesstab_copies_expire(&evs[3], 1, 1000, 8),
+			UINT64_MAX);
+	CU_ASSERT_EQUAL(sesstab_copies_expire(evs, 0, 1000, 8), UINT64_MAX);
+	apply_map_close(fd);
+}
+BOTH_PATHS(apply_copies_expire)
+
 /* An entry already there, mid-frame: updated, its counters kept. */
 static void apply_many_existing(void)
 {
@@ -764,10 +803,12 @@ static int expired(int fd, uint64_t now, bool from_peer,
 	static struct nsrp_sess v[256];
 	struct sesstab_cursor c = { 0 };
 	unsigned int got = 0, n_local;
+	uint64_t soonest = UINT64_MAX;
 	int n;
 
 	while (got < max && !c.done) {
-		n = sesstab_expired_next(fd, &c, now, k, v, 256, &n_local);
+		n = sesstab_expired_next(fd, &c, now, k, v, 256, &n_local,
+					 &soonest);
 		if (n < 0)
 			return n;
 		for (int i = from_peer ? (int)n_local : 0;
@@ -804,6 +845,7 @@ static void test_expired_in_steps(void)
 	struct nsrp_sess vals[256];
 	struct sesstab_cursor c = { 0 };
 	unsigned int local = 0, peer = 0, bad = 0, steps = 0, n_local;
+	uint64_t soonest = UINT64_MAX;
 	int fd, n;
 
 	if (!bpf_tests_allowed())
@@ -812,7 +854,7 @@ static void test_expired_in_steps(void)
 	fill_big(fd);
 	while (!c.done && steps++ < BIG_N) {
 		n = sesstab_expired_next(fd, &c, 5000, keys, vals, 256,
-					 &n_local);
+					 &n_local, &soonest);
 		CU_ASSERT_FATAL(n >= 0 && n_local <= (unsigned int)n);
 		for (int i = 0; i < n; i++) {
 			bool from_peer = vals[i].flags & NSRP_SF_FROM_PEER;
@@ -828,6 +870,8 @@ static void test_expired_in_steps(void)
 	CU_ASSERT_EQUAL(local, 5001 - 1667);
 	CU_ASSERT_EQUAL(peer, 1667);
 	CU_ASSERT_EQUAL(bad, 0);
+	/* The next sweep is due when the first entry left expires. */
+	CU_ASSERT_EQUAL(soonest, 5001);
 	/* Chunks of at most 256: the whole map took many steps. */
 	CU_ASSERT_TRUE(steps >= BIG_N / 256);
 	close(fd);
@@ -1164,6 +1208,7 @@ TEST_SUITE(sesstab, NULL, NULL,
 	   TEST(test_apply_sequence),
 	   TEST(test_apply_owned),
 	   TEST(test_apply_many_new),
+	   TEST(test_apply_copies_expire),
 	   TEST(test_apply_many_existing),
 	   TEST(test_apply_many_same_key),
 	   TEST(test_apply_many_delete_between),
@@ -1171,6 +1216,7 @@ TEST_SUITE(sesstab, NULL, NULL,
 	   TEST(test_apply_many_bad_kind),
 	   TEST(test_apply_many_as_one_by_one),
 	   TEST(test_kernel_apply_many_new),
+	   TEST(test_kernel_apply_copies_expire),
 	   TEST(test_kernel_apply_many_existing),
 	   TEST(test_kernel_apply_many_same_key),
 	   TEST(test_kernel_apply_many_delete_between),

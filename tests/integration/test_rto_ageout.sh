@@ -7,6 +7,9 @@
 # dropped on the HA link once the copy is there), reaches the end of its
 # 8x lifetime. With ageout-ack the backup asks the master, learns that
 # the session is active and keeps its copy; without it the copy is gone.
+# Last, a flow that stops is swept from the master once it expires, and
+# its copy deleted on the backup with it, where nothing else in the table
+# was due to expire.
 # The helpers below run through check/wait_for, which shellcheck cannot see.
 # shellcheck disable=SC2317,SC2016
 # shellcheck source=lib.sh
@@ -75,7 +78,7 @@ lab exec server nft -f - <<'NFT'
 table inet sink {
 	chain in {
 		type filter hook input priority 0; policy accept;
-		udp dport { 6000, 6001 } drop
+		udp dport { 6000, 6001, 6002 } drop
 	}
 }
 NFT
@@ -107,6 +110,17 @@ check_fails "fw2 let its copy expire" has fw2 6001 from_peer
 check "without asking fw1" test "$(cl_json fw2 .rto.ageout_queries)" = "$queries"
 wait "$FLOW_PID"
 sync_restore
+
+echo "# an idle flow is swept from both units once it expires"
+# The sweep is due when the earliest expiry the agent knows of comes.
+# Once fw1 swept the last flow its table is empty, and the next sweep up
+# to 10 s away: only the new session's event tells it of this one.
+check "fw1 swept the last flow's session" wait_for 5 eval '! has fw1 6001 local'
+flow 6002 1
+check "fw2 holds fw1's session to port 6002" wait_for 3 has fw2 6002 from_peer
+check "within 4 s: fw1 swept it, and fw2 dropped its copy (8 s left)" \
+	wait_for 4 eval '! has fw1 6002 local && ! has fw2 6002 from_peer'
+wait "$FLOW_PID"
 
 echo "# sanitizers"
 check "no sanitizer report in the logs" cl_logs_clean
