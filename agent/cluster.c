@@ -432,10 +432,21 @@ void cluster_wake(struct nsrpd *d, uint64_t now)
 	}
 }
 
+/* Each second: a change takes no restart (halink.h). */
+static void cluster_check_mtu(struct nsrpd *d, uint64_t now)
+{
+	if (now < d->next_mtu_check_ns)
+		return;
+	d->next_mtu_check_ns = now + NS_PER_S;
+	for (int i = 0; i < HA_NPATHS; i++)
+		ha_path_check_mtu(&d->path[i]);
+}
+
 void cluster_tick(struct nsrpd *d, uint64_t now)
 {
 	bool changed;
 
+	cluster_check_mtu(d, now);
 	cluster_check_peer(d, now);
 	changed = cluster_elect(d, now);
 	/*

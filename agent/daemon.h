@@ -91,6 +91,7 @@ struct nsrpd {
 	int epfd, sfd;
 	struct ctl_server ctl;
 	uint64_t next_hb_ns;
+	uint64_t next_mtu_check_ns;	/* the HA paths' MTU is read again */
 	uint64_t last_wake_ns;	/* the loop's last wake-up: stall detection */
 	bool draining;		/* reading a stall's backlog: no election */
 	uint64_t ring_hold_ns;	/* the event ring is read again then; 0: armed */

@@ -48,12 +48,10 @@ static void ha_bufs(int fd)
 }
 
 /*
- * Read once, when the path opens at the agent's start: a larger MTU set
- * later is used from the next start, and until then frames are smaller
- * than they could be; a smaller one makes the kernel fragment them (the
- * socket keeps the default IP_PMTUDISC_WANT), which costs speed, not
- * frames, and the path sends frame by frame (UDP GSO refuses segments
- * larger than the MTU).
+ * Read when the path opens, and each second after (ha_path_check_mtu()).
+ * Between a change and its reading, frames are smaller than they could
+ * be, or larger than the link: the kernel fragments those (the socket
+ * keeps the default IP_PMTUDISC_WANT), which costs speed, not frames.
  */
 static unsigned int ha_if_mtu(int fd, const char *ifname)
 {
@@ -68,6 +66,23 @@ static unsigned int ha_if_mtu(int fd, const char *ifname)
 size_t ha_path_payload_max(const struct ha_path *p)
 {
 	return (p->mtu > HA_MTU_MIN ? p->mtu : HA_MTU_MIN) - HA_IP_UDP_HDRS;
+}
+
+bool ha_path_check_mtu(struct ha_path *p)
+{
+	unsigned int mtu;
+
+	if (p->fd < 0)
+		return false;
+	mtu = ha_if_mtu(p->fd, p->ifname);
+	if (mtu == p->mtu)
+		return false;
+	pr_info("%s: MTU %u, was %u: frames of up to %u bytes from now on",
+		p->ifname, mtu, p->mtu, mtu - HA_IP_UDP_HDRS);
+	p->mtu = mtu;
+	/* A segment larger than the old MTU may be why the kernel refused. */
+	p->gso = true;
+	return true;
 }
 
 int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port)

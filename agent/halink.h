@@ -27,7 +27,7 @@ struct ha_path {
 	bool peer_seen;
 	struct sockaddr_in peer;	/* source of the peer's last verified
 					 * frame; 0.0.0.0: not known */
-	unsigned int mtu;	/* the interface's, read when opened */
+	unsigned int mtu;	/* the interface's (ha_path_check_mtu()) */
 	bool gso;		/* the kernel cuts bursts into datagrams */
 	/* Datagrams, and the syscalls that moved them: bursts take one. */
 	uint64_t tx, tx_calls, tx_err, rx, rx_calls, rx_bad_ttl;
@@ -41,6 +41,13 @@ void ha_path_close(struct ha_path *p);
  * unit knows: the interface's MTU less the IPv4 and UDP headers.
  */
 size_t ha_path_payload_max(const struct ha_path *p);
+/*
+ * Reads the interface's MTU again: an operator may give the HA link
+ * jumbo frames, or take them away, under a running agent. Frames take the
+ * new size from the next one on, and a path that sends frame by frame
+ * tries segmentation again. True when the MTU changed (logged).
+ */
+bool ha_path_check_mtu(struct ha_path *p);
 /* Broadcast on the path: heartbeats, which must find the peer anywhere. */
 int ha_path_send(struct ha_path *p, const uint8_t *buf, size_t len,
 		 uint16_t port);

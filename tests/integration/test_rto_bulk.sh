@@ -7,7 +7,9 @@
 # stay in its session map, and the kernel gets their conntrack entries,
 # a chunk per pass of the event loop. The HA link is a jumbo one (MTU
 # 9000): the bulk fills its frames, and sends and receives them dozens
-# per syscall (UDP segmentation and its receive side, GRO).
+# per syscall (UDP segmentation and its receive side, GRO). Then the HA
+# link goes back to MTU 1500 under the running agents, and a resync that
+# fw2 forces fills frames of the new size.
 # The helpers below run through check/wait_for, which shellcheck cannot see.
 # shellcheck disable=SC2317,SC2016
 # shellcheck source=lib.sh
@@ -78,6 +80,21 @@ check "the bulk filled jumbo frames (at least 60 sessions per datagram)" \
 check "and sent them several per syscall" test "$tx" -ge $(( calls * 3 ))
 check "fw2 received them several per syscall" \
 	eval '(( $(path fw2 rx) >= 3 * $(path fw2 rx_calls) ))'
+
+echo "# the HA link back to MTU 1500 under the running agents; a forced resync"
+for n in fw1 fw2; do lab exec "$n" ip link set ha0 mtu 1500; done
+check "both read the new MTU within 3 s" \
+	wait_for 3 eval '[[ $(path fw1 mtu) == 1500 && $(path fw2 mtu) == 1500 ]]'
+tx0=$(path fw1 tx) bulks=$(cl_json fw2 .rto.bulk_received)
+check "exec nsrp sync rto session from peer on fw2" \
+	cl_ctl fw2 exec nsrp sync rto session from peer
+check "the resync completes" \
+	wait_for 20 eval '(( $(cl_json fw2 .rto.bulk_received) > bulks ))'
+check "fw2 still holds all $M from its peer" count_at_least fw2 from_peer "$M"
+tx=$(( $(path fw1 tx) - tx0 ))
+# Jumbo frames that the kernel fragmented would be one datagram per 85.
+check "in frames that fit 1500 bytes (at most 13 sessions a datagram: $tx)" \
+	test "$tx" -ge $(( M / 13 ))
 
 echo "# fw1 fails: fw2 takes them over"
 for dev in lan0 wan0 ha0; do lab exec fw1 ip link set "$dev" down; done

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The HA path's sockets: the MTU they read, and bursts of frames sent in
- * one syscall (UDP GSO) and received in one (UDP GRO), or frame by frame
- * where the kernel refuses to segment. Each test runs in a network
- * namespace of its own, on its loopback, and needs root.
+ * The HA path's sockets: the MTU they read (again when it changes), and
+ * bursts of frames sent in one syscall (UDP GSO) and received in one (UDP
+ * GRO), or frame by frame where the kernel refuses to segment. Each test
+ * runs in a network namespace of its own, on its loopback, and needs root.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,12 +25,18 @@
 
 static int netns_orig = -1;
 
+static int lo_mtu(int fd, int mtu)
+{
+	struct ifreq ifr = { .ifr_name = "lo", .ifr_mtu = mtu };
+
+	return ioctl(fd, SIOCSIFMTU, &ifr) ? -errno : 0;
+}
+
 static int lo_set(int fd)
 {
 	struct ifreq ifr = { .ifr_name = "lo" };
 
-	ifr.ifr_mtu = LO_MTU;
-	if (ioctl(fd, SIOCSIFMTU, &ifr) || ioctl(fd, SIOCGIFFLAGS, &ifr))
+	if (lo_mtu(fd, LO_MTU) || ioctl(fd, SIOCGIFFLAGS, &ifr))
 		return -errno;
 	ifr.ifr_flags |= IFF_UP;
 	return ioctl(fd, SIOCSIFFLAGS, &ifr) ? -errno : 0;
@@ -177,7 +183,52 @@ static void test_burst_frame_by_frame_without_gso(void)
 	netns_leave();
 }
 
+/*
+ * The MTU changed under a running agent: read again, it sizes the frames
+ * from then on, and a path that had fallen back to frame by frame tries
+ * segmentation again.
+ */
+static void test_path_follows_an_mtu_change(void)
+{
+	uint8_t buf[BURST_LEN];
+	struct ha_path tx, rx;
+	int one = 1, zero = 0;
+
+	if (!netns_enter())
+		return;
+	paths_open(&tx, &rx);
+	CU_ASSERT_FALSE(ha_path_check_mtu(&tx));	/* no change yet */
+	CU_ASSERT_FATAL(lo_mtu(tx.fd, 1500) == 0);
+	CU_ASSERT_TRUE(ha_path_check_mtu(&tx));
+	CU_ASSERT_EQUAL(tx.mtu, 1500);
+	CU_ASSERT_EQUAL(ha_path_payload_max(&tx), 1472);
+	CU_ASSERT_FALSE(ha_path_check_mtu(&tx));
+	/* Fall back to frame by frame, then lift the cause and the MTU. */
+	CU_ASSERT_FATAL(setsockopt(tx.fd, SOL_SOCKET, SO_NO_CHECK, &one,
+				   sizeof(one)) == 0);
+	burst_fill(buf);
+	CU_ASSERT_EQUAL(ha_path_send_segs(&tx, buf, BURST_LEN, BURST_SEG,
+					  RX_PORT), 0);
+	CU_ASSERT_FALSE(tx.gso);
+	CU_ASSERT_EQUAL(burst_read(&rx), 3);
+	CU_ASSERT_FATAL(setsockopt(tx.fd, SOL_SOCKET, SO_NO_CHECK, &zero,
+				   sizeof(zero)) == 0);
+	CU_ASSERT_FATAL(lo_mtu(tx.fd, LO_MTU) == 0);
+	CU_ASSERT_TRUE(ha_path_check_mtu(&tx));
+	CU_ASSERT_EQUAL(ha_path_payload_max(&tx), LO_MTU - 28);
+	CU_ASSERT_TRUE(tx.gso);
+	CU_ASSERT_EQUAL(ha_path_send_segs(&tx, buf, BURST_LEN, BURST_SEG,
+					  RX_PORT), 0);
+	CU_ASSERT_TRUE(tx.gso);
+	CU_ASSERT_EQUAL(tx.tx_calls, 3 + 1);	/* the burst in one again */
+	CU_ASSERT_EQUAL(burst_read(&rx), 3);
+	ha_path_close(&tx);
+	ha_path_close(&rx);
+	netns_leave();
+}
+
 TEST_SUITE(halink, NULL, NULL,
 	   TEST(test_path_reads_the_mtu),
 	   TEST(test_burst_in_one_syscall_each_way),
-	   TEST(test_burst_frame_by_frame_without_gso))
+	   TEST(test_burst_frame_by_frame_without_gso),
+	   TEST(test_path_follows_an_mtu_change))
