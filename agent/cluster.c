@@ -68,14 +68,20 @@ static void cluster_vsi_addrs(struct nsrpd *d, unsigned int vsd, bool add)
 }
 
 /*
+ * "set nsrp arp N": N rounds of announcements, one gratuitous ARP or
+ * unsolicited NA per VSI address each, the first at once and the others
+ * at the heartbeats that follow. Spread out, the later ones also correct
+ * a switch that the peer taught otherwise in its last moments as master:
+ * when both were, the peer steps down only once it hears this unit.
  * A NIC whose link is down cannot announce; its neighbours and switch
- * would keep the VSI MAC where it was. The group retries at every
- * heartbeat until every announcement went out, so a link that comes back
- * after the takeover is announced on as soon as it is up.
+ * would keep the VSI MAC where it was. A round that failed is tried again
+ * at every heartbeat, so a link that comes back after the takeover is
+ * announced on as soon as it is up.
  */
 static void cluster_announce(struct nsrpd *d, unsigned int vsd)
 {
-	bool retry = d->group[vsd].announce_due, failed = false;
+	struct nsrpd_group *g = &d->group[vsd];
+	bool retry = g->announce_due, failed = false;
 
 	for (unsigned int i = 0; i < d->cfg.n_vsi; i++) {
 		const struct cfg_vsi_addr *v = &d->cfg.vsi[i];
@@ -87,7 +93,7 @@ static void cluster_announce(struct nsrpd *d, unsigned int vsd)
 			continue;
 		vsi_mac_derive(mac, d->cfg.cluster_id, vsd, v->ifname);
 		err = garp_send(if_nametoindex(v->ifname), fam, mac,
-				v->a.addr, d->cfg.arp_count);
+				v->a.addr, 1);
 		if (err && !retry)
 			pr_warn("%s: gratuitous announcement failed: %s; "
 				"retrying every heartbeat", v->ifname,
@@ -96,7 +102,24 @@ static void cluster_announce(struct nsrpd *d, unsigned int vsd)
 	}
 	if (retry && !failed)
 		pr_info("vsd-group %u: VSIs announced on every NIC", vsd);
-	d->group[vsd].announce_due = failed;
+	g->announce_due = failed;
+	if (!failed && g->announce_left)
+		g->announce_left--;
+	g->announced_ns = dp_now_ns();
+}
+
+/* Rounds are due at heartbeats after the one that sent the last. */
+static bool cluster_announce_due(const struct nsrpd_group *g, uint64_t now)
+{
+	return (g->announce_due || g->announce_left) && now > g->announced_ns;
+}
+
+static void cluster_announce_start(struct nsrpd *d, unsigned int vsd)
+{
+	d->group[vsd].announce_due = false;
+	d->group[vsd].announce_left = d->cfg.arp_count;
+	if (d->cfg.arp_count)
+		cluster_announce(d, vsd);
 }
 
 /*
@@ -183,12 +206,13 @@ static void cluster_apply(struct nsrpd *d, unsigned int vsd,
 	if (is && !was) {
 		cluster_push_role(d, vsd, now);
 		cluster_vsi_addrs(d, vsd, true);
-		cluster_announce(d, vsd);
+		cluster_announce_start(d, vsd);
 		sync_takeover(d, vsd, now);
 	} else if (was && !is) {
 		cluster_push_role(d, vsd, now);
 		cluster_vsi_addrs(d, vsd, false);
 		d->group[vsd].announce_due = false;
+		d->group[vsd].announce_left = 0;
 	}
 	cluster_notify(d, vsd, t);
 }
@@ -295,7 +319,7 @@ static void cluster_reassert(struct nsrpd *d, unsigned int vsd)
 	pr_info("vsd-group %u: the peer is back; staying master and "
 		"announcing the VSIs again", vsd);
 	cluster_vsi_addrs(d, vsd, true);
-	cluster_announce(d, vsd);
+	cluster_announce_start(d, vsd);
 }
 
 /* Returns whether any group changed its state. */
@@ -459,7 +483,7 @@ void cluster_tick(struct nsrpd *d, uint64_t now)
 			    !vsd_is_master(&d->group[i].vsd))
 				continue;
 			cluster_push_role(d, i, now);
-			if (d->group[i].announce_due)
+			if (cluster_announce_due(&d->group[i], now))
 				cluster_announce(d, i);
 		}
 		cluster_send_hb(d, now);

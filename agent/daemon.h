@@ -47,6 +47,8 @@ struct nsrpd_group {
 	struct vsd vsd;
 	uint8_t peer_state;	/* enum vsd_state, 0: unknown */
 	bool announce_due;	/* an announcement failed: retry each heartbeat */
+	unsigned int announce_left;	/* rounds still to send, one a heartbeat */
+	uint64_t announced_ns;		/* when the last round went */
 };
 
 struct nsrpd_event_rec {

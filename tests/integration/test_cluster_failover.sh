@@ -45,6 +45,32 @@ links() {	# links NODE up|down: all three NICs of NODE
 	done
 }
 
+# garp_watch SECONDS FILE: the gratuitous ARPs for the VSI address that the
+# client sees for SECONDS, in the background: "COUNT SPREAD_MS" into FILE,
+# SPREAD_MS from the first to the last.
+garp_watch() {
+	lab exec client timeout $(($1 + 2)) python3 -c '
+import socket, struct, sys, time
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s.bind(("eth0", 0))
+s.settimeout(0.1)
+vsi = socket.inet_aton(sys.argv[1])
+end = time.monotonic() + float(sys.argv[2])
+seen = []
+while time.monotonic() < end:
+    try:
+        f = s.recv(2048)
+    except socket.timeout:
+        continue
+    if len(f) >= 42 and struct.unpack("!H", f[20:22])[0] == 1 and \
+       f[28:32] == vsi and f[38:42] == vsi:
+        seen.append(time.monotonic())
+spread = (seen[-1] - seen[0]) * 1000 if seen else 0
+open(sys.argv[3], "w").write("%d %.0f\n" % (len(seen), spread))
+' "$CL_VSI" "$1" "$2" &
+	GARP_PID=$!
+}
+
 echo "# start"
 check "lab up" lab_setup "clfo$$"
 cl_add_counters
@@ -55,9 +81,16 @@ vmac=$(cl_client_vsi_mac)
 check "the client learnt the VSI MAC ($vmac)" test -n "$vmac"
 
 echo "# kill -9 of the master"
+garp_watch 2 "$CL_DIR/garp"
+sleep 0.2
 cl_kill fw1
 check "fw2 becomes master" wait_for 2 cl_alone_master fw2
 check "because it lost the peer" test "$(last_reason fw2)" = "peer lost"
+wait "$GARP_PID"
+read -r garps spread < "$CL_DIR/garp"
+# set nsrp arp 4, one round a heartbeat (100 ms): 3 heartbeats apart.
+check "fw2 sent 4 gratuitous ARPs, over 3 heartbeats ($garps, $spread ms)" \
+	test "$garps" -eq 4 -a "$spread" -ge 200
 check "fw2 holds the VSI addresses" cl_has_vsi fw2
 check "traffic flows through fw2" cl_flows_via fw2
 check "and over IPv6" cl_flows_via fw2 6
