@@ -90,6 +90,25 @@ static void burst_fill(uint8_t *buf)
 		buf[i] = 'a' + i / BURST_SEG;
 }
 
+/* The three frames, sent as one burst to rx's port. */
+static void burst_send(struct ha_path *tx)
+{
+	uint8_t buf[BURST_LEN];
+
+	burst_fill(buf);
+	CU_ASSERT_EQUAL(ha_path_send_segs(tx, buf, BURST_LEN, BURST_SEG,
+					  RX_PORT), 0);
+}
+
+/* The kernel will not segment for a socket without UDP checksums. */
+static void udp_checksums(struct ha_path *p, bool on)
+{
+	int off = !on;
+
+	CU_ASSERT_FATAL(setsockopt(p->fd, SOL_SOCKET, SO_NO_CHECK, &off,
+				   sizeof(off)) == 0);
+}
+
 /*
  * Reads all rx has waiting; checks each datagram against burst_fill().
  * Returns the datagrams' count, or -1 when one is wrong.
@@ -136,15 +155,12 @@ static void test_path_reads_the_mtu(void)
 
 static void test_burst_in_one_syscall_each_way(void)
 {
-	uint8_t buf[BURST_LEN];
 	struct ha_path tx, rx;
 
 	if (!netns_enter())
 		return;
 	paths_open(&tx, &rx);
-	burst_fill(buf);
-	CU_ASSERT_EQUAL(ha_path_send_segs(&tx, buf, BURST_LEN, BURST_SEG,
-					  RX_PORT), 0);
+	burst_send(&tx);
 	CU_ASSERT_TRUE(tx.gso);
 	CU_ASSERT_EQUAL(tx.tx, 3);
 	CU_ASSERT_EQUAL(tx.tx_calls, 1);
@@ -159,19 +175,13 @@ static void test_burst_in_one_syscall_each_way(void)
 
 static void test_burst_frame_by_frame_without_gso(void)
 {
-	uint8_t buf[BURST_LEN];
 	struct ha_path tx, rx;
-	int one = 1;
 
 	if (!netns_enter())
 		return;
 	paths_open(&tx, &rx);
-	/* The kernel will not segment for a socket without UDP checksums. */
-	CU_ASSERT_FATAL(setsockopt(tx.fd, SOL_SOCKET, SO_NO_CHECK, &one,
-				   sizeof(one)) == 0);
-	burst_fill(buf);
-	CU_ASSERT_EQUAL(ha_path_send_segs(&tx, buf, BURST_LEN, BURST_SEG,
-					  RX_PORT), 0);
+	udp_checksums(&tx, false);
+	burst_send(&tx);
 	CU_ASSERT_FALSE(tx.gso);
 	CU_ASSERT_EQUAL(tx.tx, 3);
 	CU_ASSERT_EQUAL(tx.tx_calls, 3);
@@ -190,9 +200,7 @@ static void test_burst_frame_by_frame_without_gso(void)
  */
 static void test_path_follows_an_mtu_change(void)
 {
-	uint8_t buf[BURST_LEN];
 	struct ha_path tx, rx;
-	int one = 1, zero = 0;
 
 	if (!netns_enter())
 		return;
@@ -204,21 +212,16 @@ static void test_path_follows_an_mtu_change(void)
 	CU_ASSERT_EQUAL(ha_path_payload_max(&tx), 1472);
 	CU_ASSERT_FALSE(ha_path_check_mtu(&tx));
 	/* Fall back to frame by frame, then lift the cause and the MTU. */
-	CU_ASSERT_FATAL(setsockopt(tx.fd, SOL_SOCKET, SO_NO_CHECK, &one,
-				   sizeof(one)) == 0);
-	burst_fill(buf);
-	CU_ASSERT_EQUAL(ha_path_send_segs(&tx, buf, BURST_LEN, BURST_SEG,
-					  RX_PORT), 0);
+	udp_checksums(&tx, false);
+	burst_send(&tx);
 	CU_ASSERT_FALSE(tx.gso);
 	CU_ASSERT_EQUAL(burst_read(&rx), 3);
-	CU_ASSERT_FATAL(setsockopt(tx.fd, SOL_SOCKET, SO_NO_CHECK, &zero,
-				   sizeof(zero)) == 0);
+	udp_checksums(&tx, true);
 	CU_ASSERT_FATAL(lo_mtu(tx.fd, LO_MTU) == 0);
 	CU_ASSERT_TRUE(ha_path_check_mtu(&tx));
 	CU_ASSERT_EQUAL(ha_path_payload_max(&tx), LO_MTU - 28);
 	CU_ASSERT_TRUE(tx.gso);
-	CU_ASSERT_EQUAL(ha_path_send_segs(&tx, buf, BURST_LEN, BURST_SEG,
-					  RX_PORT), 0);
+	burst_send(&tx);
 	CU_ASSERT_TRUE(tx.gso);
 	CU_ASSERT_EQUAL(tx.tx_calls, 3 + 1);	/* the burst in one again */
 	CU_ASSERT_EQUAL(burst_read(&rx), 3);
