@@ -93,7 +93,7 @@ static void cluster_announce(struct nsrpd *d, unsigned int vsd)
 			continue;
 		vsi_mac_derive(mac, d->cfg.cluster_id, vsd, v->ifname);
 		err = garp_send(if_nametoindex(v->ifname), fam, mac,
-				v->a.addr, 1);
+				v->a.addr);
 		if (err && !retry)
 			pr_warn("%s: gratuitous announcement failed: %s; "
 				"retrying every heartbeat", v->ifname,

@@ -108,14 +108,13 @@ void garp_close(void)
 	garp_fd = -1;
 }
 
-int garp_send(int ifindex, int family, const uint8_t mac[6], const void *addr,
-	      unsigned int count)
+int garp_send(int ifindex, int family, const uint8_t mac[6], const void *addr)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
 				   .sll_ifindex = ifindex, .sll_halen = 6 };
 	uint8_t frame[GARP_NA_LEN];
 	size_t len;
-	int fd, err = 0;
+	int fd;
 
 	if (family == 6) {
 		len = garp_build_na(frame, mac, addr);
@@ -128,11 +127,8 @@ int garp_send(int ifindex, int family, const uint8_t mac[6], const void *addr,
 	fd = garp_socket();
 	if (fd < 0)
 		return fd;
-	for (unsigned int i = 0; i < count; i++)
-		if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
-			   sizeof(sll)) < 0) {
-			err = -errno;
-			break;
-		}
-	return err;
+	if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
+		   sizeof(sll)) < 0)
+		return -errno;
+	return 0;
 }

@@ -18,9 +18,11 @@
 size_t garp_build_arp(uint8_t *buf, const uint8_t mac[6], const void *ip4);
 size_t garp_build_na(uint8_t *buf, const uint8_t mac[6], const void *ip6);
 
-/* Sends count announcements of one address out of ifindex. */
-int garp_send(int ifindex, int family, const uint8_t mac[6], const void *addr,
-	      unsigned int count);
+/*
+ * Sends one announcement of an address out of ifindex: "set nsrp arp N"
+ * is N of them, a heartbeat apart (cluster.c).
+ */
+int garp_send(int ifindex, int family, const uint8_t mac[6], const void *addr);
 void garp_close(void);
 
 #endif
