@@ -632,6 +632,18 @@ static void sync_rx_request(struct nsrpd *d, const uint8_t *body, size_t len,
 		 */
 		if (sync_bulk_on_its_way(&d->sync, now))
 			break;
+		/*
+		 * A unit that starts is heard by its peer at once, but may
+		 * hear the peer only at its next heartbeat, an interval
+		 * later; taking the peer in then starts the stream over.
+		 * A request that comes first is served after that, not
+		 * dropped: asked again a second later, the bulk would read
+		 * the map while the peer's own bulk fills it.
+		 */
+		if (!d->peer.present) {
+			d->sync.peer_asked = true;
+			break;
+		}
 		sync_resync(d, "the peer asked for it");
 		break;
 	case PROTO_REQ_AGEOUT_QUERY:
@@ -887,6 +899,10 @@ void sync_tick(struct nsrpd *d, uint64_t now)
 	if (d->peer.epoch != s->peer_epoch) {
 		s->peer_epoch = d->peer.epoch;
 		sync_peer_returned(d, now);
+	}
+	if (s->peer_asked) {
+		s->peer_asked = false;
+		sync_resync(d, "the peer asked for it");
 	}
 	if (!s->coldstart_done && now >= s->next_request_ns) {
 		s->next_request_ns = now + SYNC_REQUEST_NS;

@@ -30,6 +30,7 @@ struct nsrpd_sync {
 	uint64_t next_request_ns;	/* the next cold start request */
 	uint64_t peer_epoch;		/* the peer run we synced with */
 	bool bulk;			/* a bulk sync to the peer under way */
+	bool peer_asked;		/* and asked for before it was heard */
 	struct sesstab_cursor cursor;
 	uint64_t bulk_records;
 	uint64_t bulk_end_seq;		/* the last bulk's end marker, + 1 */

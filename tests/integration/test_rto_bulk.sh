@@ -70,6 +70,13 @@ check "fw2's cold start sync completes" \
 	wait_for 20 cl_json_is fw2 .rto.coldstart_done true
 echo "  cold start of $M sessions done $(( ($(date +%s%N) - t0) / 1000000 )) ms after fw2 started"
 check "fw2 holds all $M from its peer" count_at_least fw2 from_peer "$M"
+# fw1 heard fw2 first and asked for fw2's sessions a heartbeat before fw2
+# heard it: fw2 answers that request, once, and does not read its map
+# again while fw1's bulk fills it.
+check "fw1's cold start from fw2 completes" \
+	wait_for 5 cl_json_is fw1 .rto.coldstart_done true
+check "fw2 sent its bulk once ($(cl_json fw2 .rto.resyncs))" \
+	cl_json_is fw2 .rto.resyncs 1
 tx=$(( $(path fw1 tx) - tx0 )) calls=$(( $(path fw1 tx_calls) - calls0 ))
 echo "  fw1 sent $tx datagrams in $calls calls; fw2 received $(path fw2 rx) in $(path fw2 rx_calls)"
 check "both read their HA link's MTU" \
