@@ -4,10 +4,7 @@
  * share: the flows they create (the same ones, for nsrpd and for the
  * kernel's conntrack) and the pacing that spreads them over time.
  *
- * Flow i (0 <= i < INJECT_MAX) is UDP 192.0.2.(10 + i % 240):(1024 + i /
- * 240 % 64000) -> 198.51.100.(10 + i / (240 * 64000)):9, every one
- * distinct, none of them the units' or the VSIs' own addresses (which
- * conntrackd's filter ignores).
+ * The flows are those of inject_flow.h.
  *
  * Pacing: flow i is due at t0 + i / rate. The injector creates what is
  * due, in batches of at most INJECT_BATCH, and sleeps until the next one
@@ -26,12 +23,8 @@
 #include <time.h>
 #include <arpa/inet.h>
 
-#define INJECT_SRC_HOSTS	240
-#define INJECT_SRC_PORTS	64000
-#define INJECT_DST_HOSTS	240
-#define INJECT_MAX	((uint64_t)INJECT_SRC_HOSTS * INJECT_SRC_PORTS * \
-			 INJECT_DST_HOSTS)
-#define INJECT_DPORT	9
+#include "inject_flow.h"
+
 #define INJECT_BATCH	256	/* flows per batch, at most */
 #define INJECT_SLEEP_NS	1000000	/* the longest sleep between batches */
 
@@ -42,12 +35,11 @@ struct inject_flow {
 
 static inline void inject_flow(uint64_t i, struct inject_flow *f)
 {
-	uint64_t port = i / INJECT_SRC_HOSTS;
+	struct inject_flow_host h = inject_flow_host(i);
 
-	f->saddr = htonl(0xc0000200u | (uint32_t)(10 + i % INJECT_SRC_HOSTS));
-	f->sport = htons((uint16_t)(1024 + port % INJECT_SRC_PORTS));
-	f->daddr = htonl(0xc6336400u |
-			 (uint32_t)(10 + port / INJECT_SRC_PORTS));
+	f->saddr = htonl(h.saddr);
+	f->daddr = htonl(h.daddr);
+	f->sport = htons(h.sport);
 	f->dport = htons(INJECT_DPORT);
 }
 

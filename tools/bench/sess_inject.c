@@ -7,7 +7,10 @@
  * generated frame by BPF_PROG_TEST_RUN, as if the kernel had forwarded
  * the frame from IN_IF out of OUT_IF. The learner creates the session in
  * the map and puts its CREATE event on the ring buffer, which the agent
- * drains and streams to the backup as it does for real traffic.
+ * drains and streams to the backup as it does for real traffic. A batch
+ * of flows is one test run: bench_inject (tools/bench/inject.bpf.c), run
+ * with repeat, writes the next flow into the frame and tail-calls the
+ * learner.
  *
  *   sess_inject run -r RATE -d SECS [-i IN_IF] [-o OUT_IF] [-m MARKS]
  *       RATE sessions a second for SECS seconds (flows of inject.h, from
@@ -52,12 +55,14 @@
 #include "nsrpd.h"
 #include "dataplane.h"
 #include "inject.h"
+#include "inject.skel.h"
 
 #define FRAME_LEN	60	/* Ethernet, IPv4, UDP and 18 bytes */
 #define PROG_NAME	"nsrp_learn"
 
 struct injector {
-	int prog_fd;
+	struct inject *skel;
+	int prog_fd;		/* the learner */
 	__u32 prog_id;
 	struct __sk_buff ctx;
 	__u8 frame[FRAME_LEN];
@@ -165,17 +170,6 @@ static int read_counts(int fd, struct learn_counts *c)
 
 /* ---------------------------------------------------------- the frames */
 
-static __u16 ip_csum(const __u8 *h)
-{
-	__u32 sum = 0;
-
-	for (int i = 0; i < 20; i += 2)
-		sum += h[i] << 8 | h[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return ~sum & 0xffff;
-}
-
 /* Ethernet (client MAC to the VSI MAC's shape; unchecked), IPv4, UDP. */
 static void frame_template(__u8 *b)
 {
@@ -200,21 +194,6 @@ static void frame_template(__u8 *b)
 	/* UDP checksum 0: none, as IPv4 allows. */
 }
 
-static void frame_set(__u8 *b, const struct inject_flow *f)
-{
-	__u8 *ip = b + ETH_HLEN, *udp = ip + 20;
-	__u16 sum;
-
-	memcpy(ip + 12, &f->saddr, 4);
-	memcpy(ip + 16, &f->daddr, 4);
-	ip[10] = ip[11] = 0;
-	sum = ip_csum(ip);
-	ip[10] = sum >> 8;
-	ip[11] = sum & 0xff;
-	memcpy(udp, &f->sport, 2);
-	memcpy(udp + 2, &f->dport, 2);
-}
-
 /* The learner's session key for flow i: the source is the lower end. */
 static void flow_key(uint64_t i, struct nsrp_sess_key *k)
 {
@@ -232,30 +211,46 @@ static void flow_key(uint64_t i, struct nsrp_sess_key *k)
 
 /* ------------------------------------------------------------ injecting */
 
+/* Flows first .. first + count - 1, in one test run of bench_inject. */
 static int inject_batch(void *arg, uint64_t first, unsigned int count)
 {
 	struct injector *in = arg;
-	int created = 0;
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		    .data_in = in->frame, .data_size_in = FRAME_LEN,
+		    .ctx_in = &in->ctx, .ctx_size_in = sizeof(in->ctx),
+		    .repeat = count);
 
-	for (unsigned int j = 0; j < count; j++) {
-		LIBBPF_OPTS(bpf_test_run_opts, o,
-			    .data_in = in->frame, .data_size_in = FRAME_LEN,
-			    .ctx_in = &in->ctx, .ctx_size_in = sizeof(in->ctx),
-			    .repeat = 1);
-		struct inject_flow f;
-
-		inject_flow(first + j, &f);
-		frame_set(in->frame, &f);
-		if (bpf_prog_test_run_opts(in->prog_fd, &o)) {
-			in->last_err = -errno;
-			/* A refusal is the kernel's, not the frame's: stop. */
-			if (++in->errors >= 16)
-				return in->last_err;
-			continue;
-		}
-		created++;
+	in->skel->bss->inject_next = first;
+	if (bpf_prog_test_run_opts(
+		    bpf_program__fd(in->skel->progs.bench_inject), &o)) {
+		in->last_err = -errno;
+		/* A refusal is the kernel's, not the frames': stop. */
+		return ++in->errors >= 16 ? in->last_err : 0;
 	}
-	return created;
+	return count;
+}
+
+/* bench_inject, loaded, with the learner in its tail-call slot. */
+static int injector_load(struct injector *in)
+{
+	__u32 slot = 0;
+	int err;
+
+	in->skel = inject__open_and_load();
+	if (!in->skel) {
+		err = -errno;
+		fprintf(stderr, "sess_inject: loading bench_inject: %s\n",
+			strerror(-err));
+		return err;
+	}
+	if (bpf_map_update_elem(bpf_map__fd(in->skel->maps.inject_progs),
+				&slot, &in->prog_fd, BPF_ANY)) {
+		err = -errno;
+		fprintf(stderr, "sess_inject: %s in bench_inject's slot: %s\n",
+			PROG_NAME, strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 static int ifindex_of(const char *name)
@@ -292,7 +287,7 @@ static int cmd_run(const char *pin_dir, uint64_t rate, double secs,
 	if (iif < 0 || oif < 0 || sess_fd < 0 || cnt_fd < 0)
 		return 1;
 	in.prog_fd = find_learner(sess_fd, &in.prog_id);
-	if (in.prog_fd < 0)
+	if (in.prog_fd < 0 || injector_load(&in))
 		return 1;
 	/* Left by OUT_IF, came in by IN_IF: a forwarded packet. */
 	in.ctx.ifindex = oif;
@@ -326,6 +321,7 @@ static int cmd_run(const char *pin_dir, uint64_t rate, double secs,
 	       (unsigned long long)(c1.rb_full - c0.rb_full),
 	       (unsigned long long)(c1.race - c0.race),
 	       (unsigned long long)p.t0);
+	inject__destroy(in.skel);
 	return err || in.errors ? 1 : 0;
 }
 
@@ -380,15 +376,22 @@ static bool flow_held(int fd, uint64_t i)
 	return !bpf_map_lookup_elem(fd, &k, &v);
 }
 
-/* The first flow from k on that the map does not hold (k + 64 at most). */
+/*
+ * The first flow from k on that the map does not hold: in blocks of 64
+ * while the last of a block is there, then one by one within the first
+ * block that is not whole. As many blocks a poll as have arrived: one a
+ * poll followed no more than about 400000 flows a second. No further
+ * than that block: flows arriving as fast as the lookups go would keep
+ * a scan to the end from returning.
+ */
 static uint64_t flows_through(int fd, uint64_t k, uint64_t n)
 {
-	uint64_t step = n - k < 64 ? n - k : 64;
+	uint64_t step, end;
 
-	if (step && flow_held(fd, k + step - 1))
-		return k + step;
-	while (k < n && flow_held(fd, k))
-		k++;
+	while ((step = n - k < 64 ? n - k : 64) && flow_held(fd, k + step - 1))
+		k += step;
+	for (end = k + step; k < end && flow_held(fd, k); k++)
+		;
 	return k;
 }
 
