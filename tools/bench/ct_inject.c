@@ -16,8 +16,10 @@
  * failures (no acknowledgement asked for), so what it refused is known
  * when the call returns. MARKS: the pacing marks, "T_NS DONE" a line.
  * Prints one JSON object: asked, created, failed (with the first
- * error), the rate reached, and the growth of this namespace's conntrack
- * table over the run. Runs in the master's namespace (tools/lab exec fw1).
+ * error), the rate reached, its own CPU time per connection (cpu_us: the
+ * kernel creating them and their NEW events is most of it), and the
+ * growth of this namespace's conntrack table over the run. Runs in the
+ * master's namespace (tools/lab exec fw1).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -239,11 +241,12 @@ int main(int argc, char **argv)
 	el = (p.t_end - p.t0) / 1e9;
 	printf("{\"rate\":%llu,\"secs\":%g,\"asked\":%llu,\"injected\":%llu,"
 	       "\"failed\":%llu,\"first_error\":\"%s\",\"elapsed_s\":%.3f,"
-	       "\"reached_per_s\":%.0f,\"table_grew\":%ld,\"t0_ns\":%llu}\n",
+	       "\"reached_per_s\":%.0f,\"cpu_us\":%.2f,\"table_grew\":%ld,"
+	       "\"t0_ns\":%llu}\n",
 	       (unsigned long long)rate, secs, (unsigned long long)max,
 	       (unsigned long long)p.done, (unsigned long long)failed,
 	       in.first_err ? strerror(in.first_err) : "",
-	       el, el > 0 ? p.done / el : 0,
+	       el, el > 0 ? p.done / el : 0, inject_cpu_us(&p),
 	       c0 >= 0 && c1 >= 0 ? c1 - c0 : -1,
 	       (unsigned long long)p.t0);
 	nfct_destroy(in.ct);

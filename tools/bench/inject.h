@@ -11,7 +11,9 @@
  * is; after every batch it records (time, flows created so far), so that
  * each flow's creation time is known to within one batch. It stops at
  * max flows or at the deadline, whichever comes first: a rate it cannot
- * reach shows as fewer flows than asked for, never as a longer run.
+ * reach shows as fewer flows than asked for, never as a longer run. The
+ * injector's own CPU time per flow says what creating the flows cost the
+ * machine's CPUs, which the systems measured share.
  */
 #ifndef NSRPD_BENCH_INJECT_H
 #define NSRPD_BENCH_INJECT_H
@@ -61,6 +63,7 @@ struct inject_pace {
 	uint64_t max;		/* flows in all */
 	uint64_t limit_ns;	/* the deadline, from t0 */
 	uint64_t t0, t_end;
+	uint64_t cpu_ns;	/* the injector's own CPU time over the run */
 	uint64_t done;
 	struct inject_mark *marks;
 	size_t nmarks;
@@ -90,6 +93,21 @@ static inline uint64_t inject_due(const struct inject_pace *p, uint64_t t)
 	return due < p->max ? due : p->max;
 }
 
+/* This process's CPU time, user and system (its syscalls' kernel work). */
+static inline uint64_t inject_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* The injector's CPU time per flow created, in microseconds. */
+static inline double inject_cpu_us(const struct inject_pace *p)
+{
+	return p->done ? p->cpu_ns / 1e3 / p->done : 0;
+}
+
 static inline void inject_sleep_until(uint64_t t_ns)
 {
 	struct timespec ts = { .tv_sec = t_ns / 1000000000ull,
@@ -105,7 +123,7 @@ static inline void inject_sleep_until(uint64_t t_ns)
 static inline int inject_run(struct inject_pace *p, inject_batch_fn fn,
 			     void *arg, uint64_t *failed)
 {
-	uint64_t tried = 0;
+	uint64_t tried = 0, cpu0 = inject_cpu_ns();
 	int err = 0;
 
 	*failed = 0;
@@ -139,6 +157,7 @@ static inline int inject_run(struct inject_pace *p, inject_batch_fn fn,
 			.t_ns = inject_now_ns(), .done = p->done };
 	}
 	p->t_end = inject_now_ns();
+	p->cpu_ns = inject_cpu_ns() - cpu0;
 	return err;
 }
 

@@ -15,9 +15,10 @@
  *   sess_inject run -r RATE -d SECS [-i IN_IF] [-o OUT_IF] [-m MARKS]
  *       RATE sessions a second for SECS seconds (flows of inject.h, from
  *       0 on); MARKS: the pacing marks, "T_NS DONE" a line. Prints one
- *       JSON object: asked, injected, the rate reached, and the learner's
- *       counters over the run (learned, CREATE events, events lost to a
- *       full ring buffer, create races).
+ *       JSON object: asked, injected, the rate reached, its own CPU
+ *       time per flow (cpu_us, the learner's runs included), and the
+ *       learner's counters over the run (learned, CREATE events, events
+ *       lost to a full ring buffer, create races).
  *   sess_inject count N    how many of flows 0..N-1 the session map holds,
  *                          and how many of those came from the peer
  *   sess_inject flush N    removes flows 0..N-1 from the session map (no
@@ -311,11 +312,13 @@ static int cmd_run(const char *pin_dir, uint64_t rate, double secs,
 	el = (p.t_end - p.t0) / 1e9;
 	printf("{\"prog_id\":%u,\"rate\":%llu,\"secs\":%g,\"asked\":%llu,"
 	       "\"injected\":%llu,\"failed\":%llu,\"elapsed_s\":%.3f,"
-	       "\"reached_per_s\":%.0f,\"learned\":%llu,\"events\":%llu,"
-	       "\"ring_full\":%llu,\"races\":%llu,\"t0_ns\":%llu}\n",
+	       "\"reached_per_s\":%.0f,\"cpu_us\":%.2f,\"learned\":%llu,"
+	       "\"events\":%llu,\"ring_full\":%llu,\"races\":%llu,"
+	       "\"t0_ns\":%llu}\n",
 	       in.prog_id, (unsigned long long)rate, secs,
 	       (unsigned long long)max, (unsigned long long)p.done,
 	       (unsigned long long)failed, el, el > 0 ? p.done / el : 0,
+	       inject_cpu_us(&p),
 	       (unsigned long long)(c1.learn - c0.learn),
 	       (unsigned long long)(c1.ev_create - c0.ev_create),
 	       (unsigned long long)(c1.rb_full - c0.rb_full),
