@@ -7,13 +7,14 @@
  *
  *   sess_fill MAP N
  *
- * The sessions are 192.0.2.0/24 -> 198.51.100.0/24 port 443, local (not
- * from the peer), VSD group 0, alive for an hour. Batch updates of 4096.
- * Then it reads the whole map back by batch lookups of 4096. Prints one
- * JSON object: the sessions, and the seconds the kernel took to insert
- * them and to read the map, syscalls alone: what a bulk sync of the same
- * map costs the kernel at least, on the unit that reads and on the one
- * that inserts, with nothing of the agents in it.
+ * The sessions are those of bench_fill (tools/bench/fill.bpf.c), which
+ * inserts them in the kernel, 4096 a run, by the helper nsrpd's apply
+ * program uses. Then sess_fill reads the whole map back by batch lookups
+ * of 4096, as the agent reads it to send a bulk. Prints one JSON object:
+ * the sessions, and the seconds the kernel took to insert them and to
+ * read the map (the runs and syscalls alone): what a bulk sync of the
+ * same map costs the kernel at the least, on the unit that inserts and
+ * on the one that reads, with nothing of the agents in it.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -21,11 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <bpf/bpf.h>
 
 #include "nsrpd.h"
+#include "fill.skel.h"
 
 #define CHUNK	4096
 
@@ -37,47 +37,42 @@ static __u64 mono_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* Session i: a distinct 5-tuple for every i below 2^32. */
-static void sess_make(__u32 i, __u64 now, struct nsrp_sess_key *k,
-		      struct nsrp_sess *v)
+/* Inserts sessions 0..n-1; the seconds spent in the runs, or < 0. */
+static double fill(int fd, unsigned long n)
 {
-	memset(k, 0, sizeof(*k));
-	memset(v, 0, sizeof(*v));
-	k->addr_a[0] = htonl(0xc0000200 | (i & 0xff));		/* 192.0.2.x */
-	k->addr_b[0] = htonl(0xc6336400 | ((i >> 8) & 0xff));	/* 198.51.100.y */
-	k->port_a = htons(1024 + (i >> 16));
-	k->port_b = htons(443);
-	k->proto = IPPROTO_TCP;
-	k->family = NSRP_AF_INET;
-	v->expires_ns = now + 3600ull * 1000000000ull;
-	v->refreshed_ns = now;
-	v->pkts[0] = v->pkts[1] = 1;
-	v->bytes[0] = v->bytes[1] = 60;
-	v->state = NSRP_SS_ESTABLISHED;
-}
-
-/* Inserts sessions 0..n-1; the seconds spent in the syscalls, or < 0. */
-static double fill(int fd, unsigned long n, __u64 now)
-{
-	static struct nsrp_sess_key keys[CHUNK];
-	static struct nsrp_sess vals[CHUNK];
+	struct fill *skel = fill__open();
 	__u64 spent = 0;
+	int err;
 
-	for (unsigned long i = 0; i < n; i += CHUNK) {
-		__u32 count = n - i < CHUNK ? n - i : CHUNK;
-		__u64 t;
+	if (!skel)
+		return -1;
+	err = bpf_map__reuse_fd(skel->maps.fill_sess, fd);
+	if (!err)
+		err = fill__load(skel);
+	if (err) {
+		fprintf(stderr, "sess_fill: loading bench_fill: %s\n",
+			strerror(-err));
+		fill__destroy(skel);
+		return -1;
+	}
+	skel->bss->fill_now = mono_ns();
+	for (unsigned long i = 0; i < n && !err; i += CHUNK) {
+		LIBBPF_OPTS(bpf_test_run_opts, o);
+		__u64 t = mono_ns();
 
-		for (__u32 j = 0; j < count; j++)
-			sess_make(i + j, now, &keys[j], &vals[j]);
-		t = mono_ns();
-		if (bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
-			fprintf(stderr, "sess_fill: batch update at %lu: %s\n",
-				i, strerror(errno));
-			return -1;
-		}
+		skel->bss->fill_first = i;
+		skel->bss->fill_count = n - i < CHUNK ? n - i : CHUNK;
+		err = bpf_prog_test_run_opts(
+			bpf_program__fd(skel->progs.bench_fill), &o);
 		spent += mono_ns() - t;
 	}
-	return spent / 1e9;
+	if (err || skel->bss->fill_failed)
+		fprintf(stderr, "sess_fill: %s, %llu inserts failed\n",
+			err ? strerror(errno) : "ran",
+			(unsigned long long)skel->bss->fill_failed);
+	err = err || skel->bss->fill_failed;
+	fill__destroy(skel);
+	return err ? -1 : spent / 1e9;
 }
 
 /* Reads the whole map; the seconds it took, or < 0. */
@@ -125,7 +120,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sess_fill: %s: %s\n", argv[1], strerror(errno));
 		return 1;
 	}
-	insert_s = fill(fd, n, mono_ns());
+	insert_s = fill(fd, n);
 	if (insert_s < 0)
 		return 1;
 	read_s = read_all(fd, &read);
