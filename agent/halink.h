@@ -31,6 +31,9 @@ struct ha_path {
 	bool gso;		/* the kernel cuts bursts into datagrams */
 	/* Datagrams, and the syscalls that moved them: bursts take one. */
 	uint64_t tx, tx_calls, tx_err, rx, rx_calls, rx_bad_ttl;
+	/* Passes of the loop that left sending or receiving to the next,
+	 * their time spent (cluster_rx(), sync_flush()). */
+	uint64_t tx_yields, rx_yields;
 };
 
 void ha_path_init(struct ha_path *p);

@@ -419,6 +419,8 @@ static void status_path_counters(const struct ha_path *p, const char *role,
 		{ "rx", p->rx },
 		{ "rx_calls", p->rx_calls },
 		{ "rx_bad_ttl", p->rx_bad_ttl },
+		{ "tx_yields", p->tx_yields },
+		{ "rx_yields", p->rx_yields },
 	};
 
 	if (json)
