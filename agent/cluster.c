@@ -595,16 +595,6 @@ drop:
 		 proto_reason_name(err));
 }
 
-/*
- * What one pass of the loop spends receiving on a path. A bulk sync comes
- * in faster than it is applied, and a pass that took all that was queued
- * (64 reads of up to 44 merged frames each) ran 25 ms, 77 ms under the
- * sanitizers, while no heartbeat went out and no timer was looked at: at
- * hb-interval 10 ms the peer would have lost this unit. The socket stays
- * readable (level-triggered), so the loop comes straight back for more.
- */
-#define CLUSTER_RX_BUDGET_NS	(1 * NS_PER_MS)
-
 void cluster_rx(struct nsrpd *d, enum ha_path_id id, uint64_t now)
 {
 	uint8_t buf[PROTO_MAX_FRAME];
@@ -615,12 +605,12 @@ void cluster_rx(struct nsrpd *d, enum ha_path_id id, uint64_t now)
 
 	/*
 	 * Bounded, so that a flood on one path cannot starve the loop; in
-	 * time too, but for the drain after a stall (cluster_wake()), which
-	 * must see every heartbeat queued before it acts.
+	 * time too (NSRPD_SLICE_NS), but for the drain after a stall
+	 * (cluster_wake()), which must see every heartbeat queued before it
+	 * acts.
 	 */
 	for (int i = 0; i < 64; i++) {
-		if (i && !d->draining &&
-		    dp_now_ns() - start >= CLUSTER_RX_BUDGET_NS) {
+		if (i && !d->draining && nsrpd_slice_spent(start)) {
 			d->path[id].rx_yields++;
 			return;
 		}

@@ -44,8 +44,7 @@ _Static_assert(NEIGH_REC_LEN == PROTO_NEIGH_LEN, "neighbour record size");
 #define SYNC_AGEOUT_HOLD_NS	(2 * NS_PER_S)		/* awaiting a reply */
 #define SYNC_BULK_CHUNK		256	/* sessions read per step */
 #define SYNC_BULK_READS		8	/* steps per pass of the loop, most */
-#define SYNC_FRAMES_PER_TICK	512	/* so the loop is never starved, */
-#define SYNC_FLUSH_NS		(1 * NS_PER_MS)	/* in frames or in time */
+#define SYNC_FRAMES_PER_TICK	512	/* so the loop is never starved */
 #define SYNC_SWEEP_CHUNK	256	/* entries read per sweep step */
 #define SYNC_NEIGH_MAX		1024
 /*
@@ -317,18 +316,13 @@ static void sync_flush(struct nsrpd *d, uint64_t now)
 
 	if (sync_path(d) < 0)
 		return;
-	/*
-	 * A full window of small frames took 10 to 15 ms to send in the
-	 * lab (a veth runs the peer's receive path within the send),
-	 * heartbeats held back meanwhile. What is left is due at once:
-	 * the loop comes straight back for it.
-	 */
+	/* In frames, and in time (NSRPD_SLICE_NS). */
 	for (int i = 0; i < SYNC_FRAMES_PER_TICK; i++) {
 		struct proto_sync ps;
 		struct proto_hdr h;
 		int n;
 
-		if (i && dp_now_ns() - start >= SYNC_FLUSH_NS) {
+		if (i && nsrpd_slice_spent(start)) {
 			d->path[sync_path(d)].tx_yields++;
 			break;
 		}
