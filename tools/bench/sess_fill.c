@@ -17,7 +17,6 @@
  * on the one that reads, with nothing of the agents in it.
  */
 #include <errno.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include <bpf/bpf.h>
 
 #include "nsrpd.h"
+#include "sesstab.h"
 #include "fill.skel.h"
 
 #define CHUNK	4096
@@ -75,31 +75,21 @@ static double fill(int fd, unsigned long n)
 	return err ? -1 : spent / 1e9;
 }
 
-/* Reads the whole map; the seconds it took, or < 0. */
+/* Reads the whole map as the agent does; the seconds it took, or < 0. */
 static double read_all(int fd, unsigned long *read)
 {
 	static struct nsrp_sess_key keys[CHUNK];
 	static struct nsrp_sess vals[CHUNK];
-	__u32 in = 0, out = 0;
-	bool first = true;
+	struct sesstab_cursor c = { 0 };
 	__u64 t = mono_ns();
+	int n;
 
 	*read = 0;
-	for (;;) {
-		__u32 count = CHUNK;
-		int err = bpf_map_lookup_batch(fd, first ? NULL : &in, &out,
-					       keys, vals, &count, NULL);
-
-		*read += count;
-		if (err && errno == ENOENT)
-			break;
-		if (err) {
-			fprintf(stderr, "sess_fill: batch read: %s\n",
-				strerror(errno));
-			return -1;
-		}
-		in = out;
-		first = false;
+	while ((n = sesstab_read(fd, &c, keys, vals, CHUNK)) > 0)
+		*read += n;
+	if (n < 0) {
+		fprintf(stderr, "sess_fill: reading the map: %s\n", strerror(-n));
+		return -1;
 	}
 	return (mono_ns() - t) / 1e9;
 }
