@@ -559,7 +559,8 @@ static void cluster_rx_frame(struct nsrpd *d, uint8_t *buf, size_t len,
 		goto drop;
 	n = hacrypt_open(&d->crypt, buf, len, PROTO_HDR_LEN);
 	if (n < 0) {
-		err = n;
+		/* hacrypt speaks errno: count it under the table's reason. */
+		err = n == -EPROTO ? -PROTO_R_SEC_MISMATCH : -PROTO_R_AUTH_FAIL;
 		goto drop;
 	}
 	body = buf + PROTO_HDR_LEN;
