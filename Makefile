@@ -33,11 +33,15 @@ Q := @
 msg = @printf '  %-8s %s\n' '$(1)' '$(2)';
 endif
 
+# Each compile writes the headers it read to a .d file beside its output:
+# make reads them back, so a header change rebuilds what includes it, and
+# only that. -MP keeps a deleted header from breaking the build.
+DEPFLAGS = -MMD -MP -MF $(@:%=%.d)
+
 ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
 # ---------------------------------------------------------------- BPF side
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
-BPF_HDRS := $(wildcard bpf/*.h) include/nsrpd.h vmlinux.h
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS	 := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 
@@ -45,9 +49,9 @@ BPF_CFLAGS := -target bpf -D__TARGET_ARCH_$(ARCH) -O2 -g \
 	-Wall -Wextra -Werror -Wno-unused-parameter \
 	-I. -Iinclude -Ibpf
 
-$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) | $(BUILD)/bpf
+$(BUILD)/bpf/%.bpf.o: bpf/%.bpf.c | $(BUILD)/bpf
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)
@@ -62,23 +66,24 @@ SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 
 AGENT_LIB_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
-AGENT_HDRS := $(wildcard agent/*.h) include/nsrpd.h
 
 # Two flavours of every user-space object: plain, and sanitized for tests.
 obj	= $(patsubst %.c,$(BUILD)/$(1)/%.o,$(2))
 LIB_OBJS     := $(call obj,o,$(AGENT_LIB_SRCS))
 LIB_SAN_OBJS := $(call obj,san,$(AGENT_LIB_SRCS))
 
-# Skeletons embed the BPF objects: whoever includes one must rebuild.
-$(BUILD)/o/%.o: %.c $(AGENT_HDRS) $(SKELS)
+# Every object depends on the headers it includes (DEPFLAGS writes them
+# down as it compiles), the skeletons among them: those must exist before
+# the first compile, hence the order-only prerequisite.
+$(BUILD)/o/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/san/%.o: %.c $(AGENT_HDRS) $(SKELS)
+$(BUILD)/san/%.o: %.c | $(SKELS)
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(SAN) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/libnsrpd.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -107,7 +112,6 @@ $(BUILD)/san/nsrpctl: $(BUILD)/san/tools/nsrpctl.o $(BUILD)/libnsrpd-san.a
 # -------------------------------------------------------------------- tests
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 BPFT_SRCS := $(wildcard tests/bpf/*.c)
-TEST_HDRS := $(wildcard tests/*.h tests/*/*.h)
 
 $(BUILD)/tests/unit: $(call obj,san,$(UNIT_SRCS)) $(BUILD)/libnsrpd-san.a
 	$(call msg,LINK,$@)
@@ -137,18 +141,18 @@ BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
 BENCH_SKELS := $(patsubst tools/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(BENCH_BPF))
 .PRECIOUS: $(BUILD)/bench/%.bpf.o $(BUILD)/bench/%.skel.h $(BUILD)/o/tests/bpf/pkt.o
 
-$(BUILD)/bench/%.bpf.o: tools/bench/%.bpf.c $(BPF_HDRS)
+$(BUILD)/bench/%.bpf.o: tools/bench/%.bpf.c
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*) > $@
 
-$(BUILD)/bench/%: tools/bench/%.c $(wildcard tools/bench/*.h) $(SKELS) $(BENCH_SKELS) $(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a
+$(BUILD)/bench/%: tools/bench/%.c $(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a | $(SKELS) $(BENCH_SKELS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/bench -Itests/bpf -o $@ $< \
+	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -I$(BUILD)/bench -Itests/bpf -o $@ $< \
 		$(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a $(LDLIBS)
 
 # The incumbent's injector talks to the kernel's conntrack as conntrackd does.
@@ -192,6 +196,8 @@ install: all
 
 clean:
 	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 $(BUILD)/bpf:
 	$(Q)mkdir -p $@
