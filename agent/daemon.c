@@ -199,16 +199,21 @@ static int nsrpd_paths(struct nsrpd *d)
 	return 0;
 }
 
+void nsrpd_signal_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGCHLD);
+}
+
 static int nsrpd_loop_fds(struct nsrpd *d)
 {
 	sigset_t mask;
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
+	nsrpd_signal_set(&mask);
 	d->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->epfd < 0 || d->sfd < 0)
 		return -errno;

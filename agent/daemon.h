@@ -2,6 +2,7 @@
 #ifndef NSRPD_DAEMON_H
 #define NSRPD_DAEMON_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,18 +17,8 @@
 #include "replay.h"
 #include "sync.h"
 
-#define NSRPD_VERSION		"0.1.0"
 #define NSRPD_CONF_DEFAULT	"/etc/nsrpd/nsrpd.conf"
-#define NSRPD_SOCK_DEFAULT	"/run/nsrpd/nsrpd.sock"
 #define NSRPD_HISTORY		64	/* transitions kept for "get nsrp" */
-
-/* Exit codes, one table for the whole program. */
-enum nsrpd_exit {
-	NSRPD_EXIT_OK = 0,
-	NSRPD_EXIT_FAIL = 1,	/* a runtime failure */
-	NSRPD_EXIT_USAGE = 2,	/* bad command line */
-	NSRPD_EXIT_CONFIG = 3,	/* bad configuration */
-};
 
 /* What the daemon knows of the other unit. */
 struct nsrpd_peer {
@@ -108,6 +99,12 @@ struct nsrpd {
 	struct nsrpd_event_rec hist[NSRPD_HISTORY];
 	unsigned int hist_n;
 };
+
+/*
+ * The signals the daemon handles, all read from its signalfd: main()
+ * blocks them before anything starts, the loop reads them.
+ */
+void nsrpd_signal_set(sigset_t *set);
 
 int nsrpd_init(struct nsrpd *d);
 int nsrpd_run(struct nsrpd *d);

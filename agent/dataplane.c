@@ -406,16 +406,15 @@ static const char *dp_xdp_how(int ifindex, enum xdp_attach_mode mode)
 	return legacy ? "generic" : "generic+dispatcher";
 }
 
+/* Native where the driver has it, else generic. */
 static int dp_attach_xdp(struct dataplane *dp, struct dp_iface *ifc)
 {
 	static const enum xdp_attach_mode modes[] = { XDP_MODE_NATIVE,
 						      XDP_MODE_SKB };
-	int first = dp->cfg.xdp_mode == DP_XDP_GENERIC ? 1 : 0;
-	int last = dp->cfg.xdp_mode == DP_XDP_NATIVE ? 0 : 1;
 	int err = -EINVAL;
 
 	dp_detach_stale_xdp(ifc->ifindex, ifc->name);
-	for (int i = first; i <= last; i++) {
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		err = xdp_program__attach(dp->xprog, ifc->ifindex, modes[i], 0);
 		if (!err) {
 			ifc->xdp_attached = true;
@@ -561,13 +560,6 @@ int dp_set_role(struct dataplane *dp, __u32 vsd, enum nsrp_role role,
 		return -EINVAL;
 	return bpf_map_update_elem(dp->fd_role, &vsd, &st, BPF_ANY) ? -errno
 								     : 0;
-}
-
-int dp_get_role(struct dataplane *dp, __u32 vsd, struct nsrp_role_state *st)
-{
-	if (vsd >= NSRPD_MAX_VSD)
-		return -EINVAL;
-	return bpf_map_lookup_elem(dp->fd_role, &vsd, st) ? -errno : 0;
 }
 
 int dp_set_iface(struct dataplane *dp, int ifindex, __u32 vsd,

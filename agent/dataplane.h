@@ -8,18 +8,10 @@
 
 #include "nsrpd.h"
 
-/* How XDP is attached to a NIC. */
-enum dp_xdp_mode {
-	DP_XDP_AUTO = 0,	/* native, falling back to generic */
-	DP_XDP_NATIVE,
-	DP_XDP_GENERIC,
-};
-
 struct dp_config {
 	const char *pin_dir;		/* default NSRPD_PIN_DIR */
 	__u32 sess_max;			/* session entries, default NSRPD_SESS_DEFAULT */
 	struct nsrp_dp_config dp;	/* timeouts, refresh interval */
-	enum dp_xdp_mode xdp_mode;
 };
 
 struct dp_iface {
@@ -81,7 +73,6 @@ void dp_close(struct dataplane *dp);
 
 int dp_set_role(struct dataplane *dp, __u32 vsd, enum nsrp_role role,
 		__u64 deadline_ns);
-int dp_get_role(struct dataplane *dp, __u32 vsd, struct nsrp_role_state *st);
 int dp_set_iface(struct dataplane *dp, int ifindex, __u32 vsd,
 		 const __u8 vsi_mac[6], const __u8 nic_mac[6]);
 int dp_add_vsi_mac(struct dataplane *dp, int ifindex, const __u8 vsi_mac[6],

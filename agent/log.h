@@ -13,7 +13,6 @@ enum log_level {
 };
 
 void log_init(const char *ident, int use_syslog, enum log_level max);
-void log_set_level(enum log_level max);
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Route libbpf's and libxdp's messages through the same logger. */

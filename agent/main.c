@@ -13,6 +13,7 @@
 
 #include "daemon.h"
 #include "log.h"
+#include "version.h"
 
 static void usage(FILE *f)
 {
@@ -25,7 +26,7 @@ static void usage(FILE *f)
 		"  -d, --debug             log debug messages\n"
 		"      --check-config FILE check FILE, print every error, exit\n"
 		"      --version\n",
-		NSRPD_CONF_DEFAULT, NSRPD_SOCK_DEFAULT, NSRPD_PIN_DIR);
+		NSRPD_CONF_DEFAULT, CTL_DEFAULT_PATH, NSRPD_PIN_DIR);
 }
 
 /* Prints "FILE:LINE: problem" for each bad line; 0 when the file is good. */
@@ -35,15 +36,15 @@ static int check_config(const char *path)
 	int err;
 
 	if (!c)
-		return NSRPD_EXIT_FAIL;
+		return NSRP_EXIT_FAIL;
 	err = config_load(path, c, stderr);
 	free(c);
 	if (err) {
 		fprintf(stderr, "%s: configuration rejected\n", path);
-		return NSRPD_EXIT_CONFIG;
+		return NSRP_EXIT_CONFIG;
 	}
 	printf("%s: configuration OK\n", path);
-	return NSRPD_EXIT_OK;
+	return NSRP_EXIT_OK;
 }
 
 /* Signals are blocked before anything starts: the loop reads a signalfd. */
@@ -51,11 +52,7 @@ static void block_signals(void)
 {
 	sigset_t mask;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGCHLD);
+	nsrpd_signal_set(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -79,9 +76,9 @@ int main(int argc, char **argv)
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return NSRPD_EXIT_FAIL;
+		return NSRP_EXIT_FAIL;
 	d->cfg_path = NSRPD_CONF_DEFAULT;
-	d->sock_path = NSRPD_SOCK_DEFAULT;
+	d->sock_path = CTL_DEFAULT_PATH;
 	d->pin_dir = NSRPD_PIN_DIR;
 	while ((opt = getopt_long(argc, argv, "f:S:P:sdh", opts, NULL)) != -1) {
 		switch (opt) {
@@ -106,21 +103,21 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("nsrpd %s\n", NSRPD_VERSION);
 			free(d);
-			return NSRPD_EXIT_OK;
+			return NSRP_EXIT_OK;
 		case 'h':
 			usage(stdout);
 			free(d);
-			return NSRPD_EXIT_OK;
+			return NSRP_EXIT_OK;
 		default:
 			usage(stderr);
 			free(d);
-			return NSRPD_EXIT_USAGE;
+			return NSRP_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		usage(stderr);
 		free(d);
-		return NSRPD_EXIT_USAGE;
+		return NSRP_EXIT_USAGE;
 	}
 
 	block_signals();
@@ -129,12 +126,12 @@ int main(int argc, char **argv)
 	if (config_load(d->cfg_path, &d->cfg, stderr)) {
 		pr_err("%s: configuration rejected", d->cfg_path);
 		free(d);
-		return NSRPD_EXIT_CONFIG;
+		return NSRP_EXIT_CONFIG;
 	}
 	err = nsrpd_init(d);
 	if (!err)
 		err = nsrpd_run(d);
 	nsrpd_fini(d);
 	free(d);
-	return err ? NSRPD_EXIT_FAIL : NSRPD_EXIT_OK;
+	return err ? NSRP_EXIT_FAIL : NSRP_EXIT_OK;
 }

@@ -34,8 +34,7 @@
 #define RTO_WINDOW	PROTO_SACK_MAX_BITS	/* in flight past the ack */
 #define RTO_TXQ		65536			/* queued; a power of two */
 
-/* The marker records (PROTO_SYNC_MARK) and what they mark. */
-#define RTO_MARK_LEN		8
+/* What a marker record (PROTO_SYNC_MARK) marks. */
 #define RTO_MARK_BULK_END	1	/* every record of a bulk sync sent */
 
 struct rto_rec {

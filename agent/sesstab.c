@@ -67,7 +67,7 @@ static uint64_t backup_expiry(uint64_t now, uint64_t remaining,
 			      unsigned int mult)
 {
 	return ageout_expiry(now, remaining,
-			     mult ? mult : SESSTAB_AGEOUT_MULT_DEFAULT);
+			     mult ? mult : NSRPD_AGEOUT_MULT);
 }
 
 /* A local entry of a group this unit is master of: the peer's is stale. */

@@ -42,8 +42,6 @@
 
 struct ctl_out;
 
-/* Backup ageout multiplier when the caller passes 0. */
-#define SESSTAB_AGEOUT_MULT_DEFAULT	NSRPD_AGEOUT_MULT_DEFAULT
 /* Entries per internal read chunk (show, expired, count). */
 #define SESSTAB_CHUNK			4096
 /* What sesstab_count() returns when the map cannot be read. */
@@ -70,7 +68,7 @@ struct sesstab_acct {
  * Backup side: applies one delta from the peer (wire form).
  * CREATE/STATE/REFRESH install or update the entry with NSRP_SF_FROM_PEER
  * set and expires = now + mult * remaining (saturating; mult 0 means
- * SESSTAB_AGEOUT_MULT_DEFAULT), keeping the local per-direction counters
+ * NSRPD_AGEOUT_MULT), keeping the local per-direction counters
  * if the entry exists (a new entry takes the peer's). DELETE removes it;
  * deleting an absent entry is not an error. An existing local entry
  * WITHOUT FROM_PEER whose group owned(vsd, arg) says this unit is master

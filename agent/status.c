@@ -23,6 +23,7 @@
 #include "ident.h"
 #include "log.h"
 #include "netlink.h"
+#include "version.h"
 
 #define STATUS_MAX_WORDS 16
 

@@ -400,10 +400,10 @@ static void sync_apply_flush(struct nsrpd *d)
 	sync_pending.n = 0;
 	sesstab_apply_many_prog(dp_apply_fd(&d->dp), d->dp.fd_sess,
 				sync_pending.ev, n, now,
-				SYNC_AGEOUT_MULT, sync_owned, d, &a);
+				NSRPD_AGEOUT_MULT, sync_owned, d, &a);
 	sync_expiry_seen(&d->sync, sesstab_copies_expire(sync_pending.ev, n,
 							 now,
-							 SYNC_AGEOUT_MULT));
+							 NSRPD_AGEOUT_MULT));
 	d->sync.peer_created += a.created;
 	d->sync.peer_deleted += a.deleted;
 	d->sync.apply_errors += a.failed;
@@ -590,7 +590,7 @@ static void sync_ageout_apply(struct nsrpd *d, const struct proto_msg *m,
 
 		proto_event_get(m->data + i * PROTO_EVENT_LEN, &ev);
 		err = ageout_backup_expiry(ev.kind, now, ev.sess.expires_ns,
-					   SYNC_AGEOUT_MULT, &expires);
+					   NSRPD_AGEOUT_MULT, &expires);
 		if (err == -ENOENT) {
 			sesstab_delete(d->dp.fd_sess, &ev.key, 1);
 			d->sync.ageout_deleted++;

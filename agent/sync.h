@@ -18,8 +18,6 @@ struct ct_committer;
 struct nsrpd;
 struct proto_hdr;
 
-#define SYNC_AGEOUT_MULT	8	/* backup copies live 8x the master's */
-
 struct nsrpd_sync {
 	struct rto_tx tx;
 	struct rto_rx rx;

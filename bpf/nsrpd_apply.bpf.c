@@ -103,7 +103,7 @@ int nsrp_apply(struct nsrp_apply_ctx *ctx)
 {
 	__u64 now = ctx->now_ns, owned = ctx->owned;
 	__u32 n = ctx->count;
-	__u64 mult = ctx->mult ? ctx->mult : NSRPD_AGEOUT_MULT_DEFAULT;
+	__u64 mult = ctx->mult ? ctx->mult : NSRPD_AGEOUT_MULT;
 
 	if (n > NSRP_APPLY_MAX)
 		return 0;

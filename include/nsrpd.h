@@ -16,15 +16,8 @@
 
 /* Where the maps are pinned, and how they are named (at most 15 chars). */
 #define NSRPD_PIN_DIR		"/sys/fs/bpf/nsrpd"
-#define NSRPD_MAP_VSI_MAC	"nsrp_vsi_mac"
-#define NSRPD_MAP_VSI_ADDR	"nsrp_vsi_addr"
-#define NSRPD_MAP_ROLE		"nsrp_role"
 #define NSRPD_MAP_SESS		"nsrp_sess"
 #define NSRPD_MAP_CNT		"nsrp_cnt"
-#define NSRPD_MAP_EVENTS	"nsrp_events"
-#define NSRPD_MAP_IFACE		"nsrp_iface"
-#define NSRPD_MAP_NH		"nsrp_nh"
-#define NSRPD_MAP_NH_GEN	"nsrp_nh_gen"
 
 /* Limits. */
 #define NSRPD_MAX_VSD		8	/* VSD groups per cluster */
@@ -224,7 +217,8 @@ struct nsrp_event {
  * result per record. A larger set is applied in several runs.
  */
 #define NSRP_APPLY_MAX		32	/* records per run, bounds the loop */
-#define NSRPD_AGEOUT_MULT_DEFAULT 8	/* backup lifetime multiplier for 0 */
+/* The backup keeps the peer's sessions this many times their lifetime. */
+#define NSRPD_AGEOUT_MULT	8
 
 /* What a record did, in nsrp_apply_ctx.res[]; a negative value: -errno. */
 enum nsrp_apply_res {

@@ -24,16 +24,9 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "version.h"
 
-#define NSRPCTL_VERSION		"0.1.0"
 #define NSRPCTL_TIMEOUT_S	30	/* for the daemon to answer */
-
-enum exit_code {
-	EXIT_OK = 0,
-	EXIT_REFUSED = 1,
-	EXIT_USAGE = 2,
-	EXIT_UNREACHABLE = 3,
-};
 
 static void usage(FILE *f)
 {
@@ -89,7 +82,7 @@ static int run(const char *path, const char *cmd, unsigned int flags)
 	if (fd < 0) {
 		fprintf(stderr, "nsrpctl: %s: %s (is nsrpd running?)\n", path,
 			strerror(-fd));
-		return EXIT_UNREACHABLE;
+		return NSRP_EXIT_UNREACHABLE;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	err = ctl_call(fd, cmd, flags, print_text, NULL, &status);
@@ -98,13 +91,13 @@ static int run(const char *path, const char *cmd, unsigned int flags)
 	if (err) {
 		fprintf(stderr, "nsrpctl: %s: %s\n", path,
 			err == -EAGAIN ? "no answer in time" : strerror(-err));
-		return EXIT_UNREACHABLE;
+		return NSRP_EXIT_UNREACHABLE;
 	}
 	if (status) {
 		fprintf(stderr, "nsrpctl: %s: %s\n", cmd, strerror(status));
-		return EXIT_REFUSED;
+		return NSRP_EXIT_FAIL;
 	}
-	return EXIT_OK;
+	return NSRP_EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -131,24 +124,24 @@ int main(int argc, char **argv)
 			flags |= CTL_F_JSON;
 			break;
 		case 'V':
-			printf("nsrpctl %s\n", NSRPCTL_VERSION);
-			return EXIT_OK;
+			printf("nsrpctl %s\n", NSRPD_VERSION);
+			return NSRP_EXIT_OK;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			return NSRP_EXIT_OK;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			return NSRP_EXIT_USAGE;
 		}
 	}
 	if (optind >= argc) {
 		usage(stderr);
-		return EXIT_USAGE;
+		return NSRP_EXIT_USAGE;
 	}
 	if (join_words(cmd, sizeof(cmd), argc - optind, argv + optind)) {
 		fprintf(stderr, "nsrpctl: command longer than %d bytes\n",
 			CTL_MAX_CMD);
-		return EXIT_USAGE;
+		return NSRP_EXIT_USAGE;
 	}
 	return run(path, cmd, flags);
 }
