@@ -2,7 +2,8 @@
 /*
  * sesstab.h - every user-space operation on the session map (nsrp_sess):
  * applying the peer's deltas, batch reads for the bulk sync and the sweep,
- * batch deletes, expiry updates for ageout-ack, and `get session`.
+ * batch deletes and expiry updates for ageout-ack (`get session` shows
+ * it: sessview.h).
  *
  * The map fd is the pinned LRU hash's (struct nsrp_sess_key ->
  * struct nsrp_sess, include/nsrpd.h). Times are CLOCK_MONOTONIC in ns and
@@ -26,7 +27,8 @@
  *
  * All terms are counted from the moment the map was empty (a map re-used
  * from an earlier run starts with present > 0: take its count as the
- * initial "created"). `get session summary` prints the result. The counters are read at slightly different times
+ * initial "created"). `get session summary` prints the result. The
+ * counters are read at slightly different times
  * while traffic flows, so the result is an estimate: clamp it at zero.
  * The data plane counts EV_DELETE only when the event reached the ring:
  * a delete whose event was lost (NSRP_CNT_EV_RB_FULL) reads as an
@@ -39,8 +41,6 @@
 #include <stdint.h>
 
 #include "nsrpd.h"
-
-struct ctl_out;
 
 /* Entries per internal read chunk (show, expired, count). */
 #define SESSTAB_CHUNK			4096
@@ -181,30 +181,20 @@ uint64_t sesstab_evictions(uint64_t created, uint64_t deleted,
 			   uint64_t expired, uint64_t present);
 
 /*
- * `get session [src|dst|addr A] [port P] [proto tcp|udp|icmp|N]` and
- * `get session summary` (filters allowed too): args is the text after
- * "get session". src is the initiator's address, dst the responder's,
- * addr either; port either endpoint's; icmp matches ICMP and ICMPv6.
- * The table lists, per session: id (a hash of the key, the same on both
- * units), vsd, proto, initiator:port -> responder:port, state, timeout
- * left in s, packets and bytes each way (initiator/responder) and flags
- * ("peer": synced from the peer). JSON when json is set. Summary: totals
- * per state, per protocol, from-peer vs local, and capacity; with churn
- * (may be NULL), the estimate of LRU evictions.
- * Returns 0, -EINVAL with a message naming the bad word, or -errno.
- */
-/*
  * What the agent saw enter and leave the map on purpose since it was
- * empty (the terms of the eviction accounting above): with it, the
- * summary also gives the entries the LRU evicted.
+ * empty (the terms of the eviction accounting above).
  */
 struct sesstab_churn {
 	uint64_t created, deleted, expired;
 };
 
-int sesstab_show(int fd, const char *args, int json, struct ctl_out *out,
-		 uint64_t now, unsigned int capacity,
-		 const struct sesstab_churn *churn);
+/*
+ * Calls fn on every entry, a chunk at a time; stops early when fn returns
+ * non-zero. Returns 0, fn's negative value, or -errno.
+ */
+int sesstab_walk(int fd, int (*fn)(const struct nsrp_sess_key *k,
+				  const struct nsrp_sess *v, void *arg),
+		 void *arg);
 
 /* Session state name, "established" etc.; "unknown" out of range. */
 const char *sesstab_state_name(unsigned int state);

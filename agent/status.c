@@ -23,6 +23,7 @@
 #include "ident.h"
 #include "log.h"
 #include "netlink.h"
+#include "sessview.h"
 #include "version.h"
 
 #define STATUS_MAX_WORDS 16
@@ -616,7 +617,7 @@ static int status_session(struct nsrpd *d, char **w, int n, int json,
 			return -EINVAL;
 		used += k;
 	}
-	return sesstab_show(d->dp.fd_sess, args, json, o, dp_now_ns(),
+	return sessview_show(d->dp.fd_sess, args, json, o, dp_now_ns(),
 			    d->dp.cfg.sess_max ? d->dp.cfg.sess_max
 					       : NSRPD_SESS_DEFAULT,
 			    status_churn(d, &churn) ? NULL : &churn);

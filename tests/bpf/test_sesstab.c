@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "dataplane.h"
 #include "sesstab.h"
+#include "sessview.h"
 #include "../harness.h"
 #include "runner.h"
 
@@ -1068,7 +1069,7 @@ static int show(int fd, const char *args, int json, struct ctl_out *out)
 {
 	free(out->buf);
 	memset(out, 0, sizeof(*out));
-	return sesstab_show(fd, args, json, out, NOW, MAP_CAP, NULL);
+	return sessview_show(fd, args, json, out, NOW, MAP_CAP, NULL);
 }
 
 /* Expects exactly the rows flagged in want (tcp, udp, icmp). */

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sessview.c - `get session`: the words that filter the session map, and
+ * the table, JSON or summary that shows what they select.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include "ctl.h"
+#include "sessview.h"
+
+#define SHOW_MAX_WORDS	16
+
+struct sess_filter {
+	bool summary;
+	int addr_dir;		/* 0: none, else one of the FILT_* below */
+	uint8_t family;
+	__be32 addr[4];
+	int port;		/* -1: any */
+	int proto;		/* -1: any */
+};
+
+enum { FILT_SRC = 1, FILT_DST, FILT_ANY };
+
+/* The initiator's endpoint first, as the session is shown. */
+struct sess_view {
+	const __be32 *ia, *ra;
+	uint16_t ip, rp;
+};
+
+static void sess_view(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
+		      struct sess_view *sv)
+{
+	bool b_first = v->flags & NSRP_SF_INIT_IS_B;
+
+	sv->ia = b_first ? k->addr_b : k->addr_a;
+	sv->ra = b_first ? k->addr_a : k->addr_b;
+	sv->ip = ntohs(b_first ? k->port_b : k->port_a);
+	sv->rp = ntohs(b_first ? k->port_a : k->port_b);
+}
+
+static int parse_addr(const char *w, struct sess_filter *f)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	memset(f->addr, 0, sizeof(f->addr));
+	if (inet_pton(AF_INET, w, &a4) == 1) {
+		f->family = NSRP_AF_INET;
+		f->addr[0] = a4.s_addr;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, w, &a6) == 1) {
+		f->family = NSRP_AF_INET6;
+		memcpy(f->addr, &a6, sizeof(f->addr));
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static int parse_uint(const char *w, unsigned long max, int *v)
+{
+	unsigned long n;
+	char *end;
+
+	if (*w < '0' || *w > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(w, &end, 10);
+	if (errno || *end || n > max)
+		return -EINVAL;
+	*v = (int)n;
+	return 0;
+}
+
+static int parse_proto(const char *w, int *proto)
+{
+	if (!strcmp(w, "tcp"))
+		*proto = IPPROTO_TCP;
+	else if (!strcmp(w, "udp"))
+		*proto = IPPROTO_UDP;
+	else if (!strcmp(w, "icmp"))
+		*proto = IPPROTO_ICMP;
+	else
+		return parse_uint(w, 255, proto);
+	return 0;
+}
+
+static int parse_value(const char *key, const char *val, struct sess_filter *f,
+		       struct ctl_out *out)
+{
+	if (!strcmp(key, "port")) {
+		if (parse_uint(val, 65535, &f->port)) {
+			ctl_printf(out, "get session: bad port '%s' "
+					"(0 to 65535)\n", val);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(key, "proto")) {
+		if (parse_proto(val, &f->proto)) {
+			ctl_printf(out, "get session: bad proto '%s' (tcp, "
+					"udp, icmp or 0 to 255)\n", val);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (parse_addr(val, f)) {
+		ctl_printf(out, "get session: bad address '%s' after %s\n",
+			   val, key);
+		return -EINVAL;
+	}
+	f->addr_dir = !strcmp(key, "src") ? FILT_SRC :
+		      !strcmp(key, "dst") ? FILT_DST : FILT_ANY;
+	return 0;
+}
+
+static bool takes_value(const char *w)
+{
+	return !strcmp(w, "src") || !strcmp(w, "dst") || !strcmp(w, "addr") ||
+	       !strcmp(w, "port") || !strcmp(w, "proto");
+}
+
+static int parse_filter(const char *args, struct sess_filter *f,
+			struct ctl_out *out)
+{
+	char line[CTL_MAX_CMD + 1], *w[SHOW_MAX_WORDS], *save = NULL, *t;
+	int n = 0, err;
+
+	memset(f, 0, sizeof(*f));
+	f->port = -1;
+	f->proto = -1;
+	if (snprintf(line, sizeof(line), "%s", args ? args : "") >=
+	    (int)sizeof(line)) {
+		ctl_printf(out, "get session: arguments too long\n");
+		return -EINVAL;
+	}
+	for (t = strtok_r(line, " \t\n", &save); t;
+	     t = strtok_r(NULL, " \t\n", &save)) {
+		if (n == SHOW_MAX_WORDS) {
+			ctl_printf(out, "get session: too many words\n");
+			return -EINVAL;
+		}
+		w[n++] = t;
+	}
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(w[i], "summary")) {
+			f->summary = true;
+			continue;
+		}
+		if (!takes_value(w[i])) {
+			ctl_printf(out, "get session: unknown word '%s' "
+					"(expected src, dst, addr, port, proto "
+					"or summary)\n", w[i]);
+			return -EINVAL;
+		}
+		if (i + 1 == n) {
+			ctl_printf(out, "get session: '%s' needs a value\n",
+				   w[i]);
+			return -EINVAL;
+		}
+		err = parse_value(w[i], w[i + 1], f, out);
+		if (err)
+			return err;
+		i++;
+	}
+	return 0;
+}
+
+static bool addr_eq(const __be32 *a, const struct sess_filter *f)
+{
+	return !memcmp(a, f->addr, sizeof(f->addr));
+}
+
+static bool proto_match(int want, uint8_t proto)
+{
+	if (want == IPPROTO_ICMP)
+		return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+	return want == proto;
+}
+
+static bool filter_match(const struct sess_filter *f,
+			 const struct nsrp_sess_key *k,
+			 const struct sess_view *sv)
+{
+	if (f->proto >= 0 && !proto_match(f->proto, k->proto))
+		return false;
+	if (f->port >= 0 && sv->ip != f->port && sv->rp != f->port)
+		return false;
+	if (!f->addr_dir)
+		return true;
+	if (k->family != f->family)
+		return false;
+	switch (f->addr_dir) {
+	case FILT_SRC:
+		return addr_eq(sv->ia, f);
+	case FILT_DST:
+		return addr_eq(sv->ra, f);
+	default:
+		return addr_eq(sv->ia, f) || addr_eq(sv->ra, f);
+	}
+}
+
+static const char *proto_name(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return "tcp";
+	case IPPROTO_UDP:
+		return "udp";
+	case IPPROTO_ICMP:
+		return "icmp";
+	case IPPROTO_ICMPV6:
+		return "icmp6";
+	default:
+		return NULL;
+	}
+}
+
+/* A stable id: FNV-1a of the key, the same on both units. */
+static uint32_t sess_id(const struct nsrp_sess_key *k)
+{
+	const uint8_t *p = (const uint8_t *)k;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < offsetof(struct nsrp_sess_key, pad); i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+static void addr_str(uint8_t family, const __be32 *a, char *buf, size_t len)
+{
+	if (!inet_ntop(family == NSRP_AF_INET6 ? AF_INET6 : AF_INET, a, buf,
+		       len))
+		snprintf(buf, len, "?");
+}
+
+/* "192.0.2.1:80" or "[2001:db8::1]:80". */
+#define ENDPOINT_LEN	(INET6_ADDRSTRLEN + 8)
+
+static void endpoint_str(uint8_t family, const __be32 *a, uint16_t port,
+			 char *buf, size_t len)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	addr_str(family, a, ip, sizeof(ip));
+	snprintf(buf, len, family == NSRP_AF_INET6 ? "[%s]:%u" : "%s:%u", ip,
+		 port);
+}
+
+/* Whole seconds left, rounded up so that a live session never shows 0. */
+static uint64_t secs_left(const struct nsrp_sess *v, uint64_t now)
+{
+	if (v->expires_ns <= now)
+		return 0;
+	return (v->expires_ns - now + 999999999ull) / 1000000000ull;
+}
+
+struct show_ctx {
+	const struct sess_filter *f;
+	struct ctl_out *out;
+	int json;
+	uint64_t now;
+	uint64_t present;	/* entries in the map */
+	uint64_t shown;		/* entries matching the filter */
+	const struct sesstab_churn *churn;	/* NULL: no eviction estimate */
+	/* The summary's tallies. */
+	uint64_t by_state[NSRP_SS_MAX + 1];	/* last: unknown */
+	uint64_t tcp, udp, icmp, other;
+	uint64_t from_peer, local, expired;
+};
+
+/* The text table's columns; 21: the widest IPv4 endpoint. */
+#define ROW_FMT		"%08x %3u %-5s %-21s -> %-21s %-11s %7llu "
+#define HEAD_FMT	"%-8s %3s %-5s %-21s    %-21s %-11s %7s "
+
+static void show_head(struct ctl_out *out)
+{
+	ctl_printf(out, HEAD_FMT "pkts(i/r) bytes(i/r) flags\n", "id", "vsd",
+		   "proto", "initiator", "responder", "state", "timeout");
+}
+
+static int show_row_text(const struct nsrp_sess_key *k,
+			 const struct nsrp_sess *v, const struct sess_view *sv,
+			 const char *pn, const struct show_ctx *x)
+{
+	char ie[ENDPOINT_LEN], re[ENDPOINT_LEN];
+
+	endpoint_str(k->family, sv->ia, sv->ip, ie, sizeof(ie));
+	endpoint_str(k->family, sv->ra, sv->rp, re, sizeof(re));
+	/* pkts[]/bytes[] are kept per direction from the initiator. */
+	return ctl_printf(x->out, ROW_FMT "%llu/%llu %llu/%llu %s\n",
+			  sess_id(k), v->vsd, pn, ie, re,
+			  sesstab_state_name(v->state),
+			  (unsigned long long)secs_left(v, x->now),
+			  (unsigned long long)v->pkts[NSRP_DIR_ORIG],
+			  (unsigned long long)v->pkts[NSRP_DIR_REPLY],
+			  (unsigned long long)v->bytes[NSRP_DIR_ORIG],
+			  (unsigned long long)v->bytes[NSRP_DIR_REPLY],
+			  v->flags & NSRP_SF_FROM_PEER ? "peer" : "-");
+}
+
+static int show_row_json(const struct nsrp_sess_key *k,
+			 const struct nsrp_sess *v, const struct sess_view *sv,
+			 const char *pn, const struct show_ctx *x)
+{
+	char ia[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
+
+	addr_str(k->family, sv->ia, ia, sizeof(ia));
+	addr_str(k->family, sv->ra, ra, sizeof(ra));
+	return ctl_printf(x->out,
+			  "%s{\"id\":\"%08x\",\"vsd\":%u,\"proto\":\"%s\","
+			  "\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\","
+			  "\"dport\":%u,\"state\":\"%s\",\"timeout\":%llu,"
+			  "\"pkts\":[%llu,%llu],\"bytes\":[%llu,%llu],"
+			  "\"peer\":%s}",
+			  x->shown ? "," : "", sess_id(k), v->vsd, pn, ia,
+			  sv->ip, ra, sv->rp, sesstab_state_name(v->state),
+			  (unsigned long long)secs_left(v, x->now),
+			  (unsigned long long)v->pkts[NSRP_DIR_ORIG],
+			  (unsigned long long)v->pkts[NSRP_DIR_REPLY],
+			  (unsigned long long)v->bytes[NSRP_DIR_ORIG],
+			  (unsigned long long)v->bytes[NSRP_DIR_REPLY],
+			  v->flags & NSRP_SF_FROM_PEER ? "true" : "false");
+}
+
+static int show_row(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
+		    const struct sess_view *sv, const struct show_ctx *x)
+{
+	const char *pn = proto_name(k->proto);
+	char pbuf[4];
+
+	if (!pn) {
+		snprintf(pbuf, sizeof(pbuf), "%u", k->proto);
+		pn = pbuf;
+	}
+	return x->json ? show_row_json(k, v, sv, pn, x) :
+			 show_row_text(k, v, sv, pn, x);
+}
+
+static void tally(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
+		  struct show_ctx *x)
+{
+	x->by_state[v->state < NSRP_SS_MAX ? v->state : NSRP_SS_MAX]++;
+	if (k->proto == IPPROTO_TCP)
+		x->tcp++;
+	else if (k->proto == IPPROTO_UDP)
+		x->udp++;
+	else if (k->proto == IPPROTO_ICMP || k->proto == IPPROTO_ICMPV6)
+		x->icmp++;
+	else
+		x->other++;
+	if (v->flags & NSRP_SF_FROM_PEER)
+		x->from_peer++;
+	else
+		x->local++;
+	if (v->expires_ns <= x->now)
+		x->expired++;
+}
+
+static int show_one(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
+		    void *arg)
+{
+	struct show_ctx *x = arg;
+	struct sess_view sv;
+	int err = 0;
+
+	x->present++;
+	sess_view(k, v, &sv);
+	if (!filter_match(x->f, k, &sv))
+		return 0;
+	if (x->f->summary)
+		tally(k, v, x);
+	else if (!x->out->truncated)
+		err = show_row(k, v, &sv, x);
+	x->shown++;
+	/* A full response keeps counting, so the totals stay right. */
+	return err == -ENOSPC ? 0 : err;
+}
+
+static uint64_t show_evicted(const struct show_ctx *x)
+{
+	return sesstab_evictions(x->churn->created, x->churn->deleted,
+				 x->churn->expired, x->present);
+}
+
+static void show_summary_text(const struct show_ctx *x, unsigned int cap)
+{
+	struct ctl_out *o = x->out;
+
+	ctl_printf(o, "sessions: %llu (local %llu, from peer %llu), "
+		      "expired awaiting removal: %llu\n",
+		   (unsigned long long)x->shown,
+		   (unsigned long long)x->local,
+		   (unsigned long long)x->from_peer,
+		   (unsigned long long)x->expired);
+	ctl_printf(o, "map: %llu of %u entries\n",
+		   (unsigned long long)x->present, cap);
+	if (x->churn)
+		ctl_printf(o, "evicted by the LRU when full (estimate): %llu\n",
+			   (unsigned long long)show_evicted(x));
+	ctl_printf(o, "by state:\n");
+	for (int s = 0; s < NSRP_SS_MAX; s++)
+		ctl_printf(o, "  %-12s %llu\n", sesstab_state_name(s),
+			   (unsigned long long)x->by_state[s]);
+	if (x->by_state[NSRP_SS_MAX])
+		ctl_printf(o, "  %-12s %llu\n", "unknown",
+			   (unsigned long long)x->by_state[NSRP_SS_MAX]);
+	ctl_printf(o, "by protocol:\n  tcp          %llu\n  udp          "
+		      "%llu\n  icmp         %llu\n  other        %llu\n",
+		   (unsigned long long)x->tcp, (unsigned long long)x->udp,
+		   (unsigned long long)x->icmp, (unsigned long long)x->other);
+}
+
+static void show_summary_json(const struct show_ctx *x, unsigned int cap)
+{
+	struct ctl_out *o = x->out;
+
+	ctl_printf(o, "{\"total\":%llu,\"local\":%llu,\"from_peer\":%llu,"
+		      "\"expired\":%llu,\"present\":%llu,\"capacity\":%u,",
+		   (unsigned long long)x->shown,
+		   (unsigned long long)x->local,
+		   (unsigned long long)x->from_peer,
+		   (unsigned long long)x->expired,
+		   (unsigned long long)x->present, cap);
+	if (x->churn)
+		ctl_printf(o, "\"evicted\":%llu,",
+			   (unsigned long long)show_evicted(x));
+	ctl_printf(o, "\"by_state\":{");
+	for (int s = 0; s <= NSRP_SS_MAX; s++)
+		ctl_printf(o, "%s\"%s\":%llu", s ? "," : "",
+			   sesstab_state_name(s),
+			   (unsigned long long)x->by_state[s]);
+	ctl_printf(o, "},\"by_proto\":{\"tcp\":%llu,\"udp\":%llu,"
+		      "\"icmp\":%llu,\"other\":%llu}}\n",
+		   (unsigned long long)x->tcp, (unsigned long long)x->udp,
+		   (unsigned long long)x->icmp, (unsigned long long)x->other);
+}
+
+int sessview_show(int fd, const char *args, int json, struct ctl_out *out,
+		  uint64_t now, unsigned int capacity,
+		  const struct sesstab_churn *churn)
+{
+	struct sess_filter f;
+	struct show_ctx x = { .f = &f, .out = out, .json = json, .now = now,
+			      .churn = churn };
+	int err = parse_filter(args, &f, out);
+
+	if (err)
+		return err;
+	if (!f.summary && json)
+		ctl_printf(out, "{\"sessions\":[");
+	else if (!f.summary)
+		show_head(out);
+	err = sesstab_walk(fd, show_one, &x);
+	if (err) {
+		ctl_printf(out, "%sget session: cannot read the session "
+				"map: %s\n", json && !f.summary ? "]}\n" : "",
+			   strerror(-err));
+		return err;
+	}
+	if (f.summary) {
+		if (json)
+			show_summary_json(&x, capacity);
+		else
+			show_summary_text(&x, capacity);
+		return 0;
+	}
+	if (json)
+		ctl_printf(out, "],\"total\":%llu,\"present\":%llu,"
+				"\"capacity\":%u}\n",
+			   (unsigned long long)x.shown,
+			   (unsigned long long)x.present, capacity);
+	else
+		ctl_printf(out, "Total %llu sessions according to filtering "
+				"criteria (%llu of %u in the map).\n",
+			   (unsigned long long)x.shown,
+			   (unsigned long long)x.present, capacity);
+	return 0;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef NSRPD_SESSVIEW_H
+#define NSRPD_SESSVIEW_H
+
+#include <stdint.h>
+
+#include "sesstab.h"
+
+struct ctl_out;
+
+/*
+ * `get session [src|dst|addr A] [port P] [proto tcp|udp|icmp|N]` and
+ * `get session summary` (filters allowed too): args is the text after
+ * "get session". src is the initiator's address, dst the responder's,
+ * addr either; port either endpoint's; icmp matches ICMP and ICMPv6.
+ * The table lists, per session: id (a hash of the key, the same on both
+ * units), vsd, proto, initiator:port -> responder:port, state, timeout
+ * left in s, packets and bytes each way (initiator/responder) and flags
+ * ("peer": synced from the peer). JSON when json is set. Summary: totals
+ * per state, per protocol, from-peer vs local, and capacity; with churn
+ * (may be NULL: sesstab.h), the estimate of LRU evictions.
+ * Returns 0, -EINVAL with a message naming the bad word, or -errno.
+ */
+int sessview_show(int fd, const char *args, int json, struct ctl_out *out,
+		  uint64_t now, unsigned int capacity,
+		  const struct sesstab_churn *churn);
+
+#endif
