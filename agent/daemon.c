@@ -1,27 +1,33 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * daemon.c - set-up, the event loop and tear-down of nsrpd.
+ * daemon.c - set-up, the event loop and tear-down of nsrpd, and the
+ * joints between its parts.
  *
  * One thread, one epoll set, waited on until the next thing that must
- * happen (heartbeat, peer loss, election and sync timers, the session
- * ring's hold): a signalfd for every signal (nothing runs in a signal
- * handler), the HA path sockets, the control socket and the session event
- * ring.
+ * happen (heartbeat, peer loss, election and sync timers, the sweep, the
+ * session ring's hold): a signalfd for every signal (nothing runs in a
+ * signal handler), the HA path sockets, the control socket and the
+ * session event ring.
+ *
+ * The parts never call each other: the cluster tells the daemon what
+ * happened (struct cluster_events), and the daemon tells the VSIs, the
+ * sync, the conntrack hand-off and the notify hook; the sync's hold on
+ * preempt goes the other way, as an input of each election.
  */
 #include <errno.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <bpf/libbpf.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/wait.h>
 
 #include "clock.h"
 #include "daemon.h"
-#include "sesstab.h"
 #include "garp.h"
 #include "ident.h"
 #include "log.h"
@@ -35,9 +41,6 @@ enum {
 	EV_PATH0,	/* + enum ha_path_id */
 };
 
-bool cluster_may_exit(struct nsrpd *d, uint64_t now);
-void cluster_reap(struct nsrpd *d);
-
 static int ep_ctl(int epfd, int op, int fd, uint32_t events, uint64_t tag)
 {
 	struct epoll_event ev = { .events = events, .data.u64 = tag };
@@ -48,6 +51,100 @@ static int ep_ctl(int epfd, int op, int fd, uint32_t events, uint64_t tag)
 static int ep_add(int epfd, int fd, uint64_t tag)
 {
 	return ep_ctl(epfd, EPOLL_CTL_ADD, fd, EPOLLIN, tag);
+}
+
+/* ------------------------------------------------------------ the joints */
+
+static void nsrpd_on_transition(void *arg, unsigned int vsd,
+				const struct vsd_transition *t, uint64_t now)
+{
+	struct nsrpd *d = arg;
+	bool was = t->from == VSD_MASTER, is = t->to == VSD_MASTER;
+
+	if (is && !was) {
+		vsi_take(&d->vsi, vsd, now + cluster_dead_ns(&d->cl));
+		sync_takeover(&d->sy, vsd, now);
+		cthandoff_start(&d->cth, vsd, now);
+	} else if (was && !is) {
+		vsi_release(&d->vsi, vsd);
+		sync_released(&d->sy, vsd);
+	}
+	notify_run(&d->nt, d->cfg.notify, vsd, t);
+}
+
+static void nsrpd_on_reassert(void *arg, unsigned int vsd, uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	(void)now;
+	vsi_reassert(&d->vsi, vsd);
+}
+
+/* The role map's deadline moves on with every heartbeat while master. */
+static void nsrpd_on_heartbeat(void *arg, uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (cluster_is_master(&d->cl, i))
+			vsi_refresh(&d->vsi, i, now + cluster_dead_ns(&d->cl),
+				    now);
+}
+
+static void nsrpd_on_peer_up(void *arg, uint64_t epoch, bool returned,
+			     uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	sync_peer_up(&d->sy, epoch, returned, now);
+}
+
+static void nsrpd_on_peer_lost(void *arg, uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	(void)now;
+	sync_peer_lost(&d->sy);
+}
+
+static void nsrpd_on_expired(void *arg, const struct nsrp_sess_key *k,
+			     const struct nsrp_sess *v, unsigned int n,
+			     uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	sync_expired(&d->sy, k, v, n, now);
+}
+
+static bool nsrpd_on_copies_expired(void *arg, const struct nsrp_sess_key *k,
+				    const struct nsrp_sess *v, unsigned int n,
+				    uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	return sync_ageout_ask(&d->sy, k, v, n, now);
+}
+
+static bool nsrpd_sweep_hold(void *arg, uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	return sync_busy(&d->sy, now);
+}
+
+/* One event of the session ring: the sweep and the sync see it. */
+static int nsrpd_on_event(void *ctx, void *data, size_t len)
+{
+	struct nsrpd *d = ctx;
+	struct nsrp_event ev;
+
+	if (len < sizeof(ev))
+		return 0;
+	memcpy(&ev, data, sizeof(ev));
+	if (ev.kind != NSRP_EV_DELETE)
+		sweep_saw_expiry(&d->sw, ev.sess.expires_ns);
+	sync_event(&d->sy, &ev, clock_now_ns());
+	return 0;
 }
 
 /*
@@ -62,17 +159,19 @@ static int ep_add(int epfd, int fd, uint64_t tag)
 
 static void nsrpd_ring_read(struct nsrpd *d, uint64_t now)
 {
-	if (sync_ring_ready(d) > 0) {
+	if (ring_buffer__consume(d->ring) > 0) {
 		d->ring_hold_ns = now + RING_HOLD_NS;
 		return;
 	}
 	d->ring_hold_ns = 0;
-	ep_ctl(d->epfd, EPOLL_CTL_MOD, sync_ring_fd(d),
+	ep_ctl(d->epfd, EPOLL_CTL_MOD, ring_buffer__epoll_fd(d->ring),
 	       EPOLLIN | EPOLLONESHOT, EV_RING);
 }
 
+/* ----------------------------------------------------------------- set up */
+
 /* The unit's identity comes from its HA interface, as on ScreenOS. */
-static int nsrpd_identity(struct nsrpd *d)
+static int nsrpd_identity(const struct nsrpd *d, uint8_t mac[6])
 {
 	const char *ifname = d->cfg.ha_if[0] ? d->cfg.ha_if : NULL;
 	struct link_info li;
@@ -89,47 +188,28 @@ static int nsrpd_identity(struct nsrpd *d)
 		pr_err("%s: %s", ifname, strerror(-err));
 		return err;
 	}
-	memcpy(d->mac, li.mac, 6);
-	d->unit_id = unit_id_from_mac(li.mac);
+	memcpy(mac, li.mac, 6);
 	return 0;
 }
 
-static bool nsrpd_attached(const struct nsrpd *d, const char *ifname)
+/*
+ * The HA link's identity of this run: the unit id, and an epoch that
+ * grows across restarts (the wall clock), so the peer's replay window
+ * starts over too.
+ */
+static int nsrpd_session(struct nsrpd *d, const uint8_t mac[6])
 {
-	for (int i = 0; i < d->dp.n_ifaces; i++)
-		if (!strcmp(d->dp.ifaces[i].name, ifname))
-			return true;
-	return false;
-}
+	struct hasess_id id = { .cluster_id = d->cfg.cluster_id,
+				.unit_id = unit_id_from_mac(mac) };
+	struct timespec ts;
+	int err;
 
-/* Tells the data plane which NICs, MACs and addresses are VSIs. */
-static int nsrpd_program_vsi(struct nsrpd *d, const struct cfg_vsi_addr *v)
-{
-	struct link_info li;
-	uint8_t vmac[6];
-	int err, fam = v->a.family == AF_INET6 ? 6 : 4;
-
-	err = link_info_get(v->ifname, &li);
-	if (err) {
-		pr_err("%s: %s", v->ifname, strerror(-err));
-		return err;
-	}
-	vsi_mac_derive(vmac, d->cfg.cluster_id, v->vsd, v->ifname);
-	if (!nsrpd_attached(d, v->ifname)) {
-		err = dp_attach(&d->dp, v->ifname);
-		if (err)
-			return err;
-		err = dp_set_iface(&d->dp, li.ifindex, v->vsd, vmac, li.mac);
-		if (err)
-			return err;
-	}
-	err = dp_add_vsi_mac(&d->dp, li.ifindex, vmac, v->vsd, li.mac);
-	if (!err)
-		err = dp_add_vsi_addr(&d->dp, li.ifindex, fam, v->a.addr,
-				      v->vsd, vmac);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	id.epoch = (uint64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+	err = hasess_init(&d->ha, &id, d->cfg.auth_password,
+			  d->cfg.encrypt_password);
 	if (err)
-		pr_err("%s: cannot program the VSI: %s", v->ifname,
-		       strerror(-err));
+		pr_err("cannot set up HA link protection: %s", strerror(-err));
 	return err;
 }
 
@@ -139,13 +219,14 @@ static int nsrpd_program_vsi(struct nsrpd *d, const struct cfg_vsi_addr *v)
  */
 static void nsrpd_sessions_found(struct nsrpd *d)
 {
+	struct command_sess_origin *o = &d->cmd.origin;
 	__u64 c[NSRP_CNT_MAX];
 	uint64_t n = sesstab_count(d->dp.fd_sess);
 
-	d->sess_at_start = n == SESSTAB_COUNT_ERR ? 0 : n;
+	o->present = n == SESSTAB_COUNT_ERR ? 0 : n;
 	if (!dp_read_counters(&d->dp, c)) {
-		d->learned_at_start = c[NSRP_CNT_LEARN];
-		d->deleted_at_start = c[NSRP_CNT_EV_DELETE];
+		o->learned = c[NSRP_CNT_LEARN];
+		o->deleted = c[NSRP_CNT_EV_DELETE];
 	}
 }
 
@@ -170,13 +251,8 @@ static int nsrpd_dataplane(struct nsrpd *d)
 	if (err)
 		return err;
 	nsrpd_sessions_found(d);
-	for (unsigned int i = 0; i < d->cfg.n_vsi; i++) {
-		err = nsrpd_program_vsi(d, &d->cfg.vsi[i]);
-		if (err)
-			return err;
-		d->group[d->cfg.vsi[i].vsd].active = true;
-	}
-	return 0;
+	vsi_init(&d->vsi, &d->cfg, &d->dp);
+	return vsi_program(&d->vsi);
 }
 
 static int nsrpd_paths(struct nsrpd *d)
@@ -189,10 +265,10 @@ static int nsrpd_paths(struct nsrpd *d)
 	for (int i = 0; i < HA_NPATHS; i++) {
 		if (!names[i][0])
 			continue;
-		err = ha_path_open(&d->path[i], names[i], PROTO_PORT);
+		err = hasess_open_path(&d->ha, i, names[i], PROTO_PORT);
 		if (err)
 			return err;
-		err = ep_add(d->epfd, d->path[i].fd, EV_PATH0 + i);
+		err = ep_add(d->epfd, hasess_path_fd(&d->ha, i), EV_PATH0 + i);
 		if (err)
 			return err;
 	}
@@ -242,106 +318,123 @@ static void nsrpd_sched(unsigned int prio)
 		pr_info("real-time scheduling, SCHED_FIFO priority %u", prio);
 }
 
+/* The parts, joined by the daemon's handlers above. */
+static int nsrpd_parts(struct nsrpd *d, const uint8_t mac[6])
+{
+	const struct cluster_events ev = {
+		.transition = nsrpd_on_transition,
+		.reassert = nsrpd_on_reassert,
+		.heartbeat = nsrpd_on_heartbeat,
+		.peer_up = nsrpd_on_peer_up,
+		.peer_lost = nsrpd_on_peer_lost,
+		.arg = d,
+	};
+	const struct sweep_ops sw = {
+		.expired = nsrpd_on_expired,
+		.copies_expired = nsrpd_on_copies_expired,
+		.hold = nsrpd_sweep_hold,
+		.arg = d,
+	};
+	int err;
+
+	cluster_init(&d->cl, &d->cfg, &d->ha, mac, d->ha.id.unit_id, &ev);
+	err = sync_init(&d->sy, &d->cfg, &d->ha, &d->dp);
+	if (err) {
+		pr_err("cannot set up RTO sync: %s", strerror(-err));
+		return err;
+	}
+	sweep_init(&d->sw, d->dp.fd_sess, &sw);
+	cthandoff_init(&d->cth, &d->dp);
+	if (d->dp.fd_events < 0)
+		return 0;
+	d->ring = ring_buffer__new(d->dp.fd_events, nsrpd_on_event, d, NULL);
+	if (!d->ring) {
+		err = -errno;
+		pr_err("cannot read the session events: %s", strerror(-err));
+		return err;
+	}
+	return ep_ctl(d->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(d->ring),
+		      EPOLLIN | EPOLLONESHOT, EV_RING);
+}
+
+static int nsrpd_config_line(void *arg, const char *line, char *msg,
+			     size_t msglen);
+
+static int nsrpd_control(struct nsrpd *d)
+{
+	struct command_sess_origin origin = d->cmd.origin;
+	int err;
+
+	d->cmd = (struct command_env){
+		.st = { .cfg = &d->cfg, .cl = &d->cl, .sy = &d->sy,
+			.ha = &d->ha, .sw = &d->sw, .cth = &d->cth,
+			.nt = &d->nt, .dp = &d->dp, .ctl = &d->ctl.stats },
+		.cl = &d->cl,
+		.sy = &d->sy,
+		.cfg_path = d->cfg_path,
+		.origin = origin,
+		.config_line = nsrpd_config_line,
+		.arg = d,
+	};
+	err = ctl_server_open(&d->ctl, d->sock_path, command_handle, &d->cmd);
+	if (err) {
+		pr_err("%s: cannot open the control socket: %s", d->sock_path,
+		       strerror(-err));
+		return err;
+	}
+	ctl_server_offload(&d->ctl, command_is_slow);
+	return ep_add(d->epfd, ctl_server_fd(&d->ctl), EV_CTL);
+}
+
 int nsrpd_init(struct nsrpd *d)
 {
-	struct timespec ts;
+	uint64_t now;
+	uint8_t mac[6];
 	int err;
 
 	/* Everything that owns a descriptor starts closed: a failed start
 	 * tears down through nsrpd_fini() like a clean stop. */
 	d->epfd = d->sfd = -1;
 	ctl_server_init(&d->ctl);
-	for (int i = 0; i < HA_NPATHS; i++)
-		ha_path_init(&d->path[i]);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	/* Grows across restarts, so the peer's replay window restarts too. */
-	d->epoch = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-	replay_init(&d->peer.replay);
-
 	err = nsrpd_loop_fds(d);
 	if (err)
 		return err;
 	if (d->cfg.realtime_priority)
 		nsrpd_sched(d->cfg.realtime_priority);
-	err = nsrpd_identity(d);
-	if (err)
-		return err;
-	err = hacrypt_init(&d->crypt, d->cfg.auth_password,
-			   d->cfg.encrypt_password, d->cfg.cluster_id);
-	if (err) {
-		pr_err("cannot set up HA link protection: %s", strerror(-err));
-		return err;
-	}
-	err = nsrpd_dataplane(d);
-	if (err)
-		return err;
-	err = nsrpd_paths(d);
-	if (err)
-		return err;
-	err = sync_init(d);
-	if (!err && sync_ring_fd(d) >= 0)
-		err = ep_ctl(d->epfd, EPOLL_CTL_ADD, sync_ring_fd(d),
-			     EPOLLIN | EPOLLONESHOT, EV_RING);
-	if (err) {
-		pr_err("cannot set up RTO sync: %s", strerror(-err));
-		return err;
-	}
-	err = ctl_server_open(&d->ctl, d->sock_path, status_handle, d);
-	if (err) {
-		pr_err("%s: cannot open the control socket: %s", d->sock_path,
-		       strerror(-err));
-		return err;
-	}
-	ctl_server_offload(&d->ctl, status_is_slow);
-	err = ep_add(d->epfd, ctl_server_fd(&d->ctl), EV_CTL);
+	err = nsrpd_identity(d, mac);
+	if (!err)
+		err = nsrpd_session(d, mac);
+	if (!err)
+		err = nsrpd_dataplane(d);
+	if (!err)
+		err = nsrpd_paths(d);
+	if (!err)
+		err = nsrpd_parts(d, mac);
+	if (!err)
+		err = nsrpd_control(d);
 	if (err)
 		return err;
 	pr_info("unit %u (cluster %u) up, %d NICs, HA %s, secondary %s",
-		d->unit_id, d->cfg.cluster_id, d->dp.n_ifaces,
+		d->ha.id.unit_id, d->cfg.cluster_id, d->dp.n_ifaces,
 		d->cfg.ha_if[0] ? d->cfg.ha_if : "-",
 		d->cfg.secondary_if[0] ? d->cfg.secondary_if : "-");
-	return cluster_start(d);
+	now = clock_now_ns();
+	/* Whatever an earlier run left: start as a backup. */
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (d->cl.group[i].active)
+			vsi_reset(&d->vsi, i);
+	cluster_start(&d->cl, now);
+	return 0;
 }
 
-/*
- * How long the loop may sleep: until its earliest deadline. epoll_pwait2()
- * takes the time to the nanosecond and arms a timer only when the loop
- * does sleep. A timerfd set again on every pass of a busy agent (each
- * read of the event ring moves the deadline) took a tenth of its CPU.
- */
-static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
-					 struct timespec *ts)
-{
-	uint64_t next = cluster_next_deadline(d), left;
+/* ------------------------------------------------------- configuration */
 
-	if (d->ring_hold_ns && d->ring_hold_ns < next)
-		next = d->ring_hold_ns;
-	left = next > now ? next - now : 0;
-	ts->tv_sec = left / NS_PER_S;
-	ts->tv_nsec = left % NS_PER_S;
-	return ts;
-}
-
-void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
+static void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 {
 	if (n->realtime_priority != d->cfg.realtime_priority)
 		nsrpd_sched(n->realtime_priority);
 	d->cfg = *n;
-	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
-		struct vsd_params p;
-
-		if (!d->group[i].active)
-			continue;
-		config_vsd_params(&d->cfg, i, &p);
-		vsd_set_params(&d->group[i].vsd, &p);
-	}
-	/*
-	 * The loop's cluster_tick() elects on the new settings, then sends
-	 * a heartbeat at once: the peer hears a new priority or preempt
-	 * without waiting an interval, and the next one follows at the new
-	 * interval.
-	 */
-	d->next_hb_ns = dp_now_ns();
+	cluster_reconfigure(&d->cl, clock_now_ns());
 }
 
 /*
@@ -369,9 +462,11 @@ static void nsrpd_loggable(const char *line, char *out, size_t len)
 	}
 }
 
-int nsrpd_config_line(struct nsrpd *d, const char *line, char *msg,
-		      size_t msglen)
+/* One "set" or "unset" line at run time, from the control socket. */
+static int nsrpd_config_line(void *arg, const char *line, char *msg,
+			     size_t msglen)
 {
+	struct nsrpd *d = arg;
 	struct nsrp_config *n = malloc(sizeof(*n));
 	char shown[CFG_LINE_LEN + 8];
 	int ret;
@@ -416,6 +511,35 @@ out:
 	free(n);
 }
 
+/* -------------------------------------------------------------- the loop */
+
+/*
+ * How long the loop may sleep: until its earliest deadline. epoll_pwait2()
+ * takes the time to the nanosecond and arms a timer only when the loop
+ * does sleep. A timerfd set again on every pass of a busy agent (each
+ * read of the event ring moves the deadline) took a tenth of its CPU.
+ */
+static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
+					 struct timespec *ts)
+{
+	uint64_t next = cluster_next_deadline(&d->cl), left, t;
+
+	t = sync_next_deadline(&d->sy, now);
+	if (t < next)
+		next = t;
+	t = sweep_next_deadline(&d->sw, now);
+	if (t < next)
+		next = t;
+	if (cthandoff_busy(&d->cth))
+		next = now;
+	if (d->ring_hold_ns && d->ring_hold_ns < next)
+		next = d->ring_hold_ns;
+	left = next > now ? next - now : 0;
+	ts->tv_sec = left / NS_PER_S;
+	ts->tv_nsec = left % NS_PER_S;
+	return ts;
+}
+
 /*
  * Everything the loop does between two waits must be short: while it
  * runs, no heartbeat goes out. One that takes a good part of the peer's
@@ -424,17 +548,28 @@ out:
 static void nsrpd_check_slow(struct nsrpd *d, uint64_t start,
 			     uint64_t t_events, uint64_t t_tick)
 {
-	uint64_t end = dp_now_ns(), limit;
+	uint64_t end = clock_now_ns(), limit;
 
-	limit = (uint64_t)d->cfg.hb_interval_ms * 1000000ull / 2;
+	limit = (uint64_t)d->cfg.hb_interval_ms * NS_PER_MS / 2;
 	if (end - start < limit)
 		return;
 	pr_warn("event loop: one pass took %llu ms (events %llu, election "
 		"%llu, sync %llu)",
-		(unsigned long long)(end - start) / 1000000,
-		(unsigned long long)(t_events - start) / 1000000,
-		(unsigned long long)(t_tick - t_events) / 1000000,
-		(unsigned long long)(end - t_tick) / 1000000);
+		(unsigned long long)(end - start) / NS_PER_MS,
+		(unsigned long long)(t_events - start) / NS_PER_MS,
+		(unsigned long long)(t_tick - t_events) / NS_PER_MS,
+		(unsigned long long)(end - t_tick) / NS_PER_MS);
+}
+
+/* Finished children: the control socket's, or the notify hook's. */
+static void nsrpd_reap(struct nsrpd *d)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		if (!ctl_server_reap(&d->ctl, pid, status))
+			notify_reaped(&d->nt, d->cfg.notify, pid, status);
 }
 
 static void nsrpd_signal(struct nsrpd *d)
@@ -447,16 +582,37 @@ static void nsrpd_signal(struct nsrpd *d)
 		case SIGINT:
 			pr_info("signal %u: handing over and stopping",
 				si.ssi_signo);
-			cluster_shutdown(d, dp_now_ns());
+			cluster_shutdown(&d->cl, clock_now_ns());
 			break;
 		case SIGHUP:
 			nsrpd_reload(d);
 			break;
 		case SIGCHLD:
-			cluster_reap(d);
+			nsrpd_reap(d);
 			break;
 		}
 	}
+}
+
+static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
+{
+	if (tag == EV_SIGNAL)
+		nsrpd_signal(d);
+	else if (tag == EV_CTL)
+		ctl_server_event(&d->ctl);
+	else if (tag == EV_RING)
+		nsrpd_ring_read(d, now);
+	else if (tag >= EV_PATH0 && tag < EV_PATH0 + HA_NPATHS)
+		hasess_rx(&d->ha, tag - EV_PATH0, now);
+}
+
+/* What runs after the election: the sweep, the hand-off, the sync. */
+static void nsrpd_background(struct nsrpd *d, uint64_t now)
+{
+	sweep_saw_expiry(&d->sw, sync_take_soonest_expiry(&d->sy));
+	sweep_tick(&d->sw, now);
+	cthandoff_tick(&d->cth);
+	sync_tick(&d->sy, now);
 }
 
 int nsrpd_run(struct nsrpd *d)
@@ -465,54 +621,45 @@ int nsrpd_run(struct nsrpd *d)
 	struct timespec nap;
 
 	for (;;) {
-		uint64_t now = dp_now_ns();
+		uint64_t now = clock_now_ns(), t_events, t_tick;
 		int n;
 
-		if (cluster_may_exit(d, now))
+		if (cluster_may_exit(&d->cl, now))
 			return 0;
 		n = epoll_pwait2(d->epfd, evs, 8,
 				 nsrpd_sleep_time(d, now, &nap), NULL);
-		uint64_t t_events, t_tick;
-
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		now = dp_now_ns();
+		now = clock_now_ns();
 		/* Before any frame: a stalled unit must not act on old state. */
-		cluster_wake(d, now);
-		for (int i = 0; i < n; i++) {
-			uint64_t tag = evs[i].data.u64;
-
-			if (tag == EV_SIGNAL) {
-				nsrpd_signal(d);
-			} else if (tag == EV_CTL) {
-				ctl_server_event(&d->ctl);
-			} else if (tag == EV_RING) {
-				nsrpd_ring_read(d, now);
-			} else if (tag >= EV_PATH0 &&
-				   tag < EV_PATH0 + HA_NPATHS) {
-				cluster_rx(d, tag - EV_PATH0, now);
-			}
-		}
-		t_events = dp_now_ns();
+		cluster_wake(&d->cl, now);
+		for (int i = 0; i < n; i++)
+			nsrpd_event(d, evs[i].data.u64, now);
+		t_events = clock_now_ns();
 		if (d->ring_hold_ns && t_events >= d->ring_hold_ns)
 			nsrpd_ring_read(d, t_events);
-		cluster_tick(d, t_events);
-		t_tick = dp_now_ns();
-		sync_tick(d, t_tick);
+		hasess_tick(&d->ha, t_events);
+		cluster_tick(&d->cl, t_events,
+			     sync_holds_preempt(&d->sy, t_events));
+		t_tick = clock_now_ns();
+		nsrpd_background(d, t_tick);
 		nsrpd_check_slow(d, now, t_events, t_tick);
 	}
 }
 
 void nsrpd_fini(struct nsrpd *d)
 {
-	cluster_stop(d);
+	cluster_stop(&d->cl, clock_now_ns());
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (d->cl.started && d->cl.group[i].active)
+			vsi_reset(&d->vsi, i);
 	garp_close();
-	sync_fini(d);
+	ring_buffer__free(d->ring);
+	cthandoff_fini(&d->cth);
+	sync_fini(&d->sy);
 	ctl_server_close(&d->ctl);
-	for (int i = 0; i < HA_NPATHS; i++)
-		ha_path_close(&d->path[i]);
+	hasess_fini(&d->ha);
 	dp_close(&d->dp);
-	hacrypt_clear(&d->crypt);
 	if (d->epfd >= 0)
 		close(d->epfd);
 	if (d->sfd >= 0)

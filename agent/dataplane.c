@@ -36,14 +36,6 @@
 #define DP_TC_HANDLE 0x4e53	/* "NS": our filter's handle and priority */
 #define DP_TC_PRIO 0x4e53
 
-__u64 dp_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static const char *const dp_counter_names[NSRP_CNT_MAX] = {
 	[NSRP_CNT_RX] = "rx",
 	[NSRP_CNT_PASS] = "pass",

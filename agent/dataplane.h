@@ -100,7 +100,4 @@ const char *dp_counter_name(enum nsrp_counter c);
 __u64 dp_state_timeout_ns(const struct dataplane *dp, unsigned int state);
 __u64 dp_refresh_ns(const struct dataplane *dp);
 
-/* CLOCK_MONOTONIC in ns: the clock the data plane's deadlines use. */
-__u64 dp_now_ns(void);
-
 #endif

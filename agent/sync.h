@@ -2,7 +2,27 @@
 /*
  * sync.h - run-time object (RTO) sync: the session deltas the data plane
  * publishes, streamed to the peer over the HA link, and the peer's
- * applied to the local session map.
+ * applied to the local session map; the master's neighbours; and
+ * ageout-ack, the backup asking the master before a copy expires.
+ *
+ * Sender: the data plane's session events (create, state change, refresh,
+ * delete) are made independent of this unit's clock (remaining lifetime
+ * rather than an absolute expiry) and queued on the reliable stream
+ * (rtosync.h), which packs them into frames. A peer that joins, or asks,
+ * or fell too far behind, gets the whole table in bulk: a chunk of the
+ * session map at a time, interleaved with the live deltas, closed by a
+ * BULK_END marker.
+ *
+ * Receiver: records are applied in stream order to the local session map,
+ * marked as the peer's, with NSRPD_AGEOUT_MULT times the master's
+ * remaining lifetime. An expired copy is checked with the master first
+ * when ageout-ack is set.
+ *
+ * Each unit sends what its own data plane publishes and applies what the
+ * peer sends, so active/active (a master of each group on each unit)
+ * needs nothing more. The sync knows the peer and the roles only as the
+ * daemon tells it (sync_peer_up(), sync_takeover()...): it never asks the
+ * cluster.
  */
 #ifndef NSRPD_SYNC_H
 #define NSRPD_SYNC_H
@@ -10,71 +30,102 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config.h"
+#include "dataplane.h"
+#include "hasess.h"
+#include "neigh.h"
 #include "rtosync.h"
 #include "sesstab.h"
 
-struct ring_buffer;
-struct ct_committer;
-struct nsrpd;
-struct proto_hdr;
+#define SYNC_APPLY_BATCH	64	/* session records applied together */
+#define SYNC_NEIGH_MAX		1024	/* neighbours sent per round */
+#define SYNC_BULK_CHUNK		256	/* sessions read per step */
 
-struct nsrpd_sync {
+struct sync {
+	const struct nsrp_config *cfg;	/* the daemon's, swapped in place */
+	struct hasess *ha;
+	struct dataplane *dp;
 	struct rto_tx tx;
 	struct rto_rx rx;
-	struct ring_buffer *ring;
-	struct ct_committer *ct;
+
+	/* The peer and the roles, as the daemon tells them. */
+	bool peer_present;
+	uint64_t peer_epoch;		/* the peer's run, as last heard */
+	uint64_t synced_epoch;		/* the peer run we synced with */
+	uint32_t owned;			/* groups this unit is master of */
+
 	bool coldstart_done;		/* a bulk sync from the peer completed */
 	uint64_t coldstart_deadline_ns;	/* preempt waits for it until then */
 	uint64_t next_request_ns;	/* the next cold start request */
-	uint64_t peer_epoch;		/* the peer run we synced with */
 	bool bulk;			/* a bulk sync to the peer under way */
 	bool peer_asked;		/* and asked for before it was heard */
 	struct sesstab_cursor cursor;
 	uint64_t bulk_records;
 	uint64_t bulk_end_seq;		/* the last bulk's end marker, + 1 */
-	uint64_t next_sweep_ns, next_neigh_ns;
-	bool sweeping;			/* an expiry sweep under way */
-	struct sesstab_cursor sweep;
-	uint64_t sweep_busy_ns;		/* spent on the sweep under way */
-	uint64_t sweep_soonest_ns;	/* earliest expiry known since it began */
-	uint64_t sweep_latest_ns;	/* the next one starts by then */
-	/* Conntrack commits after a takeover, a chunk per loop pass. */
-	uint32_t commit_vsds;		/* groups whose sessions are due */
-	uint64_t commit_flip_ns[NSRPD_MAX_VSD];
-	struct sesstab_cursor commit;
+	uint64_t next_neigh_ns;
 	bool stall_alarm;
 	unsigned int ack_owed;		/* records received, not acknowledged */
 	uint64_t ack_due_ns;		/* when they will be */
+	uint64_t soonest_expiry_ns;	/* earliest copy expiry set, not taken */
+
+	/* Work areas: records of the frame being applied, and so on. */
+	struct nsrp_event pending[SYNC_APPLY_BATCH];
+	unsigned int n_pending;
+	struct neigh_rec neigh[SYNC_NEIGH_MAX];
+	struct nsrp_sess_key keys[SYNC_BULK_CHUNK];
+	struct nsrp_sess vals[SYNC_BULK_CHUNK];
+	uint8_t recs[HASESS_FRAME_MAX];	/* the frame being sent */
+
 	/* Counters, since start. */
 	uint64_t events, events_from_peer, events_idle;
 	uint64_t applied, apply_errors, skipped_owned;
 	uint64_t peer_created, peer_deleted;	/* entries the peer's added, removed */
 	uint64_t resyncs, overflows, bulk_done;
-	uint64_t swept, ageout_queries, ageout_kept, ageout_deleted;
-	uint64_t ct_committed, ct_failed;
+	uint64_t ageout_queries, ageout_kept, ageout_deleted;
 	uint64_t neigh_sent, neigh_installed;
 	uint64_t frames_tx, acks_tx, acks_rx;
 };
 
-int sync_init(struct nsrpd *d);
-void sync_fini(struct nsrpd *d);
-/* The epoll fd of the session event ring, -1 without one. */
-int sync_ring_fd(const struct nsrpd *d);
-/* Reads what the data plane published: the count of events, or -errno. */
-int sync_ring_ready(struct nsrpd *d);
-/* Timers and sending; called on every wake-up of the loop. */
-void sync_tick(struct nsrpd *d, uint64_t now);
-uint64_t sync_next_deadline(const struct nsrpd *d, uint64_t now);
-/* A verified SYNC, SYNC_ACK or REQUEST frame from the peer. */
-void sync_rx(struct nsrpd *d, const struct proto_hdr *h,
-	     const uint8_t *body, size_t len, uint64_t now);
-/* This unit became master of vsd: hand its synced sessions to the kernel. */
-void sync_takeover(struct nsrpd *d, unsigned int vsd, uint64_t now);
-/* The peer returned, or restarted: a fresh cold start is due. */
-void sync_peer_returned(struct nsrpd *d, uint64_t now);
+/* Registers the sync's frame handlers; sync_fini() either way. */
+int sync_init(struct sync *s, const struct nsrp_config *cfg,
+	      struct hasess *ha, struct dataplane *dp);
+void sync_fini(struct sync *s);
+
+/* One event of the data plane's ring, at now. */
+void sync_event(struct sync *s, const struct nsrp_event *ev, uint64_t now);
+/* Timers and sending; called on every pass of the loop. */
+void sync_tick(struct sync *s, uint64_t now);
+uint64_t sync_next_deadline(const struct sync *s, uint64_t now);
+
+/* The peer is heard (returned: after it was lost), with its run's epoch. */
+void sync_peer_up(struct sync *s, uint64_t epoch, bool returned,
+		  uint64_t now);
+void sync_peer_lost(struct sync *s);
+/* This unit became master of vsd, or stopped being it. */
+void sync_takeover(struct sync *s, unsigned int vsd, uint64_t now);
+void sync_released(struct sync *s, unsigned int vsd);
+
 /* "exec nsrp sync rto session from peer". */
-void sync_request_full(struct nsrpd *d, uint64_t now);
+void sync_request_full(struct sync *s, uint64_t now);
 /* Preempt waits while this is true (bounded by coldstart-wait). */
-bool sync_holds_preempt(const struct nsrpd *d, uint64_t now);
+bool sync_holds_preempt(const struct sync *s, uint64_t now);
+/* A whole-map walk would get in the way: a bulk runs, or is awaited. */
+bool sync_busy(const struct sync *s, uint64_t now);
+
+/* This unit's expired sessions, deleted: the peer hears of it. */
+void sync_expired(struct sync *s, const struct nsrp_sess_key *k,
+		  const struct nsrp_sess *v, unsigned int n, uint64_t now);
+/*
+ * The peer's expired copies: with ageout-ack, the master is asked about
+ * them, and true says so; false, they are to be deleted.
+ */
+bool sync_ageout_ask(struct sync *s, const struct nsrp_sess_key *k,
+		     const struct nsrp_sess *v, unsigned int n, uint64_t now);
+/*
+ * The earliest expiry the sync gave a copy since last asked (applied
+ * records, ageout-ack's holds and replies), UINT64_MAX if none; the
+ * sweep is due by then.
+ */
+uint64_t sync_take_soonest_expiry(struct sync *s);
 
 #endif

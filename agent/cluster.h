@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cluster.h - heartbeats and the VSD election: what this unit knows of
+ * its peer, and which groups it is master of.
+ *
+ * The cluster sends a heartbeat every interval and on every change,
+ * takes the peer's in through the session layer (hasess.h), declares the
+ * peer lost when no path has heard it for threshold x interval, and runs
+ * each group's election (election.h) once per pass of the event loop
+ * when one of its inputs changed: a heartbeat, the peer's presence, the
+ * sync's hold on preempt, a command, a setting, a timer.
+ *
+ * It decides; it does not act. What a transition means for the data
+ * plane, the addresses, the session sync and the notify hook is the
+ * daemon's to do, told through struct cluster_events at the moment it
+ * happens, in this order: a unit that becomes master is told before the
+ * heartbeat that claims it goes out.
+ */
+#ifndef NSRPD_CLUSTER_H
+#define NSRPD_CLUSTER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "election.h"
+#include "hasess.h"
+#include "proto.h"
+
+#define CLUSTER_HISTORY		64	/* transitions kept for "get nsrp" */
+
+/* What the cluster tells whoever joins it to the rest of the unit. */
+struct cluster_events {
+	/* Group vsd changed state (logged and kept in the history). */
+	void (*transition)(void *arg, unsigned int vsd,
+			   const struct vsd_transition *t, uint64_t now);
+	/* We stay master of vsd, but the peer was or may have been too. */
+	void (*reassert)(void *arg, unsigned int vsd, uint64_t now);
+	/* A heartbeat goes out now: what a master keeps fresh, refresh. */
+	void (*heartbeat)(void *arg, uint64_t now);
+	/* The peer is heard again, or runs with a new epoch (restarted). */
+	void (*peer_up)(void *arg, uint64_t epoch, bool returned, uint64_t now);
+	/* No path has heard the peer for threshold x interval. */
+	void (*peer_lost)(void *arg, uint64_t now);
+	void *arg;
+};
+
+/* The other unit, as its latest heartbeat describes it. */
+struct cluster_peer {
+	bool present;		/* heard within the threshold on some path */
+	bool ever;
+	uint32_t unit_id;
+	uint8_t mac[6];
+	uint64_t epoch;
+	uint64_t hb_seq;	/* sequence number of hb below */
+	uint64_t last_rx_ns;
+	struct proto_hb hb;	/* its latest heartbeat */
+};
+
+struct cluster_group {
+	bool active;		/* a VSI of the group is configured */
+	struct vsd vsd;
+	uint8_t peer_state;	/* enum vsd_state, 0: unknown */
+};
+
+struct cluster_hist {
+	uint64_t mono_ns;
+	uint64_t real_s;
+	unsigned int vsd;
+	struct vsd_transition t;
+};
+
+struct cluster {
+	const struct nsrp_config *cfg;	/* the daemon's, swapped in place */
+	struct hasess *ha;
+	struct cluster_events ev;
+	uint32_t unit_id;
+	uint8_t mac[6];			/* HA interface MAC: the tie-break */
+
+	struct cluster_peer peer;
+	struct cluster_group group[NSRPD_MAX_VSD];
+	bool peer_returned;	/* heard again after it was lost */
+	bool primary_alarm;	/* primary path lost, secondary carries on */
+	bool elect_due;		/* an input of the election changed */
+	bool sync_hold;		/* the sync holds preempt back */
+	bool started;		/* cluster_start() ran: groups are live */
+	bool stopping;
+	uint64_t stop_deadline_ns;
+	uint64_t next_hb_ns;
+	uint64_t last_wake_ns;	/* the loop's last wake-up: stall detection */
+
+	uint64_t hb_tx, hb_rx;
+	struct cluster_hist hist[CLUSTER_HISTORY];
+	unsigned int hist_n;
+};
+
+/*
+ * Readies the cluster of a unit (its HA MAC and unit id) on cfg, which
+ * it reads for as long as it runs, and registers its heartbeat handler.
+ */
+void cluster_init(struct cluster *c, const struct nsrp_config *cfg,
+		  struct hasess *ha, const uint8_t mac[6], uint32_t unit_id,
+		  const struct cluster_events *ev);
+/* The groups start, in Initial (or the standalone role). */
+void cluster_start(struct cluster *c, uint64_t now);
+/*
+ * First on every wake-up of the event loop: after a stall longer than
+ * the peer's patience, reads what the peer said meanwhile and steps down
+ * where it took over.
+ */
+void cluster_wake(struct cluster *c, uint64_t now);
+/* The election, when due, and the heartbeat, when due. */
+void cluster_tick(struct cluster *c, uint64_t now, bool sync_hold);
+uint64_t cluster_next_deadline(const struct cluster *c);
+/* The settings changed (cfg was swapped): they apply at once. */
+void cluster_reconfigure(struct cluster *c, uint64_t now);
+
+/* exec nsrp vsd-group N mode ...: -ENOENT, -EOPNOTSUPP (standalone) or 0. */
+int cluster_command(struct cluster *c, unsigned int vsd, enum vsd_cmd cmd,
+		    uint64_t now);
+/* A graceful stop: hand every group over, then leave. */
+void cluster_shutdown(struct cluster *c, uint64_t now);
+bool cluster_may_exit(const struct cluster *c, uint64_t now);
+/* Every group back to Initial: the daemon stops. */
+void cluster_stop(struct cluster *c, uint64_t now);
+
+bool cluster_is_master(const struct cluster *c, unsigned int vsd);
+bool cluster_standalone(const struct cluster *c);
+/* A peer unheard for this long is lost; our data plane stops then too. */
+uint64_t cluster_dead_ns(const struct cluster *c);
+
+#endif

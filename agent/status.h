@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * status.h - what the unit says of itself, in ScreenOS's words: "get
+ * nsrp", its history, the counters and the running configuration, as
+ * text or JSON. Reads the modules' state, changes none of it.
+ */
+#ifndef NSRPD_STATUS_H
+#define NSRPD_STATUS_H
+
+#include <stdbool.h>
+
+#include "cluster.h"
+#include "config.h"
+#include "ctl.h"
+#include "cthandoff.h"
+#include "dataplane.h"
+#include "hasess.h"
+#include "notify.h"
+#include "sweep.h"
+#include "sync.h"
+
+/* Everything status reads, as the daemon joins it. */
+struct status_src {
+	const struct nsrp_config *cfg;
+	const struct cluster *cl;
+	const struct sync *sy;
+	const struct hasess *ha;
+	const struct sweep *sw;
+	const struct cthandoff *cth;
+	const struct notify *nt;
+	struct dataplane *dp;		/* counters are read from its maps */
+	const struct ctl_stats *ctl;
+};
+
+/* get nsrp */
+void status_nsrp(const struct status_src *s, bool json, struct ctl_out *o);
+/* get nsrp history */
+void status_history(const struct status_src *s, bool json, struct ctl_out *o);
+/* get counters; -errno when the data plane's cannot be read */
+int status_counters(const struct status_src *s, bool json, struct ctl_out *o);
+/* get config */
+int status_config(const struct status_src *s, struct ctl_out *o);
+
+#endif
