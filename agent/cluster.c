@@ -272,8 +272,12 @@ void cluster_tick(struct cluster *c, uint64_t now, bool sync_hold)
 	}
 	cluster_check_peer(c, now);
 	if (c->elect_due || now >= cluster_elect_deadline(c)) {
-		c->elect_due = false;
 		changed = cluster_elect(c, now);
+		/*
+		 * A group that changed may have armed what only the next
+		 * step acts on (a preempt with no hold-down): one more.
+		 */
+		c->elect_due = changed;
 	}
 	/*
 	 * A change is told at once: a unit that preempts would otherwise be
