@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Two units in one process: each a cluster and a sync on a session layer
+ * of its own, joined as the daemon joins them, talking over the loopback
+ * of a network namespace of the test's own, each with a session map of
+ * its own. The clock is the test's: every step moves it 10 ms and lets
+ * each unit read, elect and send, so a second of the cluster's life takes
+ * a few milliseconds and no timer of the machine decides a result.
+ *
+ * What it shows: the election runs on what the session layer hands over;
+ * a silent peer is lost after threshold x interval; frames that are
+ * replayed, forged with another key, unprotected, or from another cluster
+ * are counted under their reason and change nothing; session deltas and
+ * a bulk sync reach the peer's map, preempt waits for the bulk, and
+ * ageout-ack keeps or deletes the backup's copies as the master says.
+ * Needs root (a network namespace, BPF maps).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <CUnit/CUnit.h>
+
+#include "cluster.h"
+#include "sync.h"
+#include "../harness.h"
+
+#define PORT_A		17161
+#define PORT_B		17162
+#define PORT_X		17163	/* the forger's */
+#define STEP_NS		(10 * NS_PER_MS)
+#define MAP_SIZE	4096
+
+struct unit {
+	const char *name;
+	struct nsrp_config cfg;
+	struct dataplane dp;
+	struct hasess ha;
+	struct cluster cl;
+	struct sync sy;
+	bool off;			/* powered off: not stepped */
+	/* What its cluster told. */
+	unsigned int transitions, peer_ups, peer_losts;
+	struct vsd_transition last;
+	bool coldstart_at_master;	/* the sync's state when it took master */
+};
+
+static struct unit units[2];
+static struct unit *A = &units[0], *B = &units[1];
+static uint64_t now;
+static int netns_orig = -1;
+
+/* ------------------------------------------------------------- joints */
+
+static void on_transition(void *arg, unsigned int vsd,
+			  const struct vsd_transition *t, uint64_t at)
+{
+	struct unit *u = arg;
+
+	u->transitions++;
+	u->last = *t;
+	if (t->to == VSD_MASTER) {
+		u->coldstart_at_master = u->sy.coldstart_done;
+		sync_takeover(&u->sy, vsd, at);
+	} else if (t->from == VSD_MASTER) {
+		sync_released(&u->sy, vsd);
+	}
+}
+
+static void on_reassert(void *arg, unsigned int vsd, uint64_t at)
+{
+	(void)arg, (void)vsd, (void)at;
+}
+
+static void on_heartbeat(void *arg, uint64_t at)
+{
+	(void)arg, (void)at;
+}
+
+static void on_peer_up(void *arg, uint64_t epoch, bool returned, uint64_t at)
+{
+	struct unit *u = arg;
+
+	u->peer_ups++;
+	sync_peer_up(&u->sy, epoch, returned, at);
+}
+
+static void on_peer_lost(void *arg, uint64_t at)
+{
+	struct unit *u = arg;
+
+	(void)at;
+	u->peer_losts++;
+	sync_peer_lost(&u->sy);
+}
+
+/* ---------------------------------------------------------------- units */
+
+static int lo_up(void)
+{
+	struct ifreq ifr = { .ifr_name = "lo" };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr))
+		err = -errno;
+	ifr.ifr_flags |= IFF_UP;
+	if (!err && ioctl(fd, SIOCSIFFLAGS, &ifr))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int peers_init(void)
+{
+	if (geteuid())
+		return 0;	/* each test skips */
+	netns_orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (netns_orig < 0 || unshare(CLONE_NEWNET) || lo_up())
+		return -1;
+	return 0;
+}
+
+static int peers_cleanup(void)
+{
+	if (netns_orig < 0)
+		return 0;
+	setns(netns_orig, CLONE_NEWNET);
+	close(netns_orig);
+	netns_orig = -1;
+	return 0;
+}
+
+static void unit_conf(struct unit *u, const char *line)
+{
+	char err[256];
+
+	CU_ASSERT_FATAL(config_apply_line(&u->cfg, line, err,
+					  sizeof(err)) == 0);
+}
+
+static int sess_map(void)
+{
+	return bpf_map_create(BPF_MAP_TYPE_LRU_HASH, "t_peers",
+			      sizeof(struct nsrp_sess_key),
+			      sizeof(struct nsrp_sess), MAP_SIZE, NULL);
+}
+
+/*
+ * A unit on the loopback, listening on port and sending to peer_port,
+ * with the common configuration and extra lines (NULL-terminated).
+ */
+static void unit_start(struct unit *u, const char *name, uint32_t unit_id,
+		       uint16_t port, uint16_t peer_port, const char **extra)
+{
+	const struct cluster_events ev = {
+		.transition = on_transition, .reassert = on_reassert,
+		.heartbeat = on_heartbeat, .peer_up = on_peer_up,
+		.peer_lost = on_peer_lost, .arg = u,
+	};
+	struct hasess_id id = { .cluster_id = 1, .unit_id = unit_id,
+				.epoch = now };
+	const uint8_t mac[6] = { 2, 0, 0, 0, 0, (uint8_t)unit_id };
+
+	memset(u, 0, sizeof(*u));
+	u->name = name;
+	config_init(&u->cfg);
+	unit_conf(u, "set nsrp cluster id 1");
+	unit_conf(u, "set nsrp interface lo");
+	unit_conf(u, "set interface lo:0 ip 192.0.2.1/24");
+	unit_conf(u, "set nsrp vsd-group hb-interval 100");
+	unit_conf(u, "set nsrp vsd-group init-hold 1");
+	unit_conf(u, "set nsrp rto-mirror sync");
+	for (; extra && *extra; extra++)
+		unit_conf(u, *extra);
+
+	u->dp.fd_sess = sess_map();
+	CU_ASSERT_FATAL(u->dp.fd_sess >= 0);
+	u->dp.fd_nh_gen = u->dp.fd_events = -1;
+
+	CU_ASSERT_FATAL(hasess_init(&u->ha, &id, u->cfg.auth_password,
+				    u->cfg.encrypt_password) == 0);
+	u->ha.port = peer_port;
+	CU_ASSERT_FATAL(hasess_open_path(&u->ha, HA_PRIMARY, "lo", port) == 0);
+	cluster_init(&u->cl, &u->cfg, &u->ha, mac, unit_id, &ev);
+	CU_ASSERT_FATAL(sync_init(&u->sy, &u->cfg, &u->ha, &u->dp) == 0);
+	cluster_start(&u->cl, now);
+}
+
+static void unit_stop(struct unit *u)
+{
+	sync_fini(&u->sy);
+	hasess_fini(&u->ha);
+	if (u->dp.fd_sess >= 0)
+		close(u->dp.fd_sess);
+	u->dp.fd_sess = -1;
+}
+
+/* One pass of a unit's loop, as nsrpd_run() makes it. */
+static void unit_step(struct unit *u)
+{
+	cluster_wake(&u->cl, now);
+	hasess_rx(&u->ha, HA_PRIMARY, now);
+	cluster_tick(&u->cl, now, sync_holds_preempt(&u->sy, now));
+	sync_tick(&u->sy, now);
+}
+
+/* Both units, for ms of the test's clock. */
+static void run_ms(unsigned int ms)
+{
+	for (unsigned int t = 0; t < ms; t += STEP_NS / NS_PER_MS) {
+		now += STEP_NS;
+		for (int i = 0; i < 2; i++)
+			if (!units[i].off)
+				unit_step(&units[i]);
+	}
+}
+
+/* Runs until cond holds, or ms pass: whether it held. */
+#define RUN_UNTIL(ms, cond)                                               \
+	({                                                                \
+		unsigned int __t = 0;                                     \
+		while (!(cond) && __t < (ms)) {                           \
+			run_ms(10);                                       \
+			__t += 10;                                        \
+		}                                                         \
+		(cond);                                                   \
+	})
+
+static bool root_or_skip(void)
+{
+	if (geteuid() || netns_orig < 0) {
+		harness_skip("needs root for a network namespace and maps");
+		return false;
+	}
+	now = clock_now_ns();
+	return true;
+}
+
+/* A (priority 50) and B (priority 100), A master: the common start. */
+static void pair_up(const char **extra_a, const char **extra_b)
+{
+	const char *a[8] = { "set nsrp vsd-group id 0 priority 50" };
+	const char *b[8] = { "set nsrp vsd-group id 0 priority 100" };
+
+	for (int i = 0; extra_a && extra_a[i]; i++)
+		a[i + 1] = extra_a[i];
+	for (int i = 0; extra_b && extra_b[i]; i++)
+		b[i + 1] = extra_b[i];
+	unit_start(A, "A", 1, PORT_A, PORT_B, a);
+	unit_start(B, "B", 2, PORT_B, PORT_A, b);
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, cluster_is_master(&A->cl, 0) &&
+				  B->cl.group[0].vsd.state == VSD_BACKUP));
+}
+
+static void pair_down(void)
+{
+	unit_stop(A);
+	unit_stop(B);
+}
+
+/* ------------------------------------------------------------- election */
+
+static void test_election(void)
+{
+	if (!root_or_skip())
+		return;
+	pair_up(NULL, NULL);
+	CU_ASSERT_STRING_EQUAL(B->last.reason, "peer is master");
+	CU_ASSERT_EQUAL(A->peer_ups, 1);
+	CU_ASSERT_EQUAL(B->peer_ups, 1);
+	CU_ASSERT(A->cl.hb_rx > 0 && B->cl.hb_rx > 0);
+	CU_ASSERT_EQUAL(A->cl.peer.unit_id, 2);
+	CU_ASSERT_EQUAL(B->cl.group[0].peer_state, VSD_MASTER);
+	/* Nothing was refused on the way. */
+	for (int r = 1; r < PROTO_R_MAX; r++)
+		CU_ASSERT_EQUAL(A->ha.rx_drop[r] + B->ha.rx_drop[r], 0);
+	pair_down();
+}
+
+/* A powered off: B takes over after threshold x interval, not before. */
+static void test_peer_lost(void)
+{
+	uint64_t off;
+
+	if (!root_or_skip())
+		return;
+	pair_up(NULL, NULL);
+	A->off = true;
+	off = now;
+	CU_ASSERT(RUN_UNTIL(2000, cluster_is_master(&B->cl, 0)));
+	CU_ASSERT(now - off >= cluster_dead_ns(&B->cl));
+	CU_ASSERT_STRING_EQUAL(B->last.reason, "peer lost");
+	CU_ASSERT_EQUAL(B->peer_losts, 1);
+	CU_ASSERT_FALSE(B->sy.peer_present);
+	pair_down();
+}
+
+/* --------------------------------------------------------- forged frames */
+
+/* A socket that hears what is broadcast to B's port, as B does. */
+static int tap_open(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(PORT_B) };
+	int one = 1, fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	CU_ASSERT_FATAL(!bind(fd, (struct sockaddr *)&sin, sizeof(sin)));
+	return fd;
+}
+
+/* Sends buf to B's port as the HA link would: TTL 255. */
+static void send_to_b(const uint8_t *buf, size_t len)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(PORT_B),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int ttl = 255, fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	CU_ASSERT_FATAL(fd >= 0);
+	setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+	CU_ASSERT(sendto(fd, buf, len, 0, (struct sockaddr *)&to,
+			 sizeof(to)) == (ssize_t)len);
+	close(fd);
+}
+
+/*
+ * A unit that claims to be A (its unit id and epoch), keyed with pw,
+ * sends B a heartbeat that says A steps down: B would take master if it
+ * believed it.
+ */
+static void forge_hb(const char *auth_pw, uint32_t cluster_id)
+{
+	struct hasess_id id = { .cluster_id = cluster_id, .unit_id = 1,
+				.epoch = A->ha.id.epoch };
+	struct proto_hb hb = A->cl.peer.hb;	/* any valid body */
+	struct hasess x;
+
+	CU_ASSERT_FATAL(hasess_init(&x, &id, auth_pw, NULL) == 0);
+	x.port = PORT_B;
+	x.seq = A->ha.seq + 100;	/* fresh, were it genuine */
+	CU_ASSERT_FATAL(hasess_open_path(&x, HA_PRIMARY, "lo", PORT_X) == 0);
+	memcpy(hb.mac, A->cl.mac, 6);
+	hb.ngroups = 1;
+	hb.groups[0] = (struct proto_hb_group){ .id = 0,
+						.state = VSD_MASTER,
+						.flags = VSD_F_YIELD,
+						.priority = 50 };
+	CU_ASSERT_EQUAL(hasess_send_hb(&x, &hb), 1);
+	hasess_fini(&x);
+}
+
+/* B alone reads for 50 ms: less than its patience with a silent A. */
+static void b_reads(void)
+{
+	A->off = true;
+	run_ms(50);
+	A->off = false;
+}
+
+static void test_forged_frames(void)
+{
+	const char *auth[] = { "set nsrp auth password s3cret", NULL };
+	uint8_t captured[2048];
+	uint64_t hb_rx;
+	ssize_t n = -1;
+	int tap;
+
+	if (!root_or_skip())
+		return;
+	tap = tap_open();
+	pair_up(auth, auth);
+
+	/* A genuine heartbeat of A's, as it went by: B has it too. */
+	while (recv(tap, captured, sizeof(captured), 0) > 0)
+		;
+	run_ms(150);
+	for (ssize_t m; (m = recv(tap, captured, sizeof(captured), 0)) > 0;)
+		n = m;
+	close(tap);
+	CU_ASSERT_FATAL(n > 0);
+
+	b_reads();
+	hb_rx = B->cl.hb_rx;
+	send_to_b(captured, n);
+	b_reads();
+	CU_ASSERT_EQUAL(B->ha.rx_drop[PROTO_R_REPLAY], 1);
+	CU_ASSERT_EQUAL(B->cl.hb_rx, hb_rx);
+
+	forge_hb("not-the-password", 1);
+	b_reads();
+	CU_ASSERT_EQUAL(B->ha.rx_drop[PROTO_R_AUTH_FAIL], 1);
+
+	forge_hb(NULL, 1);
+	b_reads();
+	CU_ASSERT_EQUAL(B->ha.rx_drop[PROTO_R_SEC_MISMATCH], 1);
+
+	forge_hb("s3cret", 2);
+	b_reads();
+	CU_ASSERT_EQUAL(B->ha.rx_drop[PROTO_R_WRONG_CLUSTER], 1);
+
+	/* None of them reached the election: B stays backup. */
+	CU_ASSERT_EQUAL(B->cl.hb_rx, hb_rx);
+	CU_ASSERT_EQUAL(B->cl.group[0].vsd.state, VSD_BACKUP);
+	CU_ASSERT_EQUAL(B->transitions, 1);
+	/* And A, genuine, is still heard. */
+	run_ms(200);
+	CU_ASSERT(B->cl.hb_rx > hb_rx);
+	pair_down();
+}
+
+/* ----------------------------------------------------------------- sync */
+
+static struct nsrp_event sess_event(unsigned int i, unsigned int kind)
+{
+	struct nsrp_event ev = { .kind = kind };
+
+	ev.key.family = NSRP_AF_INET;
+	ev.key.proto = IPPROTO_TCP;
+	ev.key.addr_a[0] = htonl(0xc0000200 + 10);	/* 192.0.2.10 */
+	ev.key.addr_b[0] = htonl(0xc6336400 + 10);	/* 198.51.100.10 */
+	ev.key.port_a = htons(20000 + i);
+	ev.key.port_b = htons(80);
+	ev.sess.state = NSRP_SS_ESTABLISHED;
+	ev.sess.expires_ns = now + 1800 * NS_PER_S;
+	ev.sess.refreshed_ns = now;
+	return ev;
+}
+
+static unsigned int map_count(int fd, bool from_peer)
+{
+	struct nsrp_sess_key k, *prev = NULL;
+	struct nsrp_sess v;
+	unsigned int n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, &k)) {
+		if (!bpf_map_lookup_elem(fd, &k, &v) &&
+		    !!(v.flags & NSRP_SF_FROM_PEER) == from_peer)
+			n++;
+		prev = &k;
+	}
+	return n;
+}
+
+/* The master's deltas reach the backup's map, marked as the peer's. */
+static void test_sync_stream(void)
+{
+	if (!root_or_skip())
+		return;
+	pair_up(NULL, NULL);
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, B->sy.coldstart_done));
+	for (unsigned int i = 0; i < 300; i++) {
+		struct nsrp_event ev = sess_event(i, NSRP_EV_CREATE);
+
+		sync_event(&A->sy, &ev, now);
+	}
+	CU_ASSERT(RUN_UNTIL(1000, map_count(B->dp.fd_sess, true) == 300));
+	CU_ASSERT_EQUAL(B->sy.applied, 300);
+	/* A delete undoes its create, in order. */
+	for (unsigned int i = 0; i < 100; i++) {
+		struct nsrp_event ev = sess_event(i, NSRP_EV_DELETE);
+
+		sync_event(&A->sy, &ev, now);
+	}
+	CU_ASSERT(RUN_UNTIL(1000, map_count(B->dp.fd_sess, true) == 200));
+	/* Every record acknowledged: nothing left to send again. */
+	CU_ASSERT(RUN_UNTIL(100, A->sy.tx.head == A->sy.tx.tail));
+	CU_ASSERT_EQUAL(map_count(B->dp.fd_sess, false), 0);
+	pair_down();
+}
+
+/*
+ * A unit that joins gets the master's table in bulk, and a better one
+ * with preempt takes master only once it has it.
+ */
+static void test_bulk_before_preempt(void)
+{
+	const char *a[] = { "set nsrp vsd-group id 0 priority 100", NULL };
+	const char *b[] = { "set nsrp vsd-group id 0 priority 50",
+			    "set nsrp vsd-group id 0 preempt hold-down 0",
+			    NULL };
+
+	if (!root_or_skip())
+		return;
+	unit_start(A, "A", 1, PORT_A, PORT_B, a);
+	B->off = true;
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, cluster_is_master(&A->cl, 0)));
+	for (unsigned int i = 0; i < 2000; i++) {
+		struct nsrp_event ev = sess_event(i, NSRP_EV_CREATE);
+
+		CU_ASSERT_FATAL(!bpf_map_update_elem(A->dp.fd_sess, &ev.key,
+						     &ev.sess, BPF_ANY));
+	}
+	unit_start(B, "B", 2, PORT_B, PORT_A, b);
+	CU_ASSERT(RUN_UNTIL(5000, cluster_is_master(&B->cl, 0)));
+	CU_ASSERT(B->coldstart_at_master);
+	CU_ASSERT_EQUAL(map_count(B->dp.fd_sess, true), 2000);
+	CU_ASSERT_EQUAL(B->sy.bulk_done, 1);
+	CU_ASSERT_EQUAL(A->sy.resyncs, 1);
+	CU_ASSERT(RUN_UNTIL(1000, A->cl.group[0].vsd.state == VSD_BACKUP));
+	pair_down();
+}
+
+/*
+ * The backup's expired copies: the master says one is alive (kept) and
+ * knows nothing of the other (deleted).
+ */
+static void test_ageout_ack(void)
+{
+	const char *ack[] = { "set nsrp rto session ageout-ack", NULL };
+	struct nsrp_event live = sess_event(1, NSRP_EV_CREATE);
+	struct nsrp_event gone = sess_event(2, NSRP_EV_CREATE);
+	struct nsrp_sess_key k[2] = { live.key, gone.key };
+	struct nsrp_sess v[2] = { live.sess, gone.sess }, got;
+
+	if (!root_or_skip())
+		return;
+	pair_up(ack, ack);
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, B->sy.coldstart_done));
+	CU_ASSERT_FATAL(!bpf_map_update_elem(A->dp.fd_sess, &live.key,
+					     &live.sess, BPF_ANY));
+	for (int i = 0; i < 2; i++) {
+		v[i].flags = NSRP_SF_FROM_PEER;
+		v[i].expires_ns = now - 1;
+		CU_ASSERT_FATAL(!bpf_map_update_elem(B->dp.fd_sess, &k[i],
+						     &v[i], BPF_ANY));
+	}
+	CU_ASSERT(sync_ageout_ask(&B->sy, k, v, 2, now));
+	CU_ASSERT(RUN_UNTIL(1000, B->sy.ageout_kept + B->sy.ageout_deleted
+					  == 2));
+	CU_ASSERT_EQUAL(B->sy.ageout_queries, 2);
+	CU_ASSERT_EQUAL(B->sy.ageout_kept, 1);
+	CU_ASSERT_EQUAL(B->sy.ageout_deleted, 1);
+	CU_ASSERT_FATAL(!bpf_map_lookup_elem(B->dp.fd_sess, &k[0], &got));
+	CU_ASSERT(got.expires_ns > now);
+	CU_ASSERT(bpf_map_lookup_elem(B->dp.fd_sess, &k[1], &got));
+
+	/* Without the peer there is nobody to ask: the copies just go. */
+	A->off = true;
+	CU_ASSERT_FATAL(RUN_UNTIL(2000, !B->sy.peer_present));
+	CU_ASSERT_FALSE(sync_ageout_ask(&B->sy, k, v, 1, now));
+	pair_down();
+}
+
+TEST_SUITE(peers, peers_init, peers_cleanup,
+	   TEST(test_election),
+	   TEST(test_peer_lost),
+	   TEST(test_forged_frames),
+	   TEST(test_sync_stream),
+	   TEST(test_bulk_before_preempt),
+	   TEST(test_ageout_ack));
