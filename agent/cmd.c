@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -237,13 +238,50 @@ static int cmd_words(const char *line, struct cmd_match *m,
 	return 0;
 }
 
+/* The typed words against the rows: the row chosen, or -EINVAL. */
+static int cmd_resolve(struct cmd_state *st, const struct cmd_word *t,
+		       unsigned int nt, struct cmd_match *m)
+{
+	unsigned int i;
+	size_t r;
+	int err;
+
+	for (r = 0; r < st->n; r++) {
+		st->sx[r].n = cmd_split(st->rows[r].syntax, st->sx[r].w,
+					CMD_MAX_WORDS);
+		st->alive[r] = st->sx[r].n <= CMD_MAX_WORDS;
+	}
+	for (i = 0; i < nt; i++) {
+		err = cmd_step(st, i, &t[i], m);
+		if (err < 0)
+			return err;
+		if (err > 0)
+			break;
+	}
+	/* Words ran out (or "..." takes the rest): a row ends here? */
+	r = cmd_first(st, i, i < nt ? CMD_REST : CMD_END);
+	if (r == st->n && i == nt)
+		r = cmd_first(st, i, CMD_REST);
+	if (r == st->n) {
+		char names[CMD_MSG_LEN];
+
+		cmd_expected(st, i, names, sizeof(names));
+		snprintf(st->msg, st->msglen, "incomplete command: %s may "
+			 "follow", names[0] ? names : "more");
+		return -EINVAL;
+	}
+	m->row = &st->rows[r];
+	if (i < nt)
+		m->rest = m->line + (t[i].s - m->buf);
+	return 0;
+}
+
 int cmd_match(const struct cmd_row *rows, size_t n, const char *line,
 	      struct cmd_match *m, char *msg, size_t msglen)
 {
-	static struct cmd_state st;	/* 40 KiB: off the stack */
 	struct cmd_word t[CMD_MAX_WORDS];
-	unsigned int nt, i;
-	size_t r;
+	struct cmd_state *st;
+	unsigned int nt;
 	int err;
 
 	if (n > CMD_MAX_ROWS)
@@ -254,43 +292,25 @@ int cmd_match(const struct cmd_row *rows, size_t n, const char *line,
 	err = cmd_words(line, m, t, &nt, msg, msglen);
 	if (err)
 		return err;
-	st = (struct cmd_state){ .rows = rows, .n = n, .msg = msg,
-				 .msglen = msglen };
-	for (r = 0; r < n; r++) {
-		st.sx[r].n = cmd_split(rows[r].syntax, st.sx[r].w,
-				       CMD_MAX_WORDS);
-		st.alive[r] = st.sx[r].n <= CMD_MAX_WORDS;
-	}
-	for (i = 0; i < nt; i++) {
-		err = cmd_step(&st, i, &t[i], m);
-		if (err < 0)
-			return err;
-		if (err > 0)
-			break;
-	}
-	/* Words ran out (or "..." takes the rest): a row ends here? */
-	r = cmd_first(&st, i, i < nt ? CMD_REST : CMD_END);
-	if (r == n && i == nt)
-		r = cmd_first(&st, i, CMD_REST);
-	if (r == n) {
-		char names[CMD_MSG_LEN];
-
-		cmd_expected(&st, i, names, sizeof(names));
-		snprintf(msg, msglen, "incomplete command: %s may follow",
-			 names[0] ? names : "more");
-		return -EINVAL;
-	}
-	m->row = &rows[r];
-	if (i < nt)
-		m->rest = line + (t[i].s - m->buf);
-	return 0;
+	st = malloc(sizeof(*st));	/* some 40 KiB */
+	if (!st)
+		return -ENOMEM;
+	*st = (struct cmd_state){ .rows = rows, .n = n, .msg = msg,
+				  .msglen = msglen };
+	err = cmd_resolve(st, t, nt, m);
+	free(st);
+	return err;
 }
 
 const struct cmd_row *cmd_find(const struct cmd_row *rows, size_t n,
 			       const char *line)
 {
-	static struct cmd_match m;
+	struct cmd_match *m = malloc(sizeof(*m));
+	const struct cmd_row *r = NULL;
 	char msg[CMD_MSG_LEN];
 
-	return cmd_match(rows, n, line, &m, msg, sizeof(msg)) ? NULL : m.row;
+	if (m && !cmd_match(rows, n, line, m, msg, sizeof(msg)))
+		r = m->row;
+	free(m);
+	return r;
 }

@@ -127,26 +127,31 @@ static bool dp_pin_differs(int fd, const struct bpf_map *m)
 	       info.map_flags != bpf_map__map_flags(m);
 }
 
+struct dp_carry {
+	int fd;
+	unsigned long long carried, lost;
+};
+
+static int dp_carry_one(const struct nsrp_sess_key *k,
+			const struct nsrp_sess *v, void *arg)
+{
+	struct dp_carry *c = arg;
+
+	if (bpf_map_update_elem(c->fd, k, v, BPF_NOEXIST))
+		c->lost++;
+	else
+		c->carried++;
+	return 0;
+}
+
 /* Copies the sessions of an old session map into the new one. */
 static void dp_carry_sessions(int old_fd, int new_fd)
 {
-	enum { CHUNK = 1024 };
-	static struct nsrp_sess_key keys[CHUNK];
-	static struct nsrp_sess vals[CHUNK];
-	struct sesstab_cursor c = {};
-	unsigned long long carried = 0, lost = 0;
-	int n;
+	struct dp_carry c = { .fd = new_fd };
 
-	while ((n = sesstab_read(old_fd, &c, keys, vals, CHUNK)) > 0)
-		for (int i = 0; i < n; i++) {
-			if (bpf_map_update_elem(new_fd, &keys[i], &vals[i],
-						BPF_NOEXIST))
-				lost++;
-			else
-				carried++;
-		}
+	sesstab_walk(old_fd, dp_carry_one, &c);
 	pr_info("session table resized: %llu sessions carried over, "
-		"%llu not (table full)", carried, lost);
+		"%llu not (table full)", c.carried, c.lost);
 }
 
 /*

@@ -421,6 +421,9 @@ int status_counters(const struct status_src *src, bool json, struct ctl_out *o)
 		ctl_printf(o, json ? "%s\"%s\":%llu" : "  %.0s%-22s %llu\n",
 			   i > 1 ? "," : "", proto_reason_name(i),
 			   (unsigned long long)src->ha->rx_drop[i]);
+	/* Not a drop: our own broadcasts, which the kernel loops back. */
+	ctl_printf(o, json ? ",\"%s\":%llu" : "  %-22s %llu\n", "own-frames",
+		   (unsigned long long)src->ha->looped);
 	ctl_printf(o, json ? "},\"xdp_mode\":{" : "XDP attachment:\n");
 	for (int i = 0; i < src->dp->n_ifaces; i++)
 		ctl_printf(o, json ? "%s\"%s\":\"%s\"" : "  %.0s%-22s %s\n",
