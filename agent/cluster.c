@@ -78,6 +78,7 @@ static void cluster_hb_build(const struct cluster *c, struct proto_hb *hb)
 		g->id = i;
 		g->state = adv.state;
 		g->flags = adv.flags;
+		g->weight = adv.weight;
 		g->priority = adv.priority;
 		g->holddown_s = adv.holddown_s;
 		hb->ngroups++;
@@ -110,6 +111,7 @@ static void cluster_peer_view(const struct cluster *c, unsigned int vsd,
 		memcpy(p->mac, c->peer.mac, 6);
 		p->adv.state = g->state;
 		p->adv.flags = g->flags;
+		p->adv.weight = g->weight;
 		p->adv.priority = g->priority;
 		p->adv.holddown_s = g->holddown_s;
 	}
@@ -139,7 +141,10 @@ static bool cluster_elect(struct cluster *c, uint64_t now)
 
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
 		struct cluster_group *g = &c->group[i];
-		struct vsd_inputs in = { .sync_pending = c->sync_hold };
+		struct vsd_inputs in = { .sync_pending = c->in.sync_hold,
+					 .failed = c->in.failed,
+					 .weight = c->in.weight,
+					 .why = c->in.why };
 		uint8_t was_peer_state = g->peer_state;
 		struct vsd_transition t;
 
@@ -262,12 +267,13 @@ void cluster_wake(struct cluster *c, uint64_t now)
 	}
 }
 
-void cluster_tick(struct cluster *c, uint64_t now, bool sync_hold)
+void cluster_tick(struct cluster *c, uint64_t now,
+		  const struct cluster_inputs *in)
 {
 	bool changed = false;
 
-	if (sync_hold != c->sync_hold) {
-		c->sync_hold = sync_hold;
+	if (memcmp(in, &c->in, sizeof(*in))) {
+		c->in = *in;
 		c->elect_due = true;
 	}
 	cluster_check_peer(c, now);

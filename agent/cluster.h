@@ -45,6 +45,14 @@ struct cluster_events {
 	void *arg;
 };
 
+/* What the rest of the unit brings to each election. */
+struct cluster_inputs {
+	bool sync_hold;		/* the sync holds preempt back (sync.h) */
+	bool failed;		/* the monitors' sum reached the threshold */
+	uint8_t weight;		/* that sum, at most 255 */
+	char why[VSD_REASON_LEN - 24];	/* what failed (monitor.h) */
+};
+
 /* The other unit, as its latest heartbeat describes it. */
 struct cluster_peer {
 	bool present;		/* heard within the threshold on some path */
@@ -82,7 +90,7 @@ struct cluster {
 	bool peer_returned;	/* heard again after it was lost */
 	bool primary_alarm;	/* primary path lost, secondary carries on */
 	bool elect_due;		/* an input of the election changed */
-	bool sync_hold;		/* the sync holds preempt back */
+	struct cluster_inputs in;	/* as last given */
 	bool started;		/* cluster_start() ran: groups are live */
 	bool stopping;
 	uint64_t stop_deadline_ns;
@@ -109,8 +117,9 @@ void cluster_start(struct cluster *c, uint64_t now);
  * where it took over.
  */
 void cluster_wake(struct cluster *c, uint64_t now);
-/* The election, when due, and the heartbeat, when due. */
-void cluster_tick(struct cluster *c, uint64_t now, bool sync_hold);
+/* The election, when due or an input changed; the heartbeat, when due. */
+void cluster_tick(struct cluster *c, uint64_t now,
+		  const struct cluster_inputs *in);
 uint64_t cluster_next_deadline(const struct cluster *c);
 /* The settings changed (cfg was swapped): they apply at once. */
 void cluster_reconfigure(struct cluster *c, uint64_t now);

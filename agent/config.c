@@ -35,6 +35,8 @@ struct parse {
 	unsigned int line;
 	int group;			/* "vsd-group id N" or "IF:N"; -1 */
 	char ifname[IFNAMSIZ];		/* "interface IF", "monitor interface IF" */
+	char zone[CFG_ZONE_LEN];	/* "zone NAME", "monitor zone NAME" */
+	struct cfg_addr target;		/* "track-ip ip A" */
 	char *err;
 	size_t errlen;
 };
@@ -47,6 +49,7 @@ struct kw {
 	const char *name;
 	kw_arg_fn arg;			/* the keyword takes a value first */
 	const struct kw *sub;		/* child keywords, { NULL } ended */
+	const struct kw *opts;		/* options fn reads itself, by name */
 	kw_fn fn;			/* runs when no child follows */
 	/* Generic settings: where the value lives, its range and default. */
 	bool per_vsd;			/* offset into struct cfg_vsd */
@@ -63,6 +66,8 @@ struct kw {
 
 static int fail(struct parse *p, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+static const struct kw *lookup(struct parse *p, const struct kw *t,
+			       const char *tok);
 
 static int fail(struct parse *p, const char *fmt, ...)
 {
@@ -568,6 +573,266 @@ static int h_monitor_weight(struct parse *p, const struct kw *k)
 	return monitor_set(p, w);
 }
 
+/* A zone's name: letters, digits, '-', '_' and '.'. */
+static int arg_zone(struct parse *p, const char *tok)
+{
+	size_t n = strlen(tok);
+
+	if (!n || n >= CFG_ZONE_LEN)
+		return fail(p, "zone name must be 1-%d characters",
+			    CFG_ZONE_LEN - 1);
+	for (const char *c = tok; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
+		    !(*c >= '0' && *c <= '9') && !strchr("-_.", *c))
+			return fail(p, "'%s' is not a zone name (letters, "
+				    "digits, '-', '_', '.')", tok);
+	snprintf(p->zone, sizeof(p->zone), "%s", tok);
+	return 0;
+}
+
+static int find_zone_if(const struct nsrp_config *c, const char *zone,
+			const char *ifname)
+{
+	for (unsigned int i = 0; i < c->n_zone_if; i++)
+		if (!strcmp(c->zone_if[i].zone, zone) &&
+		    (!ifname || !strcmp(c->zone_if[i].ifname, ifname)))
+			return i;
+	return -1;
+}
+
+/* zone NAME interface IF: IF belongs to zone NAME (and to no other). */
+static int h_zone_if(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	int i;
+
+	(void)k;
+	if (need_end(p))
+		return -EINVAL;
+	i = find_zone_if(c, p->zone, p->ifname);
+	if (p->unset) {
+		if (i < 0)
+			return fail(p, "interface %s is not in zone %s",
+				    p->ifname, p->zone);
+		remove_at(c->zone_if, sizeof(c->zone_if[0]),
+			  c->origin.zone_if, &c->n_zone_if, i);
+		return 0;
+	}
+	for (unsigned int j = 0; j < c->n_zone_if; j++)
+		if (!strcmp(c->zone_if[j].ifname, p->ifname) &&
+		    strcmp(c->zone_if[j].zone, p->zone))
+			return fail(p, "interface %s is in zone %s already",
+				    p->ifname, c->zone_if[j].zone);
+	if (i < 0) {
+		if (c->n_zone_if >= CFG_MAX_ZONE_IFS)
+			return fail(p, "too many zone interfaces (at most %d)",
+				    CFG_MAX_ZONE_IFS);
+		i = c->n_zone_if++;
+		memset(&c->zone_if[i], 0, sizeof(c->zone_if[i]));
+		strcpy(c->zone_if[i].zone, p->zone);
+		strcpy(c->zone_if[i].ifname, p->ifname);
+	}
+	c->origin.zone_if[i] = p->line;
+	return 0;
+}
+
+/* "zone NAME" alone: unset removes the zone, set needs an interface. */
+static int h_zone(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	int i, n = 0;
+
+	(void)k;
+	if (need_end(p))
+		return -EINVAL;
+	if (!p->unset)
+		return fail(p, "a zone is its interfaces: set zone %s "
+			    "interface IF", p->zone);
+	while ((i = find_zone_if(c, p->zone, NULL)) >= 0) {
+		remove_at(c->zone_if, sizeof(c->zone_if[0]),
+			  c->origin.zone_if, &c->n_zone_if, i);
+		n++;
+	}
+	return n ? 0 : fail(p, "no zone %s", p->zone);
+}
+
+static int find_zone_mon(const struct nsrp_config *c, const char *zone)
+{
+	for (unsigned int i = 0; i < c->n_zone_mon; i++)
+		if (!strcmp(c->zone_mon[i].zone, zone))
+			return i;
+	return -1;
+}
+
+/* monitor zone NAME [weight W] */
+static int zone_mon_set(struct parse *p, bool weighted)
+{
+	struct nsrp_config *c = p->c;
+	uint32_t w = CFG_MONITOR_WEIGHT_DEFAULT;
+	int i = find_zone_mon(c, p->zone);
+	const char *s;
+
+	if (weighted && !p->unset &&
+	    (need_value(p, "weight", &s) ||
+	     parse_u32(p, s, 1, 255, "weight", &w)))
+		return -EINVAL;
+	if (need_end(p))
+		return -EINVAL;
+	if (p->unset) {
+		if (i < 0)
+			return fail(p, "zone %s is not monitored", p->zone);
+		if (weighted) {
+			c->zone_mon[i].weight = CFG_MONITOR_WEIGHT_DEFAULT;
+			return 0;
+		}
+		remove_at(c->zone_mon, sizeof(c->zone_mon[0]),
+			  c->origin.zone_mon, &c->n_zone_mon, i);
+		return 0;
+	}
+	if (i < 0) {
+		if (c->n_zone_mon >= CFG_MAX_ZONE_MON)
+			return fail(p, "too many monitored zones (at most %d)",
+				    CFG_MAX_ZONE_MON);
+		i = c->n_zone_mon++;
+		memset(&c->zone_mon[i], 0, sizeof(c->zone_mon[i]));
+		strcpy(c->zone_mon[i].zone, p->zone);
+	}
+	c->zone_mon[i].weight = w;
+	c->origin.zone_mon[i] = p->line;
+	return 0;
+}
+
+static int h_monitor_zone(struct parse *p, const struct kw *k)
+{
+	(void)k;
+	return zone_mon_set(p, false);
+}
+
+static int h_monitor_zone_weight(struct parse *p, const struct kw *k)
+{
+	(void)k;
+	return zone_mon_set(p, true);
+}
+
+/* track-ip ip A: the target, IPv4 or IPv6, a host address. */
+static int arg_target(struct parse *p, const char *tok)
+{
+	if (parse_prefix(p, tok, 0, false, &p->target))
+		return -EINVAL;
+	if (p->target.prefixlen)
+		return fail(p, "a track-ip target is an address, not '%s'",
+			    tok);
+	return 0;
+}
+
+static int find_track(const struct nsrp_config *c, const struct cfg_addr *a)
+{
+	for (unsigned int i = 0; i < c->n_track; i++)
+		if (addr_same(&c->track[i].a, a))
+			return i;
+	return -1;
+}
+
+static const struct kw kw_track_opts[] = {
+	{ "interface" }, { "interval" }, { "method" }, { "threshold" },
+	{ "weight" }, { NULL }
+};
+
+/* One "OPTION VALUE" of a track-ip target into t. */
+static int track_option(struct parse *p, struct cfg_track *t)
+{
+	const struct kw *o = lookup(p, kw_track_opts, peek(p));
+	const char *v;
+
+	if (!o)
+		return -EINVAL;
+	p->pos++;
+	if (need_value(p, o->name, &v))
+		return -EINVAL;
+	if (!strcmp(o->name, "interval"))
+		return parse_u32(p, v, 1, 3600, "interval", &t->interval_s);
+	if (!strcmp(o->name, "threshold"))
+		return parse_u32(p, v, 1, 255, "threshold", &t->threshold);
+	if (!strcmp(o->name, "weight"))
+		return parse_u32(p, v, 1, 255, "weight", &t->weight);
+	if (!strcmp(o->name, "interface")) {
+		if (!ifname_valid(v))
+			return fail(p, "'%s' is not a valid interface name",
+				    v);
+		snprintf(t->ifname, sizeof(t->ifname), "%s", v);
+		return 0;
+	}
+	if (!strcmp(v, "ping") || !strcmp(v, "arp")) {
+		t->method = !strcmp(v, "arp") ? CFG_TRACK_ARP : CFG_TRACK_PING;
+		return 0;
+	}
+	return fail(p, "method must be ping or arp");
+}
+
+/* track-ip ip A [OPTION VALUE]...: a new target, or new options. */
+static int h_track(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	int i = find_track(c, &p->target);
+	struct cfg_track t = {
+		.a = p->target,
+		.interval_s = CFG_TRACK_INTERVAL_DEFAULT,
+		.threshold = CFG_TRACK_THRESHOLD_DEFAULT,
+		.weight = CFG_TRACK_WEIGHT_DEFAULT,
+	};
+	char buf[INET6_ADDRSTRLEN];
+
+	(void)k;
+	if (p->unset) {
+		if (need_end(p))
+			return -EINVAL;
+		if (i < 0)
+			return fail(p, "%s is not a track-ip target",
+				    addr_str(&p->target, buf, sizeof(buf)));
+		remove_at(c->track, sizeof(c->track[0]), c->origin.track,
+			  &c->n_track, i);
+		return 0;
+	}
+	if (i >= 0)
+		t = c->track[i];
+	while (peek(p))
+		if (track_option(p, &t))
+			return -EINVAL;
+	if (i < 0) {
+		if (c->n_track >= CFG_MAX_TRACK)
+			return fail(p, "too many track-ip targets (at most %d)",
+				    CFG_MAX_TRACK);
+		i = c->n_track++;
+	}
+	c->track[i] = t;
+	c->origin.track[i] = p->line;
+	return 0;
+}
+
+/* Config sync is not built: the line is refused rather than ignored. */
+static int h_config_sync(struct parse *p, const struct kw *k)
+{
+	(void)k;
+	if (need_end(p))
+		return -EINVAL;
+	if (!p->unset)
+		return fail(p, "configuration synchronization (config sync) "
+			    "is not available in this version of nsrpd");
+	return 0;
+}
+
+/* Route sync is not built: the line is refused rather than ignored. */
+static int h_route_sync(struct parse *p, const struct kw *k)
+{
+	(void)k;
+	if (need_end(p))
+		return -EINVAL;
+	if (!p->unset)
+		return fail(p, "route synchronization (rto-mirror route) is "
+			    "not available in this version of nsrpd");
+	return 0;
+}
+
 /* ------------------------------------------------------------- tables */
 
 static const struct kw kw_preempt[] = {
@@ -618,17 +883,35 @@ static const struct kw kw_monitor_if[] = {
 	{ NULL }
 };
 
+static const struct kw kw_monitor_zone[] = {
+	{ "weight", .fn = h_monitor_zone_weight },
+	{ NULL }
+};
+
 static const struct kw kw_monitor[] = {
+	{ "hold-down", .fn = h_uint, CFG(monitor_holddown_s),
+	  .lo = 0, .hi = 3600, .def = CFG_MONITOR_HOLDDOWN_DEFAULT },
 	{ "interface", .arg = arg_ifname, .sub = kw_monitor_if,
 	  .fn = h_monitor },
 	{ "threshold", .fn = h_uint, CFG(monitor_threshold),
 	  .lo = 1, .hi = 255, .def = CFG_MONITOR_THRESHOLD_DEFAULT },
+	{ "zone", .arg = arg_zone, .sub = kw_monitor_zone,
+	  .fn = h_monitor_zone },
+	{ NULL }
+};
+
+static const struct kw kw_track_ip[] = {
+	{ "ip", .arg = arg_target, .fn = h_track, .opts = kw_track_opts },
+	{ "threshold", .fn = h_uint, CFG(track_ip_threshold),
+	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_THRESHOLD_DEFAULT },
+	{ "weight", .fn = h_uint, CFG(track_ip_weight),
+	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_WEIGHT_DEFAULT },
 	{ NULL }
 };
 
 static const struct kw kw_rto_mirror[] = {
 	{ "sync", .fn = h_flag, CFG(rto_mirror_sync) },
-	{ "route", .fn = h_flag, CFG(rto_mirror_route) },
+	{ "route", .fn = h_route_sync },
 	{ NULL }
 };
 
@@ -645,7 +928,7 @@ static const struct kw kw_rto[] = {
 };
 
 static const struct kw kw_config[] = {
-	{ "sync", .fn = h_flag, CFG(config_sync) },
+	{ "sync", .fn = h_config_sync },
 	{ NULL }
 };
 
@@ -667,6 +950,7 @@ static const struct kw kw_nsrp[] = {
 	{ "secondary-path", .fn = h_str, CFG(secondary_if), .lo = STR_IFNAME,
 	  .origin = ORIGIN(secondary_if) },
 	{ "standalone-role", .fn = h_role },
+	{ "track-ip", .sub = kw_track_ip, .fn = h_flag, CFG(track_ip) },
 	{ "vsd-group", .sub = kw_vsd_group },
 	{ NULL }
 };
@@ -698,11 +982,17 @@ static const struct kw kw_flow[] = {
 	{ NULL }
 };
 
+static const struct kw kw_zone[] = {
+	{ "interface", .arg = arg_ifname, .fn = h_zone_if },
+	{ NULL }
+};
+
 static const struct kw kw_top[] = {
 	{ "flow", .sub = kw_flow },
 	{ "hostname", .fn = h_str, CFG(hostname) },
 	{ "interface", .arg = arg_iface, .sub = kw_interface },
 	{ "nsrp", .sub = kw_nsrp },
+	{ "zone", .arg = arg_zone, .sub = kw_zone, .fn = h_zone },
 	{ NULL }
 };
 
@@ -857,6 +1147,33 @@ static int apply(struct nsrp_config *c, const char *line, unsigned int lineno,
 	return walk(&p, k->sub);
 }
 
+/* Every path of keywords under t, words joined by blanks. */
+static void keywords(const struct kw *t, char *path, size_t used,
+		     size_t len, void (*fn)(void *arg, const char *path),
+		     void *arg)
+{
+	for (; t->name; t++) {
+		int n = snprintf(path + used, len - used, " %s", t->name);
+
+		if (n < 0 || (size_t)n >= len - used)
+			continue;
+		if (t->fn || !t->sub)
+			fn(arg, path);
+		if (t->sub)
+			keywords(t->sub, path, used + n, len, fn, arg);
+		if (t->opts)
+			keywords(t->opts, path, used + n, len, fn, arg);
+	}
+	path[used] = '\0';
+}
+
+void config_keywords(void (*fn)(void *arg, const char *path), void *arg)
+{
+	char path[CFG_LINE_LEN] = "set";
+
+	keywords(kw_top, path, strlen(path), sizeof(path), fn, arg);
+}
+
 int config_apply_line(struct nsrp_config *c, const char *line,
 		      char *err, size_t errlen)
 {
@@ -871,6 +1188,9 @@ void config_init(struct nsrp_config *c)
 	c->hb_threshold = CFG_HB_THRESHOLD_DEFAULT;
 	c->init_hold_s = CFG_INIT_HOLD_DEFAULT;
 	c->monitor_threshold = CFG_MONITOR_THRESHOLD_DEFAULT;
+	c->monitor_holddown_s = CFG_MONITOR_HOLDDOWN_DEFAULT;
+	c->track_ip_threshold = CFG_TRACKIP_THRESHOLD_DEFAULT;
+	c->track_ip_weight = CFG_TRACKIP_WEIGHT_DEFAULT;
 	c->rto_coldstart_wait_s = CFG_COLDSTART_WAIT_DEFAULT;
 	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
 		c->vsd[i].priority = CFG_PRIORITY_DEFAULT;
@@ -882,6 +1202,17 @@ void config_init(struct nsrp_config *c)
 bool config_equal(const struct nsrp_config *a, const struct nsrp_config *b)
 {
 	return !memcmp(a, b, offsetof(struct nsrp_config, origin));
+}
+
+const char *config_hostname(const struct nsrp_config *c)
+{
+	static char sys[CFG_NAME_LEN];
+
+	if (c->hostname[0])
+		return c->hostname;
+	if (gethostname(sys, sizeof(sys) - 1))
+		snprintf(sys, sizeof(sys), "unknown");
+	return sys;
 }
 
 bool config_is_data_if(const struct nsrp_config *c, const char *ifname)
@@ -1013,12 +1344,97 @@ static void check_duplicates(const struct nsrp_config *c, struct report *r)
 	}
 }
 
+/* A monitored zone has interfaces. */
+static void check_zones(const struct nsrp_config *c, struct report *r)
+{
+	for (unsigned int i = 0; i < c->n_zone_mon; i++)
+		if (find_zone_if(c, c->zone_mon[i].zone, NULL) < 0)
+			report(r, c->origin.zone_mon[i],
+			       "zone %s has no interface (set zone %s "
+			       "interface IF)", c->zone_mon[i].zone,
+			       c->zone_mon[i].zone);
+}
+
+/* Does the prefix len of net hold addr? */
+static bool prefix_holds(const struct cfg_addr *net, unsigned int len,
+			 const struct cfg_addr *addr)
+{
+	if (net->family != addr->family)
+		return false;
+	for (unsigned int b = 0; b < len; b++)
+		if ((net->addr[b / 8] ^ addr->addr[b / 8]) & (0x80 >> (b % 8)))
+			return false;
+	return true;
+}
+
+unsigned int config_manage_prefix(const struct nsrp_config *c,
+				  const struct cfg_manage *m)
+{
+	if (m->a.prefixlen)
+		return m->a.prefixlen;
+	for (unsigned int i = 0; i < c->n_vsi; i++)
+		if (!strcmp(c->vsi[i].ifname, m->ifname) &&
+		    c->vsi[i].a.family == m->a.family)
+			return c->vsi[i].a.prefixlen;
+	return m->a.family == AF_INET ? 32 : 128;
+}
+
+const struct cfg_manage *config_track_source(const struct nsrp_config *c,
+					     const struct cfg_track *t)
+{
+	const struct cfg_manage *named = NULL;
+
+	for (unsigned int i = 0; i < c->n_manage; i++) {
+		const struct cfg_manage *m = &c->manage[i];
+		bool on_link = prefix_holds(&m->a, config_manage_prefix(c, m),
+					    &t->a);
+
+		if (m->a.family != t->a.family)
+			continue;
+		if (t->ifname[0] && strcmp(t->ifname, m->ifname))
+			continue;
+		if (on_link)
+			return m;
+		if (t->ifname[0] && t->method == CFG_TRACK_PING)
+			named = m;	/* routed through the NIC named */
+	}
+	return named;
+}
+
+/* Each target is probed from a manage-ip that reaches it. */
+static void check_track(const struct nsrp_config *c, struct report *r)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	for (unsigned int i = 0; i < c->n_track; i++) {
+		const struct cfg_track *t = &c->track[i];
+
+		if (config_track_source(c, t))
+			continue;
+		if (t->ifname[0])
+			report(r, c->origin.track[i],
+			       "track-ip %s: no %s manage-ip on %s%s",
+			       addr_str(&t->a, buf, sizeof(buf)),
+			       t->a.family == AF_INET ? "IPv4" : "IPv6",
+			       t->ifname, t->method == CFG_TRACK_ARP ?
+			       " whose subnet holds it (method arp)" : "");
+		else
+			report(r, c->origin.track[i],
+			       "track-ip %s: no manage-ip's subnet holds it "
+			       "(set interface IF manage-ip A/len, or name "
+			       "the interface)", addr_str(&t->a, buf,
+							  sizeof(buf)));
+	}
+}
+
 int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
 {
 	struct report r = { .name = name, .errs = errs };
 
 	check_vsis(c, &r);
 	check_duplicates(c, &r);
+	check_zones(c, &r);
+	check_track(c, &r);
 	if (c->ha_if[0] && !strcmp(c->ha_if, c->secondary_if))
 		report(&r, c->origin.secondary_if,
 		       "secondary-path %s is the HA link itself (line %u)",
@@ -1134,6 +1550,28 @@ static void write_groups(const struct nsrp_config *c, FILE *f)
 	}
 }
 
+static void write_track(const struct nsrp_config *c, FILE *f)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	put_flag(f, "set nsrp track-ip", c->track_ip);
+	put_uint(f, "set nsrp track-ip threshold", c->track_ip_threshold,
+		 CFG_TRACKIP_THRESHOLD_DEFAULT);
+	put_uint(f, "set nsrp track-ip weight", c->track_ip_weight,
+		 CFG_TRACKIP_WEIGHT_DEFAULT);
+	for (unsigned int i = 0; i < c->n_track; i++) {
+		const struct cfg_track *t = &c->track[i];
+
+		fprintf(f, "set nsrp track-ip ip %s interval %u threshold %u "
+			"weight %u method %s", addr_str(&t->a, buf, sizeof(buf)),
+			t->interval_s, t->threshold, t->weight,
+			t->method == CFG_TRACK_ARP ? "arp" : "ping");
+		if (t->ifname[0])
+			fprintf(f, " interface %s", t->ifname);
+		fputc('\n', f);
+	}
+}
+
 static void write_nsrp(const struct nsrp_config *c, FILE *f)
 {
 	fprintf(f, "set nsrp cluster id %u\n", c->cluster_id);
@@ -1155,14 +1593,21 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 			fprintf(f, " weight %u", c->monitor[i].weight);
 		fputc('\n', f);
 	}
+	for (unsigned int i = 0; i < c->n_zone_mon; i++) {
+		fprintf(f, "set nsrp monitor zone %s", c->zone_mon[i].zone);
+		if (c->zone_mon[i].weight != CFG_MONITOR_WEIGHT_DEFAULT)
+			fprintf(f, " weight %u", c->zone_mon[i].weight);
+		fputc('\n', f);
+	}
 	put_uint(f, "set nsrp monitor threshold", c->monitor_threshold,
 		 CFG_MONITOR_THRESHOLD_DEFAULT);
+	put_uint(f, "set nsrp monitor hold-down", c->monitor_holddown_s,
+		 CFG_MONITOR_HOLDDOWN_DEFAULT);
+	write_track(c, f);
 	put_flag(f, "set nsrp rto-mirror sync", c->rto_mirror_sync);
-	put_flag(f, "set nsrp rto-mirror route", c->rto_mirror_route);
 	put_flag(f, "set nsrp rto session ageout-ack", c->rto_ageout_ack);
 	put_uint(f, "set nsrp rto coldstart-wait", c->rto_coldstart_wait_s,
 		 CFG_COLDSTART_WAIT_DEFAULT);
-	put_flag(f, "set nsrp config sync", c->config_sync);
 	put_uint(f, "set nsrp realtime-priority", c->realtime_priority, 0);
 }
 
@@ -1201,9 +1646,17 @@ static void write_interfaces(const struct nsrp_config *c, FILE *f)
 	}
 }
 
+static void write_zones(const struct nsrp_config *c, FILE *f)
+{
+	for (unsigned int i = 0; i < c->n_zone_if; i++)
+		fprintf(f, "set zone %s interface %s\n", c->zone_if[i].zone,
+			c->zone_if[i].ifname);
+}
+
 int config_write(const struct nsrp_config *c, FILE *f)
 {
 	put_str(f, "set hostname", c->hostname);
+	write_zones(c, f);
 	write_nsrp(c, f);
 	write_flow(c, f);
 	write_interfaces(c, f);

@@ -27,6 +27,10 @@
 #define CFG_SECRET_LEN		128	/* auth / encrypt passwords */
 #define CFG_LINE_LEN		1024	/* longest line accepted */
 #define CFG_MAX_MANAGE		(2 * NSRPD_MAX_IFACES) /* one v4 + one v6 */
+#define CFG_ZONE_LEN		32	/* a zone's name */
+#define CFG_MAX_ZONE_IFS	NSRPD_MAX_IFACES /* zone memberships */
+#define CFG_MAX_ZONE_MON	16	/* monitored zones */
+#define CFG_MAX_TRACK		16	/* track-ip targets */
 
 /* Defaults and ranges (ScreenOS's where it has one). */
 #define CFG_CLUSTER_ID_MAX	7
@@ -40,6 +44,12 @@
 #define CFG_INIT_HOLD_DEFAULT	5	/* s */
 #define CFG_MONITOR_WEIGHT_DEFAULT 255
 #define CFG_MONITOR_THRESHOLD_DEFAULT 255
+#define CFG_MONITOR_HOLDDOWN_DEFAULT 3	/* s: a recovered monitor waits */
+#define CFG_TRACK_INTERVAL_DEFAULT 1	/* s between probes of a target */
+#define CFG_TRACK_THRESHOLD_DEFAULT 3	/* probes missed (answered) in a row */
+#define CFG_TRACK_WEIGHT_DEFAULT 255
+#define CFG_TRACKIP_THRESHOLD_DEFAULT 255
+#define CFG_TRACKIP_WEIGHT_DEFAULT 255
 #define CFG_COLDSTART_WAIT_DEFAULT 30	/* s: preempt waits for the bulk sync */
 
 /* "set nsrp standalone-role": run the data plane without an election. */
@@ -69,6 +79,37 @@ struct cfg_manage {
 	struct cfg_addr a;
 };
 
+/* set zone NAME interface IF: a named set of NICs, as ScreenOS's zones. */
+struct cfg_zone_if {
+	char zone[CFG_ZONE_LEN];
+	char ifname[IFNAMSIZ];
+};
+
+/* set nsrp monitor zone NAME [weight W]: failed when all its NICs are. */
+struct cfg_zone_mon {
+	char zone[CFG_ZONE_LEN];
+	uint32_t weight;
+};
+
+/* How a track-ip target is probed. */
+enum cfg_track_method {
+	CFG_TRACK_PING = 0,	/* ICMP / ICMPv6 echo */
+	CFG_TRACK_ARP,		/* ARP / IPv6 neighbour solicitation */
+};
+
+/*
+ * set nsrp track-ip ip A [interval S] [threshold N] [weight W]
+ *     [method ping|arp] [interface IF]
+ */
+struct cfg_track {
+	struct cfg_addr a;
+	uint32_t interval_s;
+	uint32_t threshold;	/* missed in a row: failed; answered: back */
+	uint32_t weight;
+	uint8_t method;		/* enum cfg_track_method */
+	char ifname[IFNAMSIZ];	/* "": the NIC whose manage-ip reaches it */
+};
+
 /* set nsrp monitor interface IF [weight W] */
 struct cfg_monitor {
 	char ifname[IFNAMSIZ];
@@ -94,6 +135,9 @@ struct cfg_origin {
 	unsigned int vsi[NSRPD_MAX_VSI_ADDRS];
 	unsigned int manage[CFG_MAX_MANAGE];
 	unsigned int monitor[NSRPD_MAX_IFACES];
+	unsigned int zone_if[CFG_MAX_ZONE_IFS];
+	unsigned int zone_mon[CFG_MAX_ZONE_MON];
+	unsigned int track[CFG_MAX_TRACK];
 };
 
 /*
@@ -136,19 +180,31 @@ struct nsrp_config {
 	unsigned int n_manage;
 	struct cfg_manage manage[CFG_MAX_MANAGE];
 
-	/* Stored for later features: monitoring, security, RTO sync. */
+	/*
+	 * Monitoring: the weights of what failed are summed against the
+	 * threshold; at or above it the unit is inoperable (monitor.h).
+	 */
 	unsigned int n_monitor;
 	struct cfg_monitor monitor[NSRPD_MAX_IFACES];
+	unsigned int n_zone_if;
+	struct cfg_zone_if zone_if[CFG_MAX_ZONE_IFS];
+	unsigned int n_zone_mon;
+	struct cfg_zone_mon zone_mon[CFG_MAX_ZONE_MON];
 	uint32_t monitor_threshold;
+	uint32_t monitor_holddown_s;
+	bool track_ip;				/* set nsrp track-ip */
+	uint32_t track_ip_threshold;		/* of the targets' weights */
+	uint32_t track_ip_weight;		/* in the device's sum */
+	unsigned int n_track;
+	struct cfg_track track[CFG_MAX_TRACK];
+
 	char auth_password[CFG_SECRET_LEN];
 	char encrypt_password[CFG_SECRET_LEN];
 	bool rto_mirror_sync;
-	bool rto_mirror_route;
 	bool rto_ageout_ack;
 	uint32_t rto_coldstart_wait_s;
 	uint32_t realtime_priority;	/* SCHED_FIFO priority, 0: not real time */
 	struct cfg_flow flow;
-	bool config_sync;
 
 	struct cfg_origin origin;		/* keep last */
 };
@@ -176,6 +232,12 @@ int config_validate(const struct nsrp_config *c, const char *name, FILE *errs);
  * read) and leaves *out untouched, so a reload can check before it swaps.
  */
 int config_load(const char *path, struct nsrp_config *out, FILE *errs);
+
+/*
+ * Calls fn with every keyword path the parser takes, as "set nsrp monitor
+ * interface weight" (the values left out), for whatever documents them.
+ */
+void config_keywords(void (*fn)(void *arg, const char *path), void *arg);
 
 /* Writes the "set" lines that rebuild c. Returns 0 or -EIO. */
 int config_write(const struct nsrp_config *c, FILE *f);
@@ -214,6 +276,23 @@ int config_save(const struct nsrp_config *c, const char *path,
 /* The election settings of group id. */
 void config_vsd_params(const struct nsrp_config *c, unsigned int id,
 		       struct vsd_params *p);
+
+/*
+ * The prefix length of a manage-ip: its own, else that of a VSI of the
+ * same family on its NIC (the subnet it shares), else a host's.
+ */
+unsigned int config_manage_prefix(const struct nsrp_config *c,
+				  const struct cfg_manage *m);
+/*
+ * The manage-ip a track-ip target is probed from: on the target's
+ * interface when it names one, one whose subnet holds the target (method
+ * arp: the only kind), NULL when there is none.
+ */
+const struct cfg_manage *config_track_source(const struct nsrp_config *c,
+					     const struct cfg_track *t);
+
+/* "set hostname", or the system's when it is not set. */
+const char *config_hostname(const struct nsrp_config *c);
 
 /* The NIC carries a VSI of some group. */
 bool config_is_data_if(const struct nsrp_config *c, const char *ifname);

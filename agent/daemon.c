@@ -31,6 +31,7 @@
 #include "garp.h"
 #include "ident.h"
 #include "log.h"
+#include "manage.h"
 #include "netlink.h"
 
 /* epoll tags: what became ready. */
@@ -39,6 +40,7 @@ enum {
 	EV_CTL,
 	EV_RING,	/* session events from the data plane */
 	EV_PATH0,	/* + enum ha_path_id */
+	EV_HEALTH0 = EV_PATH0 + HA_NPATHS,	/* + health_fd()'s index */
 };
 
 static int ep_ctl(int epfd, int op, int fd, uint32_t events, uint64_t tag)
@@ -69,7 +71,7 @@ static void nsrpd_on_transition(void *arg, unsigned int vsd,
 		vsi_release(&d->vsi, vsd);
 		sync_released(&d->sy, vsd);
 	}
-	notify_run(&d->nt, d->cfg.notify, vsd, t);
+	notify_run(&d->nt, &d->cfg, vsd, t);
 }
 
 static void nsrpd_on_reassert(void *arg, unsigned int vsd, uint64_t now)
@@ -357,6 +359,32 @@ static int nsrpd_parts(struct nsrpd *d, const uint8_t mac[6])
 		      EPOLLIN | EPOLLONESHOT, EV_RING);
 }
 
+/* The monitors' sockets, those not watched yet: they open as needed. */
+static int nsrpd_watch_health(struct nsrpd *d)
+{
+	for (unsigned int i = 0; i < HEALTH_NFDS; i++) {
+		int fd = health_fd(&d->health, i), err;
+
+		if (fd < 0 || d->health_watched[i])
+			continue;
+		err = ep_add(d->epfd, fd, EV_HEALTH0 + i);
+		if (err)
+			return err;
+		d->health_watched[i] = true;
+	}
+	return 0;
+}
+
+/* This unit's own addresses, then what it watches. */
+static int nsrpd_health(struct nsrpd *d)
+{
+	int err;
+
+	manage_apply(NULL, &d->cfg);
+	err = health_init(&d->health, &d->cfg, clock_now_ns());
+	return err ? err : nsrpd_watch_health(d);
+}
+
 static int nsrpd_config_line(void *arg, const char *line, char *msg,
 			     size_t msglen);
 
@@ -368,7 +396,8 @@ static int nsrpd_control(struct nsrpd *d)
 	d->cmd = (struct command_env){
 		.st = { .cfg = &d->cfg, .cl = &d->cl, .sy = &d->sy,
 			.ha = &d->ha, .sw = &d->sw, .cth = &d->cth,
-			.nt = &d->nt, .dp = &d->dp, .ctl = &d->ctl.stats },
+			.nt = &d->nt, .dp = &d->dp, .ctl = &d->ctl.stats,
+			.health = &d->health },
 		.cl = &d->cl,
 		.sy = &d->sy,
 		.cfg_path = d->cfg_path,
@@ -411,11 +440,14 @@ int nsrpd_init(struct nsrpd *d)
 	if (!err)
 		err = nsrpd_parts(d, mac);
 	if (!err)
+		err = nsrpd_health(d);
+	if (!err)
 		err = nsrpd_control(d);
 	if (err)
 		return err;
-	pr_info("unit %u (cluster %u) up, %d NICs, HA %s, secondary %s",
-		d->ha.id.unit_id, d->cfg.cluster_id, d->dp.n_ifaces,
+	pr_info("unit %u (%s, cluster %u) up, %d NICs, HA %s, secondary %s",
+		d->ha.id.unit_id, config_hostname(&d->cfg), d->cfg.cluster_id,
+		d->dp.n_ifaces,
 		d->cfg.ha_if[0] ? d->cfg.ha_if : "-",
 		d->cfg.secondary_if[0] ? d->cfg.secondary_if : "-");
 	now = clock_now_ns();
@@ -431,10 +463,17 @@ int nsrpd_init(struct nsrpd *d)
 
 static void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 {
+	uint64_t now = clock_now_ns();
+
 	if (n->realtime_priority != d->cfg.realtime_priority)
 		nsrpd_sched(n->realtime_priority);
+	manage_apply(&d->cfg, n);
 	d->cfg = *n;
-	cluster_reconfigure(&d->cl, clock_now_ns());
+	health_reconfigure(&d->health, now);
+	if (nsrpd_watch_health(d))
+		pr_warn("cannot watch the monitors' sockets: %s",
+			strerror(errno));
+	cluster_reconfigure(&d->cl, now);
 }
 
 /*
@@ -530,6 +569,9 @@ static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
 	t = sweep_next_deadline(&d->sw, now);
 	if (t < next)
 		next = t;
+	t = health_next_deadline(&d->health);
+	if (t < next)
+		next = t;
 	if (cthandoff_busy(&d->cth))
 		next = now;
 	if (d->ring_hold_ns && d->ring_hold_ns < next)
@@ -604,6 +646,20 @@ static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
 		nsrpd_ring_read(d, now);
 	else if (tag >= EV_PATH0 && tag < EV_PATH0 + HA_NPATHS)
 		hasess_rx(&d->ha, tag - EV_PATH0, now);
+	else if (tag >= EV_HEALTH0 && tag < EV_HEALTH0 + HEALTH_NFDS)
+		health_event(&d->health, tag - EV_HEALTH0, now);
+}
+
+/* What the election weighs besides the peer: the sync, the monitors. */
+static void nsrpd_inputs(struct nsrpd *d, uint64_t now,
+			 struct cluster_inputs *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->sync_hold = sync_holds_preempt(&d->sy, now);
+	in->failed = health_failed(&d->health);
+	in->weight = health_weight(&d->health);
+	if (in->failed)
+		health_reason(&d->health, in->why, sizeof(in->why));
 }
 
 /* What runs after the election: the sweep, the hand-off, the sync. */
@@ -622,6 +678,7 @@ int nsrpd_run(struct nsrpd *d)
 
 	for (;;) {
 		uint64_t now = clock_now_ns(), t_events, t_tick;
+		struct cluster_inputs in;
 		int n;
 
 		if (cluster_may_exit(&d->cl, now))
@@ -639,8 +696,9 @@ int nsrpd_run(struct nsrpd *d)
 		if (d->ring_hold_ns && t_events >= d->ring_hold_ns)
 			nsrpd_ring_read(d, t_events);
 		hasess_tick(&d->ha, t_events);
-		cluster_tick(&d->cl, t_events,
-			     sync_holds_preempt(&d->sy, t_events));
+		health_tick(&d->health, t_events);
+		nsrpd_inputs(d, t_events, &in);
+		cluster_tick(&d->cl, t_events, &in);
 		t_tick = clock_now_ns();
 		nsrpd_background(d, t_tick);
 		nsrpd_check_slow(d, now, t_events, t_tick);
@@ -656,6 +714,7 @@ void nsrpd_fini(struct nsrpd *d)
 	garp_close();
 	ring_buffer__free(d->ring);
 	cthandoff_fini(&d->cth);
+	health_fini(&d->health);
 	sync_fini(&d->sy);
 	ctl_server_close(&d->ctl);
 	hasess_fini(&d->ha);

@@ -19,6 +19,7 @@
 #include "cthandoff.h"
 #include "dataplane.h"
 #include "hasess.h"
+#include "health.h"
 #include "notify.h"
 #include "sweep.h"
 #include "sync.h"
@@ -43,6 +44,7 @@ struct nsrpd {
 	struct sync sy;
 	struct sweep sw;
 	struct cthandoff cth;
+	struct health health;
 	struct notify nt;
 	struct ctl_server ctl;
 	struct command_env cmd;
@@ -51,6 +53,7 @@ struct nsrpd {
 	int epfd, sfd;
 	struct ring_buffer *ring;	/* session events from the data plane */
 	uint64_t ring_hold_ns;	/* the ring is read again then; 0: armed */
+	bool health_watched[HEALTH_NFDS];	/* its fd is in the epoll set */
 };
 
 /*

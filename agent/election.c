@@ -111,32 +111,43 @@ static void update_preempt(struct vsd *v, const struct vsd_peer *pr,
 #define WHY(...) snprintf(why, len, __VA_ARGS__)
 
 /*
+ * Both units failed: the less failed (the lower sum of failed weights)
+ * is master; equally failed, the one that is master stays, for a
+ * failover between two failed units gains nothing; else the election's
+ * winner.
+ */
+static bool failed_keeps_master(const struct vsd *v, const struct vsd_peer *pr)
+{
+	if (pr->adv.weight != v->weight)
+		return v->weight < pr->adv.weight;
+	if ((v->state == VSD_MASTER) != (pr->adv.state == VSD_MASTER))
+		return v->state == VSD_MASTER;
+	return local_better(v, pr);
+}
+
+/*
  * Monitors failed: give up master, unless master-always-exist is set and
- * no other unit can be master. When both units failed, the one already
- * master (or else the election winner) keeps acting as master.
+ * no healthy unit can be master (failed_keeps_master() then chooses).
  */
 static enum vsd_state decide_failed(const struct vsd *v,
-				    const struct vsd_peer *pr, uint64_t now_ns,
-				    char *why, size_t len)
+				    const struct vsd_inputs *in,
+				    uint64_t now_ns, char *why, size_t len)
 {
-	bool better = local_better(v, pr);
+	const struct vsd_peer *pr = &in->peer;
+	const char *what = in->why ? in->why : "";
 
-	WHY("monitors failed");
+	WHY("monitors failed: %s", what);
 	if (!v->p.master_always_exist || peer_candidate(pr))
 		return VSD_INOPERABLE;
 	if (v->state != VSD_MASTER && now_ns < v->init_end_ns)
 		return VSD_INOPERABLE;
 	if (pr->present && (pr->adv.flags & VSD_F_FAILED) &&
-	    (pr->adv.flags & VSD_F_MAE)) {
-		if (pr->adv.state == VSD_MASTER &&
-		    !(v->state == VSD_MASTER && better)) {
-			WHY("monitors failed, failed peer acts as master");
-			return VSD_INOPERABLE;
-		}
-		if (pr->adv.state == VSD_INOPERABLE && !better)
-			return VSD_INOPERABLE;
+	    (pr->adv.flags & VSD_F_MAE) && !failed_keeps_master(v, pr)) {
+		WHY("monitors failed: %s; the peer, failed too, is master",
+		    what);
+		return VSD_INOPERABLE;
 	}
-	WHY("monitors failed, no other unit can be master (master-always-exist)");
+	WHY("monitors failed: %s; master-always-exist", what);
 	return VSD_MASTER;
 }
 
@@ -185,7 +196,7 @@ static enum vsd_state decide(const struct vsd *v, const struct vsd_inputs *in,
 	if (v->state == VSD_INELIGIBLE)
 		return VSD_INELIGIBLE;		/* only commands leave it */
 	if (in->failed)
-		return decide_failed(v, pr, now_ns, why, len);
+		return decide_failed(v, in, now_ns, why, len);
 
 	if ((v->state == VSD_INITIAL || v->state == VSD_INOPERABLE) && in_hold) {
 		if (peer_sound_master(pr)) {
@@ -271,6 +282,7 @@ int vsd_step(struct vsd *v, const struct vsd_inputs *in, uint64_t now_ns,
 
 	v->last_ns = now_ns;
 	v->failed = in->failed;
+	v->weight = in->failed ? in->weight : 0;
 	if (in->peer.present)
 		v->peer_seen = true;
 	update_yield(v, &in->peer, now_ns);
@@ -332,6 +344,7 @@ void vsd_advert(const struct vsd *v, struct vsd_advert *adv)
 	adv->state = v->state;
 	adv->priority = v->p.priority;
 	adv->holddown_s = v->p.holddown_ms / 1000;
+	adv->weight = v->weight;
 	if (v->p.preempt)
 		adv->flags |= VSD_F_PREEMPT;
 	if (v->failed)

@@ -18,7 +18,9 @@
  *  - when both units claim master (a healed split brain, or a preempting
  *    peer) the election winner stays and the loser steps down at once;
  *  - failed monitors make a unit Inoperable, unless master-always-exist
- *    is set and no other unit can be master;
+ *    is set and no other unit can be master: when both are failed, the
+ *    less failed (the lower sum of failed weights) is master, equally
+ *    failed the one already master, else the election's winner;
  *  - "mode backup" steps down and yields until the peer is master (so the
  *    peer takes over at once), "mode ineligible" leaves the election until
  *    "mode init" starts it again.
@@ -49,7 +51,7 @@ struct vsd_advert {
 	uint8_t state;		/* enum vsd_state; MASTER = claims master */
 	uint8_t priority;	/* 1-254, lower wins */
 	uint8_t flags;		/* VSD_F_* */
-	uint8_t pad;
+	uint8_t weight;		/* the failed monitors' sum, at most 255 */
 	uint16_t holddown_s;	/* preempt hold-down, for display */
 };
 
@@ -72,6 +74,8 @@ struct vsd_peer {
 
 struct vsd_inputs {
 	bool failed;			/* local monitors: sum >= threshold */
+	uint8_t weight;			/* their sum, at most 255 */
+	const char *why;		/* which failed, for the reason */
 	bool sync_pending;		/* no preempt: the bulk sync runs */
 	struct vsd_peer peer;
 };
@@ -98,6 +102,7 @@ struct vsd {
 	uint8_t mac[6];			/* local unit MAC */
 	enum vsd_state state;
 	bool failed;			/* monitors, as last stepped */
+	uint8_t weight;			/* and their sum */
 	bool peer_seen;			/* a heartbeat was ever heard */
 	bool yielding;			/* after "mode backup" */
 	bool leaving;			/* after VSD_CMD_SHUTDOWN */

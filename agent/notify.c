@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "config.h"
 #include "log.h"
 #include "notify.h"
 
@@ -31,9 +32,31 @@ static void notify_attr(posix_spawnattr_t *a)
 				    POSIX_SPAWN_SETSIGDEF);
 }
 
-void notify_run(struct notify *n, const char *path, unsigned int vsd,
-		const struct vsd_transition *t)
+#define NOTIFY_ENV_MAX	256	/* variables passed on, most */
+
+/* The daemon's environment, and the names of the unit and cluster. */
+static void notify_env(const struct nsrp_config *cfg, char **env, char *host,
+		       char *cluster, size_t len)
 {
+	unsigned int n = 0;
+
+	snprintf(host, len, "NSRP_HOSTNAME=%s", config_hostname(cfg));
+	snprintf(cluster, len, "NSRP_CLUSTER=%s", cfg->cluster_name);
+	env[n++] = host;
+	env[n++] = cluster;
+	for (char **e = environ; *e && n < NOTIFY_ENV_MAX - 1; e++)
+		if (strncmp(*e, "NSRP_HOSTNAME=", 14) &&
+		    strncmp(*e, "NSRP_CLUSTER=", 13))
+			env[n++] = *e;
+	env[n] = NULL;
+}
+
+void notify_run(struct notify *n, const struct nsrp_config *cfg,
+		unsigned int vsd, const struct vsd_transition *t)
+{
+	char host[CFG_NAME_LEN + 16], cluster[CFG_NAME_LEN + 16];
+	const char *path = cfg->notify;
+	char *env[NOTIFY_ENV_MAX];
 	posix_spawnattr_t attr;
 	char group[16];
 	char *argv[] = { (char *)path, group, (char *)vsd_state_name(t->from),
@@ -45,8 +68,9 @@ void notify_run(struct notify *n, const char *path, unsigned int vsd,
 	if (!path[0])
 		return;
 	snprintf(group, sizeof(group), "%u", vsd);
+	notify_env(cfg, env, host, cluster, sizeof(host));
 	notify_attr(&attr);
-	err = posix_spawn(&pid, path, NULL, &attr, argv, environ);
+	err = posix_spawn(&pid, path, NULL, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);
 	n->runs++;
 	if (err) {

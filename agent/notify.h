@@ -2,7 +2,9 @@
 /*
  * notify.h - the hook an operator sets with "set nsrp notify PATH": run,
  * without waiting, on each transition of a group as
- * "PATH GROUP OLD NEW REASON", as from a shell (no signal blocked). A
+ * "PATH GROUP OLD NEW REASON", as from a shell (no signal blocked), with
+ * NSRP_HOSTNAME and NSRP_CLUSTER (the unit's and the cluster's names) in
+ * its environment besides the daemon's. A
  * hook that cannot start, exits non-zero or is killed is logged and
  * counted, and changes nothing else.
  */
@@ -18,9 +20,11 @@ struct notify {
 	uint64_t runs, fail;
 };
 
-/* Starts the hook at path ("": none) for a transition of group vsd. */
-void notify_run(struct notify *n, const char *path, unsigned int vsd,
-		const struct vsd_transition *t);
+struct nsrp_config;
+
+/* Starts the hook the configuration names, if any, for group vsd. */
+void notify_run(struct notify *n, const struct nsrp_config *cfg,
+		unsigned int vsd, const struct vsd_transition *t);
 /* A hook that ended, as waitpid() reported it. */
 void notify_reaped(struct notify *n, const char *path, pid_t pid, int status);
 

@@ -155,7 +155,7 @@ static void put_hb_group(uint8_t *p, const struct proto_hb_group *g)
 	p[0] = g->id;
 	p[1] = g->state;
 	p[2] = g->flags;
-	p[3] = 0;
+	p[3] = g->weight;
 	put16(p + 4, g->priority);
 	put16(p + 6, g->holddown_s);
 }
@@ -165,6 +165,7 @@ static void get_hb_group(const uint8_t *p, struct proto_hb_group *g)
 	g->id = p[0];
 	g->state = p[1];
 	g->flags = p[2];
+	g->weight = p[3];
 	g->priority = get16(p + 4);
 	g->holddown_s = get16(p + 6);
 }

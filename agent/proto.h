@@ -125,6 +125,7 @@ struct proto_hb_group {
 	uint8_t id;
 	uint8_t state;		/* enum vsd_state, election.h */
 	uint8_t flags;		/* VSD_F_*, election.h */
+	uint8_t weight;		/* failed monitors' sum, capped at 255 */
 	uint16_t priority;	/* lower wins */
 	uint16_t holddown_s;	/* preempt hold-down */
 };

@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
 
+#include "clock.h"
 #include "ident.h"
 #include "netlink.h"
 #include "status.h"
@@ -184,6 +187,90 @@ static void status_rto_json(const struct status_src *src,
 		   ull(s->neigh_installed));
 }
 
+/* An item's state: "up", "no carrier", "held down 2 s", ", damped". */
+static void status_item_state(const struct monitor *m,
+			      const struct mon_item *it, uint64_t now,
+			      char *buf, size_t len)
+{
+	int n;
+
+	if (it->input_failed)
+		n = snprintf(buf, len, "%s", it->why[0] ? it->why : "failed");
+	else if (it->failed)
+		n = snprintf(buf, len, "held down %llu s", ull(
+			     (it->healthy_since_ns + monitor_holddown_ns(m, it) -
+			      now + NS_PER_S - 1) / NS_PER_S));
+	else
+		n = snprintf(buf, len, "up");
+	if (it->flaps && n > 0 && (size_t)n < len)
+		snprintf(buf + n, len - n, ", damped (%u flaps)", it->flaps);
+}
+
+/* "device based nsrp monitor interface: wan0(weight 255, up) ..." */
+static void status_mon_items(const struct status_src *src, struct ctl_out *o,
+			     enum mon_kind kind, const char *what)
+{
+	const struct monitor *m = &src->health->mon;
+	uint64_t now = clock_now_ns();
+
+	ctl_printf(o, "device based nsrp monitor %s:", what);
+	for (unsigned int i = 0; i < m->n; i++) {
+		const struct mon_item *it = &m->item[i];
+		char st[MON_WHY_LEN + 48];
+
+		if (it->kind != kind)
+			continue;
+		status_item_state(m, it, now, st, sizeof(st));
+		ctl_printf(o, " %s(weight %u, %s)", it->name, it->weight, st);
+	}
+	ctl_printf(o, "\n");
+}
+
+static void status_monitoring_text(const struct status_src *src,
+				   struct ctl_out *o)
+{
+	const struct nsrp_config *c = src->cfg;
+	const struct health *h = src->health;
+
+	ctl_printf(o, "device based nsrp monitoring threshold: %u, weighted "
+		      "sum: %u, %s\n", c->monitor_threshold, h->mon.sum,
+		   h->mon.failed ? "failed" : "not failed");
+	status_mon_items(src, o, MON_INTERFACE, "interface");
+	status_mon_items(src, o, MON_ZONE, "zone");
+	ctl_printf(o, "device based nsrp track ip: (weight: %u, %s)\n",
+		   c->track_ip_weight, enabled(c->track_ip));
+}
+
+/* The seed's "track ip:" section: each target and how it answers. */
+static void status_track_text(const struct status_src *src, struct ctl_out *o)
+{
+	const struct nsrp_config *c = src->cfg;
+	const struct health *h = src->health;
+
+	ctl_printf(o, "\ntrack ip: %s\n", enabled(c->track_ip));
+	if (!c->track_ip && !h->n_target)
+		return;
+	ctl_printf(o, "track ip threshold: %u, failed weight: %u, %s\n",
+		   c->track_ip_threshold, h->track_sum,
+		   h->track_failed ? "failed" : "not failed");
+	for (unsigned int i = 0; i < h->n_target; i++) {
+		const struct health_target *t = &h->target[i];
+		char ip[INET6_ADDRSTRLEN];
+
+		inet_ntop(t->cfg.a.family, t->cfg.a.addr, ip, sizeof(ip));
+		ctl_printf(o, "ip %s: method %s, interval %u, threshold %u, "
+			      "weight %u, sent %llu, answered %llu, missed "
+			      "%u in a row, rtt %llu us, %s\n", ip,
+			   t->cfg.method == CFG_TRACK_ARP ? "arp" : "ping",
+			   t->cfg.interval_s, t->cfg.threshold, t->cfg.weight,
+			   ull(t->st.sent), ull(t->st.replies), t->st.missed,
+			   ull(t->st.rtt_ns / NS_PER_US),
+			   !c->track_ip ? "not probed" :
+			   !t->usable ? "no source to probe from" :
+			   t->st.failed ? "failed" : "up");
+	}
+}
+
 static void status_text(const struct status_src *src, struct ctl_out *o)
 {
 	const struct nsrp_config *c = src->cfg;
@@ -193,6 +280,7 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 	ctl_printf(o, "cluster id: %u, name: %s\n", c->cluster_id,
 		   c->cluster_name);
 	ctl_printf(o, "local unit id: %u\n", src->cl->unit_id);
+	ctl_printf(o, "hostname: %s\n", config_hostname(c));
 	ctl_printf(o, "active units discovered:\n");
 	status_units(src, o);
 	ctl_printf(o, "\nVSD group info:\n");
@@ -217,10 +305,10 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 		   enabled(c->encrypt_password[0]));
 	ctl_printf(o, "NSRP authentication: %s\n",
 		   enabled(c->auth_password[0]));
-	ctl_printf(o, "device based nsrp monitoring threshold: %u\n",
-		   c->monitor_threshold);
+	status_monitoring_text(src, o);
 	ctl_printf(o, "number of gratuitous arps: %u\n", c->arp_count);
-	ctl_printf(o, "config sync: %s\n", enabled(c->config_sync));
+	ctl_printf(o, "config sync: disabled (not available)\n");
+	status_track_text(src, o);
 	ctl_printf(o, "heartbeats sent: %llu, received: %llu\n",
 		   (unsigned long long)src->cl->hb_tx, (unsigned long long)src->cl->hb_rx);
 }
@@ -239,6 +327,81 @@ static void json_str(struct ctl_out *o, const char *s)
 	ctl_printf(o, "\"");
 }
 
+static void status_items_json(const struct status_src *src,
+			      struct ctl_out *o)
+{
+	const struct monitor *m = &src->health->mon;
+	static const char *const kinds[] = { "interface", "zone", "track-ip" };
+	uint64_t now = clock_now_ns();
+
+	ctl_printf(o, "\"items\":[");
+	for (unsigned int i = 0; i < m->n; i++) {
+		const struct mon_item *it = &m->item[i];
+		char st[MON_WHY_LEN + 48];
+
+		status_item_state(m, it, now, st, sizeof(st));
+		ctl_printf(o, "%s{\"kind\":\"%s\",\"name\":", i ? "," : "",
+			   kinds[it->kind]);
+		json_str(o, it->name);
+		ctl_printf(o, ",\"weight\":%u,\"failed\":%s,\"input_failed\":%s,"
+			      "\"damped\":%s,\"flaps\":%u,\"failures\":%llu,"
+			      "\"state\":", it->weight,
+			   it->failed ? "true" : "false",
+			   it->input_failed ? "true" : "false",
+			   it->flaps ? "true" : "false", it->flaps,
+			   ull(it->failures));
+		json_str(o, st);
+		ctl_printf(o, "}");
+	}
+	ctl_printf(o, "]");
+}
+
+static void status_track_json(const struct status_src *src, struct ctl_out *o)
+{
+	const struct nsrp_config *c = src->cfg;
+	const struct health *h = src->health;
+
+	ctl_printf(o, "\"track_ip\":{\"enabled\":%s,\"threshold\":%u,"
+		      "\"weight\":%u,\"failed_weight\":%u,\"failed\":%s,"
+		      "\"targets\":[", c->track_ip ? "true" : "false",
+		   c->track_ip_threshold, c->track_ip_weight, h->track_sum,
+		   h->track_failed ? "true" : "false");
+	for (unsigned int i = 0; i < h->n_target; i++) {
+		const struct health_target *t = &h->target[i];
+		char ip[INET6_ADDRSTRLEN];
+
+		inet_ntop(t->cfg.a.family, t->cfg.a.addr, ip, sizeof(ip));
+		ctl_printf(o, "%s{\"ip\":\"%s\",\"method\":\"%s\","
+			      "\"interval\":%u,\"threshold\":%u,\"weight\":%u,"
+			      "\"usable\":%s,\"sent\":%llu,\"answered\":%llu,"
+			      "\"missed\":%llu,\"missed_in_a_row\":%u,"
+			      "\"rtt_us\":%llu,\"failed\":%s}", i ? "," : "", ip,
+			   t->cfg.method == CFG_TRACK_ARP ? "arp" : "ping",
+			   t->cfg.interval_s, t->cfg.threshold, t->cfg.weight,
+			   t->usable ? "true" : "false", ull(t->st.sent),
+			   ull(t->st.replies), ull(t->st.misses), t->st.missed,
+			   ull(t->st.rtt_ns / NS_PER_US),
+			   t->st.failed ? "true" : "false");
+	}
+	ctl_printf(o, "]}");
+}
+
+static void status_monitoring_json(const struct status_src *src,
+				   struct ctl_out *o)
+{
+	const struct health *h = src->health;
+
+	ctl_printf(o, ",\"monitoring\":{\"threshold\":%u,\"sum\":%u,"
+		      "\"failed\":%s,\"holddown_s\":%u,",
+		   src->cfg->monitor_threshold, h->mon.sum,
+		   h->mon.failed ? "true" : "false",
+		   src->cfg->monitor_holddown_s);
+	status_items_json(src, o);
+	ctl_printf(o, ",");
+	status_track_json(src, o);
+	ctl_printf(o, "}");
+}
+
 static void status_json(const struct status_src *src, struct ctl_out *o)
 {
 	const struct nsrp_config *c = src->cfg;
@@ -248,8 +411,9 @@ static void status_json(const struct status_src *src, struct ctl_out *o)
 	mac_to_plain(mac, src->cl->mac);
 	ctl_printf(o, "{\"cluster_id\":%u,\"cluster_name\":", c->cluster_id);
 	json_str(o, c->cluster_name);
-	ctl_printf(o, ",\"local_unit_id\":%u,\"ctrl_mac\":\"%s\"",
+	ctl_printf(o, ",\"local_unit_id\":%u,\"ctrl_mac\":\"%s\",\"hostname\":",
 		   src->cl->unit_id, mac);
+	json_str(o, config_hostname(c));
 	mac_to_plain(mac, src->cl->peer.mac);
 	ctl_printf(o, ",\"peer\":{\"present\":%s,\"unit_id\":%u,"
 		      "\"ctrl_mac\":\"%s\"}",
@@ -289,6 +453,7 @@ static void status_json(const struct status_src *src, struct ctl_out *o)
 			   src->ha->path[i].peer_seen ? "true" : "false");
 	ctl_printf(o, "]");
 	status_rto_json(src, o);
+	status_monitoring_json(src, o);
 	ctl_printf(o, ",\"primary_alarm\":%s,\"gratuitous_arps\":%u,"
 		      "\"encryption\":%s,\"authentication\":%s,"
 		      "\"hb_tx\":%llu,\"hb_rx\":%llu}\n",

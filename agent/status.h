@@ -15,6 +15,7 @@
 #include "cthandoff.h"
 #include "dataplane.h"
 #include "hasess.h"
+#include "health.h"
 #include "notify.h"
 #include "sweep.h"
 #include "sync.h"
@@ -30,6 +31,7 @@ struct status_src {
 	const struct notify *nt;
 	struct dataplane *dp;		/* counters are read from its maps */
 	const struct ctl_stats *ctl;
+	const struct health *health;
 };
 
 /* get nsrp */

@@ -207,9 +207,12 @@ static void unit_stop(struct unit *u)
 /* One pass of a unit's loop, as nsrpd_run() makes it. */
 static void unit_step(struct unit *u)
 {
+	struct cluster_inputs in = { 0 };
+
 	cluster_wake(&u->cl, now);
 	hasess_rx(&u->ha, HA_PRIMARY, now);
-	cluster_tick(&u->cl, now, sync_holds_preempt(&u->sy, now));
+	in.sync_hold = sync_holds_preempt(&u->sy, now);
+	cluster_tick(&u->cl, now, &in);
 	sync_tick(&u->sy, now);
 }
 

@@ -83,9 +83,7 @@ static void test_good_lines(void)
 		"set nsrp monitor interface eth2",
 		"set nsrp monitor threshold 200",
 		"set nsrp rto-mirror sync",
-		"set nsrp rto-mirror route",
 		"set nsrp rto session ageout-ack",
-		"set nsrp config sync",
 		"set nsrp realtime-priority 10",
 		"set flow max-sessions 1000000",
 		"set flow timeout tcp 3600",
@@ -139,9 +137,7 @@ static void test_good_lines(void)
 	CU_ASSERT_EQUAL(cfg->monitor[1].weight, 255);
 	CU_ASSERT_EQUAL(cfg->monitor_threshold, 200);
 	CU_ASSERT_TRUE(cfg->rto_mirror_sync);
-	CU_ASSERT_TRUE(cfg->rto_mirror_route);
 	CU_ASSERT_TRUE(cfg->rto_ageout_ack);
-	CU_ASSERT_TRUE(cfg->config_sync);
 	CU_ASSERT_EQUAL(cfg->realtime_priority, 10);
 	CU_ASSERT_EQUAL(cfg->flow.max_sessions, 1000000);
 	CU_ASSERT_EQUAL(cfg->flow.tcp_s, 3600);
@@ -222,6 +218,27 @@ static const struct bad bad_lines[] = {
 	{ "set nsrp standalone-role primary", "master or backup" },
 	{ "set nsrp monitor interface eth1 weight 0", "weight must be 1-255" },
 	{ "set nsrp monitor threshold 0", "threshold must be 1-255" },
+	{ "set nsrp monitor hold-down 3601", "hold-down must be 0-3600" },
+	{ "set nsrp monitor zone bad/name", "not a zone name" },
+	{ "set nsrp monitor zone trust weight 256", "weight must be 1-255" },
+	{ "unset nsrp monitor zone trust", "zone trust is not monitored" },
+	{ "set zone trust", "set zone trust interface IF" },
+	{ "set zone trust interface a/b", "not a valid interface name" },
+	{ "unset zone trust", "no zone trust" },
+	{ "unset zone trust interface lan0", "lan0 is not in zone trust" },
+	{ "set nsrp track-ip threshold 0", "threshold must be 1-255" },
+	{ "set nsrp track-ip weight 256", "weight must be 1-255" },
+	{ "set nsrp track-ip ip 192.0.2.0/24", "an address, not" },
+	{ "set nsrp track-ip ip bogus", "not an IP address" },
+	{ "set nsrp track-ip ip 192.0.2.9 interval 0", "interval must be 1-3600" },
+	{ "set nsrp track-ip ip 192.0.2.9 threshold 256", "threshold must be 1-255" },
+	{ "set nsrp track-ip ip 192.0.2.9 method icmp", "method must be ping or arp" },
+	{ "set nsrp track-ip ip 192.0.2.9 interface a/b", "not a valid interface" },
+	{ "set nsrp track-ip ip 192.0.2.9 colour red", "unknown keyword 'colour'" },
+	{ "set nsrp track-ip ip 192.0.2.9 interval", "missing value after 'interval'" },
+	{ "unset nsrp track-ip ip 192.0.2.9", "not a track-ip target" },
+	{ "set nsrp rto-mirror route", "not available in this version" },
+	{ "set nsrp config sync", "not available in this version" },
 	{ "set nsrp cluster name \"unterminated", "unterminated quote" },
 	{ "set hostname \"a\"b", "quoted value must end" },
 	{ "set hostname \"\"", "printable" },
@@ -318,10 +335,24 @@ static void test_unset_restores_defaults(void)
 		  "unset nsrp monitor interface eth1" },
 		{ "set nsrp monitor threshold 9", "unset nsrp monitor threshold" },
 		{ "set nsrp rto-mirror sync", "unset nsrp rto-mirror sync" },
-		{ "set nsrp rto-mirror route", "unset nsrp rto-mirror route" },
+		{ "set zone trust interface lan0", "unset zone trust" },
+		{ "set zone trust interface lan0",
+		  "unset zone trust interface lan0" },
+		{ "set nsrp monitor zone trust", "unset nsrp monitor zone trust" },
+		{ "set nsrp monitor zone untrust weight 7",
+		  "unset nsrp monitor zone untrust" },
+		{ "set nsrp monitor hold-down 9",
+		  "unset nsrp monitor hold-down" },
+		{ "set nsrp track-ip", "unset nsrp track-ip" },
+		{ "set nsrp track-ip threshold 7",
+		  "unset nsrp track-ip threshold" },
+		{ "set nsrp track-ip weight 7", "unset nsrp track-ip weight" },
+		{ "set nsrp track-ip ip 198.51.100.10",
+		  "unset nsrp track-ip ip 198.51.100.10" },
+		{ "set nsrp track-ip ip 2001:db8::9 method arp interval 2",
+		  "unset nsrp track-ip ip 2001:db8::9" },
 		{ "set nsrp rto session ageout-ack",
 		  "unset nsrp rto session ageout-ack" },
-		{ "set nsrp config sync", "unset nsrp config sync" },
 		{ "set nsrp realtime-priority 10",
 		  "unset nsrp realtime-priority" },
 		{ "set flow max-sessions 2048", "unset flow max-sessions" },
@@ -455,7 +486,7 @@ static const char lab_fw1[] =
 	"set nsrp monitor threshold 200\n"
 	"set nsrp rto-mirror sync\n"
 	"set nsrp rto session ageout-ack\n"
-	"set nsrp config sync\n"
+	"unset nsrp config sync\n"
 	"set nsrp realtime-priority 10\n"
 	"set flow timeout udp 30\n"
 	"set nsrp standalone-role master\n"
@@ -465,7 +496,18 @@ static const char lab_fw1[] =
 	"set interface wan0:1 ipv6 2001:db8:2::1/64\n"
 	"set interface lan0 manage-ip 192.0.2.2\n"
 	"set interface wan0 manage-ip 198.51.100.2/24\n"
-	"set interface ha0 manage-ip 203.0.113.1/24\n";
+	"set interface ha0 manage-ip 203.0.113.1/24\n"
+	"set zone untrust interface wan0\n"
+	"set zone trust interface lan0\n"
+	"set nsrp monitor zone untrust weight 100\n"
+	"set nsrp monitor hold-down 5\n"
+	"set nsrp track-ip\n"
+	"set nsrp track-ip threshold 100\n"
+	"set nsrp track-ip ip 198.51.100.10 interval 2 threshold 4 weight 50\n"
+	"set nsrp track-ip ip 192.0.2.10 method arp\n"
+	"set interface wan0 manage-ip 2001:db8:2::2\n"
+	"set nsrp track-ip ip 2001:db8:2::10 interface wan0\n"
+	"set nsrp track-ip ip 203.0.113.99 interface ha0\n";
 
 static void test_load_write_load(void)
 {
@@ -579,6 +621,47 @@ static void test_load_cross_line_checks(void)
 	CU_ASSERT_PTR_NULL(strstr(errbuf, want));
 }
 
+/* Monitors and targets that cannot work are refused, naming the line. */
+static void test_load_monitor_checks(void)
+{
+	static const char text[] =
+		"set interface lan0 manage-ip 192.0.2.2/24\n"		/* 1 */
+		"set nsrp monitor zone dmz\n"				/* 2 */
+		"set nsrp track-ip ip 192.0.2.10\n"			/* 3 */
+		"set nsrp track-ip ip 198.51.100.10\n"			/* 4 */
+		"set nsrp track-ip ip 198.51.100.11 interface lan0\n"	/* 5 */
+		"set nsrp track-ip ip 198.51.100.12 interface lan0 method arp\n"
+		"set nsrp track-ip ip 2001:db8:1::10 interface lan0\n"	/* 7 */
+		"set zone trust interface lan0\n"			/* 8 */
+		"set zone dmz2 interface lan0\n";			/* 9 */
+	char errbuf[2048] = "", path[64], want[160];
+
+	memset(cfg, 0, sizeof(*cfg));
+	CU_ASSERT_EQUAL(load_text(text, cfg, errbuf, sizeof(errbuf), path,
+				  sizeof(path)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: zone dmz has no interface", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
+	snprintf(want, sizeof(want), "%s:3:", path);
+	CU_ASSERT_PTR_NULL(strstr(errbuf, want));
+	snprintf(want, sizeof(want),
+		 "%s:4: track-ip 198.51.100.10: no manage-ip's subnet holds it",
+		 path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
+	snprintf(want, sizeof(want), "%s:5:", path);
+	CU_ASSERT_PTR_NULL(strstr(errbuf, want));
+	snprintf(want, sizeof(want),
+		 "%s:6: track-ip 198.51.100.12: no IPv4 manage-ip on lan0 "
+		 "whose subnet holds it (method arp)", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
+	snprintf(want, sizeof(want),
+		 "%s:7: track-ip 2001:db8:1::10: no IPv6 manage-ip on lan0",
+		 path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
+	snprintf(want, sizeof(want),
+		 "%s:9: interface lan0 is in zone trust already", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
+}
+
 static void test_load_missing_file(void)
 {
 	char errbuf[256] = "";
@@ -640,6 +723,7 @@ TEST_SUITE(config, suite_init, suite_cleanup,
 	   TEST(test_load_write_load),
 	   TEST(test_load_reports_every_error),
 	   TEST(test_load_cross_line_checks),
+	   TEST(test_load_monitor_checks),
 	   TEST(test_load_missing_file),
 	   TEST(test_load_long_line),
 	   TEST(test_examples_load))

@@ -37,11 +37,13 @@ struct rule {
 	bool preempt_due;	/* hold-down armed and over */
 	bool yielding;
 	bool failed;
+	uint8_t weight;		/* the failed monitors' sum */
 	bool sync_pending;	/* the bulk sync from the peer runs */
 	bool peer;		/* peer present */
 	enum vsd_state peer_state;
 	uint8_t peer_prio;
 	uint8_t peer_flags;
+	uint8_t peer_weight;
 	bool peer_mac_lower;	/* peer wins a priority tie */
 	enum vsd_state want;
 	const char *reason;	/* substring; NULL: no transition expected */
@@ -171,6 +173,24 @@ static const struct rule rules[] = {
 	  .mae = true, .from = O, .failed = true, .peer = true,
 	  .peer_state = M, .peer_prio = 100,
 	  .peer_flags = VSD_F_FAILED | VSD_F_MAE, .want = O },
+	{ "mae: both failed alike, master stays though the peer is better",
+	  100, .mae = true, .from = M, .failed = true, .weight = 255,
+	  .peer = true, .peer_state = O, .peer_prio = 50, .peer_weight = 255,
+	  .peer_flags = VSD_F_FAILED | VSD_F_MAE, .want = M },
+	{ "mae: both failed, the master more -> inoperable", 50, .mae = true,
+	  .from = M, .failed = true, .weight = 200, .peer = true,
+	  .peer_state = O, .peer_prio = 100, .peer_weight = 100,
+	  .peer_flags = VSD_F_FAILED | VSD_F_MAE, .want = O,
+	  .reason = "the peer, failed too, is master" },
+	{ "mae: both failed, the peer more -> master", 100, .mae = true,
+	  .from = O, .failed = true, .weight = 100, .peer = true,
+	  .peer_state = M, .peer_prio = 50, .peer_weight = 200,
+	  .peer_flags = VSD_F_FAILED | VSD_F_MAE, .want = M,
+	  .reason = "monitors failed: wan0 no carrier; master-always-exist" },
+	{ "failed: the reason names the monitor", 50, .from = M,
+	  .failed = true, .weight = 255, .peer = true, .peer_state = B,
+	  .peer_prio = 100, .want = O,
+	  .reason = "monitors failed: wan0 no carrier" },
 	{ "inoperable: recovered, master peer -> backup", 50, .from = O,
 	  .peer = true, .peer_state = M, .peer_prio = 100, .want = B,
 	  .reason = "peer is master" },
@@ -187,7 +207,8 @@ static const struct rule rules[] = {
 static void run_rule(const struct rule *r)
 {
 	struct vsd_params p = params(r->prio, r->preempt);
-	struct vsd_inputs in = { .failed = r->failed,
+	struct vsd_inputs in = { .failed = r->failed, .weight = r->weight,
+				 .why = "wan0 no carrier",
 				 .sync_pending = r->sync_pending };
 	struct vsd_transition t = { 0 };
 	uint64_t now = T0 + 10 * S;
@@ -209,6 +230,7 @@ static void run_rule(const struct rule *r)
 	in.peer.adv.state = r->peer_state;
 	in.peer.adv.priority = r->peer_prio;
 	in.peer.adv.flags = r->peer_flags;
+	in.peer.adv.weight = r->peer_weight;
 
 	changed = vsd_step(&v, &in, now, &t);
 	if (v.state != r->want || changed != (r->want != r->from) ||
