@@ -83,6 +83,8 @@ static void cluster_hb_build(const struct cluster *c, struct proto_hb *hb)
 		g->holddown_s = adv.holddown_s;
 		hb->ngroups++;
 	}
+	if (c->ev.hb_fill)
+		c->ev.hb_fill(c->ev.arg, hb);
 }
 
 static void cluster_send_hb(struct cluster *c, uint64_t now)

@@ -38,6 +38,8 @@ struct cluster_events {
 	void (*reassert)(void *arg, unsigned int vsd, uint64_t now);
 	/* A heartbeat goes out now: what a master keeps fresh, refresh. */
 	void (*heartbeat)(void *arg, uint64_t now);
+	/* What every heartbeat carries besides the groups (may be NULL). */
+	void (*hb_fill)(void *arg, struct proto_hb *hb);
 	/* The peer is heard again, or runs with a new epoch (restarted). */
 	void (*peer_up)(void *arg, uint64_t epoch, bool returned, uint64_t now);
 	/* No path has heard the peer for threshold x interval. */

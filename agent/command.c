@@ -134,6 +134,30 @@ static int cmd_resync(void *ctx, const struct cmd_match *m)
 	return 0;
 }
 
+static int cmd_cfg_checksum(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return cfgsync_cmd_checksum(c->env->cs, c->out);
+}
+
+static int cmd_cfg_diff(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return cfgsync_cmd_diff(c->env->cs, c->out);
+}
+
+static int cmd_cfg_save(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return cfgsync_cmd_save(c->env->cs, c->out, clock_now_ns());
+}
+
 #define COMMAND_MSG_LEN	1024
 
 /* The whole line goes to the configuration parser, quotes and all. */
@@ -186,6 +210,12 @@ const struct cmd_row command_rows[] = {
 	  "join the election again, from Initial" },
 	{ "exec nsrp sync rto session from peer", cmd_resync,
 	  "a full resync of the peer's sessions" },
+	{ "exec nsrp sync global-config check-sum", cmd_cfg_checksum,
+	  "whether both units run the same replicated configuration" },
+	{ "exec nsrp sync global-config diff", cmd_cfg_diff,
+	  "the replicated lines each unit has and the other not" },
+	{ "exec nsrp sync global-config save", cmd_cfg_save,
+	  "take the peer's replicated configuration and files, save, apply" },
 	{ "set ...", cmd_set, "one configuration line, applied now" },
 	{ "unset ...", cmd_set, "one configuration line, applied now" },
 	{ "save", cmd_save, "the running configuration to its file" },

@@ -35,7 +35,8 @@ struct command_sess_origin {
 struct command_env {
 	struct status_src st;		/* what the get commands read */
 	struct cluster *cl;		/* exec nsrp vsd-group */
-	struct sync *sy;		/* exec nsrp sync */
+	struct sync *sy;		/* exec nsrp sync rto */
+	struct cfgsync *cs;		/* exec nsrp sync global-config */
 	const char *cfg_path;		/* save */
 	struct command_sess_origin origin;
 	/*

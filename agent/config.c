@@ -37,6 +37,7 @@ struct parse {
 	char ifname[IFNAMSIZ];		/* "interface IF", "monitor interface IF" */
 	char zone[CFG_ZONE_LEN];	/* "zone NAME", "monitor zone NAME" */
 	struct cfg_addr target;		/* "track-ip ip A" */
+	char path[CFG_PATH_LEN];	/* "config sync file PATH" */
 	char *err;
 	size_t errlen;
 };
@@ -51,6 +52,7 @@ struct kw {
 	const struct kw *sub;		/* child keywords, { NULL } ended */
 	const struct kw *opts;		/* options fn reads itself, by name */
 	kw_fn fn;			/* runs when no child follows */
+	bool local;			/* the unit's own: config sync leaves it */
 	/* Generic settings: where the value lives, its range and default. */
 	bool per_vsd;			/* offset into struct cfg_vsd */
 	size_t off;
@@ -809,15 +811,84 @@ static int h_track(struct parse *p, const struct kw *k)
 	return 0;
 }
 
-/* Config sync is not built: the line is refused rather than ignored. */
-static int h_config_sync(struct parse *p, const struct kw *k)
+static const struct kw kw_syncfile_opts[] = {
+	{ "check" }, { "reload" }, { NULL }
+};
+
+static int find_syncfile(const struct nsrp_config *c, const char *path)
 {
+	for (unsigned int i = 0; i < c->n_syncfile; i++)
+		if (!strcmp(c->syncfile[i].path, path))
+			return i;
+	return -1;
+}
+
+/* A command of a synced file: printable, and %s at most once. */
+static int syncfile_cmd(struct parse *p, const char *what, const char *v,
+			char *out, size_t len)
+{
+	const char *pct = strchr(v, '%');
+
+	if (strlen(v) >= len)
+		return fail(p, "%s is too long (at most %zu characters)", what,
+			    len - 1);
+	if (!*v || !text_valid(v))
+		return fail(p, "%s must be printable, without '\"'", what);
+	if (pct && (pct[1] != 's' || strchr(pct + 1, '%')))
+		return fail(p, "%s may hold %%s, once, and no other %%", what);
+	snprintf(out, len, "%s", v);
+	return 0;
+}
+
+/* config sync file PATH [check "CMD"] [reload "CMD"] */
+static int h_syncfile(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	struct cfg_syncfile f = { 0 };
+	int i = find_syncfile(c, p->path);
+
 	(void)k;
-	if (need_end(p))
-		return -EINVAL;
-	if (!p->unset)
-		return fail(p, "configuration synchronization (config sync) "
-			    "is not available in this version of nsrpd");
+	if (p->unset) {
+		if (need_end(p))
+			return -EINVAL;
+		if (i < 0)
+			return fail(p, "%s is not a synced file", p->path);
+		remove_at(c->syncfile, sizeof(c->syncfile[0]),
+			  c->origin.syncfile, &c->n_syncfile, i);
+		return 0;
+	}
+	snprintf(f.path, sizeof(f.path), "%s", p->path);
+	while (peek(p)) {
+		const struct kw *o = lookup(p, kw_syncfile_opts, peek(p));
+		const char *v;
+
+		if (!o)
+			return -EINVAL;
+		p->pos++;
+		if (need_value(p, o->name, &v) ||
+		    syncfile_cmd(p, o->name, v,
+				 !strcmp(o->name, "check") ? f.check : f.reload,
+				 CFG_PATH_LEN))
+			return -EINVAL;
+	}
+	if (i < 0) {
+		if (c->n_syncfile >= CFG_MAX_SYNCFILES)
+			return fail(p, "too many synced files (at most %d)",
+				    CFG_MAX_SYNCFILES);
+		i = c->n_syncfile++;
+	}
+	c->syncfile[i] = f;
+	c->origin.syncfile[i] = p->line;
+	return 0;
+}
+
+static int arg_path(struct parse *p, const char *tok)
+{
+	if (tok[0] != '/')
+		return fail(p, "'%s' is not an absolute path", tok);
+	if (strlen(tok) >= sizeof(p->path) || !text_valid(tok))
+		return fail(p, "'%s' is not a usable path", tok);
+	snprintf(p->path, sizeof(p->path), "%s", tok);
 	return 0;
 }
 
@@ -837,14 +908,14 @@ static int h_route_sync(struct parse *p, const struct kw *k)
 
 static const struct kw kw_preempt[] = {
 	{ "hold-down", .fn = h_holddown, VSD(holddown_s),
-	  .lo = 0, .hi = 600, .def = CFG_HOLDDOWN_DEFAULT },
+	  .lo = 0, .hi = 600, .def = CFG_HOLDDOWN_DEFAULT, .local = true },
 	{ NULL }
 };
 
 static const struct kw kw_vsd_id[] = {
 	{ "priority", .fn = h_uint, VSD(priority),
-	  .lo = 1, .hi = 254, .def = CFG_PRIORITY_DEFAULT },
-	{ "preempt", .sub = kw_preempt, .fn = h_preempt },
+	  .lo = 1, .hi = 254, .def = CFG_PRIORITY_DEFAULT, .local = true },
+	{ "preempt", .sub = kw_preempt, .fn = h_preempt, .local = true },
 	{ NULL }
 };
 
@@ -869,12 +940,12 @@ static const struct kw kw_cluster[] = {
 };
 
 static const struct kw kw_auth[] = {
-	{ "password", .fn = h_str, CFG(auth_password) },
+	{ "password", .fn = h_str, CFG(auth_password), .local = true },
 	{ NULL }
 };
 
 static const struct kw kw_encrypt[] = {
-	{ "password", .fn = h_str, CFG(encrypt_password) },
+	{ "password", .fn = h_str, CFG(encrypt_password), .local = true },
 	{ NULL }
 };
 
@@ -927,8 +998,14 @@ static const struct kw kw_rto[] = {
 	{ NULL }
 };
 
+static const struct kw kw_config_sync[] = {
+	{ "file", .arg = arg_path, .fn = h_syncfile, .opts = kw_syncfile_opts },
+	{ NULL }
+};
+
 static const struct kw kw_config[] = {
-	{ "sync", .fn = h_config_sync },
+	{ "sync", .sub = kw_config_sync, .fn = h_flag, CFG(config_sync),
+	  .local = true },
 	{ NULL }
 };
 
@@ -940,16 +1017,16 @@ static const struct kw kw_nsrp[] = {
 	{ "config", .sub = kw_config },
 	{ "encrypt", .sub = kw_encrypt },
 	{ "interface", .fn = h_str, CFG(ha_if), .lo = STR_IFNAME,
-	  .origin = ORIGIN(ha_if) },
+	  .origin = ORIGIN(ha_if), .local = true },
 	{ "monitor", .sub = kw_monitor },
-	{ "notify", .fn = h_str, CFG(notify), .lo = STR_PATH },
+	{ "notify", .fn = h_str, CFG(notify), .lo = STR_PATH, .local = true },
 	{ "realtime-priority", .fn = h_uint, CFG(realtime_priority),
-	  .lo = 0, .hi = 99, .def = 0 },
+	  .lo = 0, .hi = 99, .def = 0, .local = true },
 	{ "rto", .sub = kw_rto },
 	{ "rto-mirror", .sub = kw_rto_mirror },
 	{ "secondary-path", .fn = h_str, CFG(secondary_if), .lo = STR_IFNAME,
-	  .origin = ORIGIN(secondary_if) },
-	{ "standalone-role", .fn = h_role },
+	  .origin = ORIGIN(secondary_if), .local = true },
+	{ "standalone-role", .fn = h_role, .local = true },
 	{ "track-ip", .sub = kw_track_ip, .fn = h_flag, CFG(track_ip) },
 	{ "vsd-group", .sub = kw_vsd_group },
 	{ NULL }
@@ -958,7 +1035,7 @@ static const struct kw kw_nsrp[] = {
 static const struct kw kw_interface[] = {
 	{ "ip", .fn = h_vsi, .lo = AF_INET },
 	{ "ipv6", .fn = h_vsi, .lo = AF_INET6 },
-	{ "manage-ip", .fn = h_manage },
+	{ "manage-ip", .fn = h_manage, .local = true },
 	{ NULL }
 };
 
@@ -989,7 +1066,7 @@ static const struct kw kw_zone[] = {
 
 static const struct kw kw_top[] = {
 	{ "flow", .sub = kw_flow },
-	{ "hostname", .fn = h_str, CFG(hostname) },
+	{ "hostname", .fn = h_str, CFG(hostname), .local = true },
 	{ "interface", .arg = arg_iface, .sub = kw_interface },
 	{ "nsrp", .sub = kw_nsrp },
 	{ "zone", .arg = arg_zone, .sub = kw_zone, .fn = h_zone },
@@ -1542,6 +1619,8 @@ static void write_groups(const struct nsrp_config *c, FILE *f)
 
 		if (!g->defined)
 			continue;
+		/* The group is the pair's; its priority is this unit's. */
+		fprintf(f, "set nsrp vsd-group id %d\n", i);
 		fprintf(f, "set nsrp vsd-group id %d priority %u\n", i,
 			g->priority);
 		if (g->preempt)
@@ -1609,6 +1688,22 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 	put_uint(f, "set nsrp rto coldstart-wait", c->rto_coldstart_wait_s,
 		 CFG_COLDSTART_WAIT_DEFAULT);
 	put_uint(f, "set nsrp realtime-priority", c->realtime_priority, 0);
+	put_flag(f, "set nsrp config sync", c->config_sync);
+	for (unsigned int i = 0; i < c->n_syncfile; i++) {
+		const struct cfg_syncfile *sf = &c->syncfile[i];
+
+		fprintf(f, "set nsrp config sync file");
+		put_word(f, sf->path);
+		if (sf->check[0]) {
+			fprintf(f, " check");
+			put_word(f, sf->check);
+		}
+		if (sf->reload[0]) {
+			fprintf(f, " reload");
+			put_word(f, sf->reload);
+		}
+		fputc('\n', f);
+	}
 }
 
 static void write_flow(const struct nsrp_config *c, FILE *f)
@@ -1661,6 +1756,145 @@ int config_write(const struct nsrp_config *c, FILE *f)
 	write_flow(c, f);
 	write_interfaces(c, f);
 	return ferror(f) ? -EIO : 0;
+}
+
+/* ------------------------------------------------------------ config sync */
+
+bool config_line_local(const char *line)
+{
+	char buf[CFG_LINE_LEN + 1], err[128];
+	struct parse p = { .group = -1, .err = err, .errlen = sizeof(err) };
+	const struct kw *t = kw_root, *k = NULL;
+
+	if (strlen(line) > CFG_LINE_LEN)
+		return false;
+	strcpy(buf, line);
+	if (split(&p, buf) || !p.ntok)
+		return false;
+	/* The keyword whose handler takes the line decides, as walk() goes. */
+	while (t && (k = lookup(&p, t, peek(&p)))) {
+		p.pos++;
+		if (k->arg)
+			p.pos++;
+		if (!k->sub || (!peek(&p) && k->fn))
+			break;
+		t = k->sub;
+		if (!peek(&p))
+			break;
+	}
+	return k && k->local;
+}
+
+static bool config_part_has(enum cfg_part part, const char *line)
+{
+	switch (part) {
+	case CFG_PART_REPLICATED:
+		return !config_line_local(line);
+	case CFG_PART_LOCAL:
+		return config_line_local(line);
+	case CFG_PART_SHAREABLE:
+		return !strstr(line, " password ");
+	default:
+		return true;
+	}
+}
+
+static int cmp_lines(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int config_canonical(const struct nsrp_config *c, enum cfg_part part,
+		     char **text)
+{
+	char *all = NULL, **lines = NULL, *out = NULL;
+	size_t len = 0, n = 0, used = 0;
+	FILE *f = open_memstream(&all, &len);
+	int ret = -ENOMEM;
+
+	if (!f)
+		return -ENOMEM;
+	config_write(c, f);
+	if (fclose(f))
+		goto out;
+	lines = calloc(len / 2 + 1, sizeof(*lines));
+	out = malloc(len + 1);
+	if (!lines || !out)
+		goto out;
+	for (char *l = strtok(all, "\n"); l; l = strtok(NULL, "\n"))
+		if (config_part_has(part, l))
+			lines[n++] = l;
+	qsort(lines, n, sizeof(*lines), cmp_lines);
+	for (size_t i = 0; i < n; i++)
+		used += sprintf(out + used, "%s\n", lines[i]);
+	out[used] = '\0';
+	*text = out;
+	out = NULL;
+	ret = 0;
+out:
+	free(out);
+	free(lines);
+	free(all);
+	return ret;
+}
+
+int config_parse_text(const char *text, struct nsrp_config *out, char *err,
+		      size_t errlen)
+{
+	char *copy = strdup(text);
+	int ret = 0;
+
+	if (!copy)
+		return -ENOMEM;
+	config_init(out);
+	for (char *l = strtok(copy, "\n"); l && !ret; l = strtok(NULL, "\n"))
+		ret = apply(out, l, 0, err, errlen);
+	free(copy);
+	return ret;
+}
+
+int config_merge(const struct nsrp_config *local, const char *text,
+		 struct nsrp_config *out, char *err, size_t errlen)
+{
+	struct nsrp_config *c = malloc(sizeof(*c));
+	char *mine = NULL, *copy = NULL, *fails = NULL;
+	size_t flen = 0;
+	FILE *errs = NULL;
+	int ret = -ENOMEM;
+
+	if (errlen)
+		err[0] = '\0';
+	if (!c || config_canonical(local, CFG_PART_LOCAL, &mine) ||
+	    !(copy = strdup(text)))
+		goto out;
+	config_init(c);
+	ret = 0;
+	for (char *l = strtok(mine, "\n"); l && !ret; l = strtok(NULL, "\n"))
+		ret = apply(c, l, 0, err, errlen);
+	for (char *l = strtok(copy, "\n"); l && !ret; l = strtok(NULL, "\n"))
+		if (!config_line_local(l))
+			ret = apply(c, l, 0, err, errlen);
+	if (ret)
+		goto out;
+	errs = open_memstream(&fails, &flen);
+	if (!errs) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ret = config_validate(c, "", errs);
+	fclose(errs);
+	/* The first problem, without report()'s name (": "). */
+	if (ret && errlen)
+		snprintf(err, errlen, "%.*s", (int)strcspn(fails + 2, "\n"),
+			 fails + 2);
+	if (!ret)
+		memcpy(out, c, sizeof(*c));
+out:
+	free(fails);
+	free(copy);
+	free(mine);
+	free(c);
+	return ret;
 }
 
 /* ------------------------------------------------------- run-time changes */

@@ -31,6 +31,7 @@
 #define CFG_MAX_ZONE_IFS	NSRPD_MAX_IFACES /* zone memberships */
 #define CFG_MAX_ZONE_MON	16	/* monitored zones */
 #define CFG_MAX_TRACK		16	/* track-ip targets */
+#define CFG_MAX_SYNCFILES	8	/* files config sync keeps alike */
 
 /* Defaults and ranges (ScreenOS's where it has one). */
 #define CFG_CLUSTER_ID_MAX	7
@@ -110,6 +111,16 @@ struct cfg_track {
 	char ifname[IFNAMSIZ];	/* "": the NIC whose manage-ip reaches it */
 };
 
+/*
+ * set nsrp config sync file PATH [check "CMD"] [reload "CMD"]: a file
+ * kept alike on both units; %s in CMD is the file to check or load.
+ */
+struct cfg_syncfile {
+	char path[CFG_PATH_LEN];
+	char check[CFG_PATH_LEN];
+	char reload[CFG_PATH_LEN];
+};
+
 /* set nsrp monitor interface IF [weight W] */
 struct cfg_monitor {
 	char ifname[IFNAMSIZ];
@@ -138,6 +149,7 @@ struct cfg_origin {
 	unsigned int zone_if[CFG_MAX_ZONE_IFS];
 	unsigned int zone_mon[CFG_MAX_ZONE_MON];
 	unsigned int track[CFG_MAX_TRACK];
+	unsigned int syncfile[CFG_MAX_SYNCFILES];
 };
 
 /*
@@ -205,6 +217,9 @@ struct nsrp_config {
 	uint32_t rto_coldstart_wait_s;
 	uint32_t realtime_priority;	/* SCHED_FIFO priority, 0: not real time */
 	struct cfg_flow flow;
+	bool config_sync;			/* set nsrp config sync */
+	unsigned int n_syncfile;
+	struct cfg_syncfile syncfile[CFG_MAX_SYNCFILES];
 
 	struct cfg_origin origin;		/* keep last */
 };
@@ -238,6 +253,43 @@ int config_load(const char *path, struct nsrp_config *out, FILE *errs);
  * interface weight" (the values left out), for whatever documents them.
  */
 void config_keywords(void (*fn)(void *arg, const char *path), void *arg);
+
+/*
+ * Config sync's view of a configuration (cfgsync.h): every line is the
+ * pair's (replicated: the VSIs, the groups' shared settings, monitors,
+ * timeouts...) or the unit's own (local: its priority and preempt,
+ * hostname, manage-ip, HA interfaces, passwords...), as the keyword
+ * table marks it.
+ */
+enum cfg_part {
+	CFG_PART_ALL,
+	CFG_PART_REPLICATED,
+	CFG_PART_LOCAL,
+	CFG_PART_SHAREABLE,	/* all but the secrets: what the peer may see */
+};
+
+/* Whether a set or unset line belongs to this unit alone. */
+bool config_line_local(const char *line);
+/*
+ * The lines of part of c, canonical: every keyword whole, values as
+ * config_write() writes them, sorted, one per line, no comment. Two
+ * configurations that mean the same give the same text, whatever the
+ * order, abbreviations and comments of their files. Returns 0 with a
+ * malloc()ed, NUL-terminated text in *text, or -ENOMEM.
+ */
+int config_canonical(const struct nsrp_config *c, enum cfg_part part,
+		     char **text);
+/* Every line of text into out (fresh), unchecked: 0 or -EINVAL. */
+int config_parse_text(const char *text, struct nsrp_config *out, char *err,
+		      size_t errlen);
+/*
+ * This unit's configuration with another replicated part: local's own
+ * lines, then the replicated lines of text (its local lines are left
+ * out), parsed and checked as a file is. Returns 0 with the result in
+ * *out, or -EINVAL with the first problem in err.
+ */
+int config_merge(const struct nsrp_config *local, const char *text,
+		 struct nsrp_config *out, char *err, size_t errlen);
 
 /* Writes the "set" lines that rebuild c. Returns 0 or -EIO. */
 int config_write(const struct nsrp_config *c, FILE *f);

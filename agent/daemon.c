@@ -41,6 +41,7 @@ enum {
 	EV_RING,	/* session events from the data plane */
 	EV_PATH0,	/* + enum ha_path_id */
 	EV_HEALTH0 = EV_PATH0 + HA_NPATHS,	/* + health_fd()'s index */
+	EV_CFGSYNC = EV_HEALTH0 + HEALTH_NFDS,	/* synced files changed */
 };
 
 static int ep_ctl(int epfd, int op, int fd, uint32_t events, uint64_t tag)
@@ -91,6 +92,15 @@ static void nsrpd_on_heartbeat(void *arg, uint64_t now)
 		if (cluster_is_master(&d->cl, i))
 			vsi_refresh(&d->vsi, i, now + cluster_dead_ns(&d->cl),
 				    now);
+}
+
+/* Every heartbeat tells what configuration this unit runs. */
+static void nsrpd_hb_fill(void *arg, struct proto_hb *hb)
+{
+	struct nsrpd *d = arg;
+
+	hb->has_cfg = true;
+	hb->cfg = *cfgsync_own(&d->cs);
 }
 
 static void nsrpd_on_peer_up(void *arg, uint64_t epoch, bool returned,
@@ -327,6 +337,7 @@ static int nsrpd_parts(struct nsrpd *d, const uint8_t mac[6])
 		.transition = nsrpd_on_transition,
 		.reassert = nsrpd_on_reassert,
 		.heartbeat = nsrpd_on_heartbeat,
+		.hb_fill = nsrpd_hb_fill,
 		.peer_up = nsrpd_on_peer_up,
 		.peer_lost = nsrpd_on_peer_lost,
 		.arg = d,
@@ -375,6 +386,43 @@ static int nsrpd_watch_health(struct nsrpd *d)
 	return 0;
 }
 
+static void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n);
+
+/* Config sync runs the peer's configuration as a reload would. */
+static int nsrpd_cfgsync_apply(void *arg, const struct nsrp_config *next,
+			       char *msg, size_t msglen)
+{
+	struct nsrpd *d = arg;
+
+	(void)msg, (void)msglen;	/* cfgsync checked what a swap needs */
+	nsrpd_config_swap(d, next);
+	return 0;
+}
+
+static void nsrpd_cfgsync_alarm(void *arg, bool raised, const char *why)
+{
+	struct nsrpd *d = arg;
+
+	notify_config(&d->nt, &d->cfg, raised, why);
+}
+
+static int nsrpd_cfgsync(struct nsrpd *d)
+{
+	const struct cfgsync_ops ops = {
+		.apply = nsrpd_cfgsync_apply,
+		.alarm = nsrpd_cfgsync_alarm,
+		.arg = d,
+	};
+	int err = cfgsync_init(&d->cs, &d->cfg, d->cfg_path, &d->ha, &ops,
+			       clock_now_ns());
+
+	if (err) {
+		pr_err("cannot set up config sync: %s", strerror(-err));
+		return err;
+	}
+	return ep_add(d->epfd, cfgsync_fd(&d->cs), EV_CFGSYNC);
+}
+
 /* This unit's own addresses, then what it watches. */
 static int nsrpd_health(struct nsrpd *d)
 {
@@ -397,9 +445,10 @@ static int nsrpd_control(struct nsrpd *d)
 		.st = { .cfg = &d->cfg, .cl = &d->cl, .sy = &d->sy,
 			.ha = &d->ha, .sw = &d->sw, .cth = &d->cth,
 			.nt = &d->nt, .dp = &d->dp, .ctl = &d->ctl.stats,
-			.health = &d->health },
+			.health = &d->health, .cs = &d->cs },
 		.cl = &d->cl,
 		.sy = &d->sy,
+		.cs = &d->cs,
 		.cfg_path = d->cfg_path,
 		.origin = origin,
 		.config_line = nsrpd_config_line,
@@ -442,6 +491,8 @@ int nsrpd_init(struct nsrpd *d)
 	if (!err)
 		err = nsrpd_health(d);
 	if (!err)
+		err = nsrpd_cfgsync(d);
+	if (!err)
 		err = nsrpd_control(d);
 	if (err)
 		return err;
@@ -474,6 +525,7 @@ static void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 		pr_warn("cannot watch the monitors' sockets: %s",
 			strerror(errno));
 	cluster_reconfigure(&d->cl, now);
+	cfgsync_refresh(&d->cs, now);
 }
 
 /*
@@ -501,6 +553,21 @@ static void nsrpd_loggable(const char *line, char *out, size_t len)
 	}
 }
 
+/*
+ * With config sync, a change the peer would refuse is refused here too:
+ * the two never part in silence.
+ */
+static int nsrpd_peer_accepts(struct nsrpd *d, const struct nsrp_config *n,
+			      char *msg, size_t msglen)
+{
+	char why[CFG_LINE_LEN];
+	int ret = cfgsync_peer_accepts(&d->cs, n, why, sizeof(why));
+
+	if (ret)
+		snprintf(msg, msglen, "the peer would refuse it: %s", why);
+	return ret;
+}
+
 /* One "set" or "unset" line at run time, from the control socket. */
 static int nsrpd_config_line(void *arg, const char *line, char *msg,
 			     size_t msglen)
@@ -515,6 +582,8 @@ static int nsrpd_config_line(void *arg, const char *line, char *msg,
 		return -ENOMEM;
 	}
 	ret = config_apply_runtime(&d->cfg, line, n, msg, msglen);
+	if (!ret && !config_line_local(line))
+		ret = nsrpd_peer_accepts(d, n, msg, msglen);
 	nsrpd_loggable(line, shown, sizeof(shown));
 	if (ret) {
 		pr_warn("config: '%s' refused: %s", shown, msg);
@@ -529,6 +598,7 @@ static int nsrpd_config_line(void *arg, const char *line, char *msg,
 static void nsrpd_reload(struct nsrpd *d)
 {
 	struct nsrp_config *n = calloc(1, sizeof(*n));
+	char msg[CFG_LINE_LEN + 64];
 	const char *why;
 
 	if (!n)
@@ -542,6 +612,10 @@ static void nsrpd_reload(struct nsrpd *d)
 	if (why) {
 		pr_err("reload: %s changes %s; restart nsrpd to apply it",
 		       d->cfg_path, why);
+		goto out;
+	}
+	if (nsrpd_peer_accepts(d, n, msg, sizeof(msg))) {
+		pr_err("reload: %s refused: %s", d->cfg_path, msg);
 		goto out;
 	}
 	nsrpd_config_swap(d, n);
@@ -570,6 +644,9 @@ static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
 	if (t < next)
 		next = t;
 	t = health_next_deadline(&d->health);
+	if (t < next)
+		next = t;
+	t = cfgsync_next_deadline(&d->cs, now);
 	if (t < next)
 		next = t;
 	if (cthandoff_busy(&d->cth))
@@ -610,7 +687,8 @@ static void nsrpd_reap(struct nsrpd *d)
 	pid_t pid;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
-		if (!ctl_server_reap(&d->ctl, pid, status))
+		if (!ctl_server_reap(&d->ctl, pid, status) &&
+		    !cfgsync_reaped(&d->cs, pid, status, clock_now_ns()))
 			notify_reaped(&d->nt, d->cfg.notify, pid, status);
 }
 
@@ -648,6 +726,8 @@ static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
 		hasess_rx(&d->ha, tag - EV_PATH0, now);
 	else if (tag >= EV_HEALTH0 && tag < EV_HEALTH0 + HEALTH_NFDS)
 		health_event(&d->health, tag - EV_HEALTH0, now);
+	else if (tag == EV_CFGSYNC)
+		cfgsync_event(&d->cs, now);
 }
 
 /* What the election weighs besides the peer: the sync, the monitors. */
@@ -655,7 +735,9 @@ static void nsrpd_inputs(struct nsrpd *d, uint64_t now,
 			 struct cluster_inputs *in)
 {
 	memset(in, 0, sizeof(*in));
-	in->sync_hold = sync_holds_preempt(&d->sy, now);
+	/* Preempt waits for the peer's sessions, and for its newer config. */
+	in->sync_hold = sync_holds_preempt(&d->sy, now) ||
+			cfgsync_holds_preempt(&d->cs);
 	in->failed = health_failed(&d->health);
 	in->weight = health_weight(&d->health);
 	if (in->failed)
@@ -665,6 +747,8 @@ static void nsrpd_inputs(struct nsrpd *d, uint64_t now,
 /* What runs after the election: the sweep, the hand-off, the sync. */
 static void nsrpd_background(struct nsrpd *d, uint64_t now)
 {
+	cfgsync_peer(&d->cs, d->cl.peer.present ? &d->cl.peer.hb : NULL);
+	cfgsync_tick(&d->cs, now);
 	sweep_saw_expiry(&d->sw, sync_take_soonest_expiry(&d->sy));
 	sweep_tick(&d->sw, now);
 	cthandoff_tick(&d->cth);
@@ -715,6 +799,7 @@ void nsrpd_fini(struct nsrpd *d)
 	ring_buffer__free(d->ring);
 	cthandoff_fini(&d->cth);
 	health_fini(&d->health);
+	cfgsync_fini(&d->cs);
 	sync_fini(&d->sy);
 	ctl_server_close(&d->ctl);
 	hasess_fini(&d->ha);

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cfgsync.h"
 #include "cluster.h"
 #include "command.h"
 #include "config.h"
@@ -45,6 +46,7 @@ struct nsrpd {
 	struct sweep sw;
 	struct cthandoff cth;
 	struct health health;
+	struct cfgsync cs;
 	struct notify nt;
 	struct ctl_server ctl;
 	struct command_env cmd;

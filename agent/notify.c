@@ -51,32 +51,47 @@ static void notify_env(const struct nsrp_config *cfg, char **env, char *host,
 	env[n] = NULL;
 }
 
-void notify_run(struct notify *n, const struct nsrp_config *cfg,
-		unsigned int vsd, const struct vsd_transition *t)
+/* PATH WHAT OLD NEW REASON, with the names in its environment. */
+static void notify_exec(struct notify *n, const struct nsrp_config *cfg,
+			const char *what, const char *from, const char *to,
+			const char *reason)
 {
 	char host[CFG_NAME_LEN + 16], cluster[CFG_NAME_LEN + 16];
-	const char *path = cfg->notify;
+	char *argv[] = { (char *)cfg->notify, (char *)what, (char *)from,
+			 (char *)to, (char *)reason, NULL };
 	char *env[NOTIFY_ENV_MAX];
 	posix_spawnattr_t attr;
-	char group[16];
-	char *argv[] = { (char *)path, group, (char *)vsd_state_name(t->from),
-			 (char *)vsd_state_name(t->to), (char *)t->reason,
-			 NULL };
 	pid_t pid;
 	int err;
 
-	if (!path[0])
+	if (!cfg->notify[0])
 		return;
-	snprintf(group, sizeof(group), "%u", vsd);
 	notify_env(cfg, env, host, cluster, sizeof(host));
 	notify_attr(&attr);
-	err = posix_spawn(&pid, path, NULL, &attr, argv, env);
+	err = posix_spawn(&pid, cfg->notify, NULL, &attr, argv, env);
 	posix_spawnattr_destroy(&attr);
 	n->runs++;
 	if (err) {
 		n->fail++;
-		pr_warn("notify %s: %s", path, strerror(err));
+		pr_warn("notify %s: %s", cfg->notify, strerror(err));
 	}
+}
+
+void notify_run(struct notify *n, const struct nsrp_config *cfg,
+		unsigned int vsd, const struct vsd_transition *t)
+{
+	char group[16];
+
+	snprintf(group, sizeof(group), "%u", vsd);
+	notify_exec(n, cfg, group, vsd_state_name(t->from),
+		    vsd_state_name(t->to), t->reason);
+}
+
+void notify_config(struct notify *n, const struct nsrp_config *cfg,
+		   bool out_of_sync, const char *why)
+{
+	notify_exec(n, cfg, "config", out_of_sync ? "in-sync" : "out-of-sync",
+		    out_of_sync ? "out-of-sync" : "in-sync", why);
 }
 
 void notify_reaped(struct notify *n, const char *path, pid_t pid, int status)

@@ -11,6 +11,7 @@
 #ifndef NSRPD_NOTIFY_H
 #define NSRPD_NOTIFY_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -25,6 +26,12 @@ struct nsrp_config;
 /* Starts the hook the configuration names, if any, for group vsd. */
 void notify_run(struct notify *n, const struct nsrp_config *cfg,
 		unsigned int vsd, const struct vsd_transition *t);
+/*
+ * The same for the configuration's state: "PATH config in-sync
+ * out-of-sync REASON" (and back).
+ */
+void notify_config(struct notify *n, const struct nsrp_config *cfg,
+		   bool out_of_sync, const char *why);
 /* A hook that ended, as waitpid() reported it. */
 void notify_reaped(struct notify *n, const char *path, pid_t pid, int status);
 

@@ -150,6 +150,34 @@ static size_t hb_body_len(unsigned int ngroups)
 	return PROTO_HB_FIXED_LEN + (size_t)ngroups * PROTO_HB_GROUP_LEN;
 }
 
+static void put_hb_cfg(uint8_t *p, const struct proto_hb_cfg *c)
+{
+	put32(p, c->sum);
+	put32(p + 4, c->full);
+	put64(p + 8, c->gen);
+	put16(p + 16, c->flags);
+	p[18] = c->wire;
+	p[19] = 0;
+	memset(p + 20, 0, PROTO_HB_VERSION_LEN);
+	memcpy(p + 20, c->version, strnlen(c->version, PROTO_HB_VERSION_LEN));
+	memset(p + 36, 0, PROTO_HB_CFG_LEN - 36);
+}
+
+static void get_hb_cfg(const uint8_t *p, struct proto_hb_cfg *c)
+{
+	c->sum = get32(p);
+	c->full = get32(p + 4);
+	c->gen = get64(p + 8);
+	c->flags = get16(p + 16);
+	c->wire = p[18];
+	memcpy(c->version, p + 20, PROTO_HB_VERSION_LEN);
+	c->version[PROTO_HB_VERSION_LEN] = '\0';
+	/* What is printed of it is printable. */
+	for (char *v = c->version; *v; v++)
+		if (*v < ' ' || *v > '~')
+			*v = '?';
+}
+
 static void put_hb_group(uint8_t *p, const struct proto_hb_group *g)
 {
 	p[0] = g->id;
@@ -179,7 +207,8 @@ int proto_encode_hb(uint8_t *buf, size_t len, const struct proto_hdr *h,
 
 	if (hb->ngroups > PROTO_HB_MAX_GROUPS)
 		return -EINVAL;
-	total = frame_room(len, hb_body_len(hb->ngroups));
+	total = frame_room(len, hb_body_len(hb->ngroups) +
+				(hb->has_cfg ? PROTO_HB_CFG_LEN : 0));
 	if (total < 0)
 		return total;
 
@@ -192,6 +221,8 @@ int proto_encode_hb(uint8_t *buf, size_t len, const struct proto_hdr *h,
 	p += PROTO_HB_FIXED_LEN;
 	for (i = 0; i < hb->ngroups; i++, p += PROTO_HB_GROUP_LEN)
 		put_hb_group(p, &hb->groups[i]);
+	if (hb->has_cfg)
+		put_hb_cfg(p, &hb->cfg);
 	return total;
 }
 
@@ -215,6 +246,10 @@ int proto_decode_hb(const uint8_t *body, size_t len, struct proto_hb *hb)
 	p = body + PROTO_HB_FIXED_LEN;
 	for (i = 0; i < hb->ngroups; i++, p += PROTO_HB_GROUP_LEN)
 		get_hb_group(p, &hb->groups[i]);
+	if (len >= hb_body_len(hb->ngroups) + PROTO_HB_CFG_LEN) {
+		hb->has_cfg = true;
+		get_hb_cfg(p, &hb->cfg);
+	}
 	return 0;
 }
 
@@ -457,7 +492,8 @@ int proto_encode_msg(uint8_t *buf, size_t len, const struct proto_hdr *h,
 	uint8_t *p = buf + PROTO_HDR_LEN;
 	int total;
 
-	if (type != PROTO_T_REQUEST && type != PROTO_T_CONTROL)
+	if (type != PROTO_T_REQUEST && type != PROTO_T_CONTROL &&
+	    type != PROTO_T_CONFIG)
 		return -EINVAL;
 	if (m->data_len && !m->data)
 		return -EINVAL;

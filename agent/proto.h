@@ -34,6 +34,7 @@
 #ifndef NSRPD_PROTO_H
 #define NSRPD_PROTO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,7 @@ enum proto_type {
 	PROTO_T_SYNC_ACK = 3,	/* cumulative ack plus selective acks */
 	PROTO_T_REQUEST = 4,	/* ageout-ack query, cold start request... */
 	PROTO_T_CONTROL = 5,	/* graceful hand-over... */
+	PROTO_T_CONFIG = 6,	/* config sync: a piece of a text or file */
 	PROTO_T_MAX,
 };
 
@@ -130,12 +132,32 @@ struct proto_hb_group {
 	uint16_t holddown_s;	/* preempt hold-down */
 };
 
+/*
+ * After the groups, optional (a heartbeat without it decodes as before):
+ * the sender's configuration as config sync sees it (cfgsync.h), and its
+ * software. Newer senders may add more after it; it is read when there.
+ */
+#define PROTO_HB_CFG_LEN	40
+#define PROTO_HB_VERSION_LEN	16	/* "0.1.0", NUL-padded */
+#define PROTO_HB_CFG_F_SYNC	0x0001	/* set nsrp config sync */
+
+struct proto_hb_cfg {
+	uint32_t sum;		/* checksum of the replicated part */
+	uint32_t full;		/* of all the sender would share */
+	uint64_t gen;		/* generation of the replicated part */
+	uint16_t flags;		/* PROTO_HB_CFG_F_* */
+	uint8_t wire;		/* PROTO_VERSION the sender speaks */
+	char version[PROTO_HB_VERSION_LEN + 1];	/* nsrpd's, terminated */
+};
+
 struct proto_hb {
 	uint8_t mac[NSRPD_ETH_ALEN];	/* the sender's HA interface MAC */
 	uint16_t flags;			/* PROTO_HB_F_* */
 	uint32_t interval_ms;		/* the sender's hb-interval */
 	uint8_t ngroups;
 	struct proto_hb_group groups[PROTO_HB_MAX_GROUPS];
+	bool has_cfg;			/* cfg below was sent */
+	struct proto_hb_cfg cfg;
 };
 
 /* ----------------------------------------------------------------- sync */
@@ -236,7 +258,7 @@ int proto_encode_sync_events(uint8_t *buf, size_t len,
 			     unsigned int n);
 int proto_encode_ack(uint8_t *buf, size_t len, const struct proto_hdr *h,
 		     const struct proto_sync_ack *a);
-/* type is PROTO_T_REQUEST or PROTO_T_CONTROL. */
+/* type is PROTO_T_REQUEST, PROTO_T_CONTROL or PROTO_T_CONFIG. */
 int proto_encode_msg(uint8_t *buf, size_t len, const struct proto_hdr *h,
 		     uint8_t type, const struct proto_msg *m);
 

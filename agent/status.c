@@ -187,6 +187,37 @@ static void status_rto_json(const struct status_src *src,
 		   ull(s->neigh_installed));
 }
 
+/* "config sync: enabled" and what it finds. */
+static void status_cfgsync_text(const struct status_src *src,
+				struct ctl_out *o)
+{
+	const struct cfgsync *cs = src->cs;
+
+	ctl_printf(o, "config sync: %s\n", enabled(src->cfg->config_sync));
+	if (!cs->peer_present || !cs->peer_tells)
+		ctl_printf(o, "configuration: local checksum %u, generation "
+			      "%llu; no peer tells its own\n", cs->own.sum,
+			   ull(cs->own.gen));
+	else if (cfgsync_in_sync(cs))
+		ctl_printf(o, "configuration in sync (local checksum %u == "
+			      "remote checksum %u), generation %llu\n",
+			   cs->own.sum, cs->peer.sum, ull(cs->own.gen));
+	else
+		ctl_printf(o, "configuration out of sync (local checksum %u != "
+			      "remote checksum %u), generation %llu, peer's "
+			      "%llu\n", cs->own.sum, cs->peer.sum,
+			   ull(cs->own.gen), ull(cs->peer.gen));
+	if (cs->peer_tells)
+		ctl_printf(o, "peer runs nsrpd %s, wire version %u\n",
+			   cs->peer.version, cs->peer.wire);
+	if (cs->alarm)
+		ctl_printf(o, "ALARM: %s\n", cs->why);
+	if (cs->restart_for[0])
+		ctl_printf(o, "the peer's configuration is saved; restart "
+			      "nsrpd to run it (it changes %s)\n",
+			   cs->restart_for);
+}
+
 /* An item's state: "up", "no carrier", "held down 2 s", ", damped". */
 static void status_item_state(const struct monitor *m,
 			      const struct mon_item *it, uint64_t now,
@@ -307,7 +338,7 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 		   enabled(c->auth_password[0]));
 	status_monitoring_text(src, o);
 	ctl_printf(o, "number of gratuitous arps: %u\n", c->arp_count);
-	ctl_printf(o, "config sync: disabled (not available)\n");
+	status_cfgsync_text(src, o);
 	status_track_text(src, o);
 	ctl_printf(o, "heartbeats sent: %llu, received: %llu\n",
 		   (unsigned long long)src->cl->hb_tx, (unsigned long long)src->cl->hb_rx);
@@ -386,6 +417,32 @@ static void status_track_json(const struct status_src *src, struct ctl_out *o)
 	ctl_printf(o, "]}");
 }
 
+static void status_cfgsync_json(const struct status_src *src,
+				struct ctl_out *o)
+{
+	const struct cfgsync *cs = src->cs;
+
+	ctl_printf(o, ",\"config_sync\":{\"enabled\":%s,\"active\":%s,"
+		      "\"in_sync\":%s,\"checksum\":%u,\"generation\":%llu,"
+		      "\"peer_tells\":%s,\"peer_checksum\":%u,"
+		      "\"peer_generation\":%llu,\"peer_version\":",
+		   src->cfg->config_sync ? "true" : "false",
+		   cfgsync_active(cs) ? "true" : "false",
+		   cfgsync_in_sync(cs) ? "true" : "false", cs->own.sum,
+		   ull(cs->own.gen), cs->peer_tells ? "true" : "false",
+		   cs->peer.sum, ull(cs->peer.gen));
+	json_str(o, cs->peer_tells ? cs->peer.version : "");
+	ctl_printf(o, ",\"peer_wire\":%u,\"alarm\":%s,\"why\":",
+		   cs->peer_tells ? cs->peer.wire : 0,
+		   cs->alarm ? "true" : "false");
+	json_str(o, cs->why);
+	ctl_printf(o, ",\"restart_for\":");
+	json_str(o, cs->restart_for);
+	ctl_printf(o, ",\"taken\":%llu,\"refused\":%llu,\"files_taken\":"
+		      "%llu}", ull(cs->taken), ull(cs->refused),
+		   ull(cs->files_taken));
+}
+
 static void status_monitoring_json(const struct status_src *src,
 				   struct ctl_out *o)
 {
@@ -454,6 +511,7 @@ static void status_json(const struct status_src *src, struct ctl_out *o)
 	ctl_printf(o, "]");
 	status_rto_json(src, o);
 	status_monitoring_json(src, o);
+	status_cfgsync_json(src, o);
 	ctl_printf(o, ",\"primary_alarm\":%s,\"gratuitous_arps\":%u,"
 		      "\"encryption\":%s,\"authentication\":%s,"
 		      "\"hb_tx\":%llu,\"hb_rx\":%llu}\n",

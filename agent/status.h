@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "cfgsync.h"
 #include "cluster.h"
 #include "config.h"
 #include "ctl.h"
@@ -32,6 +33,7 @@ struct status_src {
 	struct dataplane *dp;		/* counters are read from its maps */
 	const struct ctl_stats *ctl;
 	const struct health *health;
+	const struct cfgsync *cs;
 };
 
 /* get nsrp */

@@ -238,7 +238,11 @@ static const struct bad bad_lines[] = {
 	{ "set nsrp track-ip ip 192.0.2.9 interval", "missing value after 'interval'" },
 	{ "unset nsrp track-ip ip 192.0.2.9", "not a track-ip target" },
 	{ "set nsrp rto-mirror route", "not available in this version" },
-	{ "set nsrp config sync", "not available in this version" },
+	{ "set nsrp config sync file etc/x", "not an absolute path" },
+	{ "set nsrp config sync file /etc/x check \"a %d\"", "may hold %s, once" },
+	{ "set nsrp config sync file /etc/x check \"%s %s\"", "may hold %s, once" },
+	{ "set nsrp config sync file /etc/x reboot now", "unknown keyword 'reboot'" },
+	{ "unset nsrp config sync file /etc/x", "not a synced file" },
 	{ "set nsrp cluster name \"unterminated", "unterminated quote" },
 	{ "set hostname \"a\"b", "quoted value must end" },
 	{ "set hostname \"\"", "printable" },
@@ -347,6 +351,9 @@ static void test_unset_restores_defaults(void)
 		{ "set nsrp track-ip threshold 7",
 		  "unset nsrp track-ip threshold" },
 		{ "set nsrp track-ip weight 7", "unset nsrp track-ip weight" },
+		{ "set nsrp config sync", "unset nsrp config sync" },
+		{ "set nsrp config sync file /etc/nftables.conf check \"nft -c -f %s\"",
+		  "unset nsrp config sync file /etc/nftables.conf" },
 		{ "set nsrp track-ip ip 198.51.100.10",
 		  "unset nsrp track-ip ip 198.51.100.10" },
 		{ "set nsrp track-ip ip 2001:db8::9 method arp interval 2",
@@ -486,7 +493,7 @@ static const char lab_fw1[] =
 	"set nsrp monitor threshold 200\n"
 	"set nsrp rto-mirror sync\n"
 	"set nsrp rto session ageout-ack\n"
-	"unset nsrp config sync\n"
+	"set nsrp config sync\n"
 	"set nsrp realtime-priority 10\n"
 	"set flow timeout udp 30\n"
 	"set nsrp standalone-role master\n"
@@ -507,7 +514,8 @@ static const char lab_fw1[] =
 	"set nsrp track-ip ip 192.0.2.10 method arp\n"
 	"set interface wan0 manage-ip 2001:db8:2::2\n"
 	"set nsrp track-ip ip 2001:db8:2::10 interface wan0\n"
-	"set nsrp track-ip ip 203.0.113.99 interface ha0\n";
+	"set nsrp track-ip ip 203.0.113.99 interface ha0\n"
+	"set nsrp config sync file /etc/nftables.conf check \"nft -c -f %s\" reload \"nft -f %s\"\n";
 
 static void test_load_write_load(void)
 {

@@ -1,0 +1,14 @@
+build-x/bpf/nsrpd_tc.bpf.o: bpf/nsrpd_tc.bpf.c vmlinux.h bpf/session.h \
+  bpf/consts.h bpf/maps.h include/nsrpd.h bpf/parse.h
+
+vmlinux.h:
+
+bpf/session.h:
+
+bpf/consts.h:
+
+bpf/maps.h:
+
+include/nsrpd.h:
+
+bpf/parse.h:

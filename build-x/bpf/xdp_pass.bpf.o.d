@@ -1,0 +1,3 @@
+build-x/bpf/xdp_pass.bpf.o: bpf/xdp_pass.bpf.c vmlinux.h
+
+vmlinux.h:

@@ -1,0 +1,3 @@
+build-x/o/agent/ageout.o: agent/ageout.c agent/ageout.h include/nsrpd.h
+agent/ageout.h:
+include/nsrpd.h:

@@ -1,0 +1,2 @@
+build-x/o/agent/cmd.o: agent/cmd.c agent/cmd.h
+agent/cmd.h:

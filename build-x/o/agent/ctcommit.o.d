@@ -1,0 +1,5 @@
+build-x/o/agent/ctcommit.o: agent/ctcommit.c agent/ctcommit.h \
+ include/nsrpd.h agent/log.h
+agent/ctcommit.h:
+include/nsrpd.h:
+agent/log.h:

@@ -1,0 +1,4 @@
+build-x/o/agent/election.o: agent/election.c agent/clock.h \
+ agent/election.h
+agent/clock.h:
+agent/election.h:

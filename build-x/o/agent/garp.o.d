@@ -1,0 +1,2 @@
+build-x/o/agent/garp.o: agent/garp.c agent/garp.h
+agent/garp.h:

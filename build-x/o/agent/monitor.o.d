@@ -1,0 +1,3 @@
+build-x/o/agent/monitor.o: agent/monitor.c agent/monitor.h agent/clock.h
+agent/monitor.h:
+agent/clock.h:

@@ -1,0 +1,2 @@
+build-x/o/agent/probe.o: agent/probe.c agent/probe.h
+agent/probe.h:

@@ -1,0 +1,3 @@
+build-x/o/tools/nsrpctl.o: tools/nsrpctl.c agent/ctl.h agent/version.h
+agent/ctl.h:
+agent/version.h:

@@ -1,0 +1,2 @@
+build-x/san/agent/cmd.o: agent/cmd.c agent/cmd.h
+agent/cmd.h:

@@ -1,0 +1,3 @@
+build-x/san/agent/ctl.o: agent/ctl.c agent/ctl.h agent/log.h
+agent/ctl.h:
+agent/log.h:

@@ -1,0 +1,3 @@
+build-x/san/agent/halink.o: agent/halink.c agent/halink.h agent/log.h
+agent/halink.h:
+agent/log.h:

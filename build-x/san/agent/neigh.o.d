@@ -1,0 +1,5 @@
+build-x/san/agent/neigh.o: agent/neigh.c agent/log.h agent/neigh.h \
+ agent/netlink.h
+agent/log.h:
+agent/neigh.h:
+agent/netlink.h:

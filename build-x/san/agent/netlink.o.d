@@ -1,0 +1,2 @@
+build-x/san/agent/netlink.o: agent/netlink.c agent/netlink.h
+agent/netlink.h:

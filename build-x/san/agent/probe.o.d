@@ -1,0 +1,2 @@
+build-x/san/agent/probe.o: agent/probe.c agent/probe.h
+agent/probe.h:

@@ -1,0 +1,2 @@
+build-x/san/agent/replay.o: agent/replay.c agent/replay.h
+agent/replay.h:

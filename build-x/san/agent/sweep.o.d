@@ -1,0 +1,7 @@
+build-x/san/agent/sweep.o: agent/sweep.c agent/clock.h agent/log.h \
+ agent/sweep.h agent/sesstab.h include/nsrpd.h
+agent/clock.h:
+agent/log.h:
+agent/sweep.h:
+agent/sesstab.h:
+include/nsrpd.h:

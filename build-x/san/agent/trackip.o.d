@@ -1,0 +1,2 @@
+build-x/san/agent/trackip.o: agent/trackip.c agent/trackip.h
+agent/trackip.h:

@@ -1,0 +1,3 @@
+build-x/san/tools/nsrpctl.o: tools/nsrpctl.c agent/ctl.h agent/version.h
+agent/ctl.h:
+agent/version.h:
