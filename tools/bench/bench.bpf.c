@@ -10,13 +10,6 @@
  *                  different path from the second repetition on. The cost
  *                  of the restore is measured by running it in front of
  *                  xdp_pass too, and subtracted.
- *   bench_gen      a packet generator for live-frames mode: writes the
- *                  template (an IPv4 UDP frame of BENCH_FRAME_MAX bytes)
- *                  over the frame, sets the UDP source port to the next
- *                  of gen_flows ports from gen_port, and sends it (XDP_TX).
- *                  The whole frame is rewritten because live-frames mode
- *                  recycles pages as the receivers left them (the
- *                  firewall's forwarding rewrote MACs and TTL in place).
  *   bench_sink     counts IPv4 UDP frames (sink_rx, per CPU) and drops
  *                  them; anything else (ARP, ND) passes to the stack.
  *   bench_bound    the least a session hit can cost: for an untagged
@@ -35,7 +28,6 @@
 
 #define BENCH_FRAME_MAX 64
 #define ETH_P_IP 0x0800
-#define UDP_SPORT_OFF (14 + 20)	/* untagged IPv4, no options */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -61,9 +53,6 @@ struct {
 __u8 bench_frame[BENCH_FRAME_MAX];
 __u32 bound_oif;
 __u32 bench_slot;
-__u32 gen_flows = 1;
-__u16 gen_port = 10000;
-__u64 gen_seq;
 
 SEC("xdp")
 int bench_restore(struct xdp_md *ctx)
@@ -76,21 +65,6 @@ int bench_restore(struct xdp_md *ctx)
 	__builtin_memcpy(data, bench_frame, BENCH_FRAME_MAX);
 	bpf_tail_call(ctx, &bench_progs, bench_slot);
 	return XDP_ABORTED;
-}
-
-SEC("xdp")
-int bench_gen(struct xdp_md *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	__be16 *sport = data + UDP_SPORT_OFF;
-	__u32 flows = gen_flows ? gen_flows : 1;
-
-	if (data + BENCH_FRAME_MAX > end)
-		return XDP_ABORTED;
-	__builtin_memcpy(data, bench_frame, BENCH_FRAME_MAX);
-	*sport = bpf_htons(gen_port + (__u16)(gen_seq++ % flows));
-	return XDP_TX;
 }
 
 SEC("xdp")

@@ -6,11 +6,16 @@
  * one from the kernel's ctnetlink NEW event and replicates it, as it
  * does for a connection the kernel tracked from a packet.
  *
- *   ct_inject run -r RATE -d SECS [-t TIMEOUT] [-m MARKS]
+ *   ct_inject run -r RATE -d SECS [-t TIMEOUT] [-m MARKS] [-p tcp] [-A]
+ *   ct_inject listen -d SECS
  *
- * RATE connections a second for SECS seconds: the UDP flows of inject.h
- * from 0 on, original and reply tuples both, TIMEOUT seconds to live
- * (default 3600, so none expires while measured). Each batch of the
+ * run: RATE connections a second for SECS seconds: the UDP flows of
+ * inject.h from 0 on (with -p tcp, the same as established TCP
+ * connections, replied to and assured, as the kernel holds a live one),
+ * original and reply tuples both, TIMEOUT seconds to live (default 3600,
+ * so none expires while measured); with -A, all RATE x SECS of them
+ * however long it takes (to fill a table), where a run otherwise stops a
+ * second after SECS. Each batch of the
  * pacing is one sendmsg() of as many IPCTNL_MSG_CT_NEW requests: the
  * kernel handles them one by one in this call and reports only the
  * failures (no acknowledgement asked for), so what it refused is known
@@ -18,10 +23,19 @@
  * Prints one JSON object: asked, created, failed (with the first
  * error), the rate reached, its own CPU time per connection (cpu_us: the
  * kernel creating them and their NEW events is most of it), and the
- * growth of this namespace's conntrack table over the run. Runs in the
- * master's namespace (tools/lab exec fw1).
+ * growth of this namespace's conntrack table over the run. Exits 1 when
+ * it created nothing or the kernel refused any (the first error says
+ * why: a full table, say). Runs in the master's namespace (tools/lab exec
+ * fw1).
+ *
+ * listen: a receiver of the kernel's NEW events that does nothing with
+ * them, for SECS seconds: with it, and no conntrackd, a run measures what
+ * the injector itself can reach, the kernel's work of creating the
+ * connections and of sending their events included. Prints the events
+ * read and the times the socket overran.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +48,7 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
 
 #include "inject.h"
 
@@ -44,6 +59,7 @@ struct ct_injector {
 	struct mnl_socket *nl;
 	struct nf_conntrack *ct;
 	uint32_t timeout_s;
+	bool tcp;		/* established TCP, not UDP */
 	uint32_t seq;
 	char *buf;		/* INJECT_BATCH requests */
 	int first_err;		/* the first refusal, a positive errno */
@@ -148,6 +164,7 @@ static long ct_count(void)
 static int ct_open(struct ct_injector *in)
 {
 	int one = 1, rcv = RCVBUF, fd;
+	uint8_t proto = in->tcp ? IPPROTO_TCP : IPPROTO_UDP;
 
 	in->nl = mnl_socket_open(NETLINK_NETFILTER);
 	if (!in->nl || mnl_socket_bind(in->nl, 0, MNL_SOCKET_AUTOPID) < 0)
@@ -163,17 +180,63 @@ static int ct_open(struct ct_injector *in)
 		return -ENOMEM;
 	/* Each tuple carries its own protocols, or no request is built. */
 	nfct_set_attr_u8(in->ct, ATTR_L3PROTO, AF_INET);
-	nfct_set_attr_u8(in->ct, ATTR_L4PROTO, IPPROTO_UDP);
+	nfct_set_attr_u8(in->ct, ATTR_L4PROTO, proto);
 	nfct_set_attr_u8(in->ct, ATTR_REPL_L3PROTO, AF_INET);
-	nfct_set_attr_u8(in->ct, ATTR_REPL_L4PROTO, IPPROTO_UDP);
+	nfct_set_attr_u8(in->ct, ATTR_REPL_L4PROTO, proto);
 	nfct_set_attr_u32(in->ct, ATTR_TIMEOUT, in->timeout_s);
+	if (in->tcp) {
+		nfct_set_attr_u8(in->ct, ATTR_TCP_STATE,
+				 TCP_CONNTRACK_ESTABLISHED);
+		nfct_set_attr_u32(in->ct, ATTR_STATUS,
+				  IPS_SEEN_REPLY | IPS_ASSURED | IPS_CONFIRMED);
+	}
+	return 0;
+}
+
+/* The NEW events of this namespace, read and dropped for secs seconds. */
+static int ct_listen(double secs)
+{
+	unsigned long long events = 0, overruns = 0;
+	int rcv = RCVBUF, fd, n;
+	struct mnl_socket *nl;
+	struct timespec t0, t;
+	static char buf[1 << 16];
+	struct timeval tv = { .tv_usec = 100000 };
+
+	nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!nl || mnl_socket_bind(nl, 1 << (NFNLGRP_CONNTRACK_NEW - 1),
+				   MNL_SOCKET_AUTOPID) < 0) {
+		fprintf(stderr, "ct_inject: listen: %s\n", strerror(errno));
+		return 1;
+	}
+	fd = mnl_socket_get_fd(nl);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n > 0) {
+			const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+			int len = n;
+
+			for (; mnl_nlmsg_ok(h, len); h = mnl_nlmsg_next(h, &len))
+				events++;
+		} else if (n < 0 && errno == ENOBUFS) {
+			overruns++;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (t.tv_sec - t0.tv_sec + (t.tv_nsec - t0.tv_nsec) / 1e9 < secs);
+	printf("{\"events\":%llu,\"overruns\":%llu}\n", events, overruns);
+	mnl_socket_close(nl);
 	return 0;
 }
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: ct_inject run -r RATE -d SECS [-t TIMEOUT] "
-			"[-m MARKS]\n");
+			"[-m MARKS] [-p tcp] [-A]\n"
+			"       ct_inject listen -d SECS\n");
 }
 
 int main(int argc, char **argv)
@@ -186,13 +249,16 @@ int main(int argc, char **argv)
 	double secs = 0, el;
 	int c, err;
 
-	if (argc < 2 || strcmp(argv[1], "run")) {
+	bool listen, all = false;
+
+	if (argc < 2 || (strcmp(argv[1], "run") && strcmp(argv[1], "listen"))) {
 		usage();
 		return 2;
 	}
+	listen = !strcmp(argv[1], "listen");
 	argc--;
 	argv++;
-	while ((c = getopt(argc, argv, "r:d:t:m:")) != -1) {
+	while ((c = getopt(argc, argv, "r:d:t:m:p:A")) != -1) {
 		switch (c) {
 		case 'r':
 			rate = strtoull(optarg, NULL, 10);
@@ -206,10 +272,27 @@ int main(int argc, char **argv)
 		case 'm':
 			marks = optarg;
 			break;
+		case 'A':
+			all = true;
+			break;
+		case 'p':
+			if (strcmp(optarg, "tcp") && strcmp(optarg, "udp")) {
+				usage();
+				return 2;
+			}
+			in.tcp = !strcmp(optarg, "tcp");
+			break;
 		default:
 			usage();
 			return 2;
 		}
+	}
+	if (listen) {
+		if (secs <= 0) {
+			usage();
+			return 2;
+		}
+		return ct_listen(secs);
 	}
 	max = (uint64_t)(rate * secs);
 	if (!rate || !max || max > INJECT_MAX || !in.timeout_s) {
@@ -223,7 +306,7 @@ int main(int argc, char **argv)
 	}
 	/* A second of slack over SECS: a late start is not a shortfall. */
 	if (inject_pace_init(&p, rate, max,
-			     (uint64_t)(secs * 1e9) + 1000000000ull))
+			     all ? UINT64_MAX : (uint64_t)(secs * 1e9) + 1000000000ull))
 		return 1;
 	c0 = ct_count();
 	err = inject_run(&p, ct_batch, &in, &failed);
@@ -252,5 +335,12 @@ int main(int argc, char **argv)
 	nfct_destroy(in.ct);
 	mnl_socket_close(in.nl);
 	free(in.buf);
+	if (!err && (!p.done || failed)) {
+		fprintf(stderr, "ct_inject: %llu of %llu connections refused "
+			"(%s)\n", (unsigned long long)failed,
+			(unsigned long long)(p.done + failed),
+			in.first_err ? strerror(in.first_err) : "no error given");
+		return 1;
+	}
 	return err ? 1 : 0;
 }
