@@ -21,6 +21,45 @@ uint64_t cluster_dead_ns(const struct cluster *c)
 	return cluster_interval_ns(c) * c->cfg->hb_threshold;
 }
 
+/*
+ * How long the peer may stay silent: as it announces its own timers, for
+ * its heartbeats come at its interval, not ours; ours until it told.
+ * Bounded as the configuration bounds them.
+ */
+static uint64_t cluster_peer_dead_ns(const struct cluster *c)
+{
+	const struct proto_hb *hb = &c->peer.hb;
+	uint32_t iv = hb->interval_ms;
+
+	if (!c->peer.ever || !iv || !hb->threshold)
+		return cluster_dead_ns(c);
+	if (iv < CFG_HB_INTERVAL_MIN)
+		iv = CFG_HB_INTERVAL_MIN;
+	if (iv > CFG_HB_INTERVAL_MAX)
+		iv = CFG_HB_INTERVAL_MAX;
+	return (uint64_t)iv * NS_PER_MS * hb->threshold;
+}
+
+/* The two units' timers differ: said, on both, and not a cause to flap. */
+static void cluster_check_timers(struct cluster *c)
+{
+	const struct proto_hb *hb = &c->peer.hb;
+	bool differ = c->peer.present && hb->threshold &&
+		      (hb->interval_ms != c->cfg->hb_interval_ms ||
+		       hb->threshold != c->cfg->hb_threshold);
+
+	if (differ == c->timer_alarm)
+		return;
+	c->timer_alarm = differ;
+	if (differ)
+		pr_warn("heartbeat timers differ: ours %u ms x %u, the peer's "
+			"%u ms x %u; each judges the other by its own",
+			c->cfg->hb_interval_ms, c->cfg->hb_threshold,
+			hb->interval_ms, hb->threshold);
+	else
+		pr_info("heartbeat timers agree again");
+}
+
 bool cluster_standalone(const struct cluster *c)
 {
 	return c->cfg->standalone_role != CFG_ROLE_ELECT;
@@ -64,6 +103,7 @@ static void cluster_hb_build(const struct cluster *c, struct proto_hb *hb)
 	memset(hb, 0, sizeof(*hb));
 	memcpy(hb->mac, c->mac, 6);
 	hb->interval_ms = c->cfg->hb_interval_ms;
+	hb->threshold = c->cfg->hb_threshold;
 	if (c->stopping)
 		hb->flags |= PROTO_HB_F_STEPPING_DOWN;
 	if (pri->fd >= 0 && pri->peer_seen)
@@ -189,7 +229,7 @@ static uint64_t cluster_elect_deadline(const struct cluster *c)
 static void cluster_check_peer(struct cluster *c, uint64_t now)
 {
 	const struct ha_path *pri = &c->ha->path[HA_PRIMARY];
-	bool any = hasess_paths_expire(c->ha, now, cluster_dead_ns(c));
+	bool any = hasess_paths_expire(c->ha, now, cluster_peer_dead_ns(c));
 
 	if (c->peer.present && !any) {
 		pr_warn("peer unit %u lost on every HA path", c->peer.unit_id);
@@ -213,7 +253,7 @@ uint64_t cluster_next_deadline(const struct cluster *c)
 {
 	uint64_t next = c->next_hb_ns, t;
 
-	t = hasess_paths_deadline(c->ha, cluster_dead_ns(c));
+	t = hasess_paths_deadline(c->ha, cluster_peer_dead_ns(c));
 	if (t < next)
 		next = t;
 	t = cluster_elect_deadline(c);
@@ -279,6 +319,7 @@ void cluster_tick(struct cluster *c, uint64_t now,
 		c->elect_due = true;
 	}
 	cluster_check_peer(c, now);
+	cluster_check_timers(c);
 	if (c->elect_due || now >= cluster_elect_deadline(c)) {
 		changed = cluster_elect(c, now);
 		/*

@@ -91,6 +91,7 @@ struct cluster {
 	struct cluster_group group[NSRPD_MAX_VSD];
 	bool peer_returned;	/* heard again after it was lost */
 	bool primary_alarm;	/* primary path lost, secondary carries on */
+	bool timer_alarm;	/* the peer's heartbeat timers differ */
 	bool elect_due;		/* an input of the election changed */
 	struct cluster_inputs in;	/* as last given */
 	bool started;		/* cluster_start() ran: groups are live */

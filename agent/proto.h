@@ -154,6 +154,7 @@ struct proto_hb {
 	uint8_t mac[NSRPD_ETH_ALEN];	/* the sender's HA interface MAC */
 	uint16_t flags;			/* PROTO_HB_F_* */
 	uint32_t interval_ms;		/* the sender's hb-interval */
+	uint8_t threshold;		/* and hb-threshold; 0: not told */
 	uint8_t ngroups;
 	struct proto_hb_group groups[PROTO_HB_MAX_GROUPS];
 	bool has_cfg;			/* cfg below was sent */

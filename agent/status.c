@@ -332,6 +332,12 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 	if (src->cl->primary_alarm)
 		ctl_printf(o, "ALARM: control channel lost, the secondary "
 			      "path carries the cluster\n");
+	if (src->cl->timer_alarm)
+		ctl_printf(o, "ALARM: heartbeat timers differ: ours %u ms x "
+			      "%u, the peer's %u ms x %u\n",
+			   src->cfg->hb_interval_ms, src->cfg->hb_threshold,
+			   src->cl->peer.hb.interval_ms,
+			   src->cl->peer.hb.threshold);
 	ctl_printf(o, "\nNSRP encryption: %s\n",
 		   enabled(c->encrypt_password[0]));
 	ctl_printf(o, "NSRP authentication: %s\n",
@@ -512,6 +518,10 @@ static void status_json(const struct status_src *src, struct ctl_out *o)
 	status_rto_json(src, o);
 	status_monitoring_json(src, o);
 	status_cfgsync_json(src, o);
+	ctl_printf(o, ",\"timer_alarm\":%s,\"peer_hb_interval_ms\":%u,"
+		      "\"peer_hb_threshold\":%u",
+		   src->cl->timer_alarm ? "true" : "false",
+		   src->cl->peer.hb.interval_ms, src->cl->peer.hb.threshold);
 	ctl_printf(o, ",\"primary_alarm\":%s,\"gratuitous_arps\":%u,"
 		      "\"encryption\":%s,\"authentication\":%s,"
 		      "\"hb_tx\":%llu,\"hb_rx\":%llu}\n",

@@ -307,6 +307,32 @@ static void test_peer_lost(void)
 	pair_down();
 }
 
+/*
+ * One unit's heartbeats five times as far apart: each judges the other
+ * by the timers the other announces, so neither loses the other, and
+ * both say the timers differ.
+ */
+static void test_mismatched_timers(void)
+{
+	const char *slow[] = { "set nsrp vsd-group hb-interval 500", NULL };
+
+	if (!root_or_skip())
+		return;
+	pair_up(NULL, slow);
+	run_ms(10000);
+	CU_ASSERT_EQUAL(A->peer_losts, 0);
+	CU_ASSERT_EQUAL(B->peer_losts, 0);
+	CU_ASSERT_EQUAL(A->transitions, 1);
+	CU_ASSERT_EQUAL(B->transitions, 1);
+	CU_ASSERT_TRUE(cluster_is_master(&A->cl, 0));
+	CU_ASSERT_TRUE(A->cl.timer_alarm);
+	CU_ASSERT_TRUE(B->cl.timer_alarm);
+	/* Silent for the peer's own patience, A is lost all the same. */
+	A->off = true;
+	CU_ASSERT(RUN_UNTIL(2000, cluster_is_master(&B->cl, 0)));
+	pair_down();
+}
+
 /* --------------------------------------------------------- forged frames */
 
 /* A socket that hears what is broadcast to B's port, as B does. */
@@ -558,6 +584,7 @@ static void test_ageout_ack(void)
 TEST_SUITE(peers, peers_init, peers_cleanup,
 	   TEST(test_election),
 	   TEST(test_peer_lost),
+	   TEST(test_mismatched_timers),
 	   TEST(test_forged_frames),
 	   TEST(test_sync_stream),
 	   TEST(test_bulk_before_preempt),
