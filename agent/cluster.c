@@ -225,11 +225,74 @@ static uint64_t cluster_elect_deadline(const struct cluster *c)
 	return next;
 }
 
+/* ------------------------------------------------------------ suspicion */
+
+static void cluster_send_ctl(struct cluster *c, uint16_t kind, uint32_t id)
+{
+	struct proto_msg m = { .kind = kind, .id = id };
+
+	hasess_send_all(c->ha, PROTO_T_CONTROL, &m);
+}
+
+void cluster_suspect(struct cluster *c, const char *why, uint64_t now)
+{
+	if (!c->peer.present || c->suspect_until_ns || cluster_standalone(c))
+		return;
+	c->suspicions++;
+	c->suspect_until_ns = now + CLUSTER_SUSPECT_NS;
+	c->suspect_nonce = (uint32_t)now ^ (uint32_t)(now >> 32) ^
+			   c->suspicions;
+	snprintf(c->suspect_why, sizeof(c->suspect_why), "%s", why);
+	pr_warn("%s: asking the peer on every path", why);
+	cluster_send_ctl(c, PROTO_CTL_PING, c->suspect_nonce);
+}
+
+/* The peer answered, or the time it had ran out: lost. */
+static bool cluster_suspicion_over(struct cluster *c, uint64_t now)
+{
+	if (!c->suspect_until_ns || now < c->suspect_until_ns)
+		return false;
+	c->suspect_until_ns = 0;
+	pr_warn("peer unit %u lost: %s, and no answer on any path within "
+		"%llu ms", c->peer.unit_id, c->suspect_why,
+		(unsigned long long)(CLUSTER_SUSPECT_NS / NS_PER_MS));
+	hasess_paths_forget(c->ha);
+	return true;
+}
+
+static void cluster_rx_ctl(void *arg, const struct hasess_frame *f)
+{
+	struct cluster *c = arg;
+	struct proto_msg m;
+	int err = proto_decode_msg(f->body, f->len, &m);
+
+	if (err) {
+		hasess_count_drop(c->ha, err);
+		return;
+	}
+	switch (m.kind) {
+	case PROTO_CTL_PING:
+		cluster_send_ctl(c, PROTO_CTL_PONG, m.id);
+		break;
+	case PROTO_CTL_PONG:
+		if (!c->suspect_until_ns || m.id != c->suspect_nonce)
+			break;
+		c->suspect_until_ns = 0;
+		c->suspicions_cleared++;
+		pr_info("the peer answers on %s: %s, but it lives",
+			c->ha->path[f->path].ifname, c->suspect_why);
+		break;
+	default:
+		hasess_count_drop(c->ha, PROTO_R_BAD_RECORD);
+	}
+}
+
 /* The peer is lost only when no path has heard it within the threshold. */
 static void cluster_check_peer(struct cluster *c, uint64_t now)
 {
 	const struct ha_path *pri = &c->ha->path[HA_PRIMARY];
-	bool any = hasess_paths_expire(c->ha, now, cluster_peer_dead_ns(c));
+	bool any = !cluster_suspicion_over(c, now) &&
+		   hasess_paths_expire(c->ha, now, cluster_peer_dead_ns(c));
 
 	if (c->peer.present && !any) {
 		pr_warn("peer unit %u lost on every HA path", c->peer.unit_id);
@@ -261,6 +324,8 @@ uint64_t cluster_next_deadline(const struct cluster *c)
 		next = t;
 	if (c->stopping && c->stop_deadline_ns < next)
 		next = c->stop_deadline_ns;
+	if (c->suspect_until_ns && c->suspect_until_ns < next)
+		next = c->suspect_until_ns;
 	return next;
 }
 
@@ -408,6 +473,7 @@ void cluster_init(struct cluster *c, const struct nsrp_config *cfg,
 	for (unsigned int i = 0; i < cfg->n_vsi; i++)
 		c->group[cfg->vsi[i].vsd].active = true;
 	hasess_on(ha, PROTO_T_HEARTBEAT, cluster_rx_hb, c);
+	hasess_on(ha, PROTO_T_CONTROL, cluster_rx_ctl, c);
 }
 
 static void cluster_standalone_start(struct cluster *c, unsigned int vsd,

@@ -92,6 +92,11 @@ struct cluster {
 	bool peer_returned;	/* heard again after it was lost */
 	bool primary_alarm;	/* primary path lost, secondary carries on */
 	bool timer_alarm;	/* the peer's heartbeat timers differ */
+	/* A death announced (cluster_suspect()): the peer has until then. */
+	uint64_t suspect_until_ns;	/* 0: no suspicion */
+	uint32_t suspect_nonce;
+	char suspect_why[64];
+	uint64_t suspicions, suspicions_cleared;
 	bool elect_due;		/* an input of the election changed */
 	struct cluster_inputs in;	/* as last given */
 	bool started;		/* cluster_start() ran: groups are live */
@@ -124,6 +129,15 @@ void cluster_wake(struct cluster *c, uint64_t now);
 void cluster_tick(struct cluster *c, uint64_t now,
 		  const struct cluster_inputs *in);
 uint64_t cluster_next_deadline(const struct cluster *c);
+/*
+ * Something says the peer may be dead (the HA link lost its carrier, the
+ * peer's agent closed its pact): the peer is asked on every path, at
+ * once, and if no answer comes within CLUSTER_SUSPECT_NS it is lost,
+ * whatever the heartbeat interval.
+ */
+#define CLUSTER_SUSPECT_NS	(20 * NS_PER_MS)
+void cluster_suspect(struct cluster *c, const char *why, uint64_t now);
+
 /* The settings changed (cfg was swapped): they apply at once. */
 void cluster_reconfigure(struct cluster *c, uint64_t now);
 

@@ -929,6 +929,12 @@ static const struct kw kw_vsd_group[] = {
 	{ "init-hold", .fn = h_uint, CFG(init_hold_s),
 	  .lo = 0, .hi = 255, .def = CFG_INIT_HOLD_DEFAULT },
 	{ "master-always-exist", .fn = h_flag, CFG(master_always_exist) },
+	{ "failover-interval", .fn = h_uint, CFG(failover_interval_s),
+	  .lo = 0, .hi = 86400, .def = 0 },
+	{ "failover-limit", .fn = h_uint, CFG(failover_limit),
+	  .lo = 0, .hi = VSD_CHANGES_KEPT, .def = 0 },
+	{ "failover-window", .fn = h_uint, CFG(failover_window_s),
+	  .lo = 1, .hi = 86400, .def = CFG_FAILOVER_WINDOW_DEFAULT },
 	{ NULL }
 };
 
@@ -1264,6 +1270,7 @@ void config_init(struct nsrp_config *c)
 	c->hb_interval_ms = CFG_HB_INTERVAL_DEFAULT;
 	c->hb_threshold = CFG_HB_THRESHOLD_DEFAULT;
 	c->init_hold_s = CFG_INIT_HOLD_DEFAULT;
+	c->failover_window_s = CFG_FAILOVER_WINDOW_DEFAULT;
 	c->monitor_threshold = CFG_MONITOR_THRESHOLD_DEFAULT;
 	c->monitor_holddown_s = CFG_MONITOR_HOLDDOWN_DEFAULT;
 	c->track_ip_threshold = CFG_TRACKIP_THRESHOLD_DEFAULT;
@@ -1313,6 +1320,9 @@ void config_vsd_params(const struct nsrp_config *c, unsigned int id,
 	p->init_hold_ms = c->init_hold_s * 1000;
 	/* Long enough for the peer to hear the step-down and answer. */
 	p->yield_ms = c->hb_interval_ms * (c->hb_threshold + 2);
+	p->failover_interval_ms = c->failover_interval_s * 1000;
+	p->failover_limit = c->failover_limit;
+	p->failover_window_ms = c->failover_window_s * 1000;
 }
 
 /* ---------------------------------------------------------- validation */
@@ -1614,6 +1624,11 @@ static void write_groups(const struct nsrp_config *c, FILE *f)
 		 CFG_INIT_HOLD_DEFAULT);
 	put_flag(f, "set nsrp vsd-group master-always-exist",
 		 c->master_always_exist);
+	put_uint(f, "set nsrp vsd-group failover-interval",
+		 c->failover_interval_s, 0);
+	put_uint(f, "set nsrp vsd-group failover-limit", c->failover_limit, 0);
+	put_uint(f, "set nsrp vsd-group failover-window", c->failover_window_s,
+		 CFG_FAILOVER_WINDOW_DEFAULT);
 	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
 		const struct cfg_vsd *g = &c->vsd[i];
 

@@ -52,6 +52,7 @@
 #define CFG_TRACKIP_THRESHOLD_DEFAULT 255
 #define CFG_TRACKIP_WEIGHT_DEFAULT 255
 #define CFG_COLDSTART_WAIT_DEFAULT 30	/* s: preempt waits for the bulk sync */
+#define CFG_FAILOVER_WINDOW_DEFAULT 600	/* s: failover-limit's window */
 
 /* "set nsrp standalone-role": run the data plane without an election. */
 enum cfg_role {
@@ -185,6 +186,9 @@ struct nsrp_config {
 	uint32_t hb_threshold;			/* missed heartbeats: peer lost */
 	uint32_t init_hold_s;
 	bool master_always_exist;
+	uint32_t failover_interval_s;		/* flap damping of preempt */
+	uint32_t failover_limit;
+	uint32_t failover_window_s;
 	struct cfg_vsd vsd[NSRPD_MAX_VSD];	/* indexed by group id */
 
 	unsigned int n_vsi;

@@ -42,7 +42,11 @@ enum {
 	EV_PATH0,	/* + enum ha_path_id */
 	EV_HEALTH0 = EV_PATH0 + HA_NPATHS,	/* + health_fd()'s index */
 	EV_CFGSYNC = EV_HEALTH0 + HEALTH_NFDS,	/* synced files changed */
+	EV_HALINKS,	/* an HA path's link changed */
+	EV_PACT,	/* a pact's socket, its fd above the low 32 bits */
 };
+
+#define EV_TAG(ev, fd)	((uint64_t)(fd) << 32 | (ev))
 
 static int ep_ctl(int epfd, int op, int fd, uint32_t events, uint64_t tag)
 {
@@ -423,6 +427,57 @@ static int nsrpd_cfgsync(struct nsrpd *d)
 	return ep_add(d->epfd, cfgsync_fd(&d->cs), EV_CFGSYNC);
 }
 
+static int nsrpd_watch_pact(struct nsrpd *d, int fd)
+{
+	return fd < 0 ? 0 : ep_ctl(d->epfd, EPOLL_CTL_ADD, fd,
+				   EPOLLIN | EPOLLRDHUP, EV_TAG(EV_PACT, fd));
+}
+
+/* An HA path lost its link: is the peer dead, or only the path? */
+static void nsrpd_halink_changed(void *arg, unsigned int i)
+{
+	struct nsrpd *d = arg;
+	const struct lw_link *l = &d->halinks.link[i];
+	const char *down = lw_link_down(l);
+	char why[64];
+
+	if (!down)
+		return;
+	snprintf(why, sizeof(why), "HA path %s: %s", l->name, down);
+	cluster_suspect(&d->cl, why, clock_now_ns());
+}
+
+/*
+ * What tells a death at once, whatever the heartbeat interval: the HA
+ * paths' carrier (a direct cable goes dark when the peer powers off),
+ * and a pact with the peer's agent (its kernel closes it when it dies).
+ */
+static int nsrpd_death_watch(struct nsrpd *d)
+{
+	const char *names[HA_NPATHS] = { d->cfg.ha_if, d->cfg.secondary_if };
+	int err;
+
+	if (d->cfg.standalone_role != CFG_ROLE_ELECT)
+		return 0;
+	err = linkwatch_open(&d->halinks, nsrpd_halink_changed, d);
+	if (err)
+		return err;
+	for (int i = 0; i < HA_NPATHS; i++)
+		if (names[i][0])
+			linkwatch_add(&d->halinks, names[i]);
+	linkwatch_resync(&d->halinks);
+	err = ep_add(d->epfd, linkwatch_fd(&d->halinks), EV_HALINKS);
+	if (err || !d->cfg.ha_if[0])
+		return err;
+	err = pact_open(&d->pact, d->cfg.ha_if, PROTO_PORT);
+	if (err) {
+		pr_warn("%s: no pact with the peer's agent: %s", d->cfg.ha_if,
+			strerror(-err));
+		return 0;
+	}
+	return nsrpd_watch_pact(d, d->pact.lfd);
+}
+
 /* This unit's own addresses, then what it watches. */
 static int nsrpd_health(struct nsrpd *d)
 {
@@ -474,6 +529,9 @@ int nsrpd_init(struct nsrpd *d)
 	 * tears down through nsrpd_fini() like a clean stop. */
 	d->epfd = d->sfd = -1;
 	ctl_server_init(&d->ctl);
+	d->pact.lfd = d->pact.out = -1;
+	for (int i = 0; i < PACT_ACCEPTED; i++)
+		d->pact.in[i] = -1;
 	err = nsrpd_loop_fds(d);
 	if (err)
 		return err;
@@ -492,6 +550,8 @@ int nsrpd_init(struct nsrpd *d)
 		err = nsrpd_health(d);
 	if (!err)
 		err = nsrpd_cfgsync(d);
+	if (!err)
+		err = nsrpd_death_watch(d);
 	if (!err)
 		err = nsrpd_control(d);
 	if (err)
@@ -649,6 +709,9 @@ static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
 	t = cfgsync_next_deadline(&d->cs, now);
 	if (t < next)
 		next = t;
+	t = pact_next_deadline(&d->pact);
+	if (t < next)
+		next = t;
 	if (cthandoff_busy(&d->cth))
 		next = now;
 	if (d->ring_hold_ns && d->ring_hold_ns < next)
@@ -714,6 +777,27 @@ static void nsrpd_signal(struct nsrpd *d)
 	}
 }
 
+static void nsrpd_pact_event(struct nsrpd *d, int fd, uint64_t now)
+{
+	int watch;
+
+	if (pact_event(&d->pact, fd, &watch))
+		cluster_suspect(&d->cl, "the peer's agent closed its pact",
+				now);
+	nsrpd_watch_pact(d, watch);
+}
+
+/* The pact follows the peer's address on the HA link. */
+static void nsrpd_pact_tick(struct nsrpd *d, uint64_t now)
+{
+	struct in_addr peer = { 0 };
+
+	if (d->cl.peer.present)
+		peer = d->ha.path[HA_PRIMARY].peer.sin_addr;
+	nsrpd_watch_pact(d, pact_tick(&d->pact, peer, d->cfg.ha_if,
+				      PROTO_PORT, now));
+}
+
 static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
 {
 	if (tag == EV_SIGNAL)
@@ -728,6 +812,10 @@ static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
 		health_event(&d->health, tag - EV_HEALTH0, now);
 	else if (tag == EV_CFGSYNC)
 		cfgsync_event(&d->cs, now);
+	else if (tag == EV_HALINKS)
+		linkwatch_read(&d->halinks);
+	else if ((tag & 0xffffffff) == EV_PACT)
+		nsrpd_pact_event(d, tag >> 32, now);
 }
 
 /* What the election weighs besides the peer: the sync, the monitors. */
@@ -747,6 +835,7 @@ static void nsrpd_inputs(struct nsrpd *d, uint64_t now,
 /* What runs after the election: the sweep, the hand-off, the sync. */
 static void nsrpd_background(struct nsrpd *d, uint64_t now)
 {
+	nsrpd_pact_tick(d, now);
 	cfgsync_peer(&d->cs, d->cl.peer.present ? &d->cl.peer.hb : NULL);
 	cfgsync_tick(&d->cs, now);
 	sweep_saw_expiry(&d->sw, sync_take_soonest_expiry(&d->sy));
@@ -800,6 +889,8 @@ void nsrpd_fini(struct nsrpd *d)
 	cthandoff_fini(&d->cth);
 	health_fini(&d->health);
 	cfgsync_fini(&d->cs);
+	pact_close(&d->pact);
+	linkwatch_close(&d->halinks);
 	sync_fini(&d->sy);
 	ctl_server_close(&d->ctl);
 	hasess_fini(&d->ha);

@@ -21,7 +21,9 @@
 #include "dataplane.h"
 #include "hasess.h"
 #include "health.h"
+#include "linkwatch.h"
 #include "notify.h"
+#include "pact.h"
 #include "sweep.h"
 #include "sync.h"
 #include "vsi.h"
@@ -47,6 +49,8 @@ struct nsrpd {
 	struct cthandoff cth;
 	struct health health;
 	struct cfgsync cs;
+	struct pact pact;		/* ends when the peer's agent dies */
+	struct linkwatch halinks;	/* the HA paths' carrier */
 	struct notify nt;
 	struct ctl_server ctl;
 	struct command_env cmd;

@@ -70,6 +70,7 @@ static const char *const dp_counter_names[NSRP_CNT_MAX] = {
 	[NSRP_CNT_NH_FILL] = "nexthop-fill",
 	[NSRP_CNT_SESS_TAKEOVER] = "session-takeover",
 	[NSRP_CNT_GARP_IGNORED] = "garp-ignored",
+	[NSRP_CNT_ORPHANED] = "orphaned",
 };
 
 const char *dp_counter_name(enum nsrp_counter c)
@@ -282,6 +283,7 @@ static void dp_open_apply(struct dataplane *dp)
 static int dp_open_xdp(struct dataplane *dp)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = dp->pin_dir);
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .prog_name = "nsrp_gate");
 	int err;
 
 	dp->xdp = nsrpd_xdp__open_opts(&opts);
@@ -294,13 +296,35 @@ static int dp_open_xdp(struct dataplane *dp)
 			     &dp->xdp->rodata->nsrp_cfg, &dp->cfg);
 	if (err)
 		return err;
-	dp->xprog = xdp_program__from_bpf_obj(dp->xdp->obj, "xdp");
+	xopts.obj = dp->xdp->obj;
+	dp->xprog = xdp_program__create(&xopts);
 	err = libxdp_get_error(dp->xprog);
 	if (err) {
 		dp->xprog = NULL;
 		pr_err("cannot prepare the XDP program: %s", strerror(-err));
 	}
 	return err;
+}
+
+/*
+ * The gate that the NICs run tail-calls nsrp_xdp through a program array
+ * only this process holds (maps.h, nsrp_alive): if the process ends the
+ * kernel empties it, and the data plane drops the VSIs at once.
+ */
+static int dp_pledge(struct dataplane *dp)
+{
+	__u32 zero = 0;
+	int fd = bpf_program__fd(dp->xdp->progs.nsrp_xdp);
+
+	if (bpf_map_update_elem(bpf_map__fd(dp->xdp->maps.nsrp_alive), &zero,
+				&fd, BPF_ANY)) {
+		int err = -errno;
+
+		pr_err("cannot arm the data plane's dead-man switch: %s",
+		       strerror(-err));
+		return err;
+	}
+	return 0;
 }
 
 static void dp_take_fds(struct dataplane *dp)
@@ -360,12 +384,12 @@ static struct xdp_program *dp_find_ours(struct xdp_multiprog *mp)
 
 	if (xdp_multiprog__is_legacy(mp)) {
 		p = xdp_multiprog__main_prog(mp);
-		return p && !strcmp(xdp_program__name(p), "nsrp_xdp") ? p
+		return p && !strcmp(xdp_program__name(p), "nsrp_gate") ? p
 								       : NULL;
 	}
 	for (p = xdp_multiprog__next_prog(NULL, mp); p;
 	     p = xdp_multiprog__next_prog(p, mp))
-		if (!strcmp(xdp_program__name(p), "nsrp_xdp"))
+		if (!strcmp(xdp_program__name(p), "nsrp_gate"))
 			return p;
 	return NULL;
 }
@@ -413,6 +437,11 @@ static int dp_attach_xdp(struct dataplane *dp, struct dp_iface *ifc)
 	dp_detach_stale_xdp(ifc->ifindex, ifc->name);
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		err = xdp_program__attach(dp->xprog, ifc->ifindex, modes[i], 0);
+		/* The first attach loaded the programs: now they have fds. */
+		if (!err && !dp->pledged) {
+			err = dp_pledge(dp);
+			dp->pledged = !err;
+		}
 		if (!err) {
 			ifc->xdp_attached = true;
 			ifc->xdp_how = dp_xdp_how(ifc->ifindex, modes[i]);

@@ -39,6 +39,7 @@ struct dataplane {
 	struct dp_config cfg;
 	char pin_dir[256];
 	bool xdp_loaded;
+	bool pledged;			/* nsrp_alive holds nsrp_xdp */
 	int fd_role, fd_vsi_mac, fd_vsi_addr, fd_iface, fd_sess, fd_cnt;
 	int fd_events;
 	int fd_nh_gen;			/* nsrp_nh_gen: next-hop cache generation */

@@ -90,6 +90,44 @@ static void update_yield(struct vsd *v, const struct vsd_peer *pr,
 		v->yielding = false;
 }
 
+/*
+ * The earliest a failover by choice may come, as flap damping has it: an
+ * interval after the last change of master, and no more than the limit
+ * in a window. 0: nothing holds it.
+ */
+static uint64_t damping_until(const struct vsd *v, uint64_t now_ns)
+{
+	const struct vsd_params *p = &v->p;
+	uint64_t until = 0, win = (uint64_t)p->failover_window_ms * NS_PER_MS;
+	unsigned int n = v->n_changes, in_window = 0;
+
+	if (n && p->failover_interval_ms)
+		until = v->changes[n - 1] +
+			(uint64_t)p->failover_interval_ms * NS_PER_MS;
+	if (!p->failover_limit || !win)
+		return until;
+	for (unsigned int i = 0; i < n; i++)
+		in_window += now_ns - v->changes[i] < win;
+	/* Full: wait until the oldest that counts leaves the window. */
+	if (in_window >= p->failover_limit && n >= p->failover_limit) {
+		uint64_t t = v->changes[n - p->failover_limit] + win;
+
+		if (t > until)
+			until = t;
+	}
+	return until;
+}
+
+static void record_change(struct vsd *v, uint64_t now_ns)
+{
+	if (v->n_changes == VSD_CHANGES_KEPT) {
+		memmove(v->changes, v->changes + 1,
+			sizeof(v->changes[0]) * (VSD_CHANGES_KEPT - 1));
+		v->n_changes--;
+	}
+	v->changes[v->n_changes++] = now_ns;
+}
+
 /* The hold-down runs while a better, preempting backup sees a master. */
 static void update_preempt(struct vsd *v, const struct vsd_peer *pr,
 			   uint64_t now_ns)
@@ -100,11 +138,17 @@ static void update_preempt(struct vsd *v, const struct vsd_peer *pr,
 
 	if (!wants) {
 		v->preempt_armed = false;
+		v->damped = false;
 		return;
 	}
 	if (!v->preempt_armed) {
+		uint64_t damp = damping_until(v, now_ns);
+
 		v->preempt_armed = true;
 		v->preempt_at_ns = now_ns + v->p.holddown_ms * NS_PER_MS;
+		v->damped = damp > v->preempt_at_ns;
+		if (v->damped)
+			v->preempt_at_ns = damp;
 	}
 }
 
@@ -265,6 +309,10 @@ static int set_state(struct vsd *v, enum vsd_state to, const char *why,
 	t->at_ns = now_ns;
 	memcpy(t->reason, why, n);
 	t->reason[n] = '\0';
+	/* A change of master between units; the first election is none. */
+	if ((to == VSD_MASTER && v->state != VSD_INITIAL) ||
+	    v->state == VSD_MASTER)
+		record_change(v, now_ns);
 	v->state = to;
 	v->since_ns = now_ns;
 	if (to != VSD_BACKUP)

@@ -63,6 +63,15 @@ struct vsd_params {
 	uint32_t holddown_ms;		/* preempt hold-down */
 	uint32_t init_hold_ms;		/* start-up hold in Initial */
 	uint32_t yield_ms;		/* "mode backup": longest yield */
+	/*
+	 * Flap damping of the failovers this unit chooses (preempt): at
+	 * least interval between two changes of the group's master, and at
+	 * most limit of them in window; 0: no such bound. A failure (the
+	 * peer lost, monitors failed) or a command is never held back.
+	 */
+	uint32_t failover_interval_ms;
+	uint32_t failover_limit;
+	uint32_t failover_window_ms;
 };
 
 /* The peer as the last heartbeat described it, for one group. */
@@ -96,6 +105,8 @@ struct vsd_transition {
 	char reason[VSD_REASON_LEN];
 };
 
+#define VSD_CHANGES_KEPT	32	/* master changes remembered */
+
 /* One group's machine. Read-only for callers, apart from vsd_*(). */
 struct vsd {
 	struct vsd_params p;
@@ -112,6 +123,10 @@ struct vsd {
 	uint64_t init_end_ns;		/* end of the init hold */
 	uint64_t preempt_at_ns;		/* preempt claim time, if armed */
 	uint64_t yield_end_ns;		/* yield gives up here */
+	/* When the group's master last changed, newest last (damping). */
+	uint64_t changes[VSD_CHANGES_KEPT];
+	unsigned int n_changes;
+	bool damped;			/* the armed preempt waits for damping */
 };
 
 void vsd_init(struct vsd *v, const struct vsd_params *p,

@@ -102,6 +102,12 @@ bool hasess_paths_expire(struct hasess *s, uint64_t now, uint64_t dead_ns)
 	return any;
 }
 
+void hasess_paths_forget(struct hasess *s)
+{
+	for (int i = 0; i < HA_NPATHS; i++)
+		s->path[i].peer_seen = false;
+}
+
 uint64_t hasess_paths_deadline(const struct hasess *s, uint64_t dead_ns)
 {
 	uint64_t next = UINT64_MAX;
@@ -172,6 +178,26 @@ int hasess_send_hb(struct hasess *s, const struct proto_hb *hb)
 			continue;
 		hasess_hdr(s, &h);
 		n = proto_encode_hb(buf, sizeof(buf), &h, hb);
+		n = hasess_seal(s, buf, n, sizeof(buf));
+		if (n > 0 && !ha_path_send(&s->path[i], buf, n, s->port))
+			sent++;
+	}
+	return sent;
+}
+
+int hasess_send_all(struct hasess *s, uint8_t type, const struct proto_msg *m)
+{
+	uint8_t buf[HASESS_MSG_MAX + 128];
+	int sent = 0;
+
+	for (int i = 0; i < HA_NPATHS; i++) {
+		struct proto_hdr h;
+		int n;
+
+		if (s->path[i].fd < 0)
+			continue;
+		hasess_hdr(s, &h);
+		n = proto_encode_msg(buf, sizeof(buf), &h, type, m);
 		n = hasess_seal(s, buf, n, sizeof(buf));
 		if (n > 0 && !ha_path_send(&s->path[i], buf, n, s->port))
 			sent++;

@@ -134,6 +134,8 @@ void hasess_path_heard(struct hasess *s, enum ha_path_id id, uint64_t now);
  * path still hears the peer.
  */
 bool hasess_paths_expire(struct hasess *s, uint64_t now, uint64_t dead_ns);
+/* No path hears the peer any more (it was found dead). */
+void hasess_paths_forget(struct hasess *s);
 /* The earliest moment a path that hears the peer may expire. */
 uint64_t hasess_paths_deadline(const struct hasess *s, uint64_t dead_ns);
 /* The path the other frames take: -1 when no path hears the peer. */
@@ -147,6 +149,8 @@ void hasess_tick(struct hasess *s, uint64_t now);
 
 /* A heartbeat on every open path. Returns on how many it went out. */
 int hasess_send_hb(struct hasess *s, const struct proto_hb *hb);
+/* A message as a broadcast on every open path: returns on how many. */
+int hasess_send_all(struct hasess *s, uint8_t type, const struct proto_msg *m);
 /* A REQUEST or CONTROL message to the peer (HASESS_MSG_MAX at most). */
 int hasess_send_msg(struct hasess *s, uint8_t type, const struct proto_msg *m);
 int hasess_send_ack(struct hasess *s, const struct proto_sync_ack *a);

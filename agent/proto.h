@@ -229,6 +229,8 @@ enum proto_req_kind {
 	PROTO_REQ_AGEOUT_REPLY = 3,
 	PROTO_CTL_HANDOVER = 16,	/* take master of group arg, now */
 	PROTO_CTL_HANDOVER_ACK = 17,
+	PROTO_CTL_PING = 18,		/* answer at once: id is a nonce */
+	PROTO_CTL_PONG = 19,		/* the answer, the same id */
 };
 
 #define PROTO_MSG_FIXED_LEN	12

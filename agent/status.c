@@ -17,6 +17,11 @@
 #include "status.h"
 #include "version.h"
 
+static unsigned long long ull(uint64_t v)
+{
+	return v;
+}
+
 static const char *yes_no(bool b)
 {
 	return b ? "yes" : "no";
@@ -94,10 +99,19 @@ static void status_groups(const struct status_src *src, struct ctl_out *o)
 			   status_pb(src, g, pbuf, sizeof(pbuf)), other);
 	}
 	ctl_printf(o, "total number of vsd groups: %d\n", n);
-	for (unsigned int g = 0; g < NSRPD_MAX_VSD; g++)
-		if (src->cl->group[g].active)
-			ctl_printf(o, "vsd group %u: local state %s\n", g,
-				   vsd_state_name(src->cl->group[g].vsd.state));
+	for (unsigned int g = 0; g < NSRPD_MAX_VSD; g++) {
+		const struct vsd *v = &src->cl->group[g].vsd;
+
+		if (!src->cl->group[g].active)
+			continue;
+		ctl_printf(o, "vsd group %u: local state %s\n", g,
+			   vsd_state_name(v->state));
+		if (v->preempt_armed && v->damped)
+			ctl_printf(o, "vsd group %u: failover damping holds the "
+				      "preempt for %llu s\n", g,
+				   ull((v->preempt_at_ns - clock_now_ns()) /
+				       NS_PER_S));
+	}
 }
 
 static void status_link(const struct status_src *src, struct ctl_out *o,
@@ -117,11 +131,6 @@ static void status_link(const struct status_src *src, struct ctl_out *o,
 		   what, p->ifname, p->ifindex, mac,
 		   li.running ? "up" : "down",
 		   p->peer_seen ? "heard" : "not heard");
-}
-
-static unsigned long long ull(uint64_t v)
-{
-	return v;
 }
 
 static void status_rto_text(const struct status_src *src,
@@ -495,12 +504,13 @@ static void status_json(const struct status_src *src, struct ctl_out *o)
 		ctl_printf(o, "%s{\"id\":%u,\"priority\":%u,\"preempt\":%s,"
 			      "\"holddown\":%u,\"state\":\"%s\","
 			      "\"master\":\"%s\",\"pb\":\"%s\","
-			      "\"peer_state\":\"%s\"}",
+			      "\"preempt_damped\":%s,\"peer_state\":\"%s\"}",
 			   first ? "" : ",", g, v->p.priority,
 			   v->p.preempt ? "true" : "false",
 			   v->p.holddown_ms / 1000, vsd_state_name(v->state),
 			   status_master(src, g, mbuf, sizeof(mbuf)),
 			   status_pb(src, g, pbuf, sizeof(pbuf)),
+			   v->preempt_armed && v->damped ? "true" : "false",
 			   src->cl->group[g].peer_state
 				   ? vsd_state_name(src->cl->group[g].peer_state)
 				   : "");

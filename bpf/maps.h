@@ -89,6 +89,21 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_nh_gen SEC(".maps");
 
+/*
+ * The agent's pledge: [0] holds nsrp_xdp, put there by the agent that
+ * loaded it. Not pinned, on purpose: when that agent's process ends (a
+ * crash, kill -9), its descriptor was the map's last user-space
+ * reference, and the kernel empties a program array then; nsrp_gate's
+ * tail call finds the slot empty, and the data plane knows at once that
+ * nobody keeps its roles fresh (nsrpd_xdp.bpf.c).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} nsrp_alive SEC(".maps");
+
 /* Load-time settings, see struct nsrp_dp_config. */
 const volatile struct nsrp_dp_config nsrp_cfg = {};
 

@@ -517,8 +517,7 @@ static __always_inline int vsi_group_of(const struct nsrp_vsi_macs *m,
 	return -1;
 }
 
-SEC("xdp")
-int nsrp_xdp(struct xdp_md *ctx)
+static __always_inline int xdp_main(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -558,6 +557,42 @@ int nsrp_xdp(struct xdp_md *ctx)
 	if (to_vsi)
 		return handle_ip(ctx, c, &l2, now);
 	return pass(c, NSRP_CNT_PASS);
+}
+
+SEC("xdp")
+int nsrp_xdp(struct xdp_md *ctx)
+{
+	return xdp_main(ctx);
+}
+
+/*
+ * The agent is gone (maps.h, nsrp_alive): no group may stay master on
+ * the strength of a deadline nobody will refresh. Each is made backup
+ * here, once, so that the frames to the VSIs and the ARP and neighbour
+ * solicitations for them are dropped from the first frame on, not when
+ * the deadline runs out: no switch relearns a VSI MAC on this port.
+ */
+static __always_inline void orphan_release(void)
+{
+	for (__u32 vsd = 0; vsd < NSRPD_MAX_VSD; vsd++) {
+		struct nsrp_role_state *r =
+			bpf_map_lookup_elem(&nsrp_role, &vsd);
+
+		if (r && r->role == NSRP_ROLE_MASTER) {
+			r->role = NSRP_ROLE_BACKUP;
+			r->deadline_ns = 0;
+			cnt_inc(NSRP_CNT_ORPHANED);
+		}
+	}
+}
+
+/* The program attached to the NICs: nsrp_xdp while the agent lives. */
+SEC("xdp")
+int nsrp_gate(struct xdp_md *ctx)
+{
+	bpf_tail_call(ctx, &nsrp_alive, 0);
+	orphan_release();
+	return xdp_main(ctx);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -277,6 +277,7 @@ enum nsrp_counter {
 	NSRP_CNT_NH_FILL,		/* next-hop cache (re)filled: a FIB lookup */
 	NSRP_CNT_SESS_TAKEOVER,		/* a peer's entry became ours (master) */
 	NSRP_CNT_GARP_IGNORED,		/* a gratuitous ARP for a VSI: unanswered */
+	NSRP_CNT_ORPHANED,		/* a group let go: the agent is gone */
 	NSRP_CNT_MAX,
 };
 

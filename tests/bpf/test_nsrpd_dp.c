@@ -577,6 +577,67 @@ static void test_vsi_gate(void)
 	role_set(0, M_MASTER);
 }
 
+/*
+ * The dead-man switch: the NICs run nsrp_gate, which tail-calls nsrp_xdp
+ * through the agent's program array. Emptied (as the kernel empties it
+ * when the agent's process ends), the gate lets every master group go
+ * at the first frame: the VSIs are no longer answered for.
+ */
+static void test_dead_man(void)
+{
+	int alive = 0, gate;
+	__u32 zero = 0;
+	struct nsrp_role_state r;
+	struct cnt_snap s;
+	__u8 in[PKT_MAX], out[PKT_MAX];
+	size_t len, out_len;
+
+	if (!ready())
+		return;
+	gate = bpf_program__fd(env.xdp->progs.nsrp_gate);
+	alive = bpf_map__fd(env.xdp->maps.nsrp_alive);
+	len = pkt_arp(in, 1, mac_bcast, mac_client, 0, mac_client, CLIENT4,
+		      mac_zero, VSI4);
+	out_len = pkt_arp(out, 2, mac_client, mac_vsi0, 0, mac_vsi0, VSI4,
+			  mac_client, CLIENT4);
+
+	/* Pledged: the gate is nsrp_xdp. */
+	CU_ASSERT_EQUAL_FATAL(bpf_map_update_elem(alive, &zero, &env.xdp_fd,
+						  BPF_ANY), 0);
+	role_set(0, M_MASTER);
+	cnt_take(&s);
+	CU_ASSERT_EQUAL(pkt_case_run(gate, &(struct pkt_case){
+		.what = "gate, agent alive: ARP for a VSI answered",
+		.in = in, .in_len = len, .verdict = XDP_TX, .out = out,
+		.out_len = out_len, .ifindex = env.if0 }, NULL), 0);
+	CU_ASSERT_EQUAL(cnt_delta(&s, NSRP_CNT_ORPHANED), 0);
+
+	/* The agent is gone: its program array is empty. */
+	CU_ASSERT_EQUAL_FATAL(bpf_map_delete_elem(alive, &zero), 0);
+	cnt_take(&s);
+	CU_ASSERT_EQUAL(pkt_case_run(gate, &(struct pkt_case){
+		.what = "gate, agent gone: ARP for a VSI dropped",
+		.in = in, .in_len = len, .verdict = XDP_DROP,
+		.ifindex = env.if0 }, NULL), 0);
+	CU_ASSERT_EQUAL(cnt_delta(&s, NSRP_CNT_ORPHANED), 1);
+	CU_ASSERT_EQUAL(cnt_delta(&s, NSRP_CNT_ND_IGNORED_BACKUP), 1);
+	CU_ASSERT_EQUAL(bpf_map_lookup_elem(bpf_map__fd(env.xdp->maps.nsrp_role),
+					    &zero, &r), 0);
+	CU_ASSERT_EQUAL(r.role, NSRP_ROLE_BACKUP);
+	len = udp_to(in, mac_vsi0, 0);
+	CU_ASSERT_EQUAL(pkt_case_run(gate, &(struct pkt_case){
+		.what = "gate, agent gone: a frame to the VSI MAC dropped",
+		.in = in, .in_len = len, .verdict = XDP_DROP,
+		.ifindex = env.if0 }, NULL), 0);
+	len = udp_to(in, mac_nic0, 0);
+	CU_ASSERT_EQUAL(pkt_case_run(gate, &(struct pkt_case){
+		.what = "gate, agent gone: the NIC's own traffic passes",
+		.in = in, .in_len = len, .verdict = XDP_PASS,
+		.ifindex = env.if0 }, NULL), 0);
+	CU_ASSERT_EQUAL(cnt_delta(&s, NSRP_CNT_ORPHANED), 1);	/* once */
+	role_set(0, M_MASTER);
+}
+
 /* ------------------------------------------------------------ sessions */
 
 #define TF_FIN 0x01
@@ -1488,7 +1549,8 @@ static void test_peer_entry_backup(void)
 }
 
 TEST_SUITE(nsrpd_dp, suite_init, suite_cleanup,
-	   TEST(test_vsi_gate), TEST(test_tcp_connection_v4),
+	   TEST(test_vsi_gate), TEST(test_dead_man),
+	   TEST(test_tcp_connection_v4),
 	   TEST(test_tcp_connection_v6), TEST(test_tcp_transitions),
 	   TEST(test_udp_icmp), TEST(test_miss), TEST(test_fallbacks),
 	   TEST(test_not_master_group), TEST(test_expiry_refresh),

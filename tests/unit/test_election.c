@@ -874,9 +874,62 @@ static void test_better(void)
 	CU_ASSERT_FALSE(vsd_better(100, mac_lo, 100, mac_lo));
 }
 
+/*
+ * Flap damping: fw1 (preempt, hold-down 3 s) fails and returns again and
+ * again; its preempts wait an interval after each change of master, and
+ * no more than the limit go in the window. Its failures are not held.
+ */
+static void test_sim_failover_damping(void)
+{
+	struct vsd_params fw1 = params(50, true), fw2 = params(100, false);
+	uint64_t took;
+	struct sim s;
+
+	fw1.failover_interval_ms = 20000;
+	fw1.failover_limit = 4;
+	fw1.failover_window_ms = 600000;
+	sim_init(&s, &fw1, &fw2);
+	sim_run(&s, 6 * S);
+	CU_ASSERT_EQUAL_FATAL(st(&s, 0), VSD_MASTER);
+
+	/* fw1 fails: fw2 takes over at once, damping or not. */
+	s.u[0].failed = true;
+	sim_tick(&s);
+	sim_tick(&s);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+	took = s.now;
+	/* It recovers: its preempt waits 20 s after that change, not 3 s. */
+	s.u[0].failed = false;
+	sim_run(&s, 5 * S);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+	CU_ASSERT_TRUE(s.u[0].v.damped);
+	sim_run(&s, 16 * S);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT(s.u[0].last.at_ns - took >= 20 * S - 2 * TICK);
+
+	/* Once more: four changes of master... */
+	s.u[0].failed = true;
+	sim_tick(&s);
+	sim_tick(&s);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+	s.u[0].failed = false;
+	sim_run(&s, 30 * S);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	/* ...and the limit: this preempt waits for the window. */
+	s.u[0].failed = true;
+	sim_tick(&s);
+	sim_tick(&s);
+	s.u[0].failed = false;
+	sim_run(&s, 60 * S);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+	CU_ASSERT_TRUE(s.u[0].v.damped);
+	CU_ASSERT_EQUAL(s.max_masters_run, 0);
+}
+
 TEST_SUITE(election, NULL, NULL,
 	   TEST(test_rules),
 	   TEST(test_sim_start_together),
+	   TEST(test_sim_failover_damping),
 	   TEST(test_sim_start_alone_then_peer),
 	   TEST(test_sim_master_killed_and_preempt),
 	   TEST(test_sim_master_restarts_quickly),
