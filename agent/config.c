@@ -579,7 +579,7 @@ static const struct kw kw_preempt[] = {
 static const struct kw kw_vsd_id[] = {
 	{ "priority", .fn = h_uint, VSD(priority),
 	  .lo = 1, .hi = 254, .def = CFG_PRIORITY_DEFAULT },
-	{ "preempt", .sub = kw_preempt, .fn = h_preempt },
+	{ "preempt", .sub = kw_preempt, .fn = h_preempt, VSD(preempt) },
 	{ NULL }
 };
 

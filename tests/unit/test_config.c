@@ -604,6 +604,23 @@ static void test_load_long_line(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
 }
 
+/* "preempt" on a group not yet set up sets it up, and is saved. */
+static void test_preempt_defines_group(void)
+{
+	char text[4096] = "", errbuf[256] = "", path[64];
+	FILE *f = fmemopen(text, sizeof(text), "w");
+
+	config_init(cfg);
+	CU_ASSERT_EQUAL(apply("set nsrp vsd-group id 2 preempt"), 0);
+	CU_ASSERT_TRUE(cfg->vsd[2].defined);
+	CU_ASSERT_TRUE(cfg->vsd[2].preempt);
+	CU_ASSERT_EQUAL(config_write(cfg, f), 0);
+	fclose(f);
+	CU_ASSERT_EQUAL(load_text(text, cfg2, errbuf, sizeof(errbuf), path,
+				  sizeof(path)), 0);
+	CU_ASSERT_TRUE(config_equal(cfg, cfg2));
+}
+
 /* The lab's example files load clean (run from the source tree). */
 static void test_examples_load(void)
 {
@@ -642,4 +659,5 @@ TEST_SUITE(config, suite_init, suite_cleanup,
 	   TEST(test_load_cross_line_checks),
 	   TEST(test_load_missing_file),
 	   TEST(test_load_long_line),
+	   TEST(test_preempt_defines_group),
 	   TEST(test_examples_load))
