@@ -105,6 +105,13 @@ static const struct preset presets[] = {
 	  1 },
 	{ 1, 58, "2001:db8:1::10", "2001:db8:2::20", 9, 9, NSRP_SS_ICMP, 1, 0,
 	  0 },
+	/* Sessions the fast path cannot forward: the kernel's turn. */
+	{ 0, 6, "192.0.2.10", "198.51.100.30", 40010, 80, NSRP_SS_ESTABLISHED,
+	  0, 0, 0 },				/* no neighbour */
+	{ 0, 6, "192.0.2.10", "203.0.113.20", 40011, 80, NSRP_SS_ESTABLISHED,
+	  0, 0, 0 },				/* out of no cluster NIC */
+	{ 0, 17, "192.0.2.10", "100.64.0.1", 40012, 53, NSRP_SS_UDP, 0, 0, 0 },
+						/* no route */
 };
 
 #define N_PRESETS	(sizeof(presets) / sizeof(presets[0]))
@@ -122,6 +129,7 @@ static const char *const netns_setup[] = {
 	"ip -6 addr add 2001:db8:2::2/64 dev fz1 nodad",
 	"ip neigh add 192.0.2.10 lladdr 02:00:00:00:01:10 dev fz0 nud permanent",
 	"ip neigh add 198.51.100.20 lladdr 02:00:00:00:02:20 dev fz1 nud permanent",
+	"ip neigh add 203.0.113.20 lladdr 02:00:00:00:03:20 dev fz2 nud permanent",
 	"ip -6 neigh add 2001:db8:1::10 lladdr 02:00:00:00:01:10 dev fz0 nud permanent",
 	"ip -6 neigh add 2001:db8:2::20 lladdr 02:00:00:00:02:20 dev fz1 nud permanent",
 	"echo 1 >/proc/sys/net/ipv4/conf/all/forwarding",

@@ -394,21 +394,29 @@ static void xdp_seed(const char *name, uint8_t roles, uint8_t nic,
 	seed_write(&s, "xdp", name);
 }
 
-static size_t ip_frame(uint8_t *b, const uint8_t *dst, int v6, uint8_t proto,
-		       uint16_t sport, uint16_t dport, uint8_t tcp_flags,
-		       uint8_t icmp_type)
+static size_t ip_frame_to(uint8_t *b, const uint8_t *dst, int v6,
+			  const char *daddr, uint8_t proto, uint16_t sport,
+			  uint16_t dport, uint8_t tcp_flags, uint8_t icmp_type,
+			  uint16_t payload)
 {
 	struct pkt_spec s = {
 		.v6 = v6, .proto = proto, .sport = sport, .dport = dport,
 		.tcp_flags = tcp_flags, .icmp_type = icmp_type,
 		.saddr = v6 ? "2001:db8:1::10" : "192.0.2.10",
-		.daddr = v6 ? "2001:db8:2::20" : "198.51.100.20",
-		.payload = 16,
+		.daddr = daddr, .payload = payload,
 	};
 
 	memcpy(s.dst, dst, 6);
 	memcpy(s.src, mac_client, 6);
 	return pkt_build(&s, b);
+}
+
+static size_t ip_frame(uint8_t *b, const uint8_t *dst, int v6, uint8_t proto,
+		       uint16_t sport, uint16_t dport, uint8_t tcp_flags,
+		       uint8_t icmp_type)
+{
+	return ip_frame_to(b, dst, v6, v6 ? "2001:db8:2::20" : "198.51.100.20",
+			   proto, sport, dport, tcp_flags, icmp_type, 16);
 }
 
 static void xdp_seeds(void)
@@ -459,6 +467,21 @@ static void xdp_seeds(void)
 	xdp_seed("icmp6-group1", 0x0, 0, b, n);
 	n = ip_frame(b, mac_nic0, 0, IPPROTO_UDP, 5353, 53, 0, 0);
 	xdp_seed("to-the-nic", ROLES_MASTER, 0, b, n);
+	/* Hits the fast path gives to the kernel. */
+	n = ip_frame(b, mac_vsi0, 0, IPPROTO_ICMP, 7, 7, 0, 8);
+	xdp_seed("icmp-group1-via-group0", 0x4, 0, b, n);
+	n = ip_frame_to(b, mac_vsi0, 0, "198.51.100.30", IPPROTO_TCP, 40010,
+			80, 0x10, 0, 16);
+	xdp_seed("no-neighbour", ROLES_MASTER, 0, b, n);
+	n = ip_frame_to(b, mac_vsi0, 0, "203.0.113.20", IPPROTO_TCP, 40011, 80,
+			0x10, 0, 16);
+	xdp_seed("not-cluster", ROLES_MASTER, 0, b, n);
+	n = ip_frame_to(b, mac_vsi0, 0, "100.64.0.1", IPPROTO_UDP, 40012, 53, 0,
+			0, 16);
+	xdp_seed("no-route", ROLES_MASTER, 0, b, n);
+	n = ip_frame_to(b, mac_vsi0, 0, "198.51.100.20", IPPROTO_UDP, 5353, 53,
+			0, 0, 1600);
+	xdp_seed("too-big", ROLES_MASTER, 0, b, n);
 	{
 		struct pkt_spec s = { .proto = IPPROTO_UDP, .saddr = "192.0.2.10",
 				      .daddr = "198.51.100.20", .sport = 5353,
