@@ -235,9 +235,9 @@ static bool peer_allowed(const struct ctl_server *s, int fd, bool *privileged)
 }
 
 /*
- * A one-message answer to a peer about to be let go. What it has sent
- * already is read first (a bounded number of requests): closing on unread
- * data resets the connection, and the client would never see why.
+ * A one-message answer to a peer about to be let go. What it sent is read
+ * off too (a bounded number of requests): closing on unread data resets
+ * the connection, and the client would never see why.
  */
 static void say_why(int fd, int status, const char *why)
 {
