@@ -6,6 +6,7 @@
 #   make check      install dependencies, build, run every test
 #   make demo       the two-node lab demo
 #   make bench      the benchmarks (docs/BENCHMARKS.md)
+#   make fuzz       each fuzz harness for FUZZ_S seconds (default 60)
 #   make install    install under $(DESTDIR)$(PREFIX)
 #   make deps       install the Debian packages the project needs
 #   make vmlinux    regenerate vmlinux.h from this kernel's BTF
@@ -129,8 +130,60 @@ $(BUILD)/tests/kstate_tool: $(BUILD)/san/tests/integration/kstate_tool.o $(BUILD
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
+# ------------------------------------------------------------------ fuzzing
+# tests/fuzz/fuzz_NAME.c: one harness each, built twice: $(BUILD)/fuzz/NAME
+# with clang's libFuzzer for "make fuzz", and $(BUILD)/tests/fuzz-NAME with
+# the tests' sanitizers and replay.c's main(), which "make check" runs on
+# the committed corpus tests/fuzz/corpus/NAME/.
+FUZZ_SRCS    := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(FUZZ_SRCS))
+FUZZ_BINS    := $(addprefix $(BUILD)/fuzz/,$(FUZZ_NAMES))
+FUZZ_REPLAYS := $(addprefix $(BUILD)/tests/fuzz-,$(FUZZ_NAMES))
+FUZZ_COMMON  := tests/fuzz/fuzz.c tests/fuzz/cfgfile.c
+FUZZ_HDRS    := $(wildcard tests/fuzz/*.h)
+FUZZ_S	     ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-fno-sanitize-recover=undefined
+LIB_FUZZ_OBJS := $(call obj,fz,$(AGENT_LIB_SRCS))
+FUZZ_OWN_SRCS := $(FUZZ_SRCS) $(FUZZ_COMMON) tests/fuzz/replay.c
+.PRECIOUS: $(BUILD)/fz/%.o $(call obj,san,$(FUZZ_OWN_SRCS))
+
+$(call obj,san,$(FUZZ_OWN_SRCS)) $(call obj,fz,$(FUZZ_OWN_SRCS)): $(FUZZ_HDRS)
+
+# The agent again, with clang's coverage for libFuzzer to follow.
+$(BUILD)/fz/%.o: %.c $(AGENT_HDRS) $(SKELS)
+	$(call msg,CC-FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(BUILD)/libnsrpd-fuzz.a: $(LIB_FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/%: $(BUILD)/fz/tests/fuzz/fuzz_%.o $(call obj,fz,$(FUZZ_COMMON)) \
+		 $(BUILD)/libnsrpd-fuzz.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/fuzz-%: $(BUILD)/san/tests/fuzz/fuzz_%.o \
+		       $(call obj,san,$(FUZZ_COMMON) tests/fuzz/replay.c) \
+		       $(BUILD)/libnsrpd-san.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
+# Writes the generated seeds of the corpora (the rest are written by hand).
+$(BUILD)/o/tests/fuzz/mkseeds.o: CFLAGS += -Itests/bpf -Itests/fuzz
+$(BUILD)/fuzz-mkseeds: $(BUILD)/o/tests/fuzz/mkseeds.o \
+		       $(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 TEST_BINS := $(BUILD)/tests/unit $(BUILD)/tests/bpf \
-	     $(BUILD)/san/nsrpd $(BUILD)/san/nsrpctl $(BUILD)/tests/kstate_tool
+	     $(BUILD)/san/nsrpd $(BUILD)/san/nsrpctl $(BUILD)/tests/kstate_tool \
+	     $(FUZZ_REPLAYS)
 
 # --------------------------------------------------------------- benchmarks
 # tools/bench/*.bpf.c: helper programs; tools/bench/*.c: one binary each,
@@ -159,7 +212,7 @@ $(BUILD)/bench/%: tools/bench/%.c $(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a
 $(BUILD)/bench/ct_inject: LDLIBS += -lnetfilter_conntrack -lnfnetlink
 
 # ------------------------------------------------------------------ targets
-.PHONY: all check tests demo bench install clean deps vmlinux
+.PHONY: all check tests demo bench fuzz fuzz-seeds install clean deps vmlinux
 
 all: $(BPF_OBJS) $(SKELS) $(BUILD)/nsrpd $(BUILD)/nsrpctl
 
@@ -180,6 +233,16 @@ bench:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory tests $(BENCH_BINS)
 	$(Q)BUILD=$(BUILD) tools/bench/run
+
+# FUZZ=NAME... runs only those; FUZZ_JOBS=2 two at a time.
+fuzz:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BINS)
+	$(Q)BUILD=$(BUILD) FUZZ_S=$(FUZZ_S) FUZZ_JOBS=$(FUZZ_JOBS) \
+		tests/fuzz/run $(FUZZ)
+
+fuzz-seeds: $(BUILD)/fuzz-mkseeds
+	$(Q)$(BUILD)/fuzz-mkseeds tests/fuzz/corpus
 
 deps:
 	$(Q)tools/deps.sh

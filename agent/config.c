@@ -915,7 +915,8 @@ static const struct kw kw_preempt[] = {
 static const struct kw kw_vsd_id[] = {
 	{ "priority", .fn = h_uint, VSD(priority),
 	  .lo = 1, .hi = 254, .def = CFG_PRIORITY_DEFAULT, .local = true },
-	{ "preempt", .sub = kw_preempt, .fn = h_preempt, .local = true },
+	{ "preempt", .sub = kw_preempt, .fn = h_preempt, VSD(preempt),
+	  .local = true },
 	{ NULL }
 };
 
@@ -1531,13 +1532,39 @@ int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
 
 /* ------------------------------------------------------- file in / out */
 
+/*
+ * Reads one line, without its newline, into buf (CFG_LINE_LEN + 1
+ * bytes). Returns its length, -E2BIG when it is longer (the rest is read
+ * and dropped), -EILSEQ when it holds a NUL byte (text stops there, the
+ * line would be cut short unseen), -ENODATA at the end of the file.
+ */
+static int read_line(FILE *f, char *buf)
+{
+	size_t len = 0;
+	bool nul = false;
+	int ch;
+
+	while ((ch = getc(f)) != EOF && ch != '\n') {
+		if (len < CFG_LINE_LEN)
+			buf[len] = ch;
+		nul |= !ch;
+		len++;
+	}
+	if (ch == EOF && !len)
+		return -ENODATA;
+	if (len > CFG_LINE_LEN)
+		return -E2BIG;
+	buf[len] = '\0';
+	return nul ? -EILSEQ : (int)len;
+}
+
 int config_load(const char *path, struct nsrp_config *out, FILE *errs)
 {
 	struct report r = { .name = path, .errs = errs };
-	char buf[CFG_LINE_LEN + 2], err[256];
+	char buf[CFG_LINE_LEN + 1], err[256];
 	struct nsrp_config *c;
 	unsigned int lineno = 0;
-	int ret = 0;
+	int ret = 0, n;
 	FILE *f;
 
 	f = fopen(path, "re");
@@ -1553,20 +1580,14 @@ int config_load(const char *path, struct nsrp_config *out, FILE *errs)
 		return -ENOMEM;
 	}
 	config_init(c);
-	while (fgets(buf, sizeof(buf), f)) {
-		size_t len = strlen(buf);
-
+	while ((n = read_line(f, buf)) != -ENODATA) {
 		lineno++;
-		if (len == sizeof(buf) - 1 && buf[len - 1] != '\n') {
-			int ch;
-
+		if (n == -E2BIG)
 			report(&r, lineno, "line too long (at most %d characters)",
 			       CFG_LINE_LEN);
-			while ((ch = fgetc(f)) != EOF && ch != '\n')
-				;
-			continue;
-		}
-		if (apply(c, buf, lineno, err, sizeof(err)))
+		else if (n == -EILSEQ)
+			report(&r, lineno, "a NUL byte in the line: not text");
+		else if (apply(c, buf, lineno, err, sizeof(err)))
 			report(&r, lineno, "%s", err);
 	}
 	if (ferror(f)) {

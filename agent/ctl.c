@@ -14,15 +14,22 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
 #include "log.h"
 
 #define CTL_LISTEN_TAG	UINT32_MAX	/* epoll data of the listening fd */
+#define CTL_TIMER_TAG	(UINT32_MAX - 1)	/* ... and of the timerfd */
 #define CTL_EVENTS	16		/* handled per ctl_server_event() */
+#define CTL_ACCEPTS	32		/* accepted per ctl_server_event() */
+#define CTL_DRAIN	64		/* unread requests read off a refused
+					 * peer; more are dropped with it */
+#define CTL_NS_PER_S	1000000000ull
 
 /* ------------------------------------------------------------ the codec */
 
@@ -193,17 +200,30 @@ static void client_drop(struct ctl_server *s, struct ctl_client *c)
 	c->fd = -1;
 }
 
-/* Root, the daemon's user, or a member of the socket's group. */
-static bool peer_allowed(const struct ctl_server *s, int fd)
+static uint64_t ctl_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * CTL_NS_PER_S + ts.tv_nsec;
+}
+
+/*
+ * Root, the daemon's user (both privileged: the operator), or a member of
+ * the socket's group.
+ */
+static bool peer_allowed(const struct ctl_server *s, int fd, bool *privileged)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	gid_t groups[256];	/* more groups than this: not a member */
 	unsigned int i;
 
+	*privileged = false;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
 		return false;
-	if (cred.uid == 0 || cred.uid == s->uid || cred.gid == s->gid)
+	*privileged = cred.uid == 0 || cred.uid == s->uid;
+	if (*privileged || cred.gid == s->gid)
 		return true;
 	len = sizeof(groups);
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
@@ -215,11 +235,11 @@ static bool peer_allowed(const struct ctl_server *s, int fd)
 }
 
 /*
- * A one-message answer to a client about to be turned away. What it has
- * sent already is read first: closing on unread data resets the
- * connection, and the client would never see why.
+ * A one-message answer to a peer about to be let go. What it sent is read
+ * off too (a bounded number of requests): closing on unread data resets
+ * the connection, and the client would never see why.
  */
-static void refuse(int fd, int status, const char *why)
+static void say_why(int fd, int status, const char *why)
 {
 	uint8_t msg[CTL_MSG_MAX];
 	int n = ctl_encode_response(msg, sizeof(msg), CTL_RF_END, status, why,
@@ -227,9 +247,39 @@ static void refuse(int fd, int status, const char *why)
 
 	if (n > 0 && send(fd, msg, n, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 		pr_debug("ctl: refusal not delivered: %s", strerror(errno));
-	while (recv(fd, msg, sizeof(msg), MSG_DONTWAIT) > 0)
-		;
+	for (int i = 0; i < CTL_DRAIN; i++)
+		if (recv(fd, msg, sizeof(msg), MSG_DONTWAIT) <= 0)
+			break;
+}
+
+static void refuse(int fd, int status, const char *why)
+{
+	say_why(fd, status, why);
 	close(fd);
+}
+
+/*
+ * Closes a client's connection, telling it why unless it is in the middle
+ * of an answer it does not read: nothing more gets through to it then.
+ */
+static void client_let_go(struct ctl_server *s, struct ctl_client *c,
+			  int status, const char *why)
+{
+	if (!c->busy)
+		say_why(c->fd, status, why);
+	client_drop(s, c);
+}
+
+static void timer_arm(struct ctl_server *s, bool on)
+{
+	struct itimerspec its = { 0 };
+
+	if (on) {
+		its.it_value.tv_sec = 1;
+		its.it_interval.tv_sec = 1;
+	}
+	if (!timerfd_settime(s->tfd, 0, &its, NULL))
+		s->ticking = on;
 }
 
 static struct ctl_client *free_slot(struct ctl_server *s)
@@ -242,14 +292,77 @@ static struct ctl_client *free_slot(struct ctl_server *s)
 	return NULL;
 }
 
+static unsigned int unprivileged_clients(const struct ctl_server *s)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		n += s->clients[i].fd >= 0 && !s->clients[i].privileged;
+	return n;
+}
+
+/* Put out a before b: refused peers first, then others before root. */
+static bool goes_first(const struct ctl_client *a, const struct ctl_client *b)
+{
+	if (a->denied != b->denied)
+		return a->denied;
+	if (a->privileged != b->privileged)
+		return !a->privileged;
+	return a->since_ns < b->since_ns;
+}
+
+/*
+ * The client a newcomer may put out: the one that has waited longest for
+ * itself, with no request or with an answer it does not read (every
+ * client is one or the other between two passes of the loop); one of
+ * root's only for root. NULL: nobody.
+ */
+static struct ctl_client *victim(struct ctl_server *s, bool privileged)
+{
+	struct ctl_client *v = NULL;
+
+	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct ctl_client *c = &s->clients[i];
+
+		if (c->fd < 0 || (c->privileged && !privileged))
+			continue;
+		if (!v || goes_first(c, v))
+			v = c;
+	}
+	return v;
+}
+
+/*
+ * A slot for a newcomer: a free one within its share, else the slot of
+ * the client it may put out (told why, counted), else NULL.
+ */
+static struct ctl_client *slot_for(struct ctl_server *s, bool privileged)
+{
+	struct ctl_client *c = NULL;
+
+	if (privileged ||
+	    unprivileged_clients(s) < CTL_MAX_CLIENTS - CTL_RESERVED)
+		c = free_slot(s);
+	if (c)
+		return c;
+	c = victim(s, privileged);
+	if (!c)
+		return NULL;
+	s->stats.evicted++;
+	client_let_go(s, c, EBUSY, "closed: the control socket is full, and "
+			 "this connection waited longest\n");
+	return c;
+}
+
 /*
  * A peer that fails the credential check still gets a slot: each of its
  * requests is answered EACCES. Closing at once would race its request,
  * and a peer whose unread request is discarded sees a reset, not a reason.
  */
-static void accept_one(struct ctl_server *s, int fd)
+static void accept_one(struct ctl_server *s, int fd, uint64_t now)
 {
-	struct ctl_client *c = free_slot(s);
+	bool privileged, allowed = peer_allowed(s, fd, &privileged);
+	struct ctl_client *c = slot_for(s, privileged);
 
 	if (!c) {
 		s->stats.too_many++;
@@ -261,18 +374,23 @@ static void accept_one(struct ctl_server *s, int fd)
 		return;
 	}
 	c->fd = fd;
-	c->denied = !peer_allowed(s, fd);
+	c->denied = !allowed;
+	c->privileged = privileged;
+	c->since_ns = now;
 	if (c->denied)
 		s->stats.denied++;
 	else
 		s->stats.accepted++;
+	if (!s->ticking)
+		timer_arm(s, true);
 }
 
-static void accept_all(struct ctl_server *s)
+/* A bounded number: the listening socket stays readable for the rest. */
+static void accept_some(struct ctl_server *s, uint64_t now)
 {
 	int fd;
 
-	for (;;) {
+	for (int i = 0; i < CTL_ACCEPTS; i++) {
 		fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EINTR)
@@ -281,8 +399,36 @@ static void accept_all(struct ctl_server *s)
 				return;
 			continue;
 		}
-		accept_one(s, fd);
+		accept_one(s, fd, now);
 	}
+}
+
+/* Once a second: closes who waited too long, idle or not reading. */
+static void tick(struct ctl_server *s, uint64_t now)
+{
+	unsigned int left = 0;
+	uint64_t expired;
+	char why[80];
+
+	if (read(s->tfd, &expired, sizeof(expired)) < 0 && errno != EAGAIN)
+		pr_debug("ctl: timerfd: %s", strerror(errno));
+	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct ctl_client *c = &s->clients[i];
+		uint64_t limit = c->busy ? s->stall_ns : s->idle_ns;
+
+		if (c->fd < 0)
+			continue;
+		if (now - c->since_ns < limit) {
+			left++;
+			continue;
+		}
+		s->stats.timed_out++;
+		snprintf(why, sizeof(why), "closed: no request in %llu ms\n",
+			 (unsigned long long)(limit / 1000000));
+		client_let_go(s, c, ETIMEDOUT, why);
+	}
+	if (!left)
+		timer_arm(s, false);
 }
 
 /*
@@ -316,12 +462,19 @@ static int client_flush(struct ctl_client *c)
 	return 0;
 }
 
-/* Sends the pending response, waiting for EPOLLOUT when the socket fills. */
-static void client_send(struct ctl_server *s, struct ctl_client *c)
+/*
+ * Sends the pending response, waiting for EPOLLOUT when the socket fills.
+ * A client that reads some is not stalled from then on, but from now.
+ */
+static void client_send(struct ctl_server *s, struct ctl_client *c,
+			uint64_t now)
 {
 	uint32_t tag = c - s->clients;
+	size_t before = c->sent;
 	int err = client_flush(c);
 
+	if (c->sent != before)
+		c->since_ns = now;
 	if (err == -EAGAIN) {
 		s->stats.stalled++;
 		if (watch(s, EPOLL_CTL_MOD, c->fd, EPOLLOUT, tag))
@@ -336,6 +489,7 @@ static void client_send(struct ctl_server *s, struct ctl_client *c)
 	out_free(&c->out);
 	c->busy = false;
 	c->sent = 0;
+	c->since_ns = now;
 	if (watch(s, EPOLL_CTL_MOD, c->fd, EPOLLIN, tag))
 		client_drop(s, c);
 }
@@ -364,6 +518,7 @@ static void child_close_others(struct ctl_server *s, struct ctl_client *c)
 		if (s->clients[i].fd >= 0 && &s->clients[i] != c)
 			close(s->clients[i].fd);
 	close(s->lfd);
+	close(s->tfd);
 }
 
 static pid_t *free_child_slot(struct ctl_server *s)
@@ -481,7 +636,8 @@ static bool answer(struct ctl_server *s, struct ctl_client *c,
 	return false;
 }
 
-static void client_read(struct ctl_server *s, struct ctl_client *c)
+static void client_read(struct ctl_server *s, struct ctl_client *c,
+			uint64_t now)
 {
 	uint8_t req[CTL_REQ_HDR_LEN + CTL_MAX_CMD + 1];
 	ssize_t n;
@@ -496,13 +652,15 @@ static void client_read(struct ctl_server *s, struct ctl_client *c)
 	}
 	c->busy = true;
 	c->sent = 0;
+	c->since_ns = now;
 	if (answer(s, c, req, n, sizeof(req)))
 		client_drop(s, c);	/* the child's now, not ours */
 	else
-		client_send(s, c);
+		client_send(s, c, now);
 }
 
-static void client_event(struct ctl_server *s, uint32_t tag, uint32_t events)
+static void client_event(struct ctl_server *s, uint32_t tag, uint32_t events,
+			 uint64_t now)
 {
 	struct ctl_client *c;
 
@@ -512,9 +670,9 @@ static void client_event(struct ctl_server *s, uint32_t tag, uint32_t events)
 	if (c->fd < 0)
 		return;
 	if (c->busy && (events & EPOLLOUT))
-		client_send(s, c);
+		client_send(s, c, now);
 	else if (!c->busy && (events & EPOLLIN))
-		client_read(s, c);
+		client_read(s, c, now);
 	else if (events & (EPOLLHUP | EPOLLERR))
 		client_drop(s, c);
 }
@@ -522,14 +680,17 @@ static void client_event(struct ctl_server *s, uint32_t tag, uint32_t events)
 void ctl_server_event(struct ctl_server *s)
 {
 	struct epoll_event ev[CTL_EVENTS];
+	uint64_t now = ctl_now_ns();
 	int n, i;
 
 	n = epoll_wait(s->epfd, ev, CTL_EVENTS, 0);
 	for (i = 0; i < n; i++) {
 		if (ev[i].data.u32 == CTL_LISTEN_TAG)
-			accept_all(s);
+			accept_some(s, now);
+		else if (ev[i].data.u32 == CTL_TIMER_TAG)
+			tick(s, now);
 		else
-			client_event(s, ev[i].data.u32, ev[i].events);
+			client_event(s, ev[i].data.u32, ev[i].events, now);
 	}
 }
 
@@ -614,7 +775,7 @@ static int listen_on(struct ctl_server *s, const char *path)
 	if (chmod(path, 0660) || stat(path, &st))
 		return -errno;
 	s->gid = st.st_gid;
-	if (listen(s->lfd, 16))
+	if (listen(s->lfd, CTL_BACKLOG))
 		return -errno;
 	return 0;
 }
@@ -622,7 +783,9 @@ static int listen_on(struct ctl_server *s, const char *path)
 void ctl_server_init(struct ctl_server *s)
 {
 	memset(s, 0, sizeof(*s));
-	s->lfd = s->epfd = -1;
+	s->lfd = s->epfd = s->tfd = -1;
+	s->idle_ns = CTL_IDLE_S * CTL_NS_PER_S;
+	s->stall_ns = CTL_STALL_S * CTL_NS_PER_S;
 	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++)
 		s->clients[i].fd = -1;
 }
@@ -637,11 +800,17 @@ int ctl_server_open(struct ctl_server *s, const char *path,
 	s->arg = arg;
 	s->uid = geteuid();
 	s->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (s->epfd < 0)
-		return -errno;
+	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (s->epfd < 0 || s->tfd < 0) {
+		err = -errno;
+		ctl_server_close(s);
+		return err;
+	}
 	err = listen_on(s, path);
 	if (!err)
 		err = watch(s, EPOLL_CTL_ADD, s->lfd, EPOLLIN, CTL_LISTEN_TAG);
+	if (!err)
+		err = watch(s, EPOLL_CTL_ADD, s->tfd, EPOLLIN, CTL_TIMER_TAG);
 	if (err)
 		ctl_server_close(s);
 	return err;
@@ -660,7 +829,10 @@ void ctl_server_close(struct ctl_server *s)
 		unlink(s->path);
 	if (s->epfd >= 0)
 		close(s->epfd);
-	s->lfd = s->epfd = -1;
+	if (s->tfd >= 0)
+		close(s->tfd);
+	s->lfd = s->epfd = s->tfd = -1;
+	s->ticking = false;
 	s->path[0] = '\0';
 }
 
@@ -685,6 +857,25 @@ int ctl_connect(const char *path)
 	return fd;
 }
 
+/*
+ * The server let this connection go before the request went out: the
+ * reason it sent may be waiting. 0 with it passed on, or -errno.
+ */
+static int read_farewell(int fd, ctl_text_fn fn, void *arg, int *status)
+{
+	uint8_t msg[CTL_MSG_MAX + 1];
+	struct ctl_resp r;
+	ssize_t n = recv(fd, msg, sizeof(msg), MSG_DONTWAIT);
+
+	if (n <= 0 || n > CTL_MSG_MAX || ctl_decode_response(msg, n, &r) ||
+	    !(r.flags & CTL_RF_END) || !r.status)
+		return -ENOMSG;
+	if (fn && r.len)
+		fn(arg, r.status, r.text, r.len);
+	*status = r.status;
+	return 0;
+}
+
 int ctl_call(int fd, const char *cmd, unsigned int flags, ctl_text_fn fn,
 	     void *arg, int *status)
 {
@@ -696,8 +887,10 @@ int ctl_call(int fd, const char *cmd, unsigned int flags, ctl_text_fn fn,
 	n = ctl_encode_request(msg, sizeof(msg), flags, cmd);
 	if (n < 0)
 		return n;
-	if (send(fd, msg, n, MSG_NOSIGNAL) < 0)
-		return -errno;
+	if (send(fd, msg, n, MSG_NOSIGNAL) < 0) {
+		err = -errno;
+		return read_farewell(fd, fn, arg, status) ? err : 0;
+	}
 	do {
 		n = recv(fd, msg, sizeof(msg), 0);
 		if (n < 0 && errno == EINTR)

@@ -24,6 +24,22 @@
  * Peers are checked with SO_PEERCRED: root, the daemon's own user, or a
  * member of the socket file's group (give /run/nsrpd the setgid bit and
  * a group to open it to operators).
+ *
+ * Clients that would keep the operator out are let go, each told why
+ * where it can still be told:
+ *  - the server holds CTL_MAX_CLIENTS connections; when they are all
+ *    taken, a newcomer takes the slot of the client that has waited
+ *    longest without a request or with an answer it does not read;
+ *  - root and the daemon's own user ("privileged") are never put out
+ *    for another user, and the others hold CTL_MAX_CLIENTS -
+ *    CTL_RESERVED slots at most: the rest are root's;
+ *  - a connection that sends no request for CTL_IDLE_S, or leaves its
+ *    answer unread for CTL_STALL_S, is closed;
+ *  - a request is one message of the socket (SOCK_SEQPACKET), so none is
+ *    ever half received: the kernel hands over all of it or nothing, and
+ *    one longer than a request can be is refused by its length alone.
+ * Each pass of the loop accepts and answers a bounded number, so that a
+ * flood of connections or requests never holds the heartbeats back.
  */
 #ifndef NSRPD_CTL_H
 #define NSRPD_CTL_H
@@ -40,7 +56,11 @@
 #define CTL_MAX_CMD		4096	/* command bytes per request */
 #define CTL_MSG_MAX		4096	/* bytes per response message */
 #define CTL_CHUNK		(CTL_MSG_MAX - CTL_RESP_HDR_LEN)
-#define CTL_MAX_CLIENTS		32	/* at once; more are turned away */
+#define CTL_MAX_CLIENTS		64	/* at once; see above */
+#define CTL_RESERVED		8	/* of them, for privileged peers only */
+#define CTL_IDLE_S		30	/* without a request: closed */
+#define CTL_STALL_S		10	/* an answer left unread: closed */
+#define CTL_BACKLOG		64	/* connections waiting to be accepted */
 #define CTL_OUT_MAX		(64u << 20) /* response bytes per request */
 
 /* Request flags. */
@@ -109,7 +129,9 @@ typedef bool (*ctl_slow_fn)(const char *cmd);
 struct ctl_stats {
 	uint64_t accepted;	/* connections */
 	uint64_t denied;	/* connections refused by SO_PEERCRED */
-	uint64_t too_many;	/* refused, CTL_MAX_CLIENTS reached */
+	uint64_t too_many;	/* refused: full, and nobody to put out */
+	uint64_t evicted;	/* put out to make room for a newcomer */
+	uint64_t timed_out;	/* idle or not reading for too long */
 	uint64_t requests;	/* handled */
 	uint64_t malformed;	/* bad version, lengths or text */
 	uint64_t oversized;	/* longer than CTL_MAX_CMD */
@@ -128,11 +150,17 @@ struct ctl_client {
 	int status;		/* of the response being sent */
 	bool busy;		/* a response is pending */
 	bool denied;		/* failed the credential check */
+	bool privileged;	/* root or the daemon's own user */
+	uint64_t since_ns;	/* idle or stalled since (CLOCK_MONOTONIC) */
 };
 
 struct ctl_server {
 	int epfd;		/* private; readable when anything is ready */
 	int lfd;
+	int tfd;		/* a timerfd: once a second while clients are */
+	bool ticking;
+	uint64_t idle_ns;	/* CTL_IDLE_S */
+	uint64_t stall_ns;	/* CTL_STALL_S */
 	char path[108];
 	uid_t uid;		/* the daemon's */
 	gid_t gid;		/* the socket file's */

@@ -422,7 +422,8 @@ int proto_decode_sync(const uint8_t *body, size_t len, struct proto_sync *s)
 	s->recs = body + PROTO_SYNC_FIXED_LEN;
 	if (s->count > PROTO_SYNC_MAX_RECORDS)
 		return -PROTO_R_TOO_MANY_RECORDS;
-	if (s->rec_size != sync_rec_len(s->kind))
+	/* A kind not known here has no size: it is refused, not skipped. */
+	if (!sync_rec_len(s->kind) || s->rec_size != sync_rec_len(s->kind))
 		return -PROTO_R_BAD_RECORD;
 	if (len - PROTO_SYNC_FIXED_LEN < (size_t)s->count * s->rec_size)
 		return -PROTO_R_TRUNCATED;

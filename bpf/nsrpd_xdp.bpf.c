@@ -3,11 +3,11 @@
  * nsrpd_xdp - the data plane on each cluster NIC.
  *
  * In order, for every frame:
- *  1. parse Ethernet and at most one VLAN tag (parse.h has the rules for
- *     frames that do not parse);
- *  2. a frame to a VSI MAC of this NIC: dropped unless the VSI's group is
+ *  1. a frame to a VSI MAC of this NIC: dropped unless the VSI's group is
  *     master with a fresh deadline; else its destination becomes the NIC's
  *     own MAC, so that the kernel takes it as its own;
+ *  2. parse Ethernet and at most one VLAN tag (parse.h has the rules for
+ *     frames that do not parse);
  *  3. an ARP request or neighbour solicitation for a VSI address of this
  *     NIC: answered with the VSI MAC (XDP_TX) when master, dropped when not,
  *     so that the kernel never answers for it either;
@@ -523,27 +523,34 @@ static __always_inline int xdp_main(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 	struct nsrp_counters *c = cnt_block();
 	__u32 ifindex = ctx->ingress_ifindex;
+	struct ethhdr *eth = data;
 	struct nsrp_vsi_macs *nic;
 	struct l2_info l2;
 	__u64 now = NSRP_NOW();
 	int to_vsi = 0, vsd, role, rc;
 
 	cnt_add(c, NSRP_CNT_RX);
-	rc = parse_l2(data, end, &l2);
-	if (rc == PARSE_MALFORMED)
+	if ((void *)(eth + 1) > end)
 		return pass(c, NSRP_CNT_MALFORMED);
+	rc = parse_l2(data, end, &l2);
 
-	/* Only the destination MAC is needed for the VSI gate. */
+	/*
+	 * Only the destination MAC is needed for the VSI gate: a frame to a
+	 * VSI of a group not master here is dropped even when the rest
+	 * does not parse (a truncated VLAN tag).
+	 */
 	nic = bpf_map_lookup_elem(&nsrp_vsi_mac, &ifindex);
-	vsd = nic ? vsi_group_of(nic, l2.eth->h_dest) : -1;
+	vsd = nic ? vsi_group_of(nic, eth->h_dest) : -1;
 	if (vsd >= 0) {
 		role = role_of(vsd, now);
 		if (role != ROLE_MASTER)
 			return drop_not_master(c, role, 0);
-		__builtin_memcpy(l2.eth->h_dest, nic->nic_mac, NSRPD_ETH_ALEN);
+		__builtin_memcpy(eth->h_dest, nic->nic_mac, NSRPD_ETH_ALEN);
 		cnt_add(c, NSRP_CNT_VSI_ACCEPT);
 		to_vsi = 1;
 	}
+	if (rc == PARSE_MALFORMED)
+		return pass(c, NSRP_CNT_MALFORMED);
 	if (rc != PARSE_OK)
 		return pass(c, NSRP_CNT_PASS);
 

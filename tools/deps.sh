@@ -7,7 +7,7 @@
 set -euo pipefail
 
 PKGS=(
-	make gcc pkg-config clang llvm
+	make gcc pkg-config clang llvm libclang-rt-dev
 	libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
 	libcap-dev libcunit1-dev libsodium-dev libmnl-dev
 	libnetfilter-conntrack-dev

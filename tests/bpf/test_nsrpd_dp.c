@@ -546,6 +546,22 @@ static int gates_build(void)
 				 .counter = NSRP_CNT_VSI_DROP_BACKUP };
 	g->in_len = udp_to(g->in, mac_vsi0, 7);
 	g++;
+
+	/* The gate reads the destination MAC only: it holds for the rest. */
+	*g = (struct gate_case){ .what = "truncated tag to the VSI MAC, backup",
+				 .mode = M_BACKUP, .verdict = XDP_DROP,
+				 .counter = NSRP_CNT_VSI_DROP_BACKUP };
+	udp_to(g->in, mac_vsi0, 7);
+	g->in_len = 16;
+	g++;
+
+	*g = (struct gate_case){ .what = "truncated tag to the VSI MAC, master",
+				 .mode = M_MASTER, .verdict = XDP_PASS,
+				 .counter = NSRP_CNT_MALFORMED };
+	g->in_len = udp_to(g->in, mac_vsi0, 7);
+	g->out_len = udp_to(g->out, mac_nic0, 7);
+	g->in_len = g->out_len = 16;
+	g++;
 	return g - gates;
 }
 

@@ -438,7 +438,7 @@ static void test_vsd_params(void)
 
 /* ---------------------------------------------------------- files */
 
-static char *write_tmp(const char *text)
+static char *write_tmp(const char *text, size_t n)
 {
 	static char path[64];
 	int fd;
@@ -447,7 +447,7 @@ static char *write_tmp(const char *text)
 	fd = mkstemp(path);
 	if (fd < 0)
 		return NULL;
-	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
+	if (write(fd, text, n) != (ssize_t)n) {
 		close(fd);
 		return NULL;
 	}
@@ -455,11 +455,11 @@ static char *write_tmp(const char *text)
 	return path;
 }
 
-/* Loads text; returns the error report in errbuf. */
-static int load_text(const char *text, struct nsrp_config *out,
-		     char *errbuf, size_t len, char *path_out, size_t plen)
+/* Loads n bytes of text; returns the error report in errbuf. */
+static int load_bytes(const char *text, size_t n, struct nsrp_config *out,
+		      char *errbuf, size_t len, char *path_out, size_t plen)
 {
-	char *path = write_tmp(text);
+	char *path = write_tmp(text, n);
 	FILE *errs;
 	int ret;
 
@@ -471,6 +471,13 @@ static int load_text(const char *text, struct nsrp_config *out,
 	fclose(errs);
 	unlink(path);
 	return ret;
+}
+
+static int load_text(const char *text, struct nsrp_config *out,
+		     char *errbuf, size_t len, char *path_out, size_t plen)
+{
+	return load_bytes(text, strlen(text), out, errbuf, len, path_out,
+			  plen);
 }
 
 static const char lab_fw1[] =
@@ -695,6 +702,56 @@ static void test_load_long_line(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
 }
 
+/*
+ * A NUL byte ends the text of a line: the rest would be dropped unseen,
+ * and a long line cut there was read on as lines of their own.
+ */
+static void test_load_nul_byte(void)
+{
+	static const char head[] = "set nsrp arp 2\nset nsrp cluster name a";
+	static char text[CFG_LINE_LEN * 2 + 128];
+	char errbuf[512] = "", path[64], want[96];
+	size_t n = sizeof(head);	/* with its NUL */
+
+	memcpy(text, head, n);
+	memset(text + n, 'x', CFG_LINE_LEN + 100);
+	n += CFG_LINE_LEN + 100;
+	memcpy(text + n, "\nset nsrp arp x\n", 16);
+	n += 16;
+	CU_ASSERT_EQUAL(load_bytes(text, n, cfg, errbuf, sizeof(errbuf), path,
+				   sizeof(path)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: line too long", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
+	snprintf(want, sizeof(want), "%s:3: arp must be 0-255", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
+	snprintf(want, sizeof(want), "%s:4:", path);
+	CU_ASSERT_PTR_NULL(strstr(errbuf, want));
+
+	n = sizeof(head);
+	memcpy(text + n, "xy\n", 3);
+	CU_ASSERT_EQUAL(load_bytes(text, n + 3, cfg, errbuf, sizeof(errbuf),
+				   path, sizeof(path)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:2: a NUL byte in the line", path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(errbuf, want));
+}
+
+/* "preempt" on a group not yet set up sets it up, and is saved. */
+static void test_preempt_defines_group(void)
+{
+	char text[4096] = "", errbuf[256] = "", path[64];
+	FILE *f = fmemopen(text, sizeof(text), "w");
+
+	config_init(cfg);
+	CU_ASSERT_EQUAL(apply("set nsrp vsd-group id 2 preempt"), 0);
+	CU_ASSERT_TRUE(cfg->vsd[2].defined);
+	CU_ASSERT_TRUE(cfg->vsd[2].preempt);
+	CU_ASSERT_EQUAL(config_write(cfg, f), 0);
+	fclose(f);
+	CU_ASSERT_EQUAL(load_text(text, cfg2, errbuf, sizeof(errbuf), path,
+				  sizeof(path)), 0);
+	CU_ASSERT_TRUE(config_equal(cfg, cfg2));
+}
+
 /* The lab's example files load clean (run from the source tree). */
 static void test_examples_load(void)
 {
@@ -734,4 +791,6 @@ TEST_SUITE(config, suite_init, suite_cleanup,
 	   TEST(test_load_monitor_checks),
 	   TEST(test_load_missing_file),
 	   TEST(test_load_long_line),
+	   TEST(test_load_nul_byte),
+	   TEST(test_preempt_defines_group),
 	   TEST(test_examples_load))

@@ -492,20 +492,211 @@ static void test_stale_and_live_socket(void)
 	fixture_close(&f);
 }
 
-static void test_too_many_clients(void)
+/* Reads what the server said when it let fd go, and then its end. */
+static int farewell(struct fixture *f, int fd, struct reply *r)
 {
-	int fds[CTL_MAX_CLIENTS + 1], i;
+	char c;
+	int err = read_reply(f, fd, r);
+
+	if (err)
+		return err;
+	return recv(fd, &c, 1, MSG_DONTWAIT) == 0 ? 0 : -EISCONN;
+}
+
+/*
+ * All slots taken: a newcomer takes the slot of the client that waited
+ * longest, which is told why; nobody is turned away.
+ */
+static void test_full_puts_out_longest_waiting(void)
+{
+	int fds[CTL_MAX_CLIENTS + 1], i, status = 0;
 	struct fixture f;
 	struct reply r;
 
 	CU_ASSERT_FATAL(fixture_open(&f) == 0);
 	for (i = 0; i <= CTL_MAX_CLIENTS; i++)
 		fds[i] = connect_pumped(&f);
-	CU_ASSERT_EQUAL(f.srv.stats.accepted, CTL_MAX_CLIENTS);
-	CU_ASSERT_EQUAL(f.srv.stats.too_many, 1);
-	CU_ASSERT_EQUAL(read_reply(&f, fds[CTL_MAX_CLIENTS], &r), 0);
+	CU_ASSERT_EQUAL(f.srv.stats.accepted, CTL_MAX_CLIENTS + 1);
+	CU_ASSERT_EQUAL(f.srv.stats.evicted, 1);
+	CU_ASSERT_EQUAL(f.srv.stats.too_many, 0);
+	CU_ASSERT_EQUAL(farewell(&f, fds[0], &r), 0);
 	CU_ASSERT_EQUAL(r.status, EBUSY);
+	CU_ASSERT_PTR_NOT_NULL(strstr(r.text, "control socket is full"));
+	/* The newest is served; one that asks after its slot went is told. */
+	CU_ASSERT_EQUAL(send_cmd(fds[CTL_MAX_CLIENTS], "echo in", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fds[CTL_MAX_CLIENTS], &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "in\n");
+	close(fds[0]);
+	fds[0] = connect_pumped(&f);	/* puts out fds[1] */
+	CU_ASSERT_EQUAL(ctl_call(fds[1], "echo late", 0, NULL, NULL, &status),
+			0);
+	CU_ASSERT_EQUAL(status, EBUSY);
 	for (i = 0; i <= CTL_MAX_CLIENTS; i++)
+		close(fds[i]);
+	fixture_close(&f);
+}
+
+/*
+ * A connection that asks nothing, and one that leaves its answer unread,
+ * are closed once they waited too long; the first is told why.
+ */
+static void test_idle_and_stalled_time_out(void)
+{
+	struct fixture f;
+	struct reply r;
+	int idle, slow, busy;
+	char buf[CTL_MSG_MAX];
+	ssize_t n, total = 0;
+
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	f.srv.idle_ns = f.srv.stall_ns = 300000000;	/* 300 ms */
+	idle = connect_pumped(&f);
+	slow = connect_pumped(&f);
+	busy = connect_pumped(&f);
+	CU_ASSERT_EQUAL(send_cmd(slow, "big", 0), 0);
+	/* busy keeps asking, and so never waits for the server. */
+	for (int i = 0; i < 20; i++) {
+		CU_ASSERT_EQUAL(send_cmd(busy, "echo here", 0), 0);
+		CU_ASSERT_EQUAL(read_reply(&f, busy, &r), 0);
+		usleep(100000);
+	}
+	CU_ASSERT_EQUAL(f.srv.stats.timed_out, 2);
+	CU_ASSERT_EQUAL(farewell(&f, idle, &r), 0);
+	CU_ASSERT_EQUAL(r.status, ETIMEDOUT);
+	CU_ASSERT_STRING_EQUAL(r.text, "closed: no request in 300 ms\n");
+	/* The slow one gets what fitted, then its end. */
+	while ((n = recv(slow, buf, sizeof(buf), MSG_DONTWAIT)) > 0)
+		total += n;
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT(total > 0 && total < (ssize_t)BIG_BYTES);
+	close(idle);
+	close(slow);
+	close(busy);
+	fixture_close(&f);
+}
+
+/* A request of a megabyte costs the server a 4 KB read, and is refused. */
+static void test_megabyte_request(void)
+{
+	static uint8_t huge[1 << 20];
+	int fd, size = 4 << 20;
+	struct fixture f;
+	struct reply r;
+
+	if (geteuid() != 0) {
+		harness_skip("needs root to send a 1 MB message");
+		return;
+	}
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	fd = connect_pumped(&f);
+	CU_ASSERT_EQUAL(setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size,
+				   sizeof(size)), 0);
+	huge[0] = CTL_VERSION;
+	huge[2] = huge[3] = 0xff;
+	memset(huge + 4, 'a', sizeof(huge) - 4);
+	CU_ASSERT_EQUAL(send(fd, huge, sizeof(huge), 0), sizeof(huge));
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_EQUAL(r.status, EMSGSIZE);
+	CU_ASSERT_STRING_EQUAL(r.text, "request too long\n");
+	CU_ASSERT_EQUAL(f.srv.stats.oversized, 1);
+	CU_ASSERT_EQUAL(send_cmd(fd, "echo still", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fd, &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "still\n");
+	close(fd);
+	fixture_close(&f);
+}
+
+/*
+ * In a child that is a member of the socket's group, not root: opens n
+ * connections, says so on the pipe, holds them until told to go.
+ */
+static pid_t operator_connections(struct fixture *f, int n, int ready[2],
+				  int go[2])
+{
+	struct stat st;
+	pid_t pid;
+
+	if (stat(f->path, &st) || pipe(ready) || pipe(go))
+		return -1;
+	pid = fork();
+	if (pid)
+		return pid;
+	if (setgid(st.st_gid) || setuid(65534))
+		_exit(10);
+	for (int i = 0; i < n; i++)
+		if (ctl_connect(f->path) < 0)
+			_exit(11);
+	if (write(ready[1], "r", 1) != 1 || read(go[0], &st, 1) != 1)
+		_exit(12);
+	_exit(0);
+}
+
+/* Serves until the child says it is ready. */
+static void pump_until(struct fixture *f, int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char c;
+
+	while (poll(&p, 1, 0) == 0)
+		pump(f, 10);
+	pump(f, 10);
+	if (read(fd, &c, 1) != 1)
+		CU_FAIL("child");
+}
+
+/*
+ * Others than root hold CTL_MAX_CLIENTS - CTL_RESERVED slots at most,
+ * and never put root out: the operator always gets in.
+ */
+static void test_room_kept_for_root(void)
+{
+	const int share = CTL_MAX_CLIENTS - CTL_RESERVED;
+	int ready[2], go[2], fds[CTL_MAX_CLIENTS], wst, i;
+	struct fixture f;
+	struct reply r;
+	pid_t pid;
+
+	if (geteuid() != 0) {
+		harness_skip("needs root to run clients as another user");
+		return;
+	}
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	chmod(f.dir, 0755);
+	pid = operator_connections(&f, share + 5, ready, go);
+	CU_ASSERT_FATAL(pid > 0);
+	pump_until(&f, ready[0]);
+	/* Past their share, each took the slot of one of their own. */
+	CU_ASSERT_EQUAL(f.srv.stats.accepted, share + 5);
+	CU_ASSERT_EQUAL(f.srv.stats.evicted, 5);
+	/* Root's slots are free: nobody is put out for these. */
+	for (i = 0; i < CTL_RESERVED; i++)
+		fds[i] = connect_pumped(&f);
+	CU_ASSERT_EQUAL(f.srv.stats.evicted, 5);
+	/* Full: root puts out one of theirs. */
+	fds[i] = connect_pumped(&f);
+	CU_ASSERT_EQUAL(f.srv.stats.evicted, 6);
+	CU_ASSERT_EQUAL(send_cmd(fds[i], "echo root", 0), 0);
+	CU_ASSERT_EQUAL(read_reply(&f, fds[i], &r), 0);
+	CU_ASSERT_STRING_EQUAL(r.text, "root\n");
+	CU_ASSERT_EQUAL(write(go[1], "g", 1), 1);
+	waitpid(pid, &wst, 0);
+	CU_ASSERT_TRUE(WIFEXITED(wst) && WEXITSTATUS(wst) == 0);
+	pump(&f, 10);
+	for (int j = 0; j <= i; j++)
+		close(fds[j]);
+	pump(&f, 10);
+
+	/* Root holds every slot: the next of theirs is turned away. */
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
+		fds[i] = connect_pumped(&f);
+	pid = operator_connections(&f, 1, ready, go);
+	CU_ASSERT_FATAL(pid > 0);
+	pump_until(&f, ready[0]);
+	CU_ASSERT_EQUAL(f.srv.stats.too_many, 1);
+	CU_ASSERT_EQUAL(f.srv.stats.evicted, 6);
+	CU_ASSERT_EQUAL(write(go[1], "g", 1), 1);
+	waitpid(pid, &wst, 0);
+	for (i = 0; i < CTL_MAX_CLIENTS; i++)
 		close(fds[i]);
 	fixture_close(&f);
 }
@@ -568,5 +759,8 @@ TEST_SUITE(ctl, NULL, NULL,
 	   TEST(test_slow_command_answered_by_a_child),
 	   TEST(test_slow_commands_bounded),
 	   TEST(test_stale_and_live_socket),
-	   TEST(test_too_many_clients),
+	   TEST(test_full_puts_out_longest_waiting),
+	   TEST(test_idle_and_stalled_time_out),
+	   TEST(test_megabyte_request),
+	   TEST(test_room_kept_for_root),
 	   TEST(test_peer_credentials))

@@ -331,6 +331,22 @@ static void test_sync_record_size_per_kind(void)
 	}
 }
 
+/*
+ * A kind of record not known here, claiming records of no bytes: taken,
+ * it would move the receiver's stream by records it never got.
+ */
+static void test_sync_unknown_kind_without_size(void)
+{
+	/* first_seq 7, 1000 records of 0 bytes, no flags, kind 9 */
+	static const uint8_t body[PROTO_SYNC_FIXED_LEN] = {
+		0, 0, 0, 0, 0, 0, 0, 7, 0x03, 0xe8, 0, 0, 0, 0, 9, 0,
+	};
+	struct proto_sync s;
+
+	CU_ASSERT_EQUAL(proto_decode_sync(body, sizeof(body), &s),
+			-PROTO_R_BAD_RECORD);
+}
+
 static void test_ack_round_trip(void)
 {
 	struct proto_sync_ack a = {
@@ -544,6 +560,7 @@ TEST_SUITE(proto, NULL, NULL,
 	   TEST(test_sync_rejections),
 	   TEST(test_generic_sync_records),
 	   TEST(test_sync_record_size_per_kind),
+	   TEST(test_sync_unknown_kind_without_size),
 	   TEST(test_ack_round_trip),
 	   TEST(test_msg_round_trip),
 	   TEST(test_mark_record),
