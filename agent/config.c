@@ -892,18 +892,6 @@ static int arg_path(struct parse *p, const char *tok)
 	return 0;
 }
 
-/* Route sync is not built: the line is refused rather than ignored. */
-static int h_route_sync(struct parse *p, const struct kw *k)
-{
-	(void)k;
-	if (need_end(p))
-		return -EINVAL;
-	if (!p->unset)
-		return fail(p, "route synchronization (rto-mirror route) is "
-			    "not available in this version of nsrpd");
-	return 0;
-}
-
 /* ------------------------------------------------------------- tables */
 
 static const struct kw kw_preempt[] = {
@@ -987,9 +975,16 @@ static const struct kw kw_track_ip[] = {
 	{ NULL }
 };
 
+static const struct kw kw_rto_route[] = {
+	{ "hold-time", .fn = h_uint, CFG(rto_route_hold_s),
+	  .lo = 1, .hi = 86400, .def = CFG_ROUTE_HOLD_DEFAULT },
+	{ NULL }
+};
+
 static const struct kw kw_rto_mirror[] = {
 	{ "sync", .fn = h_flag, CFG(rto_mirror_sync) },
-	{ "route", .fn = h_route_sync },
+	{ "route", .sub = kw_rto_route, .fn = h_flag, CFG(rto_mirror_route),
+	  .origin = ORIGIN(rto_mirror_route) },
 	{ NULL }
 };
 
@@ -1277,6 +1272,7 @@ void config_init(struct nsrp_config *c)
 	c->track_ip_threshold = CFG_TRACKIP_THRESHOLD_DEFAULT;
 	c->track_ip_weight = CFG_TRACKIP_WEIGHT_DEFAULT;
 	c->rto_coldstart_wait_s = CFG_COLDSTART_WAIT_DEFAULT;
+	c->rto_route_hold_s = CFG_ROUTE_HOLD_DEFAULT;
 	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
 		c->vsd[i].priority = CFG_PRIORITY_DEFAULT;
 		c->vsd[i].holddown_s = CFG_HOLDDOWN_DEFAULT;
@@ -1527,6 +1523,11 @@ int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
 		report(&r, c->origin.secondary_if,
 		       "secondary-path %s is the HA link itself (line %u)",
 		       c->secondary_if, c->origin.ha_if);
+	/* Routes ride on the RTO stream, as the sessions do. */
+	if (c->rto_mirror_route && !c->rto_mirror_sync)
+		report(&r, c->origin.rto_mirror_route,
+		       "rto-mirror route needs rto-mirror sync (set nsrp "
+		       "rto-mirror sync)");
 	return r.count ? -EINVAL : 0;
 }
 
@@ -1720,6 +1721,9 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 		 CFG_MONITOR_HOLDDOWN_DEFAULT);
 	write_track(c, f);
 	put_flag(f, "set nsrp rto-mirror sync", c->rto_mirror_sync);
+	put_flag(f, "set nsrp rto-mirror route", c->rto_mirror_route);
+	put_uint(f, "set nsrp rto-mirror route hold-time", c->rto_route_hold_s,
+		 CFG_ROUTE_HOLD_DEFAULT);
 	put_flag(f, "set nsrp rto session ageout-ack", c->rto_ageout_ack);
 	put_uint(f, "set nsrp rto coldstart-wait", c->rto_coldstart_wait_s,
 		 CFG_COLDSTART_WAIT_DEFAULT);

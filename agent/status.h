@@ -18,6 +18,7 @@
 #include "hasess.h"
 #include "health.h"
 #include "notify.h"
+#include "routesync.h"
 #include "sweep.h"
 #include "sync.h"
 
@@ -34,6 +35,7 @@ struct status_src {
 	const struct ctl_stats *ctl;
 	const struct health *health;
 	const struct cfgsync *cs;
+	const struct routesync *rs;
 };
 
 /* get nsrp */
