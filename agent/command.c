@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "command.h"
 #include "log.h"
+#include "routeview.h"
 #include "sessview.h"
 
 /* What a handler gets: the daemon's parts, and where its answer goes. */
@@ -83,6 +84,13 @@ static int cmd_get_session(void *ctx, const struct cmd_match *m)
 			     dp->cfg.sess_max ? dp->cfg.sess_max
 					      : NSRPD_SESS_DEFAULT,
 			     command_churn(c->env, &churn) ? NULL : &churn);
+}
+
+static int cmd_get_route(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	return routeview_show(c->env->st.rs, m->rest, c->json, c->out);
 }
 
 static int cmd_mode(struct command_call *c, const struct cmd_match *m,
@@ -202,6 +210,9 @@ const struct cmd_row command_rows[] = {
 	{ "get session ...", cmd_get_session,
 	  "the session table: [summary] [src|dst|addr A] [port P] "
 	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW },
+	{ "get route ...", cmd_get_route,
+	  "the routing table with ScreenOS's marks, B: the peer's: [v4|v6]",
+	  CMD_F_SLOW },
 	{ "exec nsrp vsd-group <group> mode backup", cmd_mode_backup,
 	  "step down: the peer takes master at once" },
 	{ "exec nsrp vsd-group <group> mode ineligible", cmd_mode_ineligible,

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "ident.h"
 #include "netlink.h"
+#include "routeview.h"
 #include "status.h"
 #include "version.h"
 
@@ -141,6 +142,8 @@ static void status_rto_text(const struct status_src *src,
 	ctl_printf(o, "\nRTO mirror info:\n");
 	ctl_printf(o, "run time object sync:   %s\n",
 		   enabled(src->cfg->rto_mirror_sync));
+	ctl_printf(o, "route synchronization: %s\n",
+		   enabled(src->cfg->rto_mirror_route));
 	ctl_printf(o, "coldstart sync done: %s\n", yes_no(s->coldstart_done));
 	ctl_printf(o, "session ageout-ack: %s\n",
 		   enabled(src->cfg->rto_ageout_ack));
@@ -164,6 +167,8 @@ static void status_rto_text(const struct status_src *src,
 	if (s->stall_alarm)
 		ctl_printf(o, "ALARM: RTO sync stalled, the peer acknowledges "
 			      "nothing\n");
+	if (src->rs)
+		routeview_status_text(src->rs, clock_now_ns(), o);
 }
 
 static void status_rto_json(const struct status_src *src,
@@ -526,6 +531,8 @@ static void status_json(const struct status_src *src, struct ctl_out *o)
 			   src->ha->path[i].peer_seen ? "true" : "false");
 	ctl_printf(o, "]");
 	status_rto_json(src, o);
+	if (src->rs)
+		routeview_status_json(src->rs, src->cfg, clock_now_ns(), o);
 	status_monitoring_json(src, o);
 	status_cfgsync_json(src, o);
 	ctl_printf(o, ",\"timer_alarm\":%s,\"peer_hb_interval_ms\":%u,"
