@@ -198,6 +198,7 @@ struct route_ent {
 	struct route r;
 	uint32_t gen;		/* the scan or the stream that last set it */
 	uint8_t state;
+	uint64_t due_ns;	/* the owner's deadline for it, if any */
 };
 
 /*

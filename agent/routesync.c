@@ -156,6 +156,34 @@ bool routesync_bulk(struct routesync *rs)
 
 /* ------------------------------------------------------------- copies */
 
+static uint64_t withdraw_delay_ns(const struct routesync *rs)
+{
+	uint64_t d = (uint64_t)rs->cfg->hb_interval_ms * NS_PER_MS *
+		     rs->cfg->hb_threshold * ROUTESYNC_WITHDRAW_MULT;
+
+	return d > ROUTESYNC_WITHDRAW_MIN_NS ? d : ROUTESYNC_WITHDRAW_MIN_NS;
+}
+
+/* The peer withdrew a copy: it goes in a moment (see routesync.h). */
+static void withdraw(struct routesync *rs, struct route_ent *e, uint64_t now)
+{
+	if (e->state & ROUTESYNC_WITHDRAWN)
+		return;
+	e->state |= ROUTESYNC_WITHDRAWN;
+	e->due_ns = now + withdraw_delay_ns(rs);
+	if (!rs->withdrawing++ || e->due_ns < rs->withdraw_due_ns)
+		rs->withdraw_due_ns = e->due_ns;
+}
+
+static void unwithdraw(struct routesync *rs, struct route_ent *e)
+{
+	if (!(e->state & ROUTESYNC_WITHDRAWN))
+		return;
+	e->state &= ~ROUTESYNC_WITHDRAWN;
+	rs->withdrawing--;
+}
+
+
 static void copy_install(struct routesync *rs, struct route_ent *e)
 {
 	struct route copy;
@@ -186,6 +214,7 @@ static void copy_remove(struct routesync *rs, struct route_ent *e)
 	route_copy_of(&copy, &e->r);
 	if (rs->ops.remove(rs->ops.arg, &copy))
 		rs->install_errors++;
+	unwithdraw(rs, e);
 	route_table_del(&rs->copies, e);
 	rs->fib_changed = true;
 }
@@ -215,9 +244,44 @@ static unsigned int copies_remove_if(struct routesync *rs,
 	return n;
 }
 
-static bool copy_stale(struct routesync *rs, const struct route_ent *e)
+/* The withdrawals that are due: removed; the next one's time kept. */
+static void withdrawals_due(struct routesync *rs, uint64_t now)
 {
-	return e->gen != rs->copy_gen;
+	uint64_t next = UINT64_MAX;
+
+	for (unsigned int b = 0; rs->withdrawing && b < ROUTE_BUCKETS; b++) {
+		struct route_ent *e = route_table_bucket(&rs->copies, b), *nx;
+
+		for (; e; e = nx) {
+			nx = e->next;
+			if (!(e->state & ROUTESYNC_WITHDRAWN))
+				continue;
+			if (e->due_ns > now) {
+				if (e->due_ns < next)
+					next = e->due_ns;
+				continue;
+			}
+			copy_remove(rs, e);
+			rs->withdrawn++;
+		}
+	}
+	rs->withdraw_due_ns = next;
+}
+
+/* The peer failed, or this unit takes over: its last words are moot. */
+static void withdrawals_drop(struct routesync *rs)
+{
+	unsigned int n = rs->withdrawing;
+
+	if (!n)
+		return;
+	for (unsigned int b = 0; rs->withdrawing && b < ROUTE_BUCKETS; b++)
+		for (struct route_ent *e = route_table_bucket(&rs->copies, b);
+		     e; e = e->next)
+			unwithdraw(rs, e);
+	rs->withdrawals_dropped += n;
+	pr_info("route sync: %u withdrawals of the peer's not applied: it "
+		"stopped or failed meanwhile", n);
 }
 
 static bool copy_superseded(struct routesync *rs, const struct route_ent *e)
@@ -255,14 +319,28 @@ static void copy_put(struct routesync *rs, const struct route *r)
 		return;
 	}
 	e->gen = rs->copy_gen;
+	unwithdraw(rs, e);
 	if (changed || !(e->state & ROUTESYNC_INSTALLED))
 		copy_install(rs, e);
+}
+
+/* The peer's whole table came: what it did not send again is gone. */
+static void end_of_table(struct routesync *rs, uint64_t now)
+{
+	for (unsigned int b = 0; rs->copies.n && b < ROUTE_BUCKETS; b++)
+		for (struct route_ent *e = route_table_bucket(&rs->copies, b);
+		     e; e = e->next)
+			if (e->gen != rs->copy_gen)
+				withdraw(rs, e, now);
+	pr_info("route sync: %u routes from the peer",
+		rs->copies.n - rs->withdrawing);
 }
 
 /* The peer stopped streaming, or was lost: its copies are orphans. */
 static void orphan(struct routesync *rs, uint64_t now, const char *why)
 {
 	rs->peer_streams = false;
+	withdrawals_drop(rs);
 	if (!rs->copies.n || rs->orphan_until_ns)
 		return;
 	rs->orphan_until_ns = now + rs_hold_ns(rs);
@@ -283,15 +361,14 @@ static void apply_add(struct routesync *rs, const struct route_rec *rec)
 		copy_put(rs, r);
 }
 
-static void apply_del(struct routesync *rs, const struct route_key *k)
+static void apply_del(struct routesync *rs, const struct route_key *k,
+		      uint64_t now)
 {
 	struct route_ent *e = route_table_find(&rs->copies, k);
 
 	rs->received++;
-	if (!e)
-		return;
-	copy_remove(rs, e);
-	rs->withdrawn++;
+	if (e)
+		withdraw(rs, e, now);
 }
 
 void routesync_apply(struct routesync *rs, const uint8_t rec[ROUTE_REC_LEN],
@@ -316,14 +393,13 @@ void routesync_apply(struct routesync *rs, const uint8_t rec[ROUTE_REC_LEN],
 		rs->rasm.next = 0;
 		break;
 	case ROUTE_OP_END:
-		rs->withdrawn += copies_remove_if(rs, copy_stale);
-		pr_info("route sync: %u routes from the peer", rs->copies.n);
+		end_of_table(rs, now);
 		break;
 	case ROUTE_OP_STOP:
 		orphan(rs, now, "the peer stopped sending its routes");
 		break;
 	case ROUTE_OP_DEL:
-		apply_del(rs, &r.k);
+		apply_del(rs, &r.k, now);
 		break;
 	case ROUTE_OP_ADD:
 		apply_add(rs, &r);
@@ -474,6 +550,7 @@ void routesync_takeover(struct routesync *rs, unsigned int vsd, uint64_t now)
 		rs->owned |= 1u << vsd;
 	if (!rs->on || was)
 		return;
+	withdrawals_drop(rs);
 	start_streaming(rs);
 	supersede(rs);
 }
@@ -545,6 +622,8 @@ void routesync_tick(struct routesync *rs, uint64_t now)
 	}
 	if (!rs->on)
 		return;
+	if (rs->withdrawing && now >= rs->withdraw_due_ns)
+		withdrawals_due(rs, now);
 	if (rs->orphan_until_ns && now >= rs->orphan_until_ns) {
 		unsigned int n = copies_remove_if(rs, NULL);
 
@@ -572,6 +651,8 @@ uint64_t routesync_next_deadline(const struct routesync *rs, uint64_t now)
 		next = rs->orphan_until_ns;
 	if (rs->retry_pending && rs->retry_ns < next)
 		next = rs->retry_ns;
+	if (rs->withdrawing && rs->withdraw_due_ns < next)
+		next = rs->withdraw_due_ns;
 	if (rs->bulk && rs->ops.room(rs->ops.arg))
 		next = now;
 	return next;

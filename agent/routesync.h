@@ -13,8 +13,10 @@
  *
  * Backup: what the peer sends is installed in the kernel as copies
  * (route.h: a protocol of nsrpd's own, a metric behind the unit's own
- * routes), withdrawn when the peer withdraws them, and those the peer
- * did not send again between BEGIN and END are removed. The copies stay
+ * routes), removed when the peer withdraws them, or did not send them
+ * again between BEGIN and END: a moment later (ROUTESYNC_WITHDRAW_*),
+ * and not at all if the peer stops or fails meanwhile, since a failing
+ * master loses routes as it goes down. The copies stay
  * when the unit takes over: they are what it forwards by until its own
  * routing daemon, now able to peer from the VSI addresses, installs its
  * routes. Once the peer stopped streaming (it stepped down, or was
@@ -42,8 +44,19 @@
 #define ROUTESYNC_RETRY_NS	(1 * NS_PER_S)	/* copies that failed */
 #define ROUTESYNC_RETRY_MAX	64		/* retried per round */
 
-/* A copy is in the kernel (state of a copies entry). */
-#define ROUTESYNC_INSTALLED	0x01
+/*
+ * The peer's withdrawals wait twice the time it takes to find a unit
+ * dead (heartbeat interval x threshold), and 3 s at least: a master that
+ * is failing (a monitored link gone, the routing daemon reacting to it)
+ * loses routes on its way down, and those are the ones the unit taking
+ * over needs. A backup does not forward: the wait costs nothing.
+ */
+#define ROUTESYNC_WITHDRAW_MULT	2
+#define ROUTESYNC_WITHDRAW_MIN_NS	(3 * NS_PER_S)
+
+/* State of a copies entry. */
+#define ROUTESYNC_INSTALLED	0x01	/* the copy is in the kernel */
+#define ROUTESYNC_WITHDRAWN	0x02	/* to go at due_ns */
 
 struct routesync_ops {
 	/* The kernel: a copy installed (replacing), or removed. */
@@ -88,12 +101,15 @@ struct routesync {
 	bool peer_streams;		/* since its BEGIN, until STOP or loss */
 	uint64_t orphan_until_ns;	/* 0: the peer streams, or no copies */
 	bool retry_pending;		/* copies failed to go in */
+	unsigned int withdrawing;	/* copies withdrawn, not yet removed */
+	uint64_t withdraw_due_ns;	/* the first of them goes then */
 	uint64_t retry_ns;		/* 0: set at the next tick */
 	bool fib_changed;		/* since routesync_take_fib_changed() */
 
 	/* Counters, since start. */
 	uint64_t scans, sent, bulks, received, bad_records;
 	uint64_t installed, install_errors, withdrawn, superseded, expired;
+	uint64_t withdrawals_dropped;	/* the master failed meanwhile */
 	uint64_t dropped, table_full;
 };
 

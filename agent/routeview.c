@@ -361,11 +361,14 @@ void routeview_status_text(const struct routesync *rs, uint64_t now,
 		ctl_printf(o, " for %llu s more",
 			   ull((rs->orphan_until_ns - now + NS_PER_S - 1) /
 			       NS_PER_S));
+	if (rs->withdrawing)
+		ctl_printf(o, ", %u withdrawn, to go", rs->withdrawing);
 	ctl_printf(o, ")\n");
 	ctl_printf(o, "routes sent: %llu, bulks: %llu; received: %llu, "
-		      "withdrawn: %llu, superseded: %llu, expired: %llu, "
-		      "dropped: %llu, errors: %llu\n", ull(rs->sent),
-		   ull(rs->bulks), ull(rs->received), ull(rs->withdrawn),
+		      "withdrawn: %llu (not applied: %llu), superseded: %llu, "
+		      "expired: %llu, dropped: %llu, errors: %llu\n",
+		   ull(rs->sent), ull(rs->bulks), ull(rs->received),
+		   ull(rs->withdrawn), ull(rs->withdrawals_dropped),
 		   ull(rs->superseded), ull(rs->expired), ull(rs->dropped),
 		   ull(rs->install_errors + rs->bad_records + rs->table_full));
 }
@@ -382,6 +385,7 @@ void routeview_status_json(const struct routesync *rs,
 		      "\"own\":%u,\"own_synced\":%u,\"copies\":%u,"
 		      "\"installed\":%u,\"sent\":%llu,\"bulks\":%llu,"
 		      "\"received\":%llu,\"withdrawn\":%llu,"
+		      "\"withdrawing\":%u,\"withdrawals_dropped\":%llu,"
 		      "\"superseded\":%llu,\"expired\":%llu,\"dropped\":%llu,"
 		      "\"install_errors\":%llu,\"bad_records\":%llu,"
 		      "\"table_full\":%llu,\"scans\":%llu}",
@@ -390,6 +394,7 @@ void routeview_status_json(const struct routesync *rs,
 		   peer_routes(rs), ull(held), rs->own.n, rs->own_synced,
 		   rs->copies.n, copies_installed(rs), ull(rs->sent),
 		   ull(rs->bulks), ull(rs->received), ull(rs->withdrawn),
+		   rs->withdrawing, ull(rs->withdrawals_dropped),
 		   ull(rs->superseded), ull(rs->expired), ull(rs->dropped),
 		   ull(rs->install_errors), ull(rs->bad_records),
 		   ull(rs->table_full), ull(rs->scans));

@@ -227,22 +227,34 @@ static void test_backup_installs_and_withdraws(void)
 	CU_ASSERT_EQUAL(rs.copies.n, 4);
 	CU_ASSERT_TRUE(rs.peer_streams);
 
-	/* A change replaces the copy; a withdrawal removes it. */
+	/*
+	 * A change replaces the copy; a withdrawal removes it once the
+	 * peer is known not to be dying: 2 x 1000 ms x 3 later.
+	 */
 	a.nh[0].gw[3] = 30;
 	peer_route(ROUTE_OP_ADD, &a, 3 * S);
 	CU_ASSERT_TRUE(has_copy(&a));
 	CU_ASSERT_EQUAL(fk.n_kernel, 4);
 	peer_route(ROUTE_OP_DEL, &b, 3 * S);
+	CU_ASSERT_TRUE(has_copy(&b));
+	CU_ASSERT_EQUAL(rs.withdraw_due_ns, 9 * S);
+	routesync_tick(&rs, 9 * S - 1);
+	CU_ASSERT_TRUE(has_copy(&b));
+	routesync_scan_begin(&rs);	/* no scan due: the withdrawal is next */
+	CU_ASSERT_EQUAL(routesync_next_deadline(&rs, 9 * S - 1), 9 * S);
+	routesync_scan_end(&rs, 9 * S - 1);
+	routesync_tick(&rs, 9 * S);
 	CU_ASSERT_FALSE(has_copy(&b));
 	CU_ASSERT_EQUAL(fk.n_kernel, 3);
 	CU_ASSERT_EQUAL(rs.withdrawn, 1);
 
 	/* The peer's stream starts over: what it does not send again goes. */
-	peer_marker(ROUTE_OP_BEGIN, 4 * S);
-	peer_route(ROUTE_OP_ADD, &a, 4 * S);
-	peer_route(ROUTE_OP_ADD, &ecmp, 4 * S);
-	CU_ASSERT_EQUAL(fk.n_kernel, 3);	/* nothing removed before END */
-	peer_marker(ROUTE_OP_END, 4 * S);
+	peer_marker(ROUTE_OP_BEGIN, 10 * S);
+	peer_route(ROUTE_OP_ADD, &a, 10 * S);
+	peer_route(ROUTE_OP_ADD, &ecmp, 10 * S);
+	peer_marker(ROUTE_OP_END, 10 * S);
+	CU_ASSERT_EQUAL(fk.n_kernel, 3);
+	routesync_tick(&rs, 16 * S);
 	CU_ASSERT_EQUAL(fk.n_kernel, 2);
 	CU_ASSERT_FALSE(has_copy(&c));
 	CU_ASSERT_TRUE(has_copy(&a));
@@ -252,6 +264,48 @@ static void test_backup_installs_and_withdraws(void)
 	peer_route(ROUTE_OP_ADD, &c, 5 * S);
 	CU_ASSERT_TRUE(has_copy(&c));
 	CU_ASSERT_EQUAL(rs.superseded, 0);
+	teardown();
+}
+
+/*
+ * A master going down loses routes on its way (its links go, its routing
+ * daemon withdraws): what it says just before it stops or is lost is not
+ * applied, and the unit that takes over keeps the routes it needs.
+ */
+static void test_dying_masters_withdrawals_dropped(void)
+{
+	struct route a = mk("203.0.113.128", 25, RTPROT_BGP, "198.51.100.20");
+	struct route b = mk("2001:db8:ff::", 64, RTPROT_BGP, "fe80::1");
+
+	setup(true);
+	peer_marker(ROUTE_OP_BEGIN, 2 * S);
+	peer_route(ROUTE_OP_ADD, &a, 2 * S);
+	peer_route(ROUTE_OP_ADD, &b, 2 * S);
+	peer_marker(ROUTE_OP_END, 2 * S);
+	peer_route(ROUTE_OP_DEL, &a, 3 * S);
+	routesync_peer_lost(&rs, 4 * S);
+	routesync_takeover(&rs, 0, 4 * S);
+	routesync_tick(&rs, 20 * S);
+	CU_ASSERT_TRUE(has_copy(&a));
+	CU_ASSERT_EQUAL(rs.withdrawals_dropped, 1);
+	CU_ASSERT_EQUAL(rs.withdrawn, 0);
+
+	/* Nor when it steps down in order (STOP), nor at a takeover. */
+	peer_marker(ROUTE_OP_BEGIN, 30 * S);
+	peer_route(ROUTE_OP_ADD, &a, 30 * S);
+	peer_route(ROUTE_OP_ADD, &b, 30 * S);
+	peer_marker(ROUTE_OP_END, 30 * S);
+	routesync_released(&rs, 0, 30 * S);
+	peer_route(ROUTE_OP_DEL, &b, 31 * S);
+	peer_marker(ROUTE_OP_STOP, 32 * S);
+	routesync_tick(&rs, 40 * S);
+	CU_ASSERT_TRUE(has_copy(&b));
+	peer_marker(ROUTE_OP_BEGIN, 50 * S);
+	peer_marker(ROUTE_OP_END, 50 * S);	/* a and b not sent again */
+	routesync_takeover(&rs, 0, 51 * S);
+	routesync_tick(&rs, 60 * S);
+	CU_ASSERT_TRUE(has_copy(&a) && has_copy(&b));
+	CU_ASSERT_EQUAL(rs.withdrawals_dropped, 4);
 	teardown();
 }
 
@@ -456,17 +510,18 @@ static void test_becoming_backup_drops_the_former_masters(void)
 	peer_marker(ROUTE_OP_BEGIN, 5 * S);
 	peer_route(ROUTE_OP_ADD, &b, 5 * S);
 	peer_marker(ROUTE_OP_END, 5 * S);
-	/* ...and its END already swept what it did not send again. */
+	/* ...and its END swept what it did not send again. */
+	routesync_tick(&rs, 11 * S);
 	CU_ASSERT_FALSE(has_copy(&a));
 	CU_ASSERT_TRUE(has_copy(&b));
 	/* This unit steps down: the new master's routes stay. */
-	routesync_released(&rs, 0, 6 * S);
+	routesync_released(&rs, 0, 12 * S);
 	CU_ASSERT_TRUE(has_copy(&b));
 
 	/* Had the peer not streamed yet, the held ones would go. */
-	routesync_peer_lost(&rs, 7 * S);
-	routesync_takeover(&rs, 0, 7 * S);
-	routesync_released(&rs, 0, 8 * S);
+	routesync_peer_lost(&rs, 13 * S);
+	routesync_takeover(&rs, 0, 13 * S);
+	routesync_released(&rs, 0, 14 * S);
 	CU_ASSERT_FALSE(has_copy(&b));
 	CU_ASSERT_EQUAL(rs.copies.n, 0);
 	CU_ASSERT_EQUAL(rs.dropped, 1);
@@ -542,6 +597,7 @@ static void test_turned_off(void)
 
 TEST_SUITE(routesync, NULL, NULL,
 	   TEST(test_backup_installs_and_withdraws),
+	   TEST(test_dying_masters_withdrawals_dropped),
 	   TEST(test_off_takes_nothing),
 	   TEST(test_bad_records_counted),
 	   TEST(test_takeover_keeps_until_own_or_hold),
