@@ -410,8 +410,14 @@ int routenl_dump_read(struct routenl *nl, routenl_route_fn fn, void *arg)
 	struct dump_state d = { .nl = nl, .fn = fn, .arg = arg };
 	unsigned int portid;
 
-	if (!nl->dumping)
-		return -EINVAL;
+	/* What an abandoned dump left: read and dropped, or the socket
+	 * would stay readable. */
+	if (!nl->dumping) {
+		for (int i = 0; i < ROUTENL_READS; i++)
+			if (mnl_socket_recvfrom(nl->dump, buf, sizeof(buf)) <= 0)
+				break;
+		return 0;
+	}
 	portid = mnl_socket_get_portid(nl->dump);
 	for (int i = 0; i < ROUTENL_READS && !d.done; i++) {
 		ssize_t n = mnl_socket_recvfrom(nl->dump, buf, sizeof(buf));

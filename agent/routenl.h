@@ -64,7 +64,8 @@ int routenl_dump_start(struct routenl *nl);
 /*
  * Reads what the dump has so far, fn getting each route: 1 when the dump
  * is done, 0 when more is to come (the dump's fd becomes readable), or
- * -errno (-EINTR: the table changed under the dump; start again).
+ * -errno (-EINTR: the table changed under the dump; start again). With
+ * no dump under way, drops what an abandoned one left and returns 0.
  */
 int routenl_dump_read(struct routenl *nl, routenl_route_fn fn, void *arg);
 
