@@ -302,6 +302,19 @@ check "without it, by the copy again" wait_for 5 via_upstream fw2
 check "fw2's zebra did not remove a copy" \
 	eval "has_route fw2 $PFX nsrpd && has_route fw2 $PFX6 nsrpd"
 
+# Nothing changes on fw1 meanwhile: only the cold start can bring them.
+echo "# a joining unit gets the master's routes in its cold start"
+kill -TERM "${CL_PID[fw2]}"
+cl_reap fw2
+check "fw2's nsrpd stopped: its copies went with it" \
+	eval "! has_route fw2 $PFX nsrpd && ! has_route fw2 2001:db8:fd::/64 nsrpd"
+cl_start fw2
+check "fw2 joins as backup" wait_for 10 cl_is_master fw1
+check "its cold start brings fw1's routes (BGP, OSPF)" \
+	wait_for 5 eval "has_route fw2 $PFX nsrpd && has_route fw2 $PFX6 nsrpd &&
+			 has_route fw2 2001:db8:fd::/64 nsrpd"
+check "and is done" wait_for 5 cl_json_is fw2 .rto.coldstart_done true
+
 echo "# power-off of fw1, fw2's own BGP held back"
 check "the upstream's host answers through fw1" wait_for 10 cl_pings "$FAR"
 count_kernel_path
