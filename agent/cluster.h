@@ -44,6 +44,12 @@ struct cluster_events {
 	void (*peer_up)(void *arg, uint64_t epoch, bool returned, uint64_t now);
 	/* No path has heard the peer for threshold x interval. */
 	void (*peer_lost)(void *arg, uint64_t now);
+	/*
+	 * A unit whose frames fail verification is heard (u), or no longer
+	 * (u NULL); why says it in words (may be NULL).
+	 */
+	void (*unverified)(void *arg, const struct hasess_unverified *u,
+			   const char *why, uint64_t now);
 	void *arg;
 };
 
@@ -92,6 +98,10 @@ struct cluster {
 	bool peer_returned;	/* heard again after it was lost */
 	bool primary_alarm;	/* primary path lost, secondary carries on */
 	bool timer_alarm;	/* the peer's heartbeat timers differ */
+	/* A unit heard whose frames fail verification (hasess.h). */
+	bool unverified_alarm;
+	bool unverified_master;	/* and it says it is master */
+	char unverified_why[96];
 	/* A death announced (cluster_suspect()): the peer has until then. */
 	uint64_t suspect_until_ns;	/* 0: no suspicion */
 	uint32_t suspect_nonce;

@@ -44,6 +44,7 @@ enum {
 	EV_CFGSYNC = EV_HEALTH0 + HEALTH_NFDS,	/* synced files changed */
 	EV_HALINKS,	/* an HA path's link changed */
 	EV_PACT,	/* a pact's socket, its fd above the low 32 bits */
+	EV_REKEY,	/* new HA link keys are derived */
 };
 
 #define EV_TAG(ev, fd)	((uint64_t)(fd) << 32 | (ev))
@@ -121,6 +122,16 @@ static void nsrpd_on_peer_lost(void *arg, uint64_t now)
 
 	(void)now;
 	sync_peer_lost(&d->sy);
+}
+
+/* A unit heard whose frames fail verification: the operator's hook too. */
+static void nsrpd_on_unverified(void *arg, const struct hasess_unverified *u,
+				const char *why, uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	(void)now;
+	notify_auth(&d->nt, &d->cfg, u != NULL, why ? why : "no longer heard");
 }
 
 static void nsrpd_on_expired(void *arg, const struct nsrp_sess_key *k,
@@ -303,13 +314,17 @@ void nsrpd_signal_set(sigset_t *set)
 static int nsrpd_loop_fds(struct nsrpd *d)
 {
 	sigset_t mask;
+	int err;
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	nsrpd_signal_set(&mask);
 	d->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->epfd < 0 || d->sfd < 0)
 		return -errno;
-	return ep_add(d->epfd, d->sfd, EV_SIGNAL);
+	err = rekey_init(&d->rekey);
+	if (!err)
+		err = ep_add(d->epfd, rekey_fd(&d->rekey), EV_REKEY);
+	return err ? err : ep_add(d->epfd, d->sfd, EV_SIGNAL);
 }
 
 /*
@@ -344,6 +359,7 @@ static int nsrpd_parts(struct nsrpd *d, const uint8_t mac[6])
 		.hb_fill = nsrpd_hb_fill,
 		.peer_up = nsrpd_on_peer_up,
 		.peer_lost = nsrpd_on_peer_lost,
+		.unverified = nsrpd_on_unverified,
 		.arg = d,
 	};
 	const struct sweep_ops sw = {
@@ -528,6 +544,7 @@ int nsrpd_init(struct nsrpd *d)
 	/* Everything that owns a descriptor starts closed: a failed start
 	 * tears down through nsrpd_fini() like a clean stop. */
 	d->epfd = d->sfd = -1;
+	d->rekey.efd = -1;
 	ctl_server_init(&d->ctl);
 	d->pact.lfd = d->pact.out = -1;
 	for (int i = 0; i < PACT_ACCEPTED; i++)
@@ -572,10 +589,48 @@ int nsrpd_init(struct nsrpd *d)
 
 /* ------------------------------------------------------- configuration */
 
+/*
+ * New HA link passwords: their keys are derived off the loop, then the
+ * session layer changes over with the peer (hacrypt.h).
+ */
+static void nsrpd_rekey(struct nsrpd *d, const struct nsrp_config *n)
+{
+	int err;
+
+	if (!strcmp(n->auth_password, d->cfg.auth_password) &&
+	    !strcmp(n->encrypt_password, d->cfg.encrypt_password))
+		return;
+	err = rekey_start(&d->rekey, n->auth_password, n->encrypt_password,
+			  n->cluster_id);
+	if (err)
+		pr_err("HA link passwords: cannot derive the keys: %s",
+		       strerror(-err));
+	else
+		pr_info("HA link passwords changed: deriving their keys");
+}
+
+static void nsrpd_rekeyed(struct nsrpd *d)
+{
+	struct hacrypt_keys k;
+	int ret = rekey_done(&d->rekey, &k);
+
+	if (ret < 0)
+		pr_err("HA link passwords: cannot derive the keys: %s; the "
+		       "previous ones stay", strerror(-ret));
+	if (ret <= 0)
+		return;
+	if (hasess_rekey(&d->ha, &k))
+		pr_info("HA link keys ready (key id %u): frames go out with "
+			"key id %u until the peer accepts the new ones",
+			k.id, hacrypt_sending(&d->ha.crypt)->id);
+	hacrypt_keys_clear(&k);
+}
+
 static void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 {
 	uint64_t now = clock_now_ns();
 
+	nsrpd_rekey(d, n);
 	if (n->realtime_priority != d->cfg.realtime_priority)
 		nsrpd_sched(n->realtime_priority);
 	manage_apply(&d->cfg, n);
@@ -816,6 +871,8 @@ static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
 		linkwatch_read(&d->halinks);
 	else if ((tag & 0xffffffff) == EV_PACT)
 		nsrpd_pact_event(d, tag >> 32, now);
+	else if (tag == EV_REKEY)
+		nsrpd_rekeyed(d);
 }
 
 /* What the election weighs besides the peer: the sync, the monitors. */
@@ -893,6 +950,7 @@ void nsrpd_fini(struct nsrpd *d)
 	linkwatch_close(&d->halinks);
 	sync_fini(&d->sy);
 	ctl_server_close(&d->ctl);
+	rekey_fini(&d->rekey);
 	hasess_fini(&d->ha);
 	dp_close(&d->dp);
 	if (d->epfd >= 0)

@@ -130,6 +130,27 @@ int hasess_sync_path(const struct hasess *s)
 	return -1;
 }
 
+void hasess_set_master(struct hasess *s, bool master)
+{
+	s->master = master;
+}
+
+bool hasess_rekey(struct hasess *s, const struct hacrypt_keys *next)
+{
+	return hacrypt_rekey(&s->crypt, next);
+}
+
+const struct hasess_unverified *
+hasess_unverified_alive(const struct hasess *s, uint64_t now,
+			uint64_t dead_ns)
+{
+	const struct hasess_unverified *u = &s->unverified;
+
+	if (!u->ever || now - u->last_ns > dead_ns)
+		return NULL;
+	return u;
+}
+
 size_t hasess_overhead(const struct hasess *s)
 {
 	return hacrypt_overhead(&s->crypt);
@@ -151,6 +172,7 @@ void hasess_tick(struct hasess *s, uint64_t now)
 static void hasess_hdr(struct hasess *s, struct proto_hdr *h)
 {
 	*h = (struct proto_hdr){ .version = PROTO_VERSION,
+				 .flags = s->master ? PROTO_F_MASTER : 0,
 				 .cluster_id = s->id.cluster_id,
 				 .unit_id = s->id.unit_id,
 				 .epoch = s->id.epoch, .seq = ++s->seq };
@@ -327,14 +349,35 @@ void hasess_count_drop(struct hasess *s, int reason)
 }
 
 /* Decrypts and authenticates in place: the clear body's length, or -r. */
-static int hasess_open(struct hasess *s, uint8_t *buf, size_t len)
+static int hasess_open(struct hasess *s, uint8_t *buf, size_t len,
+		       size_t hdr_len, struct hacrypt_rx *rx)
 {
-	int n = hacrypt_open(&s->crypt, buf, len, PROTO_HDR_LEN);
+	int n = hacrypt_open(&s->crypt, buf, len, hdr_len, rx);
 
 	/* hacrypt speaks errno: count it under the table's reason. */
-	if (n == -EPROTO)
+	switch (n) {
+	case -EPROTO:
 		return -PROTO_R_SEC_MISMATCH;
+	case -ENOKEY:
+		return -PROTO_R_UNKNOWN_KEY;
+	}
 	return n < 0 ? -PROTO_R_AUTH_FAIL : n;
+}
+
+/* A frame of this cluster, from another unit, that did not verify. */
+static void hasess_heard_unverified(struct hasess *s,
+				    const struct proto_hdr *h, int reason,
+				    enum ha_path_id id, uint64_t now)
+{
+	struct hasess_unverified *u = &s->unverified;
+
+	u->ever = true;
+	u->unit_id = h->unit_id;
+	u->last_ns = now;
+	u->path = id;
+	u->reason = -reason;
+	u->master = h->flags & PROTO_F_MASTER;
+	u->frames++;
 }
 
 /* Fresh, or a replay: checked only once the frame is authentic. */
@@ -356,6 +399,7 @@ static void hasess_rx_frame(struct hasess *s, uint8_t *buf, size_t len,
 			    enum ha_path_id id, uint64_t now)
 {
 	struct hasess_frame f = { .path = id, .now = now };
+	struct hacrypt_rx rx;
 	struct proto_hdr h;
 	int err, n;
 
@@ -368,14 +412,17 @@ static void hasess_rx_frame(struct hasess *s, uint8_t *buf, size_t len,
 	}
 	if (err)
 		goto drop;
-	n = hasess_open(s, buf, len);
+	/* A longer header, of a newer sender, is skipped, not read as body. */
+	n = hasess_open(s, buf, len, h.hdr_len, &rx);
 	if (n < 0) {
 		err = n;
+		hasess_heard_unverified(s, &h, err, id, now);
 		goto drop;
 	}
 	err = hasess_fresh(s, &h);
 	if (err)
 		goto drop;
+	hacrypt_peer_said(&s->crypt, &rx);
 	/* Verified and fresh: where the peer is on this path (halink.h). */
 	s->path[id].peer = *from;
 	if (!s->handler[h.type].fn) {
@@ -383,7 +430,7 @@ static void hasess_rx_frame(struct hasess *s, uint8_t *buf, size_t len,
 		goto drop;
 	}
 	f.h = &h;
-	f.body = buf + PROTO_HDR_LEN;
+	f.body = buf + h.hdr_len;
 	f.len = n;
 	s->handler[h.type].fn(s->handler[h.type].arg, &f);
 	return;

@@ -322,6 +322,7 @@ static void one_frame(const struct hacrypt *c, bool sealing, uint16_t flip,
 	size_t hdr_len = PROTO_HDR_LEN, body_len, clear_len = len;
 	bool altered = false, fresh;
 	const uint8_t *body;
+	struct hacrypt_rx rx;
 	struct proto_hdr h;
 	int n;
 
@@ -342,8 +343,8 @@ static void one_frame(const struct hacrypt *c, bool sealing, uint16_t flip,
 		   body_len, len);
 	if (proto_check_peer(&h, FUZZ_CLUSTER_ID, FUZZ_OWN_UNIT))
 		return;
-	n = hacrypt_open(c, frame, len, h.hdr_len);
-	if (c->flags && altered)
+	n = hacrypt_open(c, frame, len, h.hdr_len, &rx);
+	if (c->cur.flags && altered)
 		FUZZ_CHECK(n < 0, "an altered frame opened (%d bytes)", n);
 	if (sealing && !altered && h.hdr_len == hdr_len && len > clear_len)
 		FUZZ_CHECK(n == (int)(clear_len - hdr_len) &&
