@@ -6,7 +6,7 @@
 # MAC and reaches the server by TCP, UDP and ping through fw1; that XDP
 # carries each flow after its first packet; that the backup neither
 # answers for the VSI nor lets frames to the VSI MAC through; that a
-# killed agent's node stops answering within its liveness deadline; and
+# killed agent's node stops answering from its next frame on; and
 # that the session table survives a restart of the agent.
 
 . "$(dirname "$0")/lib.sh"
@@ -196,8 +196,11 @@ wait "${PID[fw1]}" 2>/dev/null
 sleep 0.5	# past the 300 ms deadline
 check "killed agent: no ARP answer for the VSI any more" \
 	test -z "$(arp_answers 192.0.2.1)"
-check "killed agent: the data plane counted why" \
-	test "$(counter fw1 ND_IGNORED_STALE)" -gt 0
+# The gate finds the agent gone (nsrp_alive) and releases its groups.
+check "killed agent: the data plane released the groups" \
+	test "$(counter fw1 ORPHANED)" -gt 0
+check "killed agent: and ignored the ARP requests as a backup" \
+	test "$(counter fw1 ND_IGNORED_BACKUP)" -gt 0
 check "killed agent: its sessions stay in the pinned map" \
 	test "$(sessions fw1 17)" -eq "$before" -a "$before" -gt 0
 start_agent fw1 || not_ok "fw1 agent restarted"
