@@ -172,8 +172,10 @@ static void get_hb_cfg(const uint8_t *p, struct proto_hb_cfg *c)
 	c->gen = get64(p + 8);
 	c->flags = get16(p + 16);
 	c->wire = p[18];
-	memcpy(c->version, p + 20, PROTO_HB_VERSION_LEN);
-	c->version[PROTO_HB_VERSION_LEN] = '\0';
+	/* Up to the first NUL, as sent: what follows it is not the name. */
+	memset(c->version, 0, sizeof(c->version));
+	memcpy(c->version, p + 20,
+	       strnlen((const char *)p + 20, PROTO_HB_VERSION_LEN));
 	/* What is printed of it is printable. */
 	for (char *v = c->version; *v; v++)
 		if (*v < ' ' || *v > '~')
