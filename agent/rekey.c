@@ -3,14 +3,18 @@
  * rekey.c - key derivation on a thread of its own (see rekey.h).
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include <sodium.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 
 #include "rekey.h"
+
+#define REKEY_NICE	10
 
 int rekey_init(struct rekey *r)
 {
@@ -54,6 +58,8 @@ static void *rekey_thread(void *arg)
 	struct rekey *r = arg;
 	uint64_t one = 1;
 
+	/* Best effort: on Linux a thread's nice value is its own. */
+	setpriority(PRIO_PROCESS, (id_t)gettid(), REKEY_NICE);
 	r->err = hacrypt_derive(&r->keys, r->auth_pw, r->enc_pw,
 				r->cluster_id);
 	/* The loop joins before it reads; a lost wake-up cannot happen. */
@@ -62,11 +68,29 @@ static void *rekey_thread(void *arg)
 	return NULL;
 }
 
+/*
+ * The thread runs under SCHED_OTHER at a low priority, not as the loop
+ * does: a second of Argon2id must not hold back the heartbeats, which it
+ * would as a SCHED_FIFO thread inherited from a loop with
+ * realtime-priority set (the kernel's throttling leaves others 5%).
+ */
 static int rekey_spawn(struct rekey *r)
 {
+	struct sched_param none = { .sched_priority = 0 };
+	pthread_attr_t attr;
 	int err;
 
-	err = pthread_create(&r->thread, NULL, rekey_thread, r);
+	err = pthread_attr_init(&attr);
+	if (err)
+		return -err;
+	err = pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	if (!err)
+		err = pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
+	if (!err)
+		err = pthread_attr_setschedparam(&attr, &none);
+	if (!err)
+		err = pthread_create(&r->thread, &attr, rekey_thread, r);
+	pthread_attr_destroy(&attr);
 	if (err)
 		return -err;
 	r->busy = true;
