@@ -135,6 +135,16 @@ static void cluster_hb_build(const struct cluster *c, struct proto_hb *hb)
 		c->ev.hb_fill(c->ev.arg, hb);
 }
 
+/* A heartbeat late by ns: the most, and whether over half an interval. */
+static void cluster_late(const struct cluster *c, uint64_t ns, uint64_t *max,
+			 uint64_t *count)
+{
+	if (ns > *max)
+		*max = ns;
+	if (ns > cluster_interval_ns(c) / 2)
+		(*count)++;
+}
+
 static void cluster_send_hb(struct cluster *c, uint64_t now)
 {
 	struct proto_hb hb;
@@ -496,6 +506,9 @@ void cluster_tick(struct cluster *c, uint64_t now,
 	 * master beside the old one until its next heartbeat.
 	 */
 	if (changed || now >= c->next_hb_ns) {
+		if (c->next_hb_ns && now >= c->next_hb_ns)
+			cluster_late(c, now - c->next_hb_ns, &c->hb_tx_late_max_ns,
+				     &c->hb_tx_late);
 		c->ev.heartbeat(c->ev.arg, now);
 		cluster_send_hb(c, now);
 	}
@@ -553,6 +566,7 @@ static void cluster_rx_hb(void *arg, const struct hasess_frame *f)
 		hasess_count_drop(c->ha, err);
 		return;
 	}
+	cluster_late(c, f->queued_ns, &c->hb_rx_queued_max_ns, &c->hb_rx_late);
 	cluster_peer_heard(c, f->h, &hb, f->path, f->now);
 }
 

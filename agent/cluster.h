@@ -116,6 +116,14 @@ struct cluster {
 	uint64_t last_wake_ns;	/* the loop's last wake-up: stall detection */
 
 	uint64_t hb_tx, hb_rx;
+	/*
+	 * The loop's lateness, as the heartbeats show it: how late one went
+	 * out after it was due, and how long one of the peer's waited in
+	 * the socket before the loop read it; each more than half an
+	 * interval is counted.
+	 */
+	uint64_t hb_tx_late_max_ns, hb_tx_late;
+	uint64_t hb_rx_queued_max_ns, hb_rx_late;
 	struct cluster_hist hist[CLUSTER_HISTORY];
 	unsigned int hist_n;
 };

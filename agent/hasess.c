@@ -380,6 +380,19 @@ static void hasess_heard_unverified(struct hasess *s,
 	u->frames++;
 }
 
+/*
+ * A frame of the known peer whose (epoch, sequence) its window refuses
+ * already: refused before the MAC is checked, so that a flood of
+ * replayed frames costs no cryptography. Nothing here moves the window;
+ * a frame that passes is checked again, once authentic.
+ */
+static int hasess_replayed(const struct hasess *s, const struct proto_hdr *h)
+{
+	if (!s->peer_known || s->peer_unit != h->unit_id)
+		return 0;
+	return replay_check(&s->replay, h->epoch, h->seq) ? -PROTO_R_REPLAY : 0;
+}
+
 /* Fresh, or a replay: checked only once the frame is authentic. */
 static int hasess_fresh(struct hasess *s, const struct proto_hdr *h)
 {
@@ -396,9 +409,11 @@ static int hasess_fresh(struct hasess *s, const struct proto_hdr *h)
 /* One datagram: decode, verify, check for replay, hand it over. */
 static void hasess_rx_frame(struct hasess *s, uint8_t *buf, size_t len,
 			    const struct sockaddr_in *from,
-			    enum ha_path_id id, uint64_t now)
+			    enum ha_path_id id, uint64_t now,
+			    uint64_t queued_ns)
 {
-	struct hasess_frame f = { .path = id, .now = now };
+	struct hasess_frame f = { .path = id, .now = now,
+				  .queued_ns = queued_ns };
 	struct hacrypt_rx rx;
 	struct proto_hdr h;
 	int err, n;
@@ -410,6 +425,9 @@ static void hasess_rx_frame(struct hasess *s, uint8_t *buf, size_t len,
 		s->looped++;
 		return;
 	}
+	if (err)
+		goto drop;
+	err = hasess_replayed(s, &h);
 	if (err)
 		goto drop;
 	/* A longer header, of a newer sender, is skipped, not read as body. */
@@ -445,6 +463,7 @@ void hasess_rx(struct hasess *s, enum ha_path_id id, uint64_t now)
 	struct ha_path *p = &s->path[id];
 	uint64_t start = clock_now_ns();
 	struct sockaddr_in from;
+	uint64_t queued;
 	size_t seg;
 	ssize_t n;
 
@@ -458,7 +477,8 @@ void hasess_rx(struct hasess *s, enum ha_path_id id, uint64_t now)
 			p->rx_yields++;
 			return;
 		}
-		n = ha_path_recv(p, s->rx_buf, PROTO_MAX_FRAME, &from, &seg);
+		n = ha_path_recv(p, s->rx_buf, PROTO_MAX_FRAME, &from, &seg,
+				 &queued);
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			return;
 		if (n <= 0) {
@@ -470,7 +490,7 @@ void hasess_rx(struct hasess *s, enum ha_path_id id, uint64_t now)
 		for (size_t off = 0; off < (size_t)n; off += seg)
 			hasess_rx_frame(s, s->rx_buf + off,
 					n - off < seg ? n - off : seg, &from,
-					id, now);
+					id, now, queued);
 	}
 }
 

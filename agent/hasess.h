@@ -69,6 +69,7 @@ struct hasess_frame {
 	size_t len;
 	enum ha_path_id path;
 	uint64_t now;
+	uint64_t queued_ns;	/* how long it waited for the loop; 0: ? */
 };
 
 typedef void (*hasess_handler_fn)(void *arg, const struct hasess_frame *f);

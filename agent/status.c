@@ -685,6 +685,24 @@ static void status_path_counters(const struct ha_path *p, const char *role,
 	ctl_printf(o, json ? "}" : "");
 }
 
+/* The loop's lateness, as the heartbeats show it (cluster.h). */
+static void status_hb_timing(const struct cluster *c, bool json,
+			     struct ctl_out *o)
+{
+	ctl_printf(o, json ? "\"heartbeat\":{\"tx_late_max_us\":%llu,"
+			     "\"tx_late\":%llu,\"rx_queued_max_us\":%llu,"
+			     "\"rx_late\":%llu},"
+			   : "heartbeat timing:\n"
+			     "  sent late, most (us)   %llu\n"
+			     "  sent over half late    %llu\n"
+			     "  queued, most (us)      %llu\n"
+			     "  queued over half       %llu\n",
+		   (unsigned long long)(c->hb_tx_late_max_ns / 1000),
+		   (unsigned long long)c->hb_tx_late,
+		   (unsigned long long)(c->hb_rx_queued_max_ns / 1000),
+		   (unsigned long long)c->hb_rx_late);
+}
+
 int status_counters(const struct status_src *src, bool json, struct ctl_out *o)
 {
 	__u64 c[NSRP_CNT_MAX];
@@ -720,6 +738,7 @@ int status_counters(const struct status_src *src, bool json, struct ctl_out *o)
 				     json, o);
 	}
 	ctl_printf(o, json ? "}," : "");
+	status_hb_timing(src->cl, json, o);
 	status_ctl_counters(src->ctl, json, o);
 	ctl_printf(o, json ? ",\"notify\":{\"runs\":%llu,\"failed\":%llu}}\n"
 			   : "notify hook:\n  runs                   %llu\n"

@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <CUnit/CUnit.h>
 
+#include "clock.h"
+
 #include "halink.h"
 #include "../harness.h"
 
@@ -118,10 +120,15 @@ static int burst_read(struct ha_path *rx)
 	static uint8_t buf[65536];
 	struct sockaddr_in from;
 	size_t seg, at = 0;
+	uint64_t queued;
 	ssize_t n;
 	int frames = 0;
 
-	while ((n = ha_path_recv(rx, buf, sizeof(buf), &from, &seg)) > 0) {
+	while ((n = ha_path_recv(rx, buf, sizeof(buf), &from, &seg,
+				 &queued)) > 0) {
+		/* The kernel stamped it: it waited, and not for an hour. */
+		if (!queued || queued > 3600 * NS_PER_S)
+			return -1;
 		for (size_t off = 0; off < (size_t)n; off += seg) {
 			size_t len = n - off < seg ? n - off : seg;
 
