@@ -130,6 +130,13 @@ $(BUILD)/tests/kstate_tool: $(BUILD)/san/tests/integration/kstate_tool.o $(BUILD
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
+# Floods an HA link for tests/integration/test_ha_flood.sh: built without
+# the sanitizers, so that it sends at the rate it is asked for.
+$(BUILD)/tests/haflood: $(BUILD)/o/tests/integration/haflood.o $(BUILD)/libnsrpd.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 # ------------------------------------------------------------------ fuzzing
 # tests/fuzz/fuzz_NAME.c: one harness each, built twice: $(BUILD)/fuzz/NAME
 # with clang's libFuzzer for "make fuzz", and $(BUILD)/tests/fuzz-NAME with
@@ -183,7 +190,7 @@ $(BUILD)/fuzz-mkseeds: $(BUILD)/o/tests/fuzz/mkseeds.o \
 
 TEST_BINS := $(BUILD)/tests/unit $(BUILD)/tests/bpf \
 	     $(BUILD)/san/nsrpd $(BUILD)/san/nsrpctl $(BUILD)/tests/kstate_tool \
-	     $(FUZZ_REPLAYS)
+	     $(BUILD)/tests/haflood $(FUZZ_REPLAYS)
 
 # --------------------------------------------------------------- benchmarks
 # tools/bench/*.bpf.c: helper programs; tools/bench/*.c: one binary each,

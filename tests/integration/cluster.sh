@@ -67,7 +67,7 @@ cl_start() {
 	CL_LOGS+=("$log")
 	# shellcheck disable=SC2034 # CL_LOG is read by the tests
 	CL_LOG[$node]=$log
-	"$LAB" exec "$node" "$BUILD/san/nsrpd" -f "$CL_DIR/$node.conf" \
+	"$LAB" exec "$node" "${CL_NSRPD:-$BUILD/san/nsrpd}" -f "$CL_DIR/$node.conf" \
 		-S "$(cl_sock "$node")" >"$log" 2>&1 &
 	CL_PID[$node]=$!
 	wait_for 5 cl_ctl "$node" get nsrp >/dev/null 2>&1
