@@ -380,6 +380,7 @@ static void one_frame(const struct hacrypt *c, bool sealing, uint16_t flip,
 		break;
 	case PROTO_T_REQUEST:
 	case PROTO_T_CONTROL:
+	case PROTO_T_CONFIG:
 		check_msg(body, body_len, h.type);
 		break;
 	default:
