@@ -55,6 +55,7 @@ flood() {	# KIND: floods fw2's HA link from fw1's side of it
 for kind in forged mixed; do
 	echo "# $kind frames, $RATE a second for $SECONDS_EACH s"
 	d0=$(drops)
+	t0=$(cl_ctl fw2 get counters -j | jq -c .heartbeat)
 	k0=$(rcvbuf_errors)
 	rx0=$(cl_json fw2 .hb_rx)
 	lab exec client ping -c $((SECONDS_EACH * 10 + 20)) -i 0.1 -W 1 -q \
@@ -71,7 +72,8 @@ for kind in forged mixed; do
 		 with_entries(select(.value > 0))' <<<"$d1")"
 	echo "  kernel: $(($(rcvbuf_errors) - k0)) datagrams found fw2's socket full"
 	echo "  heartbeats fw2 took from fw1 meanwhile: $(($(cl_json fw2 .hb_rx) - rx0))"
-	echo "  fw2's heartbeat timing since start: $(cl_ctl fw2 get counters -j |
+	echo "  fw2's heartbeat timing before: $t0"
+	echo "                         after:  $(cl_ctl fw2 get counters -j |
 		jq -c .heartbeat)"
 	check "no echo was lost" grepq " 0% packet loss" "$CL_DIR/ping.$kind"
 	check "fw1 is still master, fw2 backup" cl_is_master fw1
