@@ -109,6 +109,9 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 BPFT_SRCS := $(wildcard tests/bpf/*.c)
 TEST_HDRS := $(wildcard tests/*.h tests/*/*.h)
 
+# The harness's structs are laid out in every test file that includes it.
+$(call obj,san,$(UNIT_SRCS) $(BPFT_SRCS)): $(TEST_HDRS)
+
 $(BUILD)/tests/unit: $(call obj,san,$(UNIT_SRCS)) $(BUILD)/libnsrpd-san.a
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(@D)
