@@ -14,6 +14,7 @@
 
 CL_DIR=$(mktemp -d "/tmp/$T_NAME.XXXXXX")
 on_exit "rm -rf $CL_DIR"
+keep_on_failure "$CL_DIR"
 on_exit cl_kill_all
 
 declare -A CL_PID=()	# node -> PID of its nsrpd, while we have not reaped it
@@ -105,9 +106,11 @@ cl_gone() {
 		[[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
 }
 
+# The sanitized nsrpctl: its reports go to T_SANDIR (lib.sh).
 cl_ctl() {
 	local node=$1; shift
-	"$LAB" exec "$node" timeout 3 "$BUILD/nsrpctl" -S "$(cl_sock "$node")" "$@"
+	san "$LAB" exec "$node" timeout 3 "$BUILD/san/nsrpctl" \
+		-S "$(cl_sock "$node")" "$@"
 }
 
 # cl_json NODE JQ: the value of JQ in NODE's "get nsrp -j".
@@ -130,12 +133,15 @@ cl_other() { [[ $1 == fw1 ]] && echo fw2 || echo fw1; }
 # cl_is_master NODE: NODE is master, the other backup, and both agree on
 # who the master is (by unit id).
 cl_is_master() {
-	local m=$1 b id
+	local m=$1 b mj bj id
 	b=$(cl_other "$m")
-	[[ $(cl_state "$m") == master && $(cl_state "$b") == backup ]] || return 1
-	id=$(cl_json "$m" .local_unit_id)
-	[[ $(cl_json "$m" '.groups[0].master') == myself &&
-	   $(cl_json "$b" '.groups[0].master') == "$id" ]]
+	mj=$(cl_ctl "$m" get nsrp -j 2>/dev/null) || return 1
+	bj=$(cl_ctl "$b" get nsrp -j 2>/dev/null) || return 1
+	id=$(jq -r .local_unit_id <<<"$mj")
+	[[ $(jq -r '"\(.groups[0].state) \(.groups[0].master)"' <<<"$mj") == \
+	   "master myself" &&
+	   $(jq -r '"\(.groups[0].state) \(.groups[0].master)"' <<<"$bj") == \
+	   "backup $id" ]]
 }
 
 # cl_alone_master NODE: NODE is master, the other unit runs no nsrpd.
@@ -205,17 +211,42 @@ cl_both_up() {
 	wait_for 5 cl_is_master fw1
 }
 
-# Fails when a log of ours shows a sanitizer report.
-cl_logs_clean() {
-	local log bad=0
-	for log in "${CL_LOGS[@]}"; do
-		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$log"; then
-			echo "  sanitizer report in $log:"
-			grep -E -A5 'Sanitizer|runtime error' "$log" | head -20
+# cl_stop_all: SIGTERM to every nsrpd still running (after a SIGCONT), as
+# a service manager stops it: each must exit within 5 s with status 0.
+# LeakSanitizer reports at that exit, and makes the status non-zero.
+cl_stop_all() {
+	local node nodes=("${!CL_PID[@]}") bad=0
+	for node in "${nodes[@]}"; do
+		kill -CONT "${CL_PID[$node]}" 2>/dev/null
+		kill -TERM "${CL_PID[$node]}" 2>/dev/null
+	done
+	for node in "${nodes[@]}"; do
+		if ! cl_reap "$node"; then
+			echo "  $node's nsrpd still runs 5 s after SIGTERM"
+			cl_kill "$node"
+			bad=1
+		elif ((CL_RC != 0)); then
+			echo "  $node's nsrpd exited with status $CL_RC"
 			bad=1
 		fi
 	done
 	return "$bad"
+}
+
+# Fails when a log of ours, or a report of the sanitized nsrpctl, shows
+# a sanitizer report.
+cl_logs_clean() { san_clean "${CL_LOGS[@]}"; }
+
+# cl_finish: how every cluster test ends. The daemons are stopped first,
+# so that the leak reports of their exits are read too; the logs are shown
+# on failure, and kept (lib.sh).
+cl_finish() {
+	echo "# stop; sanitizers"
+	check "each nsrpd still running stops on SIGTERM, status 0" \
+		cl_stop_all
+	check "no sanitizer report in the logs" cl_logs_clean
+	((T_FAILED)) && cl_dump
+	t_done
 }
 
 # cl_dump: both units' logs as one timeline, latest last (a failing run).

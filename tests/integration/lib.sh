@@ -72,10 +72,56 @@ wait_for() {
 	done
 }
 
+# ------------------------------------------------------------ sanitizers
+# keep_on_failure DIR...: what a failed test leaves for its reader; t_done
+# copies each DIR under $BUILD/test-logs/ before the teardown removes it.
+T_KEEP=()
+keep_on_failure() { T_KEEP+=("$@"); }
+
+# The sanitized tools a test runs for a moment (nsrpctl, the test tools)
+# write their reports into files here, one per process, for their stderr
+# is often thrown away; the daemons write theirs into their logs. Run such
+# a tool as "san CMD...".
+T_SANDIR=$(mktemp -d "/tmp/$T_NAME.san.XXXXXX")
+on_exit "rm -rf $T_SANDIR"
+keep_on_failure "$T_SANDIR"
+san() {
+	ASAN_OPTIONS=log_path=$T_SANDIR/asan \
+		UBSAN_OPTIONS=log_path=$T_SANDIR/ubsan "$@"
+}
+
+SAN_REPORT='ERROR: (Address|Leak)Sanitizer|runtime error|Sanitizer: '
+
+# san_clean [LOG...]: fails, and shows the report, when any LOG or any
+# file of T_SANDIR holds a sanitizer report. Call it once every sanitized
+# process has exited: LeakSanitizer reports at the exit.
+san_clean() {
+	local f bad=0
+	for f in "$@" "$T_SANDIR"/*; do
+		[[ -f $f ]] || continue
+		grep -qE "$SAN_REPORT" "$f" || continue
+		echo "  sanitizer report in $f:"
+		grep -E -A12 "$SAN_REPORT" "$f" | head -40
+		bad=1
+	done
+	return "$bad"
+}
+
+t_keep() {
+	local dest=$BUILD/test-logs/$T_NAME.$$ d
+	((${#T_KEEP[@]})) || return 0
+	mkdir -p "$dest" || return 0
+	for d in "${T_KEEP[@]}"; do
+		[[ -e $d ]] && cp -a "$d" "$dest/"
+	done
+	echo "logs kept in $dest"
+}
+
 t_done() {
 	local what
 	if ((T_FAILED)); then
 		for what in "${T_NOT_OK[@]}"; do echo "not ok: $what"; done
+		t_keep
 		echo "FAIL: $T_NAME"; exit 1
 	fi
 	echo "PASS: $T_NAME"; exit 0

@@ -197,8 +197,5 @@ check "and logs its exit status" \
 	wait_for 2 grep -q "notify $FAILING (pid [0-9]*) exited with status 3" \
 	"${CL_LOGS[1]}"
 
-echo "# sanitizers"
-check "no sanitizer report in the logs" cl_logs_clean
-((T_FAILED)) && cl_dump
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
-t_done
+cl_finish

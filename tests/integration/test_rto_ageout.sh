@@ -122,8 +122,5 @@ check "within 4 s: fw1 swept it, and fw2 dropped its copy (8 s left)" \
 	wait_for 4 eval '! has fw1 6002 local && ! has fw2 6002 from_peer'
 wait "$FLOW_PID"
 
-echo "# sanitizers"
-check "no sanitizer report in the logs" cl_logs_clean
-((T_FAILED)) && cl_dump
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
-t_done
+cl_finish

@@ -157,8 +157,5 @@ cat "$CL_DIR/off.json"
 check "the connections did not survive" \
 	test "$(alive "$CL_DIR/off.json")" -lt "$CONNS"
 
-echo "# sanitizers"
-check "no sanitizer report in the logs" cl_logs_clean
-((T_FAILED)) && cl_dump
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
-t_done
+cl_finish
