@@ -129,8 +129,15 @@ $(BUILD)/tests/kstate_tool: $(BUILD)/san/tests/integration/kstate_tool.o $(BUILD
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
+# Forges HA frames, reads the clock, edits sessions for the cluster tests.
+$(BUILD)/tests/ha_tool: $(BUILD)/san/tests/integration/ha_tool.o $(BUILD)/libnsrpd-san.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+
 TEST_BINS := $(BUILD)/tests/unit $(BUILD)/tests/bpf \
-	     $(BUILD)/san/nsrpd $(BUILD)/san/nsrpctl $(BUILD)/tests/kstate_tool
+	     $(BUILD)/san/nsrpd $(BUILD)/san/nsrpctl $(BUILD)/tests/kstate_tool \
+	     $(BUILD)/tests/ha_tool
 
 # --------------------------------------------------------------- benchmarks
 # tools/bench/*.bpf.c: helper programs; tools/bench/*.c: one binary each,
