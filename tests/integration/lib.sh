@@ -178,6 +178,40 @@ for _ in range(count):
 ' "$@"
 }
 
+# arp_replies NODE DEV ADDR: sends one ARP request for ADDR out of NODE's
+# DEV and prints the sender MAC of every reply that comes within a second,
+# one line each: two units answering are two lines, even with one MAC.
+arp_replies() {
+	lab exec "$1" timeout 5 python3 -c '
+import socket, struct, sys, time
+dev, target = sys.argv[1], sys.argv[2]
+mac = bytes.fromhex(open("/sys/class/net/%s/address" % dev).read()
+                    .strip().replace(":", ""))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.connect((target, 9))
+src = socket.inet_aton(u.getsockname()[0])
+tpa = socket.inet_aton(target)
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s.bind((dev, 0x0806))
+s.send(b"\xff" * 6 + mac + b"\x08\x06" +
+       struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + src +
+       b"\x00" * 6 + tpa)
+end = time.monotonic() + 1
+while True:
+    left = end - time.monotonic()
+    if left <= 0:
+        break
+    s.settimeout(left)
+    try:
+        f = s.recv(128)
+    except socket.timeout:
+        break
+    if len(f) >= 42 and f[20:22] == b"\x00\x02" and f[28:32] == tpa and \
+            f[32:38] == mac:
+        print(":".join("%02x" % b for b in f[22:28]))
+' "$2" "$3"
+}
+
 # nft_count NODE FAMILY TABLE CHAIN COMMENT: prints the packet count of the
 # counter on the rule carrying that comment (nothing if there is none).
 nft_count() {
