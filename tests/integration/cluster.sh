@@ -192,10 +192,27 @@ cl_ping_via() {	# NODE FAM DST BEFORE
 	cl_pings "$3" && (($(cl_forwarded "$1" "echo$2") > $4))
 }
 
-# cl_vsi_mac_answers MAC: an ARP request for the VSI gets MAC as answer.
+# cl_vsi_mac VSD [IFNAME]: the VSI MAC of group VSD on IFNAME (default
+# lan0), as the units derive it.
+cl_vsi_mac() { "$BUILD/tests/ha_tool" vsi-mac 1 "$1" "${2:-lan0}"; }
+
+# cl_arp_replies NODE: NODE's count of ARP requests its XDP answered.
+cl_arp_replies() {
+	local j
+	j=$(cl_ctl "$1" get counters -j) || return 1
+	jq -er '.dataplane["arp-reply"]' <<<"$j"
+}
+
+# cl_vsi_mac_answers MAC [NODE]: one ARP request for the VSI gets exactly
+# one answer, MAC; with NODE, that unit sent it.
 cl_vsi_mac_answers() {
-	lab exec client timeout 3 arping -c1 -w1 -i eth0 "$CL_VSI" 2>/dev/null |
-		grep -qi "from $1 "
+	local before answers
+	if [[ -n ${2:-} ]]; then
+		before=$(cl_arp_replies "$2") || return 1
+	fi
+	answers=$(arp_replies client eth0 "$CL_VSI")
+	[[ $answers == "$1" ]] || { echo "  answers: ${answers:-none}"; return 1; }
+	[[ -z ${2:-} ]] || (( $(cl_arp_replies "$2") > before ))
 }
 
 # The VSI MAC as the client learnt it.
