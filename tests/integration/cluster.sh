@@ -266,6 +266,74 @@ cl_finish() {
 	t_done
 }
 
+# ------------------------------------------------------------- histories
+# Both units run on this machine and share its CLOCK_MONOTONIC, the clock
+# of "get nsrp history"'s mono_ns: their histories, and the test's own
+# acts, go on one time line.
+
+# cl_mono: CLOCK_MONOTONIC in ns.
+cl_mono() { "$BUILD/tests/ha_tool" mono; }
+
+# cl_signal SIG NODE: sends SIG (a name: STOP, CONT...) to NODE's nsrpd;
+# prints CLOCK_MONOTONIC read just before.
+cl_signal() { "$BUILD/tests/ha_tool" kill "$(kill -l "$1")" "${CL_PID[$2]}"; }
+
+# cl_history NODE: NODE's transitions of group 0, one a line:
+# "MONO_NS FROM>TO:REASON".
+cl_history() {
+	local j
+	j=$(cl_ctl "$1" get nsrp history -j) || return 1
+	jq -r '.[] | select(.group == 0) |
+		"\(.mono_ns) \(.from)>\(.to):\(.reason)"' <<<"$j"
+}
+
+# cl_history_after NODE T: NODE's transitions at or after T.
+cl_history_after() {
+	local h
+	h=$(cl_history "$1") || return 1
+	awk -v t="$2" '$1 >= t' <<<"$h"
+}
+
+# cl_double_master FROM TO: how long, in µs, both units were master of
+# group 0 within [FROM, TO), by their histories. A unit is master from
+# its transition to master until its next transition; before its
+# history's first transition (its daemon started then) it was not.
+cl_double_master() {
+	local h1 h2
+	h1=$(cl_history fw1) && h2=$(cl_history fw2) || return 1
+	{ sed 's/^/1 /' <<<"$h1"; sed 's/^/2 /' <<<"$h2"; } |
+		awk -v lo="$1" -v hi="$2" '
+		# Each line: UNIT MONO_NS FROM>TO:REASON. awk keeps numbers
+		# as doubles: ns since boot need 53 bits for 104 days.
+		NF >= 3 {
+			split($3, m, ":"); split(m[1], ft, ">")
+			n[$1]++; t[$1, n[$1]] = $2; master[$1, n[$1]] = ft[2] == "master"
+		}
+		function spans(u,   i, since, k) {
+			k = 0; since = -1
+			for (i = 1; i <= n[u]; i++) {
+				if (master[u, i] && since < 0)
+					since = t[u, i]
+				else if (!master[u, i] && since >= 0) {
+					a[u, ++k] = since; b[u, k] = t[u, i]; since = -1
+				}
+			}
+			if (since >= 0) { a[u, ++k] = since; b[u, k] = hi }
+			ns[u] = k
+		}
+		END {
+			spans(1); spans(2); both = 0
+			for (i = 1; i <= ns[1]; i++)
+				for (j = 1; j <= ns[2]; j++) {
+					s = a[1, i] > a[2, j] ? a[1, i] : a[2, j]
+					e = b[1, i] < b[2, j] ? b[1, i] : b[2, j]
+					s = s > lo ? s : lo; e = e < hi ? e : hi
+					if (e > s) both += e - s
+				}
+			printf "%d\n", both / 1000
+		}'
+}
+
 # cl_dump: both units' logs as one timeline, latest last (a failing run).
 cl_dump() {
 	local log

@@ -16,7 +16,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/cluster.sh"
 
 require_root
-require_cmd ip nft jq arping timeout
+require_cmd ip nft jq python3 timeout
 [[ -x $BUILD/san/nsrpd && -x $BUILD/nsrpctl ]] || skip "build first (make tests)"
 
 start=$(date +%s%N)
@@ -36,6 +36,14 @@ stays() {	# stays SECONDS NODE STATE: NODE's state holds that long
 
 alarm() { [[ $(cl_json "$1" .primary_alarm) == "$2" ]]; }
 
+# one_master_between T0 T1: by both histories, never two masters from T0
+# to T1: a manual failover hands over, the old master steps down first.
+one_master_between() {
+	local dm
+	dm=$(cl_double_master "$1" "$2") || return 1
+	((dm == 0)) || { echo "  two masters for $dm µs"; return 1; }
+}
+
 echo "# election"
 check "lab up" lab_setup "clel$$"
 cl_add_counters
@@ -49,24 +57,28 @@ check_fails "fw2 does not" cl_has_vsi fw2
 check "client -> server flows through fw1" cl_flows_via fw1
 check "client -> server over IPv6 flows through fw1" cl_flows_via fw1 6
 vmac=$(cl_client_vsi_mac)
-check "the client learnt a locally administered VSI MAC ($vmac)" \
-	grep -qiE '^.[26ae]:' <<<"$vmac"
-check "the VSI MAC answers ARP" cl_vsi_mac_answers "$vmac"
+check "the client learnt group 0's VSI MAC ($vmac)" \
+	test "$vmac" = "$(cl_vsi_mac 0)"
+check "the VSI MAC answers ARP, from fw1" cl_vsi_mac_answers "$vmac" fw1
 check "get nsrp (text) names fw1 master" \
 	eval 'cl_ctl fw1 get nsrp | grepq -E "^ +0 +50 yes +1 no +myself"'
 
 echo "# manual failover: mode backup on a master with preempt"
-# fw1 preempts back after its hold-down; 3 s rather than the lab's 1 s
+# fw1 preempts back after its hold-down; 5 s rather than the lab's 1 s
 # leaves the checks of fw2's mastership room on a loaded machine.
-check "a run-time set lengthens fw1's hold-down to 3 s" \
-	eval 'cl_ctl fw1 set nsrp vsd-group id 0 preempt hold-down 3 >/dev/null'
+check "a run-time set lengthens fw1's hold-down to 5 s" \
+	eval 'cl_ctl fw1 set nsrp vsd-group id 0 preempt hold-down 5 >/dev/null'
+t0=$(cl_mono)
 check "mode backup on fw1" ctl_exec fw1 backup
 check "fw2 becomes master at once" wait_for 1 cl_is_master fw2
+t1=$(cl_mono)
 check "fw2 now holds the VSIs, fw1 not" eval 'cl_has_vsi fw2 && ! cl_has_vsi fw1'
 check "traffic flows through fw2" cl_flows_via fw2
-check "the VSI MAC still answers, now from fw2" cl_vsi_mac_answers "$vmac"
+check "the VSI MAC still answers, now from fw2" \
+	cl_vsi_mac_answers "$vmac" fw2
+check "never two masters in the hand-over" one_master_between "$t0" "$t1"
 check "fw1 preempts master back after its hold-down" \
-	wait_for 6 cl_is_master fw1
+	wait_for 8 cl_is_master fw1
 check "fw1's history says why" \
 	eval 'cl_ctl fw1 get nsrp history | tail -n1 | grepq "preempt"'
 check "traffic flows through fw1 again" cl_flows_via fw1
@@ -74,8 +86,10 @@ check "a run-time set puts the hold-down back to 1 s" \
 	eval 'cl_ctl fw1 set nsrp vsd-group id 0 preempt hold-down 1 >/dev/null'
 
 echo "# manual failover: mode ineligible, then mode init"
+t0=$(cl_mono)
 check "mode ineligible on fw1" ctl_exec fw1 ineligible
 check "fw2 becomes master at once" wait_for 1 cl_state_is fw2 master
+check "never two masters meanwhile" one_master_between "$t0" "$(cl_mono)"
 check "fw1 is ineligible" test "$(cl_state fw1)" = ineligible
 check "get nsrp says inelig yes" \
 	eval 'cl_ctl fw1 get nsrp | grepq -E "^ +0 +50 yes +1 yes "'
@@ -91,6 +105,7 @@ kill -HUP "${CL_PID[fw1]}"
 check "reload turns fw1's preempt off" \
 	wait_for 2 cl_json_is fw1 '.groups[0].preempt' false
 check "the reload changed no role" cl_is_master fw1
+t0=$(cl_mono)
 check "mode backup on fw1" ctl_exec fw1 backup
 check "fw2 becomes master at once" wait_for 1 cl_is_master fw2
 check "fw2 stays master (fw1 has no preempt)" stays 2 fw2 master
@@ -98,6 +113,8 @@ check "traffic flows through fw2" cl_flows_via fw2
 check "mode backup on fw2" ctl_exec fw2 backup
 check "fw1 becomes master at once" wait_for 1 cl_is_master fw1
 check "fw1 stays master" stays 1 fw1 master
+check "never two masters in both hand-overs" \
+	one_master_between "$t0" "$(cl_mono)"
 check "traffic flows through fw1" cl_flows_via fw1
 cl_conf fw1
 kill -HUP "${CL_PID[fw1]}"
