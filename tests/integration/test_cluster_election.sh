@@ -26,12 +26,15 @@ ctl_exec() { cl_ctl "$1" exec nsrp vsd-group 0 mode "$2" >/dev/null; }
 
 transitions() { cl_ctl "$1" get nsrp history -j | jq length; }
 
-stays() {	# stays SECONDS NODE STATE: NODE's state holds that long
-	local end=$(( $(date +%s%N) + $1 * 1000000000 ))
-	while (( $(date +%s%N) < end )); do
-		[[ $(cl_state "$2") == "$3" ]] || return 1
-		sleep 0.2
-	done
+# stays SECONDS NODE STATE: NODE is in STATE, and by its history makes no
+# transition for SECONDS (a sample every 0.2 s would miss a short flap).
+stays() {
+	local t0 moved
+	t0=$(cl_mono)
+	[[ $(cl_state "$2") == "$3" ]] || return 1
+	sleep "$1"	# the time in which nothing may happen
+	moved=$(cl_history_after "$2" "$t0") || return 1
+	[[ -z $moved ]] || { echo "  $2: $moved"; return 1; }
 }
 
 alarm() { [[ $(cl_json "$1" .primary_alarm) == "$2" ]]; }

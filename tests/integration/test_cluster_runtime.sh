@@ -108,13 +108,16 @@ check "the refusal is logged" \
 	grep -q "config: 'set nsrp cluster id 2' refused" "${CL_LOGS[1]}"
 
 echo "# priority and preempt at run time"
+t0=$(cl_mono)
 check "set fw2's priority to 20" cl_ctl fw2 set nsrp vsd-group id 0 priority 20
 check "get nsrp shows it at once" \
 	test "$(cl_json fw2 '.groups[0].priority')" = 20
 check "the change is logged" \
 	grep -q "config: set nsrp vsd-group id 0 priority 20" "${CL_LOGS[1]}"
-sleep 1.2	# past fw2's would-be hold-down: without preempt, no takeover
-check "without preempt fw1 stays master" cl_is_master fw1
+sleep 1.2	# past fw2's would-be hold-down: the time in which nothing may happen
+check "without preempt fw1 stays master, and neither unit moved" \
+	eval 'cl_is_master fw1 &&
+	      [[ -z $(cl_history_after fw1 "$t0")$(cl_history_after fw2 "$t0") ]]'
 check "set preempt hold-down 1 on fw2" \
 	cl_ctl fw2 set nsrp vsd-group id 0 preempt hold-down 1
 check "fw2 takes master after its hold-down" wait_for 4 cl_is_master fw2
