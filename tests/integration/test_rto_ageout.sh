@@ -10,7 +10,7 @@
 #       starts its copy over at 8 lifetimes;
 #   a UDP flow that stopped, and that fw1 swept: deleted; fw2 drops its
 #       copy;
-#   a ping whose ICMP session (timeout 30 s) is alive on fw1 but idle for
+#   a ping whose ICMP session (timeout 45 s) is alive on fw1 but idle for
 #       longer than the data plane's refresh interval (10 s): idle; fw2
 #       takes fw1's remaining lifetime, and both expire together;
 #
@@ -30,8 +30,13 @@ require_cmd ip nft jq python3 timeout
 	skip "build first (make tests)"
 
 TIMEOUT=1	# s, the UDP timeout of both units
-ICMP_TIMEOUT=30	# s, longer than the refresh interval (10 s): it can idle
+ICMP_TIMEOUT=45	# s, longer than the refresh interval (10 s): it can idle
 REFRESH=10	# s, NSRP_DEF_REFRESH_NS
+# A sweep for expired sessions comes when the earliest expiry the agent
+# knows of is due, but a sweep that took long (a loaded machine preempts
+# it) puts the next one off by 49 times as long: the waits for one allow
+# for SWEEP_LATE s.
+SWEEP_LATE=12
 start=$(date +%s%N)
 
 # sessions NODE PORT FIELD: NODE's sessions to the server's PORT, local
@@ -78,8 +83,10 @@ sync_restore() { lab exec fw2 nft delete table inet rto_cut; }
 # flow PORT SECONDS: a datagram to the server's PORT every 0.3 of the
 # timeout, from one source port, for SECONDS; in the background. (At 0.9,
 # a loaded machine's hiccup let the session expire between two.)
+# stop_flow PID ends one early.
 flow() {
-	lab exec client timeout $(($2 + 5)) python3 -c '
+	# "$LAB", not lab(): $! is then the flow's own PID.
+	"$LAB" exec client timeout $(($2 + 5)) python3 -c '
 import socket, sys, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("0.0.0.0", int(sys.argv[2]) + 1000))
@@ -91,6 +98,7 @@ while time.monotonic() < end:
 	FLOW_PID=$!
 	on_exit "kill $FLOW_PID 2>/dev/null"
 }
+stop_flow() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 echo "# ageout-ack on: active, and deleted"
 check "lab up" lab_setup "rtoa$$"
@@ -113,11 +121,11 @@ cl_both_up
 check "fw1 is master" cl_is_master fw1
 check "ageout-ack is on" \
 	eval 'cl_ctl fw2 get config | grepq -x "set nsrp rto session ageout-ack"'
-# 6000 goes on for 8 lifetimes of the backup's copy and 4 s more; 6003
-# stops after 2 s, and fw1 sweeps it, but the deletion never reaches fw2.
+# 6000 goes on until the checks are done; 6003 stops after 2 s, and fw1
+# sweeps it, but the deletion never reaches fw2.
 flow 6003 2
 pid6003=$FLOW_PID
-flow 6000 $((8 * TIMEOUT + 4))
+flow 6000 60
 check "fw2 holds fw1's sessions to ports 6000 and 6003" \
 	wait_for 5 eval 'has fw2 6000 from_peer && has fw2 6003 from_peer'
 sync_cut
@@ -125,7 +133,7 @@ queries=$(rto fw2 ageout_queries) kept=$(rto fw2 ageout_kept)
 deleted=$(rto fw2 ageout_deleted)
 check "fw1 swept the stopped flow's session" wait_for 5 lacks fw1 6003 local
 check "fw2 asked fw1 about its expired copies" \
-	wait_for $((8 * TIMEOUT + 3)) rose fw2 ageout_queries "$queries"
+	wait_for $((8 * TIMEOUT + SWEEP_LATE)) rose fw2 ageout_queries "$queries"
 check "fw1 still carries the flow to 6000" has fw1 6000 local
 check "active on fw1: fw2 kept that copy" \
 	wait_for 3 rose fw2 ageout_kept "$kept"
@@ -136,21 +144,22 @@ check "for 8 lifetimes again: $(timeout_of fw2 udp 6000) s left" \
 check "gone on fw1: fw2 deleted the copy of 6003" \
 	wait_for 3 eval 'lacks fw2 6003 from_peer && rose fw2 ageout_deleted "$deleted"'
 check "fw2 still holds the copy of 6000 past 8 lifetimes" has fw2 6000 from_peer
-wait "$FLOW_PID" "$pid6003"
+stop_flow "$FLOW_PID"
+wait "$pid6003"
 sync_restore
 
 echo "# ageout-ack off"
 check "unset nsrp rto session ageout-ack on fw2" \
 	cl_ctl fw2 unset nsrp rto session ageout-ack
 queries=$(rto fw2 ageout_queries)
-flow 6001 $((8 * TIMEOUT + 4))
+flow 6001 60
 check "fw2 holds fw1's session to port 6001" wait_for 5 has fw2 6001 from_peer
 sync_cut
 check "fw2 let its copy expire" \
-	wait_for $((8 * TIMEOUT + 3)) lacks fw2 6001 from_peer
+	wait_for $((8 * TIMEOUT + SWEEP_LATE)) lacks fw2 6001 from_peer
 check "while fw1 still carries the flow" has fw1 6001 local
 check "without asking fw1" test "$(rto fw2 ageout_queries)" = "$queries"
-wait "$FLOW_PID"
+stop_flow "$FLOW_PID"
 sync_restore
 
 echo "# an idle flow is swept from both units once it expires"
@@ -174,30 +183,34 @@ check "fw2 holds fw1's ICMP session, for 8 of its lifetimes" \
 	wait_for 3 eval '(( $(timeout_of fw2 icmp) > ICMP_TIMEOUT ))'
 # Its copy is made due when fw1's session has been idle past the refresh
 # interval (the clock both units and the test share); fw2 sees it at its
-# next sweep, at most 10 s later, while fw1's session still lives.
+# next sweep, at most 10 s later (SWEEP_LATE on a loaded machine), while
+# fw1's session still lives.
 idle_at=$((t_ping + (REFRESH + 1) * 1000000000))
 check "fw2's copy made to expire $((REFRESH + 1)) s after the ping" \
 	test "$(san lab exec fw2 "$BUILD/tests/ha_tool" expire icmp 0 "$idle_at")" = 1
 kept=$(rto fw2 ageout_kept)
 check "fw2 asked, and kept the copy: the session lives on fw1" \
-	wait_for $((REFRESH + 12)) rose fw2 ageout_kept "$kept"
+	wait_for $((REFRESH + 2 + SWEEP_LATE)) rose fw2 ageout_kept "$kept"
 left1=$(timeout_of fw1 icmp) left2=$(timeout_of fw2 icmp)
 check "idle on fw1 ($left1 s left): fw2's copy expires with it ($left2 s)" \
 	eval '[[ -n $left1 && -n $left2 ]] && (( left2 <= ICMP_TIMEOUT - REFRESH &&
 	       left2 >= left1 - 1 && left2 <= left1 + 1 ))'
 
 echo "# ageout-ack on, the peer absent"
+# The sync cut again: fw1's deletion of the session, once the flow
+# stopped, must not reach fw2 before fw1 is gone.
 flow 6004 2
 check "fw2 holds fw1's session to port 6004" wait_for 5 has fw2 6004 from_peer
-wait "$FLOW_PID"
+sync_cut
 queries=$(rto fw2 ageout_queries) swept=$(rto fw2 swept)
 for dev in lan0 wan0 ha0; do lab exec fw1 ip link set "$dev" down; done
 cl_kill fw1
 check "fw2 takes over" wait_for 3 cl_state_is fw2 master
 check "its copy expires: fw2 deletes it without a question" \
-	wait_for $((8 * TIMEOUT + 3)) eval \
+	wait_for $((8 * TIMEOUT + SWEEP_LATE)) eval \
 	'lacks fw2 6004 from_peer && rose fw2 swept "$swept"'
 check "it asked nobody" test "$(rto fw2 ageout_queries)" = "$queries"
+wait "$FLOW_PID"
 
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
 cl_finish
