@@ -8,8 +8,9 @@
 # SIGCONT the stale master steps down at once (never two masters), after
 # its links come back exactly one master remains and re-announces the VSIs.
 # A graceful stop (SIGTERM) hands master over before the daemon leaves.
-# The helpers below run through check/wait_for, which shellcheck cannot see.
-# shellcheck disable=SC2317
+# The helpers below run through check/wait_for, which shellcheck cannot see,
+# and so do the variables read in eval'd checks.
+# shellcheck disable=SC2317,SC2034
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=cluster.sh

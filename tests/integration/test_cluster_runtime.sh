@@ -10,8 +10,9 @@
 # notify hook, itself set at run time, runs on every transition with
 # group, old state, new state and reason and no signal blocked; a missing
 # hook and one that fails are logged and counted, and change nothing.
-# The helpers below run through check/wait_for, which shellcheck cannot see.
-# shellcheck disable=SC2317
+# The helpers below run through check/wait_for, which shellcheck cannot see,
+# and so do the variables read in eval'd checks.
+# shellcheck disable=SC2317,SC2034
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=cluster.sh

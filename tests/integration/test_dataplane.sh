@@ -9,6 +9,8 @@
 # killed agent's node stops answering within its liveness deadline; and
 # that the session table survives a restart of the agent.
 
+# Variables read in eval'd checks, which shellcheck cannot see:
+# shellcheck disable=SC2034
 . "$(dirname "$0")/lib.sh"
 require_root
 require_cmd python3 bpftool

@@ -11,8 +11,9 @@
 require_root
 [[ -x $BUILD/san/nsrpd && -x $BUILD/san/nsrpctl ]] || skip "build first (make tests)"
 
-out=$(NSRP_LAB=demo$$ BUILD=$BUILD NSRPD=$BUILD/san/nsrpd \
-	NSRPCTL=$BUILD/san/nsrpctl san "$TOP/tools/demo" 2>&1)
+export BUILD
+out=$(NSRP_LAB=demo$$ NSRPD=$BUILD/san/nsrpd NSRPCTL=$BUILD/san/nsrpctl \
+	san "$TOP/tools/demo" 2>&1)
 rc=$?
 report=$BUILD/demo/report.txt
 keep_on_failure "$BUILD/demo"

@@ -18,7 +18,7 @@
 # (peer absent) too. Last, a flow that stops is swept from the master once
 # it expires, and its copy deleted on the backup with it.
 # The helpers below run through check/wait_for, which shellcheck cannot see.
-# shellcheck disable=SC2317,SC2016
+# shellcheck disable=SC2317,SC2016,SC2034
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=cluster.sh
