@@ -13,7 +13,8 @@
 # failover breaks them: the backup has neither the sessions nor the
 # kernel's conntrack entries, and its policy drops their packets as
 # mid-stream.
-# shellcheck disable=SC2317
+# The variables read in eval'd checks too:
+# shellcheck disable=SC2317,SC2034
 # shellcheck source=lib.sh
 source "$(dirname "$0")/lib.sh"
 # shellcheck source=cluster.sh
@@ -284,4 +285,5 @@ release "$CL_DIR/off.json" "$F"
 check "the connections were not answered after it" \
 	test "$(answered_after "$CL_DIR/off.json" $((F + 1000000000)))" -lt "$CONNS"
 
+echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
 cl_finish
