@@ -17,6 +17,8 @@
  *	  --cluster N --unit N --epoch N --seq N   the header (seq: the
  *	                        first frame's; each next one's is one more)
  *	  --auth PW --enc PW    the passwords to seal it with (none: clear)
+ *	  --key-id N            the key id to name in the header, whatever
+ *	                        keys sealed it (default: theirs)
  *	  --state S             group 0's state: master, backup...
  *	  --prio N --yield      its priority, and the "steps down" flag
  *	  --count N             frames to send (1)
@@ -101,6 +103,7 @@ struct hb_opts {
 	struct proto_hb hb;
 	const char *auth, *enc;
 	unsigned int count;
+	unsigned int key_id;	/* 0: the id of the keys that seal */
 };
 
 static int hb_parse(int argc, char **argv, struct hb_opts *o)
@@ -112,6 +115,7 @@ static int hb_parse(int argc, char **argv, struct hb_opts *o)
 		{ "seq", required_argument, NULL, 's' },
 		{ "auth", required_argument, NULL, 'a' },
 		{ "enc", required_argument, NULL, 'x' },
+		{ "key-id", required_argument, NULL, 'k' },
 		{ "state", required_argument, NULL, 't' },
 		{ "prio", required_argument, NULL, 'p' },
 		{ "yield", no_argument, NULL, 'y' },
@@ -135,6 +139,7 @@ static int hb_parse(int argc, char **argv, struct hb_opts *o)
 		case 's': o->h.seq = strtoull(optarg, NULL, 0); break;
 		case 'a': o->auth = optarg; break;
 		case 'x': o->enc = optarg; break;
+		case 'k': o->key_id = strtoul(optarg, NULL, 0); break;
 		case 'p': g->priority = strtoul(optarg, NULL, 0); break;
 		case 'y': g->flags |= VSD_F_YIELD; break;
 		case 'n': o->count = strtoul(optarg, NULL, 0); break;
@@ -185,6 +190,8 @@ static int cmd_hb(int argc, char **argv)
 		fprintf(stderr, "ha_tool: hacrypt_init: %s\n", strerror(-err));
 		return 1;
 	}
+	if (o.key_id)
+		crypt.cur.id = o.key_id;
 	fd = hb_socket();
 	if (fd < 0) {
 		fprintf(stderr, "ha_tool: socket: %s\n", strerror(-fd));

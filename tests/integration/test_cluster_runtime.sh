@@ -102,11 +102,6 @@ check "a new VSI needs a restart" \
 	refused fw2 "the VSI addresses cannot change" set interface lan0:0 ip 192.0.2.9/24
 check "an address twice is refused" \
 	refused fw2 "address 192.0.2.1 is already set" set interface wan0 manage-ip 192.0.2.1
-check "a password needs a restart" \
-	refused fw2 "the HA link passwords" set nsrp auth pass Sekr1t
-check "and stays out of the log" \
-	eval "grep -q 'set nsrp auth pass \*\*\*' ${CL_LOGS[1]} &&
-	      ! grep -q Sekr1t ${CL_LOGS[1]}"
 check "the running configuration is unchanged" \
 	test "$(cl_ctl fw2 get config)" = "$cfg_before"
 check "fw2 still has priority 100" \
@@ -209,6 +204,24 @@ check "fw2 counts the failing hook" \
 check "and logs its exit status" \
 	wait_for 2 grep -q "notify $FAILING (pid [0-9]*) exited with status 3" \
 	"${CL_LOGS[1]}"
+
+echo "# a new password on both units, one after the other"
+n1=$(transitions fw1)
+n2=$(transitions fw2)
+lost=$(cat "${CL_LOGS[@]}" | grep -c "peer unit .* lost")
+check "set on fw2" cl_ctl fw2 set nsrp auth pass Sekr1t
+check "it stays out of the log" \
+	eval "grep -q 'set nsrp auth pass \*\*\*' ${CL_LOGS[1]} &&
+	      ! grep -q Sekr1t ${CL_LOGS[1]}"
+check "set on fw1" cl_ctl fw1 set nsrp auth password Sekr1t
+check "both send with the new key" \
+	wait_for 5 eval '[[ $(cl_json fw1 .key_sending) == $(cl_json fw2 .key_sending) &&
+			   $(cl_json fw1 .key_changing) == false &&
+			   $(cl_json fw2 .key_changing) == false ]]'
+check "the peer was never lost" \
+	eval '[[ $(cat "${CL_LOGS[@]}" | grep -c "peer unit .* lost") == "$lost" ]]'
+check "and no role changed" \
+	eval 'same_transitions fw1 "$n1" && same_transitions fw2 "$n2"'
 
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
 cl_finish
