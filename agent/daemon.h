@@ -24,6 +24,7 @@
 #include "linkwatch.h"
 #include "notify.h"
 #include "pact.h"
+#include "rekey.h"
 #include "routenl.h"
 #include "routesync.h"
 #include "sweep.h"
@@ -57,6 +58,7 @@ struct nsrpd {
 	struct pact pact;		/* ends when the peer's agent dies */
 	struct linkwatch halinks;	/* the HA paths' carrier */
 	struct notify nt;
+	struct rekey rekey;		/* new HA link passwords, off the loop */
 	struct ctl_server ctl;
 	struct command_env cmd;
 

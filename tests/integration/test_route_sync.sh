@@ -391,8 +391,5 @@ far=$(missing off far) near=$(missing off near)
 check "the stream to the upstream's host broke: $far lost, $((3 * RATE)) more than to the server ($near) at least" \
 	test "$far" -ge $((near + 3 * RATE))
 
-echo "# sanitizers"
-check "no sanitizer report in the logs" cl_logs_clean
-((T_FAILED)) && cl_dump
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
-t_done
+cl_finish
