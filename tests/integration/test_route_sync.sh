@@ -79,6 +79,13 @@ mark() {
 			(map(select(.active)) + .)[0].mark'
 }
 mark_is() { [[ $(mark "$1" "$2") == "$3" ]]; }
+# text_marks NODE PREFIX: the marks of PREFIX's lines in get route's table
+# (ID, prefix, interface, gateway, mark, metric; "*" before the active).
+text_marks() {
+	local out
+	out=$(cl_ctl "$1" get route) || return 1
+	awk -v p="$2" 'NF >= 6 && $(NF - 4) == p { print $(NF - 1) }' <<<"$out" | xargs
+}
 
 # Whether a route to the upstream's host goes through the upstream.
 via_upstream() {
@@ -246,6 +253,9 @@ check "fw2 holds them as nsrpd's routes" \
 check "get route on fw2 marks them eBB" \
 	eval "mark_is fw2 $PFX eBB && mark_is fw2 $PFX6 eBB"
 check "and fw1 its own eB" mark_is fw1 "$PFX" eB
+check "get route's table says eBB on fw2, eB on fw1" \
+	eval "[[ \$(text_marks fw2 $PFX) == eBB && \$(text_marks fw2 $PFX6) == eBB &&
+		 \$(text_marks fw1 $PFX) == eB ]]"
 check "get nsrp: route synchronization enabled" \
 	eval 'cl_ctl fw2 get nsrp | grepq "^route synchronization: enabled"'
 check "fw2's zebra holds the copy as a kernel route of distance 254" \
