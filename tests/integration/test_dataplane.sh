@@ -49,19 +49,18 @@ ctl() { local fw=$1; shift; lab exec "$fw" "$CTL" -S "$TMP/$fw.sock" "$@"; }
 
 # A data plane counter of a node (its enum name without NSRP_CNT_), summed
 # over CPUs, read from the pinned map itself so that it works after the
-# agent is gone. The index comes from include/nsrpd.h, the one definition.
+# agent is gone: the map's BTF names it (the member of that name in
+# lower case, include/nsrpd.h).
 counter() {
 	local fw=$1 name=$2
 	lab exec "$fw" bpftool -j map dump pinned /sys/fs/bpf/nsrpd/nsrp_cnt |
 		python3 -c '
-import json, re, sys
-enum = re.search(r"enum nsrp_counter \{(.*?)\};", open(sys.argv[1]).read(), re.S)
-names = re.findall(r"NSRP_CNT_(\w+)", enum.group(1))
-want = names.index(sys.argv[2])
+import json, sys
+want = sys.argv[1].lower()
 for e in json.load(sys.stdin):
     f = e["formatted"]
     if f["key"] == 0:
-        print(sum(v["value"]["n"][want] for v in f["values"]))' "$TOP/include/nsrpd.h" "$name"
+        print(sum(v["value"][want] for v in f["values"]))' "$name"
 }
 
 # Sessions in a node's pinned map; with PROTO, only those of it.
