@@ -24,8 +24,7 @@ static int cmd_get_nsrp(void *ctx, const struct cmd_match *m)
 	struct command_call *c = ctx;
 
 	(void)m;
-	status_nsrp(&c->env->st, c->json, c->out);
-	return 0;
+	return status_nsrp(&c->env->st, c->json, c->out);
 }
 
 static int cmd_get_history(void *ctx, const struct cmd_match *m)
@@ -33,8 +32,7 @@ static int cmd_get_history(void *ctx, const struct cmd_match *m)
 	struct command_call *c = ctx;
 
 	(void)m;
-	status_history(&c->env->st, c->json, c->out);
-	return 0;
+	return status_history(&c->env->st, c->json, c->out);
 }
 
 static int cmd_get_counters(void *ctx, const struct cmd_match *m)
@@ -50,7 +48,7 @@ static int cmd_get_config(void *ctx, const struct cmd_match *m)
 	struct command_call *c = ctx;
 
 	(void)m;
-	return status_config(&c->env->st, c->out);
+	return status_config(&c->env->st, c->json, c->out);
 }
 
 /* What entered and left the session map on purpose since the start. */

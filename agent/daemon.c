@@ -445,7 +445,8 @@ static int nsrpd_control(struct nsrpd *d)
 		.st = { .cfg = &d->cfg, .cl = &d->cl, .sy = &d->sy,
 			.ha = &d->ha, .sw = &d->sw, .cth = &d->cth,
 			.nt = &d->nt, .dp = &d->dp, .ctl = &d->ctl.stats,
-			.health = &d->health, .cs = &d->cs },
+			.health = &d->health, .cs = &d->cs,
+			.loop = &d->loop },
 		.cl = &d->cl,
 		.sy = &d->sy,
 		.cs = &d->cs,
@@ -786,6 +787,7 @@ int nsrpd_run(struct nsrpd *d)
 		t_tick = clock_now_ns();
 		nsrpd_background(d, t_tick);
 		nsrpd_check_slow(d, now, t_events, t_tick);
+		loopstat_add(&d->loop, clock_now_ns() - now);
 	}
 }
 

@@ -21,6 +21,7 @@
 #include "dataplane.h"
 #include "hasess.h"
 #include "health.h"
+#include "loopstat.h"
 #include "notify.h"
 #include "sweep.h"
 #include "sync.h"
@@ -56,6 +57,7 @@ struct nsrpd {
 	struct ring_buffer *ring;	/* session events from the data plane */
 	uint64_t ring_hold_ns;	/* the ring is read again then; 0: armed */
 	bool health_watched[HEALTH_NFDS];	/* its fd is in the epoll set */
+	struct loop_stats loop;		/* its passes, for get nsrp */
 };
 
 /*

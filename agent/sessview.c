@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include "ctl.h"
+#include "jsonout.h"
 #include "sessview.h"
 
 #define SHOW_MAX_WORDS	16
@@ -308,24 +309,40 @@ static int show_row_json(const struct nsrp_sess_key *k,
 			 const struct nsrp_sess *v, const struct sess_view *sv,
 			 const char *pn, const struct show_ctx *x)
 {
-	char ia[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
+	char ia[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN], id[9];
+	json_t *o = json_object(), *p = json_array(), *b = json_array();
 
+	if (!o || !p || !b) {
+		json_decref(o);
+		json_decref(p);
+		json_decref(b);
+		return -ENOMEM;
+	}
 	addr_str(k->family, sv->ia, ia, sizeof(ia));
 	addr_str(k->family, sv->ra, ra, sizeof(ra));
-	return ctl_printf(x->out,
-			  "%s{\"id\":\"%08x\",\"vsd\":%u,\"proto\":\"%s\","
-			  "\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\","
-			  "\"dport\":%u,\"state\":\"%s\",\"timeout\":%llu,"
-			  "\"pkts\":[%llu,%llu],\"bytes\":[%llu,%llu],"
-			  "\"peer\":%s}",
-			  x->shown ? "," : "", sess_id(k), v->vsd, pn, ia,
-			  sv->ip, ra, sv->rp, sesstab_state_name(v->state),
-			  (unsigned long long)secs_left(v, x->now),
-			  (unsigned long long)v->pkts[NSRP_DIR_ORIG],
-			  (unsigned long long)v->pkts[NSRP_DIR_REPLY],
-			  (unsigned long long)v->bytes[NSRP_DIR_ORIG],
-			  (unsigned long long)v->bytes[NSRP_DIR_REPLY],
-			  v->flags & NSRP_SF_FROM_PEER ? "true" : "false");
+	snprintf(id, sizeof(id), "%08x", sess_id(k));
+	jsonout_set_str(o, "id", id);
+	jsonout_set_uint(o, "vsd", v->vsd);
+	jsonout_set_str(o, "proto", pn);
+	jsonout_set_str(o, "src", ia);
+	jsonout_set_uint(o, "sport", sv->ip);
+	jsonout_set_str(o, "dst", ra);
+	jsonout_set_uint(o, "dport", sv->rp);
+	jsonout_set_str(o, "state", sesstab_state_name(v->state));
+	jsonout_set_uint(o, "timeout", secs_left(v, x->now));
+	/* pkts[]/bytes[] are kept per direction from the initiator. */
+	json_array_append_new(p, jsonout_uint(v->pkts[NSRP_DIR_ORIG]));
+	json_array_append_new(p, jsonout_uint(v->pkts[NSRP_DIR_REPLY]));
+	json_array_append_new(b, jsonout_uint(v->bytes[NSRP_DIR_ORIG]));
+	json_array_append_new(b, jsonout_uint(v->bytes[NSRP_DIR_REPLY]));
+	jsonout_set(o, "pkts", p);
+	jsonout_set(o, "bytes", b);
+	jsonout_set_bool(o, "peer", v->flags & NSRP_SF_FROM_PEER);
+	if (x->shown && ctl_write(x->out, ",", 1)) {
+		json_decref(o);
+		return -ENOSPC;
+	}
+	return jsonout_write(x->out, o, false);
 }
 
 static int show_row(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
@@ -416,29 +433,62 @@ static void show_summary_text(const struct show_ctx *x, unsigned int cap)
 		   (unsigned long long)x->icmp, (unsigned long long)x->other);
 }
 
-static void show_summary_json(const struct show_ctx *x, unsigned int cap)
+static int show_summary_json(const struct show_ctx *x, unsigned int cap)
 {
-	struct ctl_out *o = x->out;
+	json_t *o = jsonout_object(), *st = json_object(), *pr = json_object();
 
-	ctl_printf(o, "{\"total\":%llu,\"local\":%llu,\"from_peer\":%llu,"
-		      "\"expired\":%llu,\"present\":%llu,\"capacity\":%u,",
-		   (unsigned long long)x->shown,
-		   (unsigned long long)x->local,
-		   (unsigned long long)x->from_peer,
-		   (unsigned long long)x->expired,
-		   (unsigned long long)x->present, cap);
+	if (!o || !st || !pr) {
+		json_decref(o);
+		json_decref(st);
+		json_decref(pr);
+		return -ENOMEM;
+	}
+	jsonout_set_uint(o, "total", x->shown);
+	jsonout_set_uint(o, "local", x->local);
+	jsonout_set_uint(o, "from_peer", x->from_peer);
+	jsonout_set_uint(o, "expired", x->expired);
+	jsonout_set_uint(o, "present", x->present);
+	jsonout_set_uint(o, "capacity", cap);
 	if (x->churn)
-		ctl_printf(o, "\"evicted\":%llu,",
-			   (unsigned long long)show_evicted(x));
-	ctl_printf(o, "\"by_state\":{");
+		jsonout_set_uint(o, "evicted", show_evicted(x));
 	for (int s = 0; s <= NSRP_SS_MAX; s++)
-		ctl_printf(o, "%s\"%s\":%llu", s ? "," : "",
-			   sesstab_state_name(s),
-			   (unsigned long long)x->by_state[s]);
-	ctl_printf(o, "},\"by_proto\":{\"tcp\":%llu,\"udp\":%llu,"
-		      "\"icmp\":%llu,\"other\":%llu}}\n",
-		   (unsigned long long)x->tcp, (unsigned long long)x->udp,
-		   (unsigned long long)x->icmp, (unsigned long long)x->other);
+		jsonout_set_uint(st, sesstab_state_name(s), x->by_state[s]);
+	jsonout_set(o, "by_state", st);
+	jsonout_set_uint(pr, "tcp", x->tcp);
+	jsonout_set_uint(pr, "udp", x->udp);
+	jsonout_set_uint(pr, "icmp", x->icmp);
+	jsonout_set_uint(pr, "other", x->other);
+	jsonout_set(o, "by_proto", pr);
+	return jsonout_write(x->out, o, true);
+}
+
+/*
+ * The list as JSON: each session is an object jansson encodes, but the
+ * frame around them is written here, for the list is not held whole: a
+ * million sessions as one tree would take a gigabyte. What ends the
+ * object (totals, capacity, schema version) is an object of its own,
+ * whose members follow the list's.
+ */
+static int show_list_json_end(const struct show_ctx *x, unsigned int cap)
+{
+	json_t *o = json_object();
+	char *text;
+	int err;
+
+	if (!o)
+		return -ENOMEM;
+	jsonout_set_uint(o, "total", x->shown);
+	jsonout_set_uint(o, "present", x->present);
+	jsonout_set_uint(o, "capacity", cap);
+	jsonout_set_uint(o, "schema_version", JSONOUT_SCHEMA);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text)
+		return -ENOMEM;
+	/* "{...}" without its "{": the members after "sessions". */
+	err = ctl_printf(x->out, "],%s\n", text + 1);
+	free(text);
+	return err;
 }
 
 int sessview_show(int fd, const char *args, int json, struct ctl_out *out,
@@ -453,7 +503,7 @@ int sessview_show(int fd, const char *args, int json, struct ctl_out *out,
 	if (err)
 		return err;
 	if (!f.summary && json)
-		ctl_printf(out, "{\"sessions\":[");
+		ctl_printf(out, "{\"sessions\":[");	/* see show_list_json_end() */
 	else if (!f.summary)
 		show_head(out);
 	err = sesstab_walk(fd, show_one, &x);
@@ -465,16 +515,12 @@ int sessview_show(int fd, const char *args, int json, struct ctl_out *out,
 	}
 	if (f.summary) {
 		if (json)
-			show_summary_json(&x, capacity);
-		else
-			show_summary_text(&x, capacity);
+			return show_summary_json(&x, capacity);
+		show_summary_text(&x, capacity);
 		return 0;
 	}
 	if (json)
-		ctl_printf(out, "],\"total\":%llu,\"present\":%llu,"
-				"\"capacity\":%u}\n",
-			   (unsigned long long)x.shown,
-			   (unsigned long long)x.present, capacity);
+		return show_list_json_end(&x, capacity);
 	else
 		ctl_printf(out, "Total %llu sessions according to filtering "
 				"criteria (%llu of %u in the map).\n",
