@@ -124,7 +124,8 @@ static void status_groups(const struct status_src *src, struct ctl_out *o)
 		if (!src->cl->group[g].active)
 			continue;
 		n++;
-		ctl_printf(o, "%5u %8u %-7s %8u %-6s %9s %9s %s\n", g,
+		/* The seed's widths: master and PB end under their heads. */
+		ctl_printf(o, "%5u %8u %-7s %8u %-6s%9s%9s %s\n", g,
 			   v->p.priority, yes_no(v->p.preempt),
 			   v->p.holddown_ms / 1000,
 			   yes_no(v->state == VSD_INELIGIBLE),
