@@ -53,6 +53,15 @@ struct kw {
 	const struct kw *opts;		/* options fn reads itself, by name */
 	kw_fn fn;			/* runs when no child follows */
 	bool local;			/* the unit's own: config sync leaves it */
+	/*
+	 * For "?" and completion (config_next()): what the keyword does;
+	 * the value it takes (its arg's, else its handler's), as "?" shows
+	 * it, with the words it may be and what completes it.
+	 */
+	const char *help;
+	const char *what;
+	const char *const *words;
+	enum cmd_value value;
 	/* Generic settings: where the value lives, its range and default. */
 	bool per_vsd;			/* offset into struct cfg_vsd */
 	size_t off;
@@ -735,9 +744,20 @@ static int find_track(const struct nsrp_config *c, const struct cfg_addr *a)
 	return -1;
 }
 
+static const char *const track_methods[] = { "arp", "ping", NULL };
+
 static const struct kw kw_track_opts[] = {
-	{ "interface" }, { "interval" }, { "method" }, { "threshold" },
-	{ "weight" }, { NULL }
+	{ "interface", .what = "<interface>", .value = CMD_VAL_IFNAME,
+	  .help = "probe from this NIC's manage-ip" },
+	{ "interval", .what = "<1-3600>",
+	  .help = "seconds between probes (1)" },
+	{ "method", .words = track_methods,
+	  .help = "ping: ICMP echo; arp: ARP / neighbour solicitation" },
+	{ "threshold", .what = "<1-255>",
+	  .help = "probes missed in a row that fail it (3)" },
+	{ "weight", .what = "<1-255>",
+	  .help = "what it adds to the track-ip sum when failed (255)" },
+	{ NULL }
 };
 
 /* One "OPTION VALUE" of a track-ip target into t. */
@@ -812,7 +832,11 @@ static int h_track(struct parse *p, const struct kw *k)
 }
 
 static const struct kw kw_syncfile_opts[] = {
-	{ "check" }, { "reload" }, { NULL }
+	{ "check", .what = "<\"command %s\">",
+	  .help = "checks a new copy (%s: its path) before it replaces the file" },
+	{ "reload", .what = "<\"command %s\">",
+	  .help = "run once the file is replaced (%s: the file)" },
+	{ NULL }
 };
 
 static int find_syncfile(const struct nsrp_config *c, const char *path)
@@ -906,170 +930,228 @@ static int h_route_sync(struct parse *p, const struct kw *k)
 
 /* ------------------------------------------------------------- tables */
 
+static const char *const roles[] = { "backup", "master", NULL };
+
 static const struct kw kw_preempt[] = {
 	{ "hold-down", .fn = h_holddown, VSD(holddown_s),
-	  .lo = 0, .hi = 600, .def = CFG_HOLDDOWN_DEFAULT, .local = true },
+	  .lo = 0, .hi = 600, .def = CFG_HOLDDOWN_DEFAULT, .local = true,
+	  .help = "seconds before taking master back (3)" },
 	{ NULL }
 };
 
 static const struct kw kw_vsd_id[] = {
 	{ "priority", .fn = h_uint, VSD(priority),
-	  .lo = 1, .hi = 254, .def = CFG_PRIORITY_DEFAULT, .local = true },
-	{ "preempt", .sub = kw_preempt, .fn = h_preempt, .local = true },
+	  .lo = 1, .hi = 254, .def = CFG_PRIORITY_DEFAULT, .local = true,
+	  .help = "this unit's priority in the group, the lower wins (100)" },
+	{ "preempt", .sub = kw_preempt, .fn = h_preempt, .local = true,
+	  .help = "take master back from a worse master" },
 	{ NULL }
 };
 
 static const struct kw kw_vsd_group[] = {
-	{ "id", .arg = arg_group, .sub = kw_vsd_id, .fn = h_group },
+	{ "id", .arg = arg_group, .sub = kw_vsd_id, .fn = h_group,
+	  .what = "<0-7>", .help = "a VSD group: defines it, or sets its own" },
 	{ "hb-interval", .fn = h_uint, CFG(hb_interval_ms),
 	  .lo = CFG_HB_INTERVAL_MIN, .hi = CFG_HB_INTERVAL_MAX,
-	  .def = CFG_HB_INTERVAL_DEFAULT },
+	  .def = CFG_HB_INTERVAL_DEFAULT,
+	  .help = "milliseconds between heartbeats (1000)" },
 	{ "hb-threshold", .fn = h_uint, CFG(hb_threshold),
-	  .lo = 2, .hi = 255, .def = CFG_HB_THRESHOLD_DEFAULT },
+	  .lo = 2, .hi = 255, .def = CFG_HB_THRESHOLD_DEFAULT,
+	  .help = "heartbeats missed before the peer is lost (3)" },
 	{ "init-hold", .fn = h_uint, CFG(init_hold_s),
-	  .lo = 0, .hi = 255, .def = CFG_INIT_HOLD_DEFAULT },
-	{ "master-always-exist", .fn = h_flag, CFG(master_always_exist) },
+	  .lo = 0, .hi = 255, .def = CFG_INIT_HOLD_DEFAULT,
+	  .help = "seconds a starting unit waits for a peer (5)" },
+	{ "master-always-exist", .fn = h_flag, CFG(master_always_exist),
+	  .help = "a failed unit stays master when no healthy one can be" },
 	{ NULL }
 };
 
 static const struct kw kw_cluster[] = {
 	{ "id", .fn = h_uint, CFG(cluster_id),
-	  .lo = 0, .hi = CFG_CLUSTER_ID_MAX, .def = 0 },
-	{ "name", .fn = h_str, CFG(cluster_name) },
+	  .lo = 0, .hi = CFG_CLUSTER_ID_MAX, .def = 0,
+	  .help = "the cluster, 0-7 (restart)" },
+	{ "name", .fn = h_str, CFG(cluster_name), .what = "<name>",
+	  .help = "the cluster's name, in get nsrp and the prompt" },
 	{ NULL }
 };
 
 static const struct kw kw_auth[] = {
-	{ "password", .fn = h_str, CFG(auth_password), .local = true },
+	{ "password", .fn = h_str, CFG(auth_password), .local = true,
+	  .what = "<password>",
+	  .help = "authenticates every HA link frame (restart)" },
 	{ NULL }
 };
 
 static const struct kw kw_encrypt[] = {
-	{ "password", .fn = h_str, CFG(encrypt_password), .local = true },
+	{ "password", .fn = h_str, CFG(encrypt_password), .local = true,
+	  .what = "<password>",
+	  .help = "encrypts every HA link frame (restart)" },
 	{ NULL }
 };
 
 static const struct kw kw_monitor_if[] = {
-	{ "weight", .fn = h_monitor_weight, .lo = 1, .hi = 255 },
+	{ "weight", .fn = h_monitor_weight, .lo = 1, .hi = 255,
+	  .help = "what it adds to the sum when failed (255)" },
 	{ NULL }
 };
 
 static const struct kw kw_monitor_zone[] = {
-	{ "weight", .fn = h_monitor_zone_weight },
+	{ "weight", .fn = h_monitor_zone_weight, .what = "<1-255>",
+	  .help = "what it adds to the sum when failed (255)" },
 	{ NULL }
 };
 
 static const struct kw kw_monitor[] = {
 	{ "hold-down", .fn = h_uint, CFG(monitor_holddown_s),
-	  .lo = 0, .hi = 3600, .def = CFG_MONITOR_HOLDDOWN_DEFAULT },
+	  .lo = 0, .hi = 3600, .def = CFG_MONITOR_HOLDDOWN_DEFAULT,
+	  .help = "seconds a recovered monitor waits to count as healthy (3)" },
 	{ "interface", .arg = arg_ifname, .sub = kw_monitor_if,
-	  .fn = h_monitor },
+	  .fn = h_monitor, .what = "<interface>", .value = CMD_VAL_IFNAME,
+	  .help = "watch a NIC's link" },
 	{ "threshold", .fn = h_uint, CFG(monitor_threshold),
-	  .lo = 1, .hi = 255, .def = CFG_MONITOR_THRESHOLD_DEFAULT },
+	  .lo = 1, .hi = 255, .def = CFG_MONITOR_THRESHOLD_DEFAULT,
+	  .help = "the sum of failed weights that fails the unit (255)" },
 	{ "zone", .arg = arg_zone, .sub = kw_monitor_zone,
-	  .fn = h_monitor_zone },
+	  .fn = h_monitor_zone, .what = "<zone>",
+	  .help = "watch a zone: failed when all its NICs are" },
 	{ NULL }
 };
 
 static const struct kw kw_track_ip[] = {
-	{ "ip", .arg = arg_target, .fn = h_track, .opts = kw_track_opts },
+	{ "ip", .arg = arg_target, .fn = h_track, .opts = kw_track_opts,
+	  .what = "<address>", .help = "a target to probe" },
 	{ "threshold", .fn = h_uint, CFG(track_ip_threshold),
-	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_THRESHOLD_DEFAULT },
+	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_THRESHOLD_DEFAULT,
+	  .help = "the sum of failed targets' weights that fails it (255)" },
 	{ "weight", .fn = h_uint, CFG(track_ip_weight),
-	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_WEIGHT_DEFAULT },
+	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_WEIGHT_DEFAULT,
+	  .help = "what a failed track-ip adds to the unit's sum (255)" },
 	{ NULL }
 };
 
 static const struct kw kw_rto_mirror[] = {
-	{ "sync", .fn = h_flag, CFG(rto_mirror_sync) },
-	{ "route", .fn = h_route_sync },
+	{ "sync", .fn = h_flag, CFG(rto_mirror_sync),
+	  .help = "stream the sessions to the peer, apply the peer's" },
+	{ "route", .fn = h_route_sync,
+	  .help = "route synchronization: not available, refused" },
 	{ NULL }
 };
 
 static const struct kw kw_rto_session[] = {
-	{ "ageout-ack", .fn = h_flag, CFG(rto_ageout_ack) },
+	{ "ageout-ack", .fn = h_flag, CFG(rto_ageout_ack),
+	  .help = "the backup asks the master before a session expires" },
 	{ NULL }
 };
 
 static const struct kw kw_rto[] = {
 	{ "coldstart-wait", .fn = h_uint, CFG(rto_coldstart_wait_s),
-	  .lo = 0, .hi = 3600, .def = CFG_COLDSTART_WAIT_DEFAULT },
-	{ "session", .sub = kw_rto_session },
+	  .lo = 0, .hi = 3600, .def = CFG_COLDSTART_WAIT_DEFAULT,
+	  .help = "longest wait of preempt for the cold start sync (30)" },
+	{ "session", .sub = kw_rto_session, .help = "session sync" },
 	{ NULL }
 };
 
 static const struct kw kw_config_sync[] = {
-	{ "file", .arg = arg_path, .fn = h_syncfile, .opts = kw_syncfile_opts },
+	{ "file", .arg = arg_path, .fn = h_syncfile, .opts = kw_syncfile_opts,
+	  .what = "<path>", .value = CMD_VAL_PATH,
+	  .help = "keep a file alike on both units" },
 	{ NULL }
 };
 
 static const struct kw kw_config[] = {
 	{ "sync", .sub = kw_config_sync, .fn = h_flag, CFG(config_sync),
-	  .local = true },
+	  .local = true, .help = "one configuration for the pair" },
 	{ NULL }
 };
 
 static const struct kw kw_nsrp[] = {
 	{ "arp", .fn = h_uint, CFG(arp_count),
-	  .lo = 0, .hi = 255, .def = CFG_ARP_DEFAULT },
-	{ "auth", .sub = kw_auth },
-	{ "cluster", .sub = kw_cluster },
-	{ "config", .sub = kw_config },
-	{ "encrypt", .sub = kw_encrypt },
+	  .lo = 0, .hi = 255, .def = CFG_ARP_DEFAULT,
+	  .help = "gratuitous ARPs per VSI address on takeover (4)" },
+	{ "auth", .sub = kw_auth, .help = "HA link authentication" },
+	{ "cluster", .sub = kw_cluster, .help = "the cluster's id and name" },
+	{ "config", .sub = kw_config, .help = "config sync" },
+	{ "encrypt", .sub = kw_encrypt, .help = "HA link encryption" },
 	{ "interface", .fn = h_str, CFG(ha_if), .lo = STR_IFNAME,
-	  .origin = ORIGIN(ha_if), .local = true },
-	{ "monitor", .sub = kw_monitor },
-	{ "notify", .fn = h_str, CFG(notify), .lo = STR_PATH, .local = true },
+	  .origin = ORIGIN(ha_if), .local = true, .what = "<interface>",
+	  .value = CMD_VAL_IFNAME,
+	  .help = "the HA link (control channel) (restart)" },
+	{ "monitor", .sub = kw_monitor,
+	  .help = "interface and zone monitoring" },
+	{ "notify", .fn = h_str, CFG(notify), .lo = STR_PATH, .local = true,
+	  .what = "<path>", .value = CMD_VAL_PATH,
+	  .help = "a program run on every transition" },
 	{ "realtime-priority", .fn = h_uint, CFG(realtime_priority),
-	  .lo = 0, .hi = 99, .def = 0, .local = true },
-	{ "rto", .sub = kw_rto },
-	{ "rto-mirror", .sub = kw_rto_mirror },
+	  .lo = 0, .hi = 99, .def = 0, .local = true,
+	  .help = "run the agent under SCHED_FIFO at this priority (0: off)" },
+	{ "rto", .sub = kw_rto, .help = "run-time object settings" },
+	{ "rto-mirror", .sub = kw_rto_mirror,
+	  .help = "run-time object (session) sync" },
 	{ "secondary-path", .fn = h_str, CFG(secondary_if), .lo = STR_IFNAME,
-	  .origin = ORIGIN(secondary_if), .local = true },
-	{ "standalone-role", .fn = h_role, .local = true },
-	{ "track-ip", .sub = kw_track_ip, .fn = h_flag, CFG(track_ip) },
-	{ "vsd-group", .sub = kw_vsd_group },
+	  .origin = ORIGIN(secondary_if), .local = true, .what = "<interface>",
+	  .value = CMD_VAL_IFNAME,
+	  .help = "a second path for heartbeats and sync (restart)" },
+	{ "standalone-role", .fn = h_role, .local = true, .words = roles,
+	  .help = "run the data plane in this role, no election (restart)" },
+	{ "track-ip", .sub = kw_track_ip, .fn = h_flag, CFG(track_ip),
+	  .help = "probe the track-ip targets" },
+	{ "vsd-group", .sub = kw_vsd_group,
+	  .help = "VSD groups and the election's timers" },
 	{ NULL }
 };
 
 static const struct kw kw_interface[] = {
-	{ "ip", .fn = h_vsi, .lo = AF_INET },
-	{ "ipv6", .fn = h_vsi, .lo = AF_INET6 },
-	{ "manage-ip", .fn = h_manage, .local = true },
+	{ "ip", .fn = h_vsi, .lo = AF_INET, .what = "<A.B.C.D/len>",
+	  .help = "a VSI address of the group (restart)" },
+	{ "ipv6", .fn = h_vsi, .lo = AF_INET6, .what = "<X:X::X/len>",
+	  .help = "a VSI IPv6 address of the group (restart)" },
+	{ "manage-ip", .fn = h_manage, .local = true,
+	  .what = "<address[/len]>",
+	  .help = "this unit's own address on the NIC" },
 	{ NULL }
 };
 
-#define FLOW_TIMEOUT(name, field) \
-	{ name, .fn = h_uint, CFG(flow.field), .lo = 1, .hi = 86400, .def = 0 }
+#define FLOW_TIMEOUT(name, field, what) \
+	{ name, .fn = h_uint, CFG(flow.field), .lo = 1, .hi = 86400, \
+	  .def = 0, .help = what " (restart)" }
 
 static const struct kw kw_flow_timeout[] = {
-	FLOW_TIMEOUT("icmp", icmp_s),
-	FLOW_TIMEOUT("tcp", tcp_s),
-	FLOW_TIMEOUT("tcp-fin", tcp_fin_s),
-	FLOW_TIMEOUT("tcp-syn", tcp_syn_s),
-	FLOW_TIMEOUT("tcp-time-wait", tcp_time_wait_s),
-	FLOW_TIMEOUT("udp", udp_s),
+	FLOW_TIMEOUT("icmp", icmp_s, "ICMP echo sessions, seconds (60)"),
+	FLOW_TIMEOUT("tcp", tcp_s, "established TCP, seconds (1800)"),
+	FLOW_TIMEOUT("tcp-fin", tcp_fin_s, "TCP closing, seconds (10)"),
+	FLOW_TIMEOUT("tcp-syn", tcp_syn_s, "TCP opening, seconds (20)"),
+	FLOW_TIMEOUT("tcp-time-wait", tcp_time_wait_s,
+		     "TCP time-wait or reset, seconds (2)"),
+	FLOW_TIMEOUT("udp", udp_s, "UDP sessions, seconds (60)"),
 	{ NULL }
 };
 
 static const struct kw kw_flow[] = {
 	{ "max-sessions", .fn = h_uint, CFG(flow.max_sessions),
-	  .lo = 1024, .hi = NSRPD_SESS_MAX, .def = 0 },
-	{ "timeout", .sub = kw_flow_timeout },
+	  .lo = 1024, .hi = NSRPD_SESS_MAX, .def = 0,
+	  .help = "entries of the session table (262144) (restart)" },
+	{ "timeout", .sub = kw_flow_timeout,
+	  .help = "the data plane's session timeouts" },
 	{ NULL }
 };
 
 static const struct kw kw_zone[] = {
-	{ "interface", .arg = arg_ifname, .fn = h_zone_if },
+	{ "interface", .arg = arg_ifname, .fn = h_zone_if,
+	  .what = "<interface>", .value = CMD_VAL_IFNAME,
+	  .help = "a NIC of the zone" },
 	{ NULL }
 };
 
 static const struct kw kw_top[] = {
-	{ "flow", .sub = kw_flow },
-	{ "hostname", .fn = h_str, CFG(hostname), .local = true },
-	{ "interface", .arg = arg_iface, .sub = kw_interface },
-	{ "nsrp", .sub = kw_nsrp },
-	{ "zone", .arg = arg_zone, .sub = kw_zone, .fn = h_zone },
+	{ "flow", .sub = kw_flow, .help = "the data plane's session table" },
+	{ "hostname", .fn = h_str, CFG(hostname), .local = true,
+	  .what = "<name>", .help = "the unit's name" },
+	{ "interface", .arg = arg_iface, .sub = kw_interface,
+	  .what = "<interface[:group]>", .value = CMD_VAL_IFNAME,
+	  .help = "VSI addresses (IF:N) and the unit's own (IF)" },
+	{ "nsrp", .sub = kw_nsrp, .help = "the cluster: NSRP settings" },
+	{ "zone", .arg = arg_zone, .sub = kw_zone, .fn = h_zone,
+	  .what = "<zone>", .help = "a named set of NICs" },
 	{ NULL }
 };
 
@@ -1191,8 +1273,8 @@ static int split(struct parse *p, char *s)
 }
 
 static const struct kw kw_root[] = {
-	{ "set", .sub = kw_top },
-	{ "unset", .sub = kw_top },
+	{ "set", .sub = kw_top, .help = "change a setting" },
+	{ "unset", .sub = kw_top, .help = "put a setting back to its default" },
 	{ NULL }
 };
 
@@ -1249,6 +1331,180 @@ void config_keywords(void (*fn)(void *arg, const char *path), void *arg)
 	char path[CFG_LINE_LEN] = "set";
 
 	keywords(kw_top, path, strlen(path), sizeof(path), fn, arg);
+}
+
+/* ------------------------------------------------- what may follow */
+
+struct next {
+	struct parse p;
+	cmd_next_fn fn;
+	void *arg;
+};
+
+static void next_emit(struct next *x, enum cmd_next_kind kind,
+		      const char *word, const char *help, enum cmd_value v)
+{
+	const struct cmd_next n = { .kind = kind, .word = word,
+				    .help = help ? help : "", .value = v };
+
+	x->fn(x->arg, &n);
+}
+
+static void next_words(struct next *x, const struct kw *t)
+{
+	for (; t->name; t++)
+		next_emit(x, CMD_NEXT_WORD, t->name, t->help, CMD_VAL_OTHER);
+}
+
+static bool kw_is_uint(const struct kw *k)
+{
+	return k->fn == h_uint || k->fn == h_holddown ||
+	       k->fn == h_monitor_weight;
+}
+
+/* Does k's handler read a value of its own (k has no arg)? */
+static bool kw_takes_value(const struct kw *k)
+{
+	return !k->arg && !k->opts &&
+	       (k->what || k->words || kw_is_uint(k));
+}
+
+/* The value of k (its arg's, or its handler's): its words, or its kind. */
+static void next_value(struct next *x, const struct kw *k)
+{
+	char range[32];
+	const char *what = k->what;
+
+	if (k->words) {
+		for (const char *const *w = k->words; *w; w++)
+			next_emit(x, CMD_NEXT_WORD, *w, k->help, CMD_VAL_OTHER);
+		return;
+	}
+	if (!what && kw_is_uint(k)) {
+		snprintf(range, sizeof(range), "<%u-%u>", k->lo, k->hi);
+		what = range;
+	}
+	next_emit(x, CMD_NEXT_VALUE, what ? what : "<value>", k->help,
+		  k->value);
+}
+
+static void next_end(struct next *x)
+{
+	next_emit(x, CMD_NEXT_END, "", "", CMD_VAL_OTHER);
+}
+
+/* OPTION VALUE pairs of a track-ip target or a synced file. */
+static int next_options(struct next *x, const struct kw *k)
+{
+	struct parse *p = &x->p;
+
+	if (x->p.unset) {
+		if (need_end(p))
+			return -EINVAL;
+		next_end(x);
+		return 0;
+	}
+	while (peek(p)) {
+		const struct kw *o = lookup(p, k->opts, peek(p));
+
+		if (!o)
+			return -EINVAL;
+		p->pos++;
+		if (!peek(p)) {
+			next_value(x, o);
+			return 0;
+		}
+		p->pos++;
+	}
+	next_words(x, k->opts);
+	next_end(x);
+	return 0;
+}
+
+/* What the handler of k takes after the keywords. */
+static int next_handler(struct next *x, const struct kw *k)
+{
+	struct parse *p = &x->p;
+	bool optional = k->fn == h_vsi || k->fn == h_manage;
+
+	if (k->opts)
+		return next_options(x, k);
+	if (kw_takes_value(k) && (!p->unset || optional) && peek(p))
+		p->pos++;		/* the value: anything goes here */
+	else if (kw_takes_value(k) && (!p->unset || optional)) {
+		next_value(x, k);
+		if (p->unset)
+			next_end(x);
+		return 0;
+	}
+	if (need_end(p))
+		return -EINVAL;
+	next_end(x);
+	return 0;
+}
+
+/* Walks the keywords as walk() does, then lists what may come next. */
+static int next_walk(struct next *x, const struct kw *t, bool may_end)
+{
+	struct parse *p = &x->p;
+
+	for (;;) {
+		const struct kw *k;
+
+		if (!peek(p)) {
+			next_words(x, t);
+			if (may_end)
+				next_end(x);
+			return 0;
+		}
+		k = lookup(p, t, peek(p));
+		if (!k)
+			return -EINVAL;
+		p->pos++;
+		if (k->arg) {
+			if (!peek(p)) {
+				next_value(x, k);
+				return 0;
+			}
+			if (k->arg(p, peek(p)))
+				return -EINVAL;
+			p->pos++;
+		}
+		if (k->sub) {	/* its keywords, or its end when it has fn */
+			may_end = k->fn && !peek(p);
+			t = k->sub;
+			continue;
+		}
+		return next_handler(x, k);
+	}
+}
+
+int config_next(const char *line, cmd_next_fn fn, void *arg, char *msg,
+		size_t msglen)
+{
+	char buf[CFG_LINE_LEN + 1];
+	struct next x = { .p = { .group = -1, .err = msg, .errlen = msglen },
+			  .fn = fn, .arg = arg };
+	const struct kw *k;
+
+	if (msglen)
+		msg[0] = '\0';
+	if (strlen(line) > CFG_LINE_LEN)
+		return fail(&x.p, "line too long (at most %d characters)",
+			    CFG_LINE_LEN);
+	strcpy(buf, line);
+	if (split(&x.p, buf))
+		return -EINVAL;
+	if (!x.p.ntok) {
+		next_words(&x, kw_root);
+		return 0;
+	}
+	k = lookup(&x.p, kw_root, x.p.tok[0]);
+	if (!k)
+		return -EINVAL;
+	x.p.unset = !strcmp(k->name, "unset");
+	x.p.pos = 1;
+	return next_walk(&x, k->sub, false);
 }
 
 int config_apply_line(struct nsrp_config *c, const char *line,

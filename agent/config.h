@@ -20,6 +20,7 @@
 #include <net/if.h>
 
 #include "nsrpd.h"
+#include "cmd.h"
 #include "election.h"
 
 #define CFG_NAME_LEN		64	/* hostname, cluster name */
@@ -253,6 +254,16 @@ int config_load(const char *path, struct nsrp_config *out, FILE *errs);
  * interface weight" (the values left out), for whatever documents them.
  */
 void config_keywords(void (*fn)(void *arg, const char *path), void *arg);
+
+/*
+ * What may follow the words of a set or unset line (each word complete),
+ * for "?" and completion: the keywords there, with their help, the value
+ * expected, the line's end. The words are matched as the parser matches
+ * them: returns 0, or -EINVAL with msg saying which word is ambiguous,
+ * unknown or a bad value.
+ */
+int config_next(const char *line, cmd_next_fn fn, void *arg, char *msg,
+		size_t msglen);
 
 /*
  * Config sync's view of a configuration (cfgsync.h): every line is the

@@ -120,55 +120,153 @@ static int parse_value(const char *key, const char *val, struct sess_filter *f,
 	return 0;
 }
 
-static bool takes_value(const char *w)
+/* The filter's keywords, any unique prefix of each, as the commands'. */
+static const struct sess_word {
+	const char *word;
+	const char *what;	/* its value, NULL: none */
+	const char *help;
+} sess_words[] = {
+	{ "addr", "<address>", "either endpoint's address" },
+	{ "dst", "<address>", "the responder's address" },
+	{ "port", "<0-65535>", "either endpoint's port" },
+	{ "proto", "<0-255>", "tcp, udp, icmp (and ICMPv6) or a number" },
+	{ "src", "<address>", "the initiator's address" },
+	{ "summary", NULL, "totals per state and protocol, the map's use" },
+};
+
+#define SESS_NWORDS	(sizeof(sess_words) / sizeof(sess_words[0]))
+
+static const char *const sess_protos[] = { "icmp", "tcp", "udp" };
+
+/*
+ * The keyword w stands for: itself or the one it begins. NULL with the
+ * reason in msg when it begins several (naming them) or none.
+ */
+static const struct sess_word *sess_word(const char *w, char *msg,
+					 size_t len)
 {
-	return !strcmp(w, "src") || !strcmp(w, "dst") || !strcmp(w, "addr") ||
-	       !strcmp(w, "port") || !strcmp(w, "proto");
+	const struct sess_word *hit = NULL;
+	char names[128] = "";
+	size_t n = strlen(w), used = 0;
+	unsigned int hits = 0;
+
+	for (size_t i = 0; i < SESS_NWORDS; i++)
+		if (!strcmp(sess_words[i].word, w))
+			return &sess_words[i];
+	for (size_t i = 0; i < SESS_NWORDS; i++) {
+		if (strncmp(sess_words[i].word, w, n))
+			continue;
+		hit = &sess_words[i];
+		hits++;
+		used += snprintf(names + used, sizeof(names) - used, "%s%s",
+				 used ? ", " : "", hit->word);
+	}
+	if (hits == 1)
+		return hit;
+	if (hits)
+		snprintf(msg, len, "get session: ambiguous '%s': %s", w, names);
+	else
+		snprintf(msg, len, "get session: unknown word '%s' (expected "
+			 "src, dst, addr, port, proto or summary)", w);
+	return NULL;
 }
 
-static int parse_filter(const char *args, struct sess_filter *f,
-			struct ctl_out *out)
+/* The words of args, in place in line; their number, or -EINVAL. */
+static int sess_split(const char *args, char *line, size_t cap, char **w,
+		      char *msg, size_t len)
 {
-	char line[CTL_MAX_CMD + 1], *w[SHOW_MAX_WORDS], *save = NULL, *t;
-	int n = 0, err;
+	char *save = NULL, *t;
+	int n = 0;
 
-	memset(f, 0, sizeof(*f));
-	f->port = -1;
-	f->proto = -1;
-	if (snprintf(line, sizeof(line), "%s", args ? args : "") >=
-	    (int)sizeof(line)) {
-		ctl_printf(out, "get session: arguments too long\n");
+	if (snprintf(line, cap, "%s", args ? args : "") >= (int)cap) {
+		snprintf(msg, len, "get session: arguments too long");
 		return -EINVAL;
 	}
 	for (t = strtok_r(line, " \t\n", &save); t;
 	     t = strtok_r(NULL, " \t\n", &save)) {
 		if (n == SHOW_MAX_WORDS) {
-			ctl_printf(out, "get session: too many words\n");
+			snprintf(msg, len, "get session: too many words");
 			return -EINVAL;
 		}
 		w[n++] = t;
 	}
+	return n;
+}
+
+static int parse_filter(const char *args, struct sess_filter *f,
+			struct ctl_out *out)
+{
+	char line[CTL_MAX_CMD + 1], *w[SHOW_MAX_WORDS], msg[256];
+	int n, err;
+
+	memset(f, 0, sizeof(*f));
+	f->port = -1;
+	f->proto = -1;
+	n = sess_split(args, line, sizeof(line), w, msg, sizeof(msg));
 	for (int i = 0; i < n; i++) {
-		if (!strcmp(w[i], "summary")) {
+		const struct sess_word *k = sess_word(w[i], msg, sizeof(msg));
+
+		if (!k) {
+			n = -EINVAL;
+			break;
+		}
+		if (!k->what) {
 			f->summary = true;
 			continue;
 		}
-		if (!takes_value(w[i])) {
-			ctl_printf(out, "get session: unknown word '%s' "
-					"(expected src, dst, addr, port, proto "
-					"or summary)\n", w[i]);
-			return -EINVAL;
-		}
 		if (i + 1 == n) {
 			ctl_printf(out, "get session: '%s' needs a value\n",
-				   w[i]);
+				   k->word);
 			return -EINVAL;
 		}
-		err = parse_value(w[i], w[i + 1], f, out);
+		err = parse_value(k->word, w[i + 1], f, out);
 		if (err)
 			return err;
 		i++;
 	}
+	if (n < 0) {
+		ctl_printf(out, "%s\n", msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void sess_next_emit(cmd_next_fn fn, void *arg, enum cmd_next_kind k,
+			   const char *word, const char *help)
+{
+	const struct cmd_next nx = { .kind = k, .word = word, .help = help };
+
+	fn(arg, &nx);
+}
+
+int sessview_next(const char *line, const char *rest, cmd_next_fn fn,
+		  void *arg, char *msg, size_t msglen)
+{
+	char buf[CTL_MAX_CMD + 1], *w[SHOW_MAX_WORDS];
+	int n = sess_split(rest, buf, sizeof(buf), w, msg, msglen);
+
+	(void)line;
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		const struct sess_word *k = sess_word(w[i], msg, msglen);
+
+		if (!k)
+			return -EINVAL;
+		if (!k->what || ++i < n)
+			continue;
+		/* The value of the last keyword comes next. */
+		if (!strcmp(k->word, "proto"))
+			for (size_t p = 0; p < 3; p++)
+				sess_next_emit(fn, arg, CMD_NEXT_WORD,
+					       sess_protos[p], k->help);
+		sess_next_emit(fn, arg, CMD_NEXT_VALUE, k->what, k->help);
+		return 0;
+	}
+	for (size_t i = 0; i < SESS_NWORDS; i++)
+		sess_next_emit(fn, arg, CMD_NEXT_WORD, sess_words[i].word,
+			       sess_words[i].help);
+	sess_next_emit(fn, arg, CMD_NEXT_END, "", "");
 	return 0;
 }
 

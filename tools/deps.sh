@@ -10,6 +10,7 @@ PKGS=(
 	make gcc pkg-config clang llvm
 	libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
 	libcap-dev libcunit1-dev libsodium-dev libmnl-dev libjansson-dev
+	libedit-dev
 	libnetfilter-conntrack-dev
 	nftables iproute2 ethtool iputils-ping arping tcpdump conntrack
 	python3 jq procps util-linux
