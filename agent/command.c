@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "command.h"
+#include "dpview.h"
 #include "log.h"
 #include "sessview.h"
 
@@ -81,6 +82,38 @@ static int cmd_get_session(void *ctx, const struct cmd_match *m)
 			     dp->cfg.sess_max ? dp->cfg.sess_max
 					      : NSRPD_SESS_DEFAULT,
 			     command_churn(c->env, &churn) ? NULL : &churn);
+}
+
+static int cmd_dp_vsi_mac(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return dpview_vsi_mac(c->env->st.dp, c->json, c->out);
+}
+
+static int cmd_dp_vsi_addr(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return dpview_vsi_addr(c->env->st.dp, c->json, c->out);
+}
+
+static int cmd_dp_role(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return dpview_roles(c->env->st.dp, clock_now_ns(), c->json, c->out);
+}
+
+static int cmd_dp_iface(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return dpview_ifaces(c->env->st.dp, c->json, c->out);
 }
 
 static int cmd_mode(struct command_call *c, const struct cmd_match *m,
@@ -214,6 +247,16 @@ const struct cmd_row command_rows[] = {
 	{ "get session ...", cmd_get_session,
 	  "the session table: [summary] [src|dst|addr A] [port P] "
 	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW, sessview_next },
+	{ "get dataplane", NULL,
+	  "the data plane's tables, as its maps hold them" },
+	{ "get dataplane vsi-mac", cmd_dp_vsi_mac,
+	  "per NIC: its MAC and each group's VSI MAC" },
+	{ "get dataplane vsi-addr", cmd_dp_vsi_addr,
+	  "the VSI addresses answered for, with their VSI MAC" },
+	{ "get dataplane role", cmd_dp_role,
+	  "per group: the role the data plane acts on, its deadline" },
+	{ "get dataplane iface", cmd_dp_iface,
+	  "per cluster NIC: its group, the MAC it forwards from" },
 	{ "exec", NULL, "act: fail over, resync, take the peer's settings" },
 	{ "exec nsrp", NULL, "the cluster's actions" },
 	{ "exec nsrp vsd-group", NULL, "a VSD group's part in the election" },

@@ -53,7 +53,7 @@ check "help lists the commands with their help" \
 	        $OUT == *"| include WORD"* ]]'
 ctl_rc host get '?'
 check "get ? lists what may follow 'get'" \
-	eval '[[ $RC == 0 && $OUT == *"  counters "*"  session "* ]]'
+	eval '[[ $RC == 0 && $OUT == *"  counters "*"  session "*"  dataplane "* ]]'
 ctl_rc host set nsrp vsd-group id 0 '?'
 check "set ... ? lists the configuration's keywords" \
 	eval '[[ $OUT == *"  priority "*"  preempt "*"<cr>"* ]]'

@@ -58,7 +58,7 @@ static void test_commands(void)
 	CU_ASSERT_STRING_EQUAL(next_of(""), "get|exec|set|unset|save|");
 	CU_ASSERT_EQUAL(no_help, 0);
 	CU_ASSERT_STRING_EQUAL(next_of("get"),
-			       "nsrp|counters|config|session|");
+			       "nsrp|counters|config|session|dataplane|");
 	CU_ASSERT_EQUAL(no_help, 0);
 	CU_ASSERT_STRING_EQUAL(next_of("g nsrp"), "history|<cr>|");
 	CU_ASSERT_STRING_EQUAL(next_of("exec nsrp vsd-group"), "<group>|");
