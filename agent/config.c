@@ -2155,6 +2155,27 @@ out:
 
 /* ------------------------------------------------------- run-time changes */
 
+/*
+ * The same VSI addresses, in whatever order: a saved file keeps its own
+ * order, a configuration taken from the peer has the canonical one.
+ */
+static bool vsi_same_set(const struct nsrp_config *a,
+			 const struct nsrp_config *b)
+{
+	if (a->n_vsi != b->n_vsi)
+		return false;
+	for (unsigned int i = 0; i < a->n_vsi; i++) {
+		bool found = false;
+
+		for (unsigned int j = 0; j < b->n_vsi && !found; j++)
+			found = !memcmp(&a->vsi[i], &b->vsi[j],
+					sizeof(a->vsi[i]));
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 const char *config_restart_needed(const struct nsrp_config *running,
 				  const struct nsrp_config *next)
 {
@@ -2173,8 +2194,7 @@ const char *config_restart_needed(const struct nsrp_config *running,
 		return "the HA link passwords";
 	if (memcmp(&a->flow, &b->flow, sizeof(a->flow)))
 		return "the flow settings (session table size, timeouts)";
-	if (a->n_vsi != b->n_vsi ||
-	    memcmp(a->vsi, b->vsi, sizeof(a->vsi[0]) * a->n_vsi))
+	if (!vsi_same_set(a, b))
 		return "the VSI addresses";
 	return NULL;
 }
@@ -2241,6 +2261,327 @@ int config_apply_runtime(const struct nsrp_config *running, const char *line,
 	return ret;
 }
 
+/* ---------------------------------------------------------------- save */
+
+/*
+ * What a line sets, as "nsrp vsd-group id 0 priority": its keywords
+ * whole and the values that name what it sets (a group, an interface, a
+ * zone, a target, a file), without set/unset and without the value it
+ * gives. "" for a comment or a blank line; -EINVAL when it does not
+ * parse as far as its handler.
+ */
+static int line_key(const char *line, char *key, size_t len)
+{
+	char buf[CFG_LINE_LEN + 1], err[256];
+	struct parse p = { .group = -1, .err = err, .errlen = sizeof(err) };
+	const struct kw *t, *k;
+	size_t used = 0;
+
+	key[0] = '\0';
+	if (strlen(line) > CFG_LINE_LEN)
+		return -EINVAL;
+	strcpy(buf, line);
+	if (split(&p, buf))
+		return -EINVAL;
+	if (!p.ntok)
+		return 0;
+	k = lookup(&p, kw_root, p.tok[0]);
+	if (!k)
+		return -EINVAL;
+	for (t = k->sub, p.pos = 1; t;) {
+		k = peek(&p) ? lookup(&p, t, peek(&p)) : NULL;
+		if (!k)
+			return -EINVAL;
+		p.pos++;
+		used += snprintf(key + used, len - used, "%s%s",
+				 used ? " " : "", k->name);
+		if (k->arg && peek(&p)) {
+			used += snprintf(key + used, len - used, " %s",
+					 peek(&p));
+			p.pos++;
+		}
+		if (used >= len)
+			return -EINVAL;
+		t = k->sub && (peek(&p) || !k->fn) ? k->sub : NULL;
+	}
+	return 0;
+}
+
+/* Where the comment that ends a line begins (its blanks before), or NULL. */
+static const char *line_comment(const char *line)
+{
+	bool quoted = false;
+
+	for (const char *c = line; *c; c++) {
+		if (*c == '"')
+			quoted = !quoted;
+		else if (!quoted && *c == '#' &&
+			 (c == line || strchr(" \t", c[-1]))) {
+			while (c > line && strchr(" \t", c[-1]))
+				c--;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* Is line a comment or blank only? */
+static bool line_blank(const char *line)
+{
+	const char *c = line + strspn(line, " \t\r");
+
+	return !*c || *c == '#';
+}
+
+enum save_fate {
+	SAVE_KEEP,		/* comment, blank, or true of the running one */
+	SAVE_STALE,		/* says otherwise: replaced in place, or gone */
+	SAVE_DROP,		/* does not parse: left out */
+};
+
+struct save_line {
+	char *text;		/* the line, without its newline */
+	enum save_fate fate;
+	char key[CFG_LINE_LEN];
+};
+
+/* A growing text. */
+struct save_out {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+/* The old file's lines, each judged against c. */
+static struct save_line *save_judge(const struct nsrp_config *c,
+				    char *old, size_t *nlines)
+{
+	struct nsrp_config *probe = malloc(sizeof(*probe));
+	struct save_line *l = NULL;
+	size_t n = 0, cap = 0;
+	char err[256];
+
+	if (!probe)
+		return NULL;
+	for (char *s = old, *e; s && *s; s = e ? e + 1 : NULL) {
+		e = strchr(s, '\n');
+		if (e)
+			*e = '\0';
+		if (n == cap) {
+			struct save_line *m = realloc(l, (cap = cap * 2 + 64) *
+							 sizeof(*l));
+
+			if (!m) {
+				free(l);
+				free(probe);
+				return NULL;
+			}
+			l = m;
+		}
+		l[n].text = s;
+		l[n].fate = SAVE_KEEP;
+		if (!line_blank(s)) {
+			memcpy(probe, c, sizeof(*probe));
+			if (line_key(s, l[n].key, sizeof(l[n].key)))
+				l[n].fate = SAVE_DROP;
+			else if (apply(probe, s, 0, err, sizeof(err)) ||
+				 !config_equal(probe, c))
+				l[n].fate = SAVE_STALE;
+		}
+		n++;
+	}
+	free(probe);
+	*nlines = n;
+	return l;
+}
+
+/*
+ * The kept lines, applied in order: what the file says without the
+ * stale ones. A kept line that fails there (its context went) is stale.
+ */
+static int save_kept(struct save_line *l, size_t n, struct nsrp_config *x)
+{
+	char err[256];
+
+	config_init(x);
+	for (size_t i = 0; i < n; i++)
+		if (l[i].fate == SAVE_KEEP && apply(x, l[i].text, 0, err,
+						    sizeof(err)))
+			l[i].fate = SAVE_STALE;
+	return 0;
+}
+
+/* The lines of text, in its order, that other (one per line) has not. */
+static char **save_missing(char *text, const char *other, size_t *n)
+{
+	char **m = calloc(strlen(text) / 2 + 2, sizeof(*m));
+
+	*n = 0;
+	if (!m)
+		return NULL;
+	for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+		const char *hit = strstr(other, l);
+		size_t len = strlen(l);
+
+		/* A whole line of other, not a part of one. */
+		while (hit && !((hit == other || hit[-1] == '\n') &&
+				(hit[len] == '\n' || !hit[len])))
+			hit = strstr(hit + 1, l);
+		if (!hit)
+			m[(*n)++] = l;
+	}
+	return m;
+}
+
+/* A stale line's replacements: the missing lines of the same setting. */
+static void save_replace(struct save_out *o, const struct save_line *l,
+			 char **missing, size_t nmissing)
+{
+	const char *comment = line_comment(l->text);
+	char key[CFG_LINE_LEN];
+	bool first = true;
+
+	for (size_t i = 0; i < nmissing; i++) {
+		if (!missing[i] || line_key(missing[i], key, sizeof(key)) ||
+		    strcmp(key, l->key))
+			continue;
+		fprintf(o->f, "%s%s\n", missing[i],
+			first && comment ? comment : "");
+		missing[i] = NULL;
+		first = false;
+	}
+}
+
+/* config_write()'s text of c. */
+static int save_lines(const struct nsrp_config *c, char **text)
+{
+	size_t len;
+	FILE *f = open_memstream(text, &len);
+
+	if (!f)
+		return -ENOMEM;
+	config_write(c, f);
+	if (fclose(f)) {
+		free(*text);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int save_compose(const struct nsrp_config *c, struct save_line *l,
+			size_t n, struct save_out *o)
+{
+	struct nsrp_config *x = malloc(sizeof(*x));
+	char *want = NULL, *have = NULL, **missing = NULL;
+	size_t nmissing = 0;
+	int ret = -ENOMEM;
+
+	/* What is missing goes in config_write()'s order, a file's. */
+	if (!x || save_kept(l, n, x) || save_lines(c, &want) ||
+	    config_canonical(x, CFG_PART_ALL, &have) ||
+	    !(missing = save_missing(want, have, &nmissing)))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].fate == SAVE_KEEP)
+			fprintf(o->f, "%s\n", l[i].text);
+		else if (l[i].fate == SAVE_STALE)
+			save_replace(o, &l[i], missing, nmissing);
+	}
+	for (size_t i = 0; i < nmissing; i++)
+		if (missing[i])
+			fprintf(o->f, "%s\n", missing[i]);
+	ret = 0;
+out:
+	free(missing);
+	free(have);
+	free(want);
+	free(x);
+	return ret;
+}
+
+/* Do the two texts say the same configuration? */
+static bool save_same(const struct nsrp_config *c, const char *text)
+{
+	struct nsrp_config *back = malloc(sizeof(*back));
+	char *a = NULL, *b = NULL, err[256];
+	bool same = false;
+
+	if (back && !config_parse_text(text, back, err, sizeof(err)) &&
+	    !config_canonical(c, CFG_PART_ALL, &a) &&
+	    !config_canonical(back, CFG_PART_ALL, &b))
+		same = !strcmp(a, b);
+	free(a);
+	free(b);
+	free(back);
+	return same;
+}
+
+/* The whole configuration under a heading: a new file's text. */
+static int save_fresh(const struct nsrp_config *c, struct save_out *o)
+{
+	fputs("# nsrpd configuration, written by \"nsrpctl save\"\n", o->f);
+	return config_write(c, o->f);
+}
+
+/* The old text with c's lines in: see config_save_text(). */
+static int save_merged(const struct nsrp_config *c, const char *old,
+		       struct save_out *o)
+{
+	char *copy = strdup(old);
+	struct save_line *l = NULL;
+	size_t n = 0;
+	int ret = -ENOMEM;
+
+	if (copy)
+		l = save_judge(c, copy, &n);
+	if (l)
+		ret = save_compose(c, l, n, o);
+	free(l);
+	free(copy);
+	return ret;
+}
+
+static int save_text_of(const struct nsrp_config *c, const char *old,
+			char **text, size_t *len)
+{
+	struct save_out o = { 0 };
+	int ret;
+
+	o.f = open_memstream(&o.buf, &o.len);
+	if (!o.f)
+		return -ENOMEM;
+	ret = old ? save_merged(c, old, &o) : save_fresh(c, &o);
+	if (fclose(o.f) && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(o.buf);
+		return ret;
+	}
+	*text = o.buf;
+	*len = o.len;
+	return 0;
+}
+
+int config_save_text(const struct nsrp_config *c, const char *old,
+		     char **text)
+{
+	size_t len;
+	int ret;
+
+	if (old && !old[strspn(old, " \t\r\n")])
+		old = NULL;
+	ret = save_text_of(c, old, text, &len);
+	/*
+	 * A file whose lines undo each other in ways the judging cannot
+	 * see is written whole instead: the configuration comes first.
+	 */
+	if (!ret && old && !save_same(c, *text)) {
+		free(*text);
+		ret = save_text_of(c, NULL, text, &len);
+	}
+	return ret;
+}
+
 /* The file a save replaces: path, or what a symbolic link points to. */
 static int save_target(const char *path, char *real)
 {
@@ -2254,34 +2595,89 @@ static int save_target(const char *path, char *real)
 	return 0;
 }
 
-/* Writes c into the open temporary file, then reads it back. */
-static int save_write(const struct nsrp_config *c, int fd, const char *tmp)
+/* Writes len bytes of text to fd, flushed to disk, and closes it. */
+static int save_put(int fd, const char *text, size_t len)
+{
+	int ret = 0;
+
+	while (len && !ret) {
+		ssize_t n = write(fd, text, len);
+
+		if (n < 0 && errno != EINTR)
+			ret = -errno;
+		if (n > 0) {
+			text += n;
+			len -= n;
+		}
+	}
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -EIO;
+	return ret;
+}
+
+/* Do two configurations say the same, line for line, in any order? */
+static bool save_equal(const struct nsrp_config *a,
+		       const struct nsrp_config *b)
+{
+	char *ta = NULL, *tb = NULL;
+	bool same = !config_canonical(a, CFG_PART_ALL, &ta) &&
+		    !config_canonical(b, CFG_PART_ALL, &tb) &&
+		    !strcmp(ta, tb);
+
+	free(ta);
+	free(tb);
+	return same;
+}
+
+/* Writes text into the open temporary file, then reads it back as c. */
+static int save_write(const struct nsrp_config *c, int fd, const char *tmp,
+		      const char *text)
 {
 	struct nsrp_config *back;
-	FILE *f;
-	int ret;
+	int ret = save_put(fd, text, strlen(text));
 
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	fputs("# nsrpd configuration, written by \"nsrpctl save\"\n", f);
-	ret = config_write(c, f);
-	if (fflush(f) || fsync(fileno(f)))
-		ret = -errno;
-	if (fclose(f) && !ret)
-		ret = -EIO;
 	if (ret)
 		return ret;
 	back = malloc(sizeof(*back));
 	if (!back)
 		return -ENOMEM;
 	ret = config_load(tmp, back, NULL);
-	if (ret == -EINVAL || (!ret && !config_equal(c, back)))
-		ret = -EILSEQ;	/* a bug in config_write(): keep the old file */
+	if (ret == -EINVAL || (!ret && !save_equal(c, back)))
+		ret = -EILSEQ;	/* a bug in the writer: keep the old file */
 	free(back);
+	return ret;
+}
+
+/* The whole of the file a save replaces; -ENOENT when there is none. */
+static int save_read_old(const char *real, char **old, size_t *len)
+{
+	FILE *f = fopen(real, "re"), *m;
+	char chunk[4096];
+	size_t n;
+	int ret = 0;
+
+	*old = NULL;
+	if (!f)
+		return -errno;
+	m = open_memstream(old, len);
+	if (!m) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (fwrite(chunk, 1, n, m) != n)
+			ret = -ENOMEM;
+	if (ferror(f))
+		ret = -EIO;
+	fclose(f);
+	if (fclose(m) && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(*old);
+		*old = NULL;
+	}
 	return ret;
 }
 
@@ -2314,10 +2710,39 @@ static void save_sync_dir(const char *real)
 	close(fd);
 }
 
+/* The previous file, whole, as PATH.bak: written aside, then renamed. */
+static int save_backup(const char *real, const char *old, size_t len,
+		       char *err, size_t errlen)
+{
+	char bak[PATH_MAX + 8], tmp[PATH_MAX + 16];
+	int fd, ret;
+
+	snprintf(bak, sizeof(bak), "%s.bak", real);
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", bak);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", tmp,
+			 strerror(-ret));
+		return ret;
+	}
+	save_keep_owner(fd, real);
+	ret = save_put(fd, old, len);
+	if (!ret && rename(tmp, bak))
+		ret = -errno;
+	if (ret) {
+		snprintf(err, errlen, "cannot keep the previous file as %s: "
+			 "%s", bak, strerror(-ret));
+		unlink(tmp);
+	}
+	return ret;
+}
+
 int config_save(const struct nsrp_config *c, const char *path,
 		char *err, size_t errlen)
 {
-	char real[PATH_MAX], tmp[PATH_MAX + 16];
+	char real[PATH_MAX], tmp[PATH_MAX + 16], *old = NULL, *text = NULL;
+	size_t old_len = 0;
 	int fd, ret;
 
 	if (errlen)
@@ -2327,21 +2752,37 @@ int config_save(const struct nsrp_config *c, const char *path,
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
+	ret = save_read_old(real, &old, &old_len);
+	if (ret && ret != -ENOENT) {
+		snprintf(err, errlen, "cannot read %s: %s", real,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = config_save_text(c, old, &text);
+	if (ret) {
+		snprintf(err, errlen, "%s", strerror(-ret));
+		goto out;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", real);
 	fd = mkostemp(tmp, O_CLOEXEC);		/* mode 0600 */
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot create %s: %s", tmp,
 			 strerror(-ret));
-		return ret;
+		goto out;
 	}
 	save_keep_owner(fd, real);
-	ret = save_write(c, fd, tmp);
+	ret = save_write(c, fd, tmp, text);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", tmp,
 			 ret == -EILSEQ ? "does not read back as the running "
 					  "configuration" : strerror(-ret));
 		goto fail;
+	}
+	if (old) {
+		ret = save_backup(real, old, old_len, err, errlen);
+		if (ret)
+			goto fail;
 	}
 	if (rename(tmp, real)) {
 		ret = -errno;
@@ -2350,8 +2791,11 @@ int config_save(const struct nsrp_config *c, const char *path,
 		goto fail;
 	}
 	save_sync_dir(real);
-	return 0;
+	goto out;
 fail:
 	unlink(tmp);
+out:
+	free(text);
+	free(old);
 	return ret;
 }

@@ -328,10 +328,26 @@ int config_apply_runtime(const struct nsrp_config *running, const char *line,
 			 struct nsrp_config *next, char *err, size_t errlen);
 
 /*
- * Writes c to path atomically: a temporary file in the same directory,
- * read back and compared, flushed to disk, then renamed over path (a
- * symbolic link is followed, the file's mode kept). Returns 0 or -errno
- * with the problem in err; path is unchanged on failure.
+ * The text a save writes over old, the file's text (NULL or blank: none):
+ * the operator's file with c in it. Comments, blank lines, the order
+ * and spelling of every line still true of c stay as they are; a line
+ * that says otherwise is replaced where it stands by c's lines of the
+ * same setting (its trailing comment kept), or dropped when c has none
+ * (the setting is back to its default, the entry gone), as is a line
+ * that no longer parses; what c has that no line says is appended.
+ * Without an old file, a heading and config_write()'s lines. Returns 0
+ * with a malloc()ed text in *text, or -ENOMEM.
+ */
+int config_save_text(const struct nsrp_config *c, const char *old,
+		     char **text);
+
+/*
+ * Writes c to path (config_save_text() over what path holds) atomically:
+ * a temporary file in the same directory, read back and compared,
+ * flushed to disk; the file it replaces kept whole as PATH.bak (written
+ * aside and renamed, too); then renamed over path (a symbolic link is
+ * followed, the file's mode and owner kept). Returns 0 or -errno with the
+ * problem in err; path is unchanged on failure.
  */
 int config_save(const struct nsrp_config *c, const char *path,
 		char *err, size_t errlen);
