@@ -1775,6 +1775,17 @@ int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
 	return r.count ? -EINVAL : 0;
 }
 
+int config_runnable(const struct nsrp_config *c, const char *name,
+		    FILE *errs)
+{
+	struct report r = { .name = name, .errs = errs };
+
+	/* The unit's identity is its HA interface's MAC, else a VSI NIC's. */
+	if (!c->ha_if[0] && !c->n_vsi)
+		report(&r, 0, "no HA interface and no VSI: nothing to run");
+	return r.count ? -EINVAL : 0;
+}
+
 /* ------------------------------------------------------- file in / out */
 
 int config_load(const char *path, struct nsrp_config *out, FILE *errs)

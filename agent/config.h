@@ -242,6 +242,15 @@ int config_apply_line(struct nsrp_config *c, const char *line,
 int config_validate(const struct nsrp_config *c, const char *name, FILE *errs);
 
 /*
+ * What nsrpd needs of a configuration to start at all, beyond what
+ * config_validate() checks of its lines: something to run on (an HA
+ * interface or a VSI). Prints "NAME: problem" to errs (may be NULL).
+ * Returns 0 or -EINVAL. nsrpd's start and --check-config both ask it.
+ */
+int config_runnable(const struct nsrp_config *c, const char *name,
+		    FILE *errs);
+
+/*
  * Parses and validates FILE into a fresh configuration. Prints
  * "FILE:LINE: problem" to errs for every bad line (errs may be NULL).
  * Returns 0 and fills *out, or -EINVAL (or -errno when the file cannot be

@@ -191,10 +191,8 @@ static int nsrpd_identity(const struct nsrpd *d, uint8_t mac[6])
 
 	for (unsigned int i = 0; !ifname && i < d->cfg.n_vsi; i++)
 		ifname = d->cfg.vsi[i].ifname;
-	if (!ifname) {
-		pr_err("no HA interface and no VSI: nothing to run");
+	if (!ifname)		/* config_runnable() refused it at start */
 		return -EINVAL;
-	}
 	err = link_info_get(ifname, &li);
 	if (err) {
 		pr_err("%s: %s", ifname, strerror(-err));
