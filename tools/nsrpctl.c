@@ -41,18 +41,22 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: nsrpctl [-S PATH] [-j] COMMAND... [| include|exclude WORDS]\n"
-		"       nsrpctl [-S PATH]             an interactive shell (on a terminal)\n"
-		"       nsrpctl help [WORDS...]       the commands, or what may follow WORDS\n"
-		"       nsrpctl WORDS... ?            what may follow WORDS\n"
+		"usage: nsrpctl [-S PATH] [-j] COMMAND... "
+		"[| include|exclude WORDS]\n"
+		"       nsrpctl [-S PATH]           the shell, on a terminal\n"
+		"       nsrpctl help [WORDS...]     the commands; what may "
+		"follow WORDS\n"
+		"       nsrpctl WORDS... ?          what may follow WORDS\n"
 		"  -S PATH  control socket (default %s)\n"
 		"  -j       JSON output (docs/JSON.md)\n"
 		"e.g. nsrpctl get nsrp\n"
 		"     nsrpctl exec nsrp vsd-group 0 mode backup\n"
 		"     nsrpctl set nsrp vsd-group id 0 priority 20\n"
 		"     nsrpctl get nsrp '|' include track\n"
-		"exit status: 0 done, 1 refused by nsrpd (its reason on stderr),\n"
-		"  2 usage error, 3 nsrpd not reached, 4 not allowed to use the socket\n",
+		"exit status: 0 done, 1 refused by nsrpd (its reason on "
+		"stderr),\n"
+		"  2 usage error, 3 nsrpd not reached, 4 not allowed to use "
+		"the socket\n",
 		CTL_DEFAULT_PATH);
 }
 
