@@ -1287,11 +1287,32 @@ static const struct kw kw_root[] = {
 	{ NULL }
 };
 
+/*
+ * Splits line into buf, as p's tokens, and finds its first keyword (set
+ * or unset) in *root: NULL for a blank line or a comment.
+ */
+static int parse_root(struct parse *p, char *buf, const char *line,
+		      const struct kw **root)
+{
+	*root = NULL;
+	if (strlen(line) > CFG_LINE_LEN)
+		return fail(p, "line too long (at most %d characters)",
+			    CFG_LINE_LEN);
+	strcpy(buf, line);
+	if (split(p, buf))
+		return -EINVAL;
+	if (!p->ntok)
+		return 0;
+	*root = lookup(p, kw_root, p->tok[0]);
+	return *root ? 0 : -EINVAL;
+}
+
 static int apply(struct nsrp_config *c, const char *line, unsigned int lineno,
 		 char *err, size_t errlen)
 {
 	char buf[CFG_LINE_LEN + 1];
 	const struct kw *k;
+	int ret;
 	struct parse p = {
 		.c = c, .line = lineno, .group = -1, .err = err,
 		.errlen = errlen,
@@ -1299,17 +1320,9 @@ static int apply(struct nsrp_config *c, const char *line, unsigned int lineno,
 
 	if (errlen)
 		err[0] = '\0';
-	if (strlen(line) > CFG_LINE_LEN)
-		return fail(&p, "line too long (at most %d characters)",
-			    CFG_LINE_LEN);
-	strcpy(buf, line);
-	if (split(&p, buf))
-		return -EINVAL;
-	if (!p.ntok)
-		return 0;
-	k = lookup(&p, kw_root, p.tok[0]);
-	if (!k)
-		return -EINVAL;
+	ret = parse_root(&p, buf, line, &k);
+	if (ret || !k)
+		return ret;
 	p.unset = !strcmp(k->name, "unset");
 	p.pos = 1;
 	return walk(&p, k->sub);
@@ -2324,16 +2337,10 @@ static int line_key(const char *line, char *key, size_t len)
 	size_t used = 0;
 
 	key[0] = '\0';
-	if (strlen(line) > CFG_LINE_LEN)
+	if (parse_root(&p, buf, line, &k))
 		return -EINVAL;
-	strcpy(buf, line);
-	if (split(&p, buf))
-		return -EINVAL;
-	if (!p.ntok)
-		return 0;
-	k = lookup(&p, kw_root, p.tok[0]);
 	if (!k)
-		return -EINVAL;
+		return 0;
 	for (t = k->sub, p.pos = 1; t;) {
 		k = peek(&p) ? lookup(&p, t, peek(&p)) : NULL;
 		if (!k)
