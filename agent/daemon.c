@@ -355,10 +355,8 @@ static int nsrpd_identity(const struct nsrpd *d, uint8_t mac[6])
 
 	for (unsigned int i = 0; !ifname && i < d->cfg.n_vsi; i++)
 		ifname = d->cfg.vsi[i].ifname;
-	if (!ifname) {
-		pr_err("no HA interface and no VSI: nothing to run");
+	if (!ifname)		/* config_runnable() refused it at start */
 		return -EINVAL;
-	}
 	err = link_info_get(ifname, &li);
 	if (err) {
 		pr_err("%s: %s", ifname, strerror(-err));
@@ -670,7 +668,8 @@ static int nsrpd_control(struct nsrpd *d)
 		.st = { .cfg = &d->cfg, .cl = &d->cl, .sy = &d->sy,
 			.ha = &d->ha, .sw = &d->sw, .cth = &d->cth,
 			.nt = &d->nt, .dp = &d->dp, .ctl = &d->ctl.stats,
-			.health = &d->health, .cs = &d->cs, .rs = &d->rs },
+			.health = &d->health, .cs = &d->cs, .rs = &d->rs,
+			.loop = &d->loop },
 		.cl = &d->cl,
 		.sy = &d->sy,
 		.cs = &d->cs,
@@ -1088,6 +1087,7 @@ int nsrpd_run(struct nsrpd *d)
 		t_tick = clock_now_ns();
 		nsrpd_background(d, t_tick);
 		nsrpd_check_slow(d, now, t_events, t_tick);
+		loopstat_add(&d->loop, clock_now_ns() - now);
 	}
 }
 

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <linux/rtnetlink.h>
 
+#include "cmd.h"
 #include "ctl.h"
+#include "jsonout.h"
 #include "routenl.h"
 #include "routeview.h"
 
@@ -218,60 +220,91 @@ static void text_family(const struct view *w, uint8_t family,
 
 /* -------------------------------------------------------------- json */
 
-static void json_route(const struct view_route *v, unsigned int id,
-		       struct ctl_out *o)
+static json_t *json_nexthop(const struct route *r, const struct route_nh *h)
 {
-	char pfx[INET6_ADDRSTRLEN + 8], gw[INET6_ADDRSTRLEN], mark[8];
-	const char *proto = route_proto_name(v->origin);
+	json_t *o = json_object();
+	char gw[INET6_ADDRSTRLEN];
 
-	view_prefix(&v->r.k, pfx, sizeof(pfx));
-	route_mark(v->origin, v->copy, mark);
-	ctl_printf(o, "{\"id\":%u,\"family\":%u,\"prefix\":\"%s\","
-		      "\"active\":%s,\"type\":\"%s\",\"mark\":\"%s\","
-		      "\"protocol\":\"%s\",\"protocol_id\":%u,"
-		      "\"synced\":%s,\"metric\":%u,\"kernel_metric\":%u,"
-		      "\"nexthops\":[", id, v->r.k.family, pfx,
-		   v->active ? "true" : "false", view_type(v->r.type), mark,
-		   proto ? proto : "", v->origin, v->copy ? "true" : "false",
-		   v->metric, v->r.k.metric);
-	for (unsigned int j = 0; j < v->r.n_nh; j++) {
-		const struct route_nh *h = &v->r.nh[j];
-
-		ctl_printf(o, "%s{\"interface\":\"%s\",\"gateway\":",
-			   j ? "," : "", h->ifname);
-		if (h->gw_family)
-			ctl_printf(o, "\"%s\"", view_gw(&v->r, h, gw,
-							sizeof(gw)));
-		else
-			ctl_printf(o, "null");
-		ctl_printf(o, ",\"weight\":%u,\"onlink\":%s}", h->hops + 1u,
-			   h->flags & ROUTE_NH_F_ONLINK ? "true" : "false");
-	}
-	ctl_printf(o, "]}");
+	if (!o)
+		return NULL;
+	jsonout_set_str(o, "interface", h->ifname);
+	jsonout_set(o, "gateway", h->gw_family ?
+			  jsonout_str(view_gw(r, h, gw, sizeof(gw))) :
+			  json_null());
+	jsonout_set_uint(o, "weight", h->hops + 1u);
+	jsonout_set_bool(o, "onlink", h->flags & ROUTE_NH_F_ONLINK);
+	return o;
 }
 
-static void json_all(const struct view *w, uint8_t only, struct ctl_out *o)
+static json_t *json_route(const struct view_route *v, unsigned int id)
+{
+	const char *proto = route_proto_name(v->origin);
+	char pfx[INET6_ADDRSTRLEN + 8], mark[8];
+	json_t *o = json_object(), *nh = json_array();
+
+	if (!o || !nh) {
+		json_decref(o);
+		json_decref(nh);
+		return NULL;
+	}
+	view_prefix(&v->r.k, pfx, sizeof(pfx));
+	route_mark(v->origin, v->copy, mark);
+	jsonout_set_uint(o, "id", id);
+	jsonout_set_uint(o, "family", v->r.k.family);
+	jsonout_set_str(o, "prefix", pfx);
+	jsonout_set_bool(o, "active", v->active);
+	jsonout_set_str(o, "type", view_type(v->r.type));
+	jsonout_set_str(o, "mark", mark);
+	jsonout_set_str(o, "protocol", proto ? proto : "");
+	jsonout_set_uint(o, "protocol_id", v->origin);
+	jsonout_set_bool(o, "synced", v->copy);
+	jsonout_set_uint(o, "metric", v->metric);
+	jsonout_set_uint(o, "kernel_metric", v->r.k.metric);
+	for (unsigned int j = 0; j < v->r.n_nh; j++) {
+		json_t *h = json_nexthop(&v->r, &v->r.nh[j]);
+
+		if (h)
+			json_array_append_new(nh, h);
+	}
+	jsonout_set(o, "nexthops", nh);
+	return o;
+}
+
+static int json_all(const struct view *w, uint8_t only, struct ctl_out *out)
 {
 	unsigned int id[2] = { 0, 0 }, synced = 0, shown = 0;
+	json_t *o = jsonout_object(), *a = json_array();
 
-	ctl_printf(o, "{\"routes\":[");
+	if (!o || !a) {
+		json_decref(o);
+		json_decref(a);
+		return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < w->n; i++) {
 		const struct view_route *v = &w->v[i];
 		unsigned int f = v->r.k.family == 4 ? 0 : 1;
+		json_t *r;
 
 		if (only && v->r.k.family != only)
 			continue;
 		id[f]++;
+		r = json_route(v, id[f]);
+		if (!r)
+			continue;
 		synced += v->copy;
-		ctl_printf(o, "%s", shown++ ? "," : "");
-		json_route(v, id[f], o);
+		shown++;
+		json_array_append_new(a, r);
 	}
-	ctl_printf(o, "],\"entries\":%u,\"synced\":%u}\n", shown, synced);
+	jsonout_set(o, "routes", a);
+	jsonout_set_uint(o, "entries", shown);
+	jsonout_set_uint(o, "synced", synced);
+	return jsonout_write(out, o, true);
 }
 
 /* ------------------------------------------------------------- words */
 
-static int parse_args(const char *args, uint8_t *only, struct ctl_out *o)
+static int parse_words(const char *args, uint8_t *only, char *msg,
+		       size_t msglen)
 {
 	char words[256];
 	char *w;
@@ -284,12 +317,22 @@ static int parse_args(const char *args, uint8_t *only, struct ctl_out *o)
 		} else if (!strcmp(w, "v6") && !*only) {
 			*only = 6;
 		} else {
-			ctl_printf(o, "get route: '%s' is not understood "
-				      "(get route [v4|v6])\n", w);
+			snprintf(msg, msglen, "get route: '%s' is not "
+				 "understood (get route [v4|v6])", w);
 			return -EINVAL;
 		}
 	}
 	return 0;
+}
+
+static int parse_args(const char *args, uint8_t *only, struct ctl_out *o)
+{
+	char msg[300];
+	int err = parse_words(args, only, msg, sizeof(msg));
+
+	if (err)
+		ctl_printf(o, "%s\n", msg);
+	return err;
 }
 
 int routeview_show(const struct routesync *rs, const char *args, bool json,
@@ -309,7 +352,7 @@ int routeview_show(const struct routesync *rs, const char *args, bool json,
 		return err;
 	}
 	if (json) {
-		json_all(&w, only, out);
+		err = json_all(&w, only, out);
 	} else {
 		if (only != 6)
 			text_family(&w, 4, out);
@@ -317,6 +360,26 @@ int routeview_show(const struct routesync *rs, const char *args, bool json,
 			text_family(&w, 6, out);
 	}
 	free(w.v);
+	return err;
+}
+
+int routeview_next(const char *line, const char *rest, cmd_next_fn fn,
+		   void *arg, char *msg, size_t msglen)
+{
+	static const struct cmd_next words[] = {
+		{ CMD_NEXT_WORD, "v4", "IPv4 routes only", CMD_VAL_OTHER },
+		{ CMD_NEXT_WORD, "v6", "IPv6 routes only", CMD_VAL_OTHER },
+	};
+	const struct cmd_next end = { CMD_NEXT_END, "", "", CMD_VAL_OTHER };
+	uint8_t only;
+
+	(void)line;
+	if (parse_words(rest, &only, msg, msglen))
+		return -EINVAL;
+	if (!only)
+		for (size_t i = 0; i < 2; i++)
+			fn(arg, &words[i]);
+	fn(arg, &end);
 	return 0;
 }
 
@@ -373,29 +436,36 @@ void routeview_status_text(const struct routesync *rs, uint64_t now,
 		   ull(rs->install_errors + rs->bad_records + rs->table_full));
 }
 
-void routeview_status_json(const struct routesync *rs,
-			   const struct nsrp_config *cfg, uint64_t now,
-			   struct ctl_out *o)
+json_t *routeview_status_json(const struct routesync *rs,
+			      const struct nsrp_config *cfg, uint64_t now)
 {
 	uint64_t held = rs->orphan_until_ns > now ?
 				(rs->orphan_until_ns - now) / NS_PER_MS : 0;
+	json_t *o = json_object();
 
-	ctl_printf(o, ",\"route\":{\"sync\":%s,\"hold_time_s\":%u,"
-		      "\"sending\":%s,\"peer\":\"%s\",\"held_ms\":%llu,"
-		      "\"own\":%u,\"own_synced\":%u,\"copies\":%u,"
-		      "\"installed\":%u,\"sent\":%llu,\"bulks\":%llu,"
-		      "\"received\":%llu,\"withdrawn\":%llu,"
-		      "\"withdrawing\":%u,\"withdrawals_dropped\":%llu,"
-		      "\"superseded\":%llu,\"expired\":%llu,\"dropped\":%llu,"
-		      "\"install_errors\":%llu,\"bad_records\":%llu,"
-		      "\"table_full\":%llu,\"scans\":%llu}",
-		   cfg->rto_mirror_route ? "true" : "false",
-		   cfg->rto_route_hold_s, rs->streaming ? "true" : "false",
-		   peer_routes(rs), ull(held), rs->own.n, rs->own_synced,
-		   rs->copies.n, copies_installed(rs), ull(rs->sent),
-		   ull(rs->bulks), ull(rs->received), ull(rs->withdrawn),
-		   rs->withdrawing, ull(rs->withdrawals_dropped),
-		   ull(rs->superseded), ull(rs->expired), ull(rs->dropped),
-		   ull(rs->install_errors), ull(rs->bad_records),
-		   ull(rs->table_full), ull(rs->scans));
+	if (!o)
+		return NULL;
+	jsonout_set_bool(o, "sync", cfg->rto_mirror_route);
+	jsonout_set_uint(o, "hold_time_s", cfg->rto_route_hold_s);
+	jsonout_set_bool(o, "sending", rs->streaming);
+	jsonout_set_str(o, "peer", peer_routes(rs));
+	jsonout_set_uint(o, "held_ms", held);
+	jsonout_set_uint(o, "own", rs->own.n);
+	jsonout_set_uint(o, "own_synced", rs->own_synced);
+	jsonout_set_uint(o, "copies", rs->copies.n);
+	jsonout_set_uint(o, "installed", copies_installed(rs));
+	jsonout_set_uint(o, "sent", rs->sent);
+	jsonout_set_uint(o, "bulks", rs->bulks);
+	jsonout_set_uint(o, "received", rs->received);
+	jsonout_set_uint(o, "withdrawn", rs->withdrawn);
+	jsonout_set_uint(o, "withdrawing", rs->withdrawing);
+	jsonout_set_uint(o, "withdrawals_dropped", rs->withdrawals_dropped);
+	jsonout_set_uint(o, "superseded", rs->superseded);
+	jsonout_set_uint(o, "expired", rs->expired);
+	jsonout_set_uint(o, "dropped", rs->dropped);
+	jsonout_set_uint(o, "install_errors", rs->install_errors);
+	jsonout_set_uint(o, "bad_records", rs->bad_records);
+	jsonout_set_uint(o, "table_full", rs->table_full);
+	jsonout_set_uint(o, "scans", rs->scans);
+	return o;
 }

@@ -4,7 +4,9 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <jansson.h>
 
+#include "cmd.h"
 #include "routesync.h"
 
 struct ctl_out;
@@ -23,16 +25,19 @@ struct ctl_out;
 int routeview_show(const struct routesync *rs, const char *args, bool json,
 		   struct ctl_out *out);
 
+/* A cmd_rest_fn (cmd.h): what may follow "get route". */
+int routeview_next(const char *line, const char *rest, cmd_next_fn fn,
+		   void *arg, char *msg, size_t msglen);
+
 /*
  * Route sync's lines of "get nsrp" (none when it is off): how many
  * routes of this unit's, how many of the peer's held here and installed,
  * what the peer does (streaming, or stopped and held), the counters. In
- * JSON, a "route" object.
+ * JSON, the "route" object (NULL when out of memory).
  */
 void routeview_status_text(const struct routesync *rs, uint64_t now,
 			   struct ctl_out *o);
-void routeview_status_json(const struct routesync *rs,
-			   const struct nsrp_config *cfg, uint64_t now,
-			   struct ctl_out *o);
+json_t *routeview_status_json(const struct routesync *rs,
+			      const struct nsrp_config *cfg, uint64_t now);
 
 #endif
