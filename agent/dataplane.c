@@ -71,6 +71,9 @@ static const char *const dp_counter_names[NSRP_CNT_MAX] = {
 	[NSRP_CNT_SESS_TAKEOVER] = "session-takeover",
 	[NSRP_CNT_GARP_IGNORED] = "garp-ignored",
 	[NSRP_CNT_ORPHANED] = "orphaned",
+	[NSRP_CNT_PROBE_ANSWERED] = "probe-answered",
+	[NSRP_CNT_ND_IGNORED_LEAVING] = "nd-ignored-leaving",
+	[NSRP_CNT_FWD_LEAVING] = "forwarded-leaving",
 };
 
 const char *dp_counter_name(enum nsrp_counter c)

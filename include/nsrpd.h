@@ -39,10 +39,15 @@ enum nsrp_family {
 /*
  * The role the agent decided for a VSD group. Only MASTER makes the data
  * plane answer for the group's VSIs, and only until the deadline.
+ * LEAVING is a master handing over: until the deadline it still takes
+ * and forwards the frames that reach it, but answers for nothing (no ARP
+ * reply, no neighbour advertisement) and sends what it forwards from the
+ * NIC's own MAC, so that no switch learns a VSI MAC on its port again.
  */
 enum nsrp_role {
 	NSRP_ROLE_BACKUP = 0,
 	NSRP_ROLE_MASTER = 1,
+	NSRP_ROLE_LEAVING = 2,
 };
 
 /* nsrp_role: one per VSD group, indexed by group id. */
@@ -50,6 +55,34 @@ struct nsrp_role_state {
 	__u32 role;		/* enum nsrp_role */
 	__u32 pad;
 	__u64 deadline_ns;	/* CLOCK_MONOTONIC; past it, act as backup */
+};
+
+/*
+ * A probe of the peer's data plane: an Ethernet frame of this type (the
+ * IEEE's first local experimental one) that the agent sends from a data
+ * NIC, and that the other unit's XDP program answers itself (XDP_TX),
+ * without its agent: the answer proves that the data plane of that unit
+ * runs, and says which groups it forwards and answers for right now.
+ * Every field is in network byte order.
+ */
+#define NSRP_PROBE_ETHERTYPE	0x88B5
+#define NSRP_PROBE_VERSION	1
+
+enum nsrp_probe_op {
+	NSRP_PROBE_REQUEST = 1,
+	NSRP_PROBE_REPLY = 2,
+};
+
+struct nsrp_probe {
+	__u8 version;		/* NSRP_PROBE_VERSION */
+	__u8 op;		/* enum nsrp_probe_op */
+	__u8 masters;		/* reply: bit v, group v master and fresh */
+	__u8 leaving;		/* reply: bit v, group v leaving (handing over) */
+	__be32 cluster_id;	/* request: asked of this cluster's units */
+	__be32 unit_id;		/* the sender's: the asker, then the answerer */
+	__be32 seq;		/* the request's, echoed */
+	__be64 sent_ns;		/* the asker's clock, echoed: the round trip */
+	__u8 pad[8];
 };
 
 /*
@@ -179,8 +212,8 @@ struct nsrp_sess {
 
 /*
  * Load-time settings of both BPF objects (const volatile nsrp_cfg), set by
- * the loader between skeleton open and load. Every field is in nanoseconds;
- * zero means the default of bpf/consts.h.
+ * the loader between skeleton open and load. The times are in nanoseconds,
+ * zero meaning the default of bpf/consts.h.
  */
 struct nsrp_dp_config {
 	__u64 tcp_syn_ns;	/* opening: SYN or SYN-ACK seen, not yet up */
@@ -190,7 +223,8 @@ struct nsrp_dp_config {
 	__u64 udp_ns;
 	__u64 icmp_ns;		/* ICMP / ICMPv6 echo */
 	__u64 refresh_ns;	/* least interval between REFRESH events */
-	__u64 pad;
+	__u32 cluster_id;	/* probes of this cluster are answered */
+	__u32 unit_id;		/* and the answers say they are this unit's */
 };
 
 /* Session events, carried by the nsrp_events ring buffer. */
@@ -278,6 +312,9 @@ enum nsrp_counter {
 	NSRP_CNT_SESS_TAKEOVER,		/* a peer's entry became ours (master) */
 	NSRP_CNT_GARP_IGNORED,		/* a gratuitous ARP for a VSI: unanswered */
 	NSRP_CNT_ORPHANED,		/* a group let go: the agent is gone */
+	NSRP_CNT_PROBE_ANSWERED,	/* the peer's data plane probe answered */
+	NSRP_CNT_ND_IGNORED_LEAVING,	/* ARP/NS for a VSI dropped, leaving */
+	NSRP_CNT_FWD_LEAVING,		/* of the forwarded, while leaving */
 	NSRP_CNT_MAX,
 };
 
@@ -299,8 +336,10 @@ NSRPD_ASSERT_SIZE(struct nsrp_sess, 56);
 NSRPD_ASSERT_SIZE(struct nsrp_event, 112);
 NSRPD_ASSERT_SIZE(struct nsrp_dp_config, 64);
 NSRPD_ASSERT_SIZE(struct nsrp_nh, 80);
+NSRPD_ASSERT_SIZE(struct nsrp_probe, 32);
 NSRPD_ASSERT_SIZE(struct nsrp_apply_ctx,
 		  24 + (4 + 112) * NSRP_APPLY_MAX);
 _Static_assert(NSRPD_MAX_VSD <= 64, "nsrp_apply_ctx.owned has 64 bits");
+_Static_assert(NSRPD_MAX_VSD <= 8, "nsrp_probe.masters has 8 bits");
 
 #endif /* NSRPD_H */
