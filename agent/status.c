@@ -104,8 +104,11 @@ static void status_groups(const struct status_src *src, struct ctl_out *o)
 
 		if (!src->cl->group[g].active)
 			continue;
-		ctl_printf(o, "vsd group %u: local state %s\n", g,
-			   vsd_state_name(v->state));
+		ctl_printf(o, "vsd group %u: local state %s%s\n", g,
+			   vsd_state_name(v->state),
+			   vsd_giving(v) ? ", handing master over to the peer" :
+			   v->claiming ? ", asking the master to hand over" :
+			   "");
 		if (v->preempt_armed && v->damped)
 			ctl_printf(o, "vsd group %u: failover damping holds the "
 				      "preempt for %llu s\n", g,
@@ -131,6 +134,124 @@ static void status_link(const struct status_src *src, struct ctl_out *o,
 		   what, p->ifname, p->ifindex, mac,
 		   li.running ? "up" : "down",
 		   p->peer_seen ? "heard" : "not heard");
+}
+
+/* ----------------------------------------- the deadlines and the probes */
+
+static unsigned long long ms(uint64_t ns)
+{
+	return ns / NS_PER_MS;
+}
+
+/* The groups of a bitmap, "0 2", or "none". */
+static const char *status_groups_of(uint8_t bits, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD && used + 3 < len; i++)
+		if (bits & (1u << i))
+			used += snprintf(buf + used, len - used, "%s%u",
+					 used ? " " : "", i);
+	return used ? buf : "none";
+}
+
+static void status_deadlines_text(const struct status_src *src,
+				  struct ctl_out *o)
+{
+	const struct cluster *c = src->cl;
+	uint64_t now = clock_now_ns();
+
+	ctl_printf(o, "data plane deadline: %llu ms (hb-interval x "
+		      "hb-threshold), the peer's %llu ms\n",
+		   ms(cluster_dead_ns(c)), ms(cluster_peer_dead_ns(c)));
+	ctl_printf(o, "control plane deadline: %llu ms, the peer's %llu ms\n",
+		   ms(cluster_ctl_dead_ns(c)), ms(cluster_peer_ctl_dead_ns(c)));
+	if (c->peer_ctl_silent)
+		ctl_printf(o, "ALARM: the peer's agent is silent for %llu ms; "
+			      "its data plane answers: kept up to its control "
+			      "plane deadline\n", ms(now - c->peer.last_rx_ns));
+	if (c->split)
+		ctl_printf(o, "ALARM: split brain: the peer is heard on no HA "
+			      "path, but its data plane answers; %s\n",
+			   src->cfg->has_witness ? "the witness decides" :
+			   "no witness: each unit acts alone");
+}
+
+static void status_probes_text(const struct status_src *src,
+			       struct ctl_out *o)
+{
+	const struct dpprobe *p = src->probe;
+	uint64_t now = clock_now_ns();
+	char g[32];
+
+	if (!p || p->fd < 0)
+		return;
+	ctl_printf(o, "\ndata plane probes (answered by the peer's XDP "
+		      "program):\n");
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct dpprobe_path *pp = &p->path[i];
+
+		ctl_printf(o, "%s: sent %llu, answered %llu, lost %llu, round "
+			      "trip %llu us", pp->ifname, ull(pp->sent),
+			   ull(pp->answered), ull(pp->lost),
+			   ull(pp->rtt_ns / NS_PER_US));
+		if (pp->heard_ns)
+			ctl_printf(o, ", last answer %llu ms ago, it answers "
+				      "for groups: %s", ms(now - pp->heard_ns),
+				   status_groups_of(pp->masters, g, sizeof(g)));
+		ctl_printf(o, "\n");
+	}
+}
+
+static void status_witness_text(const struct status_src *src,
+				struct ctl_out *o)
+{
+	const struct health_target *w = &src->health->witness;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!src->health->has_witness)
+		return;
+	inet_ntop(w->cfg.a.family, w->cfg.a.addr, ip, sizeof(ip));
+	ctl_printf(o, "witness %s: %s, sent %llu, answered %llu, rtt %llu us\n",
+		   ip, !w->usable ? "no source to probe from" :
+		   health_witness_ok(src->health) ? "answers" :
+		   "does not answer", ull(w->st.sent), ull(w->st.replies),
+		   ull(w->st.rtt_ns / NS_PER_US));
+}
+
+static void status_deadlines_json(const struct status_src *src,
+				  struct ctl_out *o)
+{
+	const struct cluster *c = src->cl;
+	const struct dpprobe *p = src->probe;
+	uint64_t now = clock_now_ns();
+
+	ctl_printf(o, ",\"dp_deadline_ms\":%llu,\"ctl_deadline_ms\":%llu,"
+		      "\"peer_dp_deadline_ms\":%llu,\"peer_ctl_deadline_ms\":"
+		      "%llu,\"peer_ctl_silent\":%s,\"split\":%s,\"probes\":[",
+		   ms(cluster_dead_ns(c)), ms(cluster_ctl_dead_ns(c)),
+		   ms(cluster_peer_dead_ns(c)), ms(cluster_peer_ctl_dead_ns(c)),
+		   c->peer_ctl_silent ? "true" : "false",
+		   c->split ? "true" : "false");
+	for (unsigned int i = 0; p && p->fd >= 0 && i < p->n; i++) {
+		const struct dpprobe_path *pp = &p->path[i];
+
+		ctl_printf(o, "%s{\"ifname\":\"%s\",\"sent\":%llu,"
+			      "\"answered\":%llu,\"lost\":%llu,\"rtt_us\":%llu,"
+			      "\"age_ms\":%lld,\"masters\":%u,\"leaving\":%u}",
+			   i ? "," : "", pp->ifname, ull(pp->sent),
+			   ull(pp->answered), ull(pp->lost),
+			   ull(pp->rtt_ns / NS_PER_US),
+			   pp->heard_ns ? (long long)ms(now - pp->heard_ns) : -1,
+			   pp->masters, pp->leaving);
+	}
+	ctl_printf(o, "],\"witness\":{\"configured\":%s,\"ok\":%s,"
+		      "\"sent\":%llu,\"answered\":%llu}",
+		   src->health->has_witness ? "true" : "false",
+		   health_witness_ok(src->health) ? "true" : "false",
+		   ull(src->health->witness.st.sent),
+		   ull(src->health->witness.st.replies));
 }
 
 static void status_rto_text(const struct status_src *src,
@@ -361,6 +482,7 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 	ctl_printf(o, "init hold time: %u\n", c->init_hold_s);
 	ctl_printf(o, "heartbeat lost threshold: %u\n", c->hb_threshold);
 	ctl_printf(o, "heartbeat interval: %u(ms)\n", c->hb_interval_ms);
+	status_deadlines_text(src, o);
 	ctl_printf(o, "master always exist: %s\n",
 		   enabled(c->master_always_exist));
 	if (c->standalone_role != CFG_ROLE_ELECT)
@@ -381,6 +503,7 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 			   src->cfg->hb_interval_ms, src->cfg->hb_threshold,
 			   src->cl->peer.hb.interval_ms,
 			   src->cl->peer.hb.threshold);
+	status_probes_text(src, o);
 	ctl_printf(o, "\nNSRP encryption: %s\n",
 		   enabled(c->encrypt_password[0]));
 	ctl_printf(o, "NSRP authentication: %s\n",
@@ -390,6 +513,7 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 	ctl_printf(o, "number of gratuitous arps: %u\n", c->arp_count);
 	status_cfgsync_text(src, o);
 	status_track_text(src, o);
+	status_witness_text(src, o);
 	ctl_printf(o, "heartbeats sent: %llu, received: %llu\n",
 		   (unsigned long long)src->cl->hb_tx, (unsigned long long)src->cl->hb_rx);
 }
@@ -539,13 +663,16 @@ static void status_json(const struct status_src *src, struct ctl_out *o)
 		ctl_printf(o, "%s{\"id\":%u,\"priority\":%u,\"preempt\":%s,"
 			      "\"holddown\":%u,\"state\":\"%s\","
 			      "\"master\":\"%s\",\"pb\":\"%s\","
-			      "\"preempt_damped\":%s,\"peer_state\":\"%s\"}",
+			      "\"preempt_damped\":%s,\"giving\":%s,"
+			      "\"claiming\":%s,\"peer_state\":\"%s\"}",
 			   first ? "" : ",", g, v->p.priority,
 			   v->p.preempt ? "true" : "false",
 			   v->p.holddown_ms / 1000, vsd_state_name(v->state),
 			   status_master(src, g, mbuf, sizeof(mbuf)),
 			   status_pb(src, g, pbuf, sizeof(pbuf)),
 			   v->preempt_armed && v->damped ? "true" : "false",
+			   vsd_giving(v) ? "true" : "false",
+			   v->claiming ? "true" : "false",
 			   src->cl->group[g].peer_state
 				   ? vsd_state_name(src->cl->group[g].peer_state)
 				   : "");
@@ -564,6 +691,7 @@ static void status_json(const struct status_src *src, struct ctl_out *o)
 	status_monitoring_json(src, o);
 	status_cfgsync_json(src, o);
 	status_keys_json(src, o);
+	status_deadlines_json(src, o);
 	ctl_printf(o, ",\"timer_alarm\":%s,\"peer_hb_interval_ms\":%u,"
 		      "\"peer_hb_threshold\":%u",
 		   src->cl->timer_alarm ? "true" : "false",

@@ -15,6 +15,7 @@
 #include "ctl.h"
 #include "cthandoff.h"
 #include "dataplane.h"
+#include "dpprobe.h"
 #include "hasess.h"
 #include "health.h"
 #include "notify.h"
@@ -34,6 +35,7 @@ struct status_src {
 	const struct ctl_stats *ctl;
 	const struct health *health;
 	const struct cfgsync *cs;
+	const struct dpprobe *probe;	/* may be NULL */
 };
 
 /* get nsrp */

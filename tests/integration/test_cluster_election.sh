@@ -56,17 +56,20 @@ check "get nsrp (text) names fw1 master" \
 	eval 'cl_ctl fw1 get nsrp | grepq -E "^ +0 +50 yes +1 no +myself"'
 
 echo "# manual failover: mode backup on a master with preempt"
-# fw1 preempts back after its hold-down; 3 s rather than the lab's 1 s
-# leaves the checks of fw2's mastership room on a loaded machine.
-check "a run-time set lengthens fw1's hold-down to 3 s" \
-	eval 'cl_ctl fw1 set nsrp vsd-group id 0 preempt hold-down 3 >/dev/null'
+# fw1 preempts back after its hold-down; 5 s rather than the lab's 1 s
+# leaves the checks of fw2's mastership room on a loaded machine, fw1's
+# grace after it handed over (vsi.h) included.
+check "a run-time set lengthens fw1's hold-down to 5 s" \
+	eval 'cl_ctl fw1 set nsrp vsd-group id 0 preempt hold-down 5 >/dev/null'
 check "mode backup on fw1" ctl_exec fw1 backup
 check "fw2 becomes master at once" wait_for 1 cl_is_master fw2
-check "fw2 now holds the VSIs, fw1 not" eval 'cl_has_vsi fw2 && ! cl_has_vsi fw1'
+# fw1 handed over: it keeps its addresses for the grace (vsi.h).
+check "fw2 now holds the VSIs, fw1 not once its grace is over" \
+	wait_for 2 eval 'cl_has_vsi fw2 && ! cl_has_vsi fw1'
 check "traffic flows through fw2" cl_flows_via fw2
 check "the VSI MAC still answers, now from fw2" cl_vsi_mac_answers "$vmac"
 check "fw1 preempts master back after its hold-down" \
-	wait_for 6 cl_is_master fw1
+	wait_for 8 cl_is_master fw1
 check "fw1's history says why" \
 	eval 'cl_ctl fw1 get nsrp history | tail -n1 | grepq "preempt"'
 check "traffic flows through fw1 again" cl_flows_via fw1
