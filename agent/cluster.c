@@ -381,6 +381,7 @@ static bool cluster_suspicion_over(struct cluster *c, uint64_t now)
 		"%llu ms", c->peer.unit_id, c->suspect_why,
 		(unsigned long long)(CLUSTER_SUSPECT_NS / NS_PER_MS));
 	hasess_paths_forget(c->ha);
+	c->peer_died = true;
 	return true;
 }
 
@@ -574,7 +575,7 @@ static bool cluster_hold_peer(struct cluster *c, uint64_t now)
  */
 static void cluster_check_split(struct cluster *c, uint64_t now)
 {
-	bool split = !c->peer.present && c->peer.ever &&
+	bool split = !c->peer.present && c->peer.ever && !c->peer_died &&
 		     cluster_dataplane_fresh(c, now);
 
 	if (split == c->split)
@@ -825,6 +826,7 @@ static void cluster_peer_heard(struct cluster *c, const struct proto_hdr *h,
 	}
 	c->peer.ever = true;
 	c->peer.present = true;
+	c->peer_died = false;
 	c->peer.last_rx_ns = now;
 	hasess_path_heard(c->ha, id, now);
 	c->hb_rx++;

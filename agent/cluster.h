@@ -139,6 +139,8 @@ struct cluster {
 	bool peer_ctl_silent;
 	/* Lost on every HA path, its data plane answers: a split brain. */
 	bool split;
+	/* Lost by evidence (cluster_suspect()): dead, whatever answers. */
+	bool peer_died;
 	uint32_t give_ids;		/* hand-overs begun */
 	struct cluster_group group[NSRPD_MAX_VSD];
 	bool peer_returned;	/* heard again after it was lost */

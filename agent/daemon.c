@@ -540,13 +540,17 @@ static int nsrpd_death_watch(struct nsrpd *d)
 	return nsrpd_watch_pact(d, d->pact.lfd);
 }
 
-/* An answer from the peer's data plane, on one data NIC. */
+/*
+ * An answer from the peer's data plane, on one data NIC. One whose agent
+ * is gone forwards nothing: it proves no live peer.
+ */
 static void nsrpd_on_probe(void *arg, const struct dpprobe_answer *a,
 			   uint64_t now)
 {
 	struct nsrpd *d = arg;
 
-	cluster_dataplane_heard(&d->cl, a->masters, a->leaving, now);
+	if (!a->orphaned)
+		cluster_dataplane_heard(&d->cl, a->masters, a->leaving, now);
 }
 
 /*

@@ -147,13 +147,15 @@ static bool dpprobe_answer(struct dpprobe *p, const struct nsrp_probe *r,
 	path->heard_ns = now;
 	path->masters = r->masters;
 	path->leaving = r->leaving;
+	path->orphaned = r->flags & NSRP_PROBE_F_ORPHAN;
 	if (from->sll_halen == NSRPD_ETH_ALEN) {
 		memcpy(path->peer_mac, from->sll_addr, NSRPD_ETH_ALEN);
 		path->peer_mac_known = true;
 	}
 	*a = (struct dpprobe_answer){ .path = path, .unit_id = unit,
 				      .masters = r->masters,
-				      .leaving = r->leaving };
+				      .leaving = r->leaving,
+				      .orphaned = path->orphaned };
 	return true;
 }
 

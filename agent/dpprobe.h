@@ -41,6 +41,7 @@ struct dpprobe_path {
 	uint64_t rtt_ns;		/* of the last answer */
 	uint64_t heard_ns;		/* the last answer; 0: none */
 	uint8_t masters, leaving;	/* as the last answer said */
+	bool orphaned;			/* and that the peer's agent is gone */
 };
 
 struct dpprobe {
@@ -58,6 +59,7 @@ struct dpprobe_answer {
 	const struct dpprobe_path *path;
 	uint32_t unit_id;		/* the answering unit */
 	uint8_t masters, leaving;
+	bool orphaned;			/* its agent is gone */
 };
 
 /* Ready, closed: dpprobe_close() is safe. */

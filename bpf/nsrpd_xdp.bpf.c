@@ -549,13 +549,15 @@ static __always_inline __u8 roles_held(int want, __u64 now)
  * A probe from the peer (struct nsrp_probe): a request of this cluster
  * on a cluster NIC is turned into the reply, from the NIC's own MAC,
  * with the groups this data plane answers for (master and fresh) and
- * those it hands over. It is answered here and nowhere else, so that
- * the answer proves this data plane, whatever the agent does. Replies go
- * up to the agent that asked; a request of another cluster passes.
+ * those it hands over, and whether the agent is gone (orphaned). It is
+ * answered here and nowhere else, so that the answer proves this data
+ * plane, whatever the agent does. Replies go up to the agent that asked;
+ * a request of another cluster passes.
  */
 static __always_inline int handle_probe(struct xdp_md *ctx,
 					struct nsrp_counters *c,
-					struct l2_info *l2, __u64 now)
+					struct l2_info *l2, __u64 now,
+					int orphaned)
 {
 	void *end = (void *)(long)ctx->data_end;
 	struct nsrp_probe *p = l2->l3;
@@ -576,6 +578,7 @@ static __always_inline int handle_probe(struct xdp_md *ctx,
 	p->masters = roles_held(ROLE_MASTER, now);
 	p->leaving = roles_held(ROLE_LEAVING, now);
 	p->unit_id = bpf_htonl(nsrp_cfg.unit_id);
+	p->flags = orphaned ? NSRP_PROBE_F_ORPHAN : 0;
 	cnt_add(c, NSRP_CNT_PROBE_ANSWERED);
 	return XDP_TX;
 }
@@ -590,7 +593,8 @@ static __always_inline int vsi_group_of(const struct nsrp_vsi_macs *m,
 	return -1;
 }
 
-static __always_inline int xdp_main(struct xdp_md *ctx)
+/* orphaned: called by the gate, whose agent is gone. */
+static __always_inline int xdp_main(struct xdp_md *ctx, int orphaned)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -628,7 +632,7 @@ static __always_inline int xdp_main(struct xdp_md *ctx)
 		return pass(c, NSRP_CNT_PASS);
 
 	if (l2.proto == NSRP_PROBE_ETHERTYPE)
-		return handle_probe(ctx, c, &l2, now);
+		return handle_probe(ctx, c, &l2, now, orphaned);
 	if (l2.proto == ETH_P_ARP)
 		return handle_arp(ctx, c, &l2, now);
 	if (l2.proto == ETH_P_IPV6) {
@@ -644,7 +648,7 @@ static __always_inline int xdp_main(struct xdp_md *ctx)
 SEC("xdp")
 int nsrp_xdp(struct xdp_md *ctx)
 {
-	return xdp_main(ctx);
+	return xdp_main(ctx, 0);
 }
 
 /*
@@ -675,7 +679,7 @@ int nsrp_gate(struct xdp_md *ctx)
 {
 	bpf_tail_call(ctx, &nsrp_alive, 0);
 	orphan_release();
-	return xdp_main(ctx);
+	return xdp_main(ctx, 1);
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -73,6 +73,9 @@ enum nsrp_probe_op {
 	NSRP_PROBE_REPLY = 2,
 };
 
+/* The answering unit's agent is gone: its gate let its groups go. */
+#define NSRP_PROBE_F_ORPHAN	0x01
+
 struct nsrp_probe {
 	__u8 version;		/* NSRP_PROBE_VERSION */
 	__u8 op;		/* enum nsrp_probe_op */
@@ -82,7 +85,8 @@ struct nsrp_probe {
 	__be32 unit_id;		/* the sender's: the asker, then the answerer */
 	__be32 seq;		/* the request's, echoed */
 	__be64 sent_ns;		/* the asker's clock, echoed: the round trip */
-	__u8 pad[8];
+	__u8 flags;		/* reply: NSRP_PROBE_F_* */
+	__u8 pad[7];
 };
 
 /*

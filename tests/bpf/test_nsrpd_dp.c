@@ -637,6 +637,26 @@ static void test_vsi_gate(void)
 	role_set(0, M_MASTER);
 }
 
+/* A probe frame: Ethernet (tag vlan if not 0), then struct nsrp_probe. */
+static size_t probe_frame(__u8 *b, const __u8 *dst, const __u8 *src,
+			  __u16 vlan, const struct nsrp_probe *p)
+{
+	size_t off = 12;
+
+	memcpy(b, dst, 6);
+	memcpy(b + 6, src, 6);
+	if (vlan) {
+		b[off++] = 0x81;
+		b[off++] = 0x00;
+		b[off++] = vlan >> 8;
+		b[off++] = vlan & 0xff;
+	}
+	b[off++] = NSRP_PROBE_ETHERTYPE >> 8;
+	b[off++] = NSRP_PROBE_ETHERTYPE & 0xff;
+	memcpy(b + off, p, sizeof(*p));
+	return off + sizeof(*p);
+}
+
 /*
  * The dead-man switch: the NICs run nsrp_gate, which tail-calls nsrp_xdp
  * through the agent's program array. Emptied (as the kernel empties it
@@ -696,6 +716,25 @@ static void test_dead_man(void)
 		.ifindex = env.if0 }, NULL), 0);
 	CU_ASSERT_EQUAL(cnt_delta(&s, NSRP_CNT_ORPHANED), 1);	/* once */
 
+	/* A probe through the gate says the agent is gone. */
+	{
+		struct nsrp_probe req = {
+			.version = NSRP_PROBE_VERSION,
+			.op = NSRP_PROBE_REQUEST,
+			.cluster_id = htonl(PROBE_CLUSTER), .seq = htonl(9),
+		}, rep = req;
+
+		rep.op = NSRP_PROBE_REPLY;
+		rep.unit_id = htonl(PROBE_UNIT);
+		rep.flags = NSRP_PROBE_F_ORPHAN;
+		len = probe_frame(in, mac_bcast, mac_client, 0, &req);
+		out_len = probe_frame(out, mac_client, mac_nic0, 0, &rep);
+		CU_ASSERT_EQUAL(pkt_case_run(gate, &(struct pkt_case){
+			.what = "gate, agent gone: a probe says so",
+			.in = in, .in_len = len, .verdict = XDP_TX, .out = out,
+			.out_len = out_len, .ifindex = env.if0 }, NULL), 0);
+	}
+
 	/* A group handing over is let go as well. */
 	role_set(0, M_LEAVING);
 	cnt_take(&s);
@@ -715,25 +754,6 @@ static void test_dead_man(void)
 
 /* ------------------------------------------------------------- probes */
 
-/* A probe frame: Ethernet (tag vlan if not 0), then struct nsrp_probe. */
-static size_t probe_frame(__u8 *b, const __u8 *dst, const __u8 *src,
-			  __u16 vlan, const struct nsrp_probe *p)
-{
-	size_t off = 12;
-
-	memcpy(b, dst, 6);
-	memcpy(b + 6, src, 6);
-	if (vlan) {
-		b[off++] = 0x81;
-		b[off++] = 0x00;
-		b[off++] = vlan >> 8;
-		b[off++] = vlan & 0xff;
-	}
-	b[off++] = NSRP_PROBE_ETHERTYPE >> 8;
-	b[off++] = NSRP_PROBE_ETHERTYPE & 0xff;
-	memcpy(b + off, p, sizeof(*p));
-	return off + sizeof(*p);
-}
 
 /*
  * The peer's probe is answered by the data plane itself, from the NIC's

@@ -518,7 +518,7 @@ static void check_probe(const struct run *r)
 	FUZZ_CHECK(!memcmp(r->out + 6, nic_mac[r->nic], 6) &&
 		   !memcmp(r->out, r->in + 6, 6),
 		   "a probe answered from another MAC, or to another");
-	FUZZ_CHECK(p.op == NSRP_PROBE_REPLY &&
+	FUZZ_CHECK(p.op == NSRP_PROBE_REPLY && !p.flags &&
 		   p.masters == roles_bits(r, R_MASTER) &&
 		   p.leaving == roles_bits(r, R_LEAVING),
 		   "a probe answered with op %u, masters %#x, leaving %#x",
