@@ -358,12 +358,15 @@ static void cluster_send_ctl(struct cluster *c, uint16_t kind, uint32_t id)
 	hasess_send_all(c->ha, PROTO_T_CONTROL, &m);
 }
 
-void cluster_suspect(struct cluster *c, const char *why, uint64_t now)
+void cluster_suspect(struct cluster *c, const char *why, bool agent_gone,
+		     uint64_t now)
 {
 	if (!c->peer.present || c->suspect_until_ns || cluster_standalone(c))
 		return;
 	c->suspicions++;
 	c->suspect_until_ns = now + CLUSTER_SUSPECT_NS;
+	c->suspect_from_ns = now;
+	c->suspect_agent_gone = agent_gone;
 	c->suspect_nonce = (uint32_t)now ^ (uint32_t)(now >> 32) ^
 			   c->suspicions;
 	snprintf(c->suspect_why, sizeof(c->suspect_why), "%s", why);
@@ -371,17 +374,25 @@ void cluster_suspect(struct cluster *c, const char *why, uint64_t now)
 	cluster_send_ctl(c, PROTO_CTL_PING, c->suspect_nonce);
 }
 
-/* The peer answered, or the time it had ran out: lost. */
+/*
+ * The time the peer had to answer on an HA path ran out: lost. Dead, if
+ * its agent is gone (its data plane may answer a little longer, until the
+ * kernel empties the gate's program array), or if its data plane did not
+ * answer a probe sent since either; if it did, only the HA paths are cut
+ * (cluster_check_split()).
+ */
 static bool cluster_suspicion_over(struct cluster *c, uint64_t now)
 {
 	if (!c->suspect_until_ns || now < c->suspect_until_ns)
 		return false;
 	c->suspect_until_ns = 0;
-	pr_warn("peer unit %u lost: %s, and no answer on any path within "
-		"%llu ms", c->peer.unit_id, c->suspect_why,
-		(unsigned long long)(CLUSTER_SUSPECT_NS / NS_PER_MS));
+	c->peer_died = c->suspect_agent_gone ||
+		       c->peer_dp.asked_ns < c->suspect_from_ns;
+	pr_warn("peer unit %u lost: %s, and no answer on any HA path within "
+		"%llu ms%s", c->peer.unit_id, c->suspect_why,
+		(unsigned long long)(CLUSTER_SUSPECT_NS / NS_PER_MS),
+		c->peer_died ? ", nor from its data plane" : "");
 	hasess_paths_forget(c->ha);
-	c->peer_died = true;
 	return true;
 }
 
@@ -509,7 +520,7 @@ static void cluster_rx_ctl(void *arg, const struct hasess_frame *f)
 /* ------------------------------------------------- the peer's data plane */
 
 void cluster_dataplane_heard(struct cluster *c, uint8_t masters,
-			     uint8_t leaving, uint64_t now)
+			     uint8_t leaving, uint64_t sent_ns, uint64_t now)
 {
 	struct cluster_peer_dp *dp = &c->peer_dp;
 
@@ -517,6 +528,7 @@ void cluster_dataplane_heard(struct cluster *c, uint8_t masters,
 	    !cluster_dataplane_fresh(c, now))
 		c->elect_due = true;
 	dp->heard_ns = now;
+	dp->asked_ns = sent_ns;
 	dp->masters = masters;
 	dp->leaving = leaving;
 	dp->answers++;

@@ -114,6 +114,7 @@ struct cluster_group {
 /* The peer's data plane, as its answers to the probes describe it. */
 struct cluster_peer_dp {
 	uint64_t heard_ns;	/* the last answer; 0: none yet */
+	uint64_t asked_ns;	/* when the probe it answered went */
 	uint8_t masters;	/* bit v: it answers for group v */
 	uint8_t leaving;	/* bit v: it hands group v over */
 	uint64_t answers;
@@ -139,7 +140,10 @@ struct cluster {
 	bool peer_ctl_silent;
 	/* Lost on every HA path, its data plane answers: a split brain. */
 	bool split;
-	/* Lost by evidence (cluster_suspect()): dead, whatever answers. */
+	/*
+	 * Lost by evidence (cluster_suspect()): its agent gone, or its data
+	 * plane silent meanwhile. Dead, not split, whatever answered before.
+	 */
 	bool peer_died;
 	uint32_t give_ids;		/* hand-overs begun */
 	struct cluster_group group[NSRPD_MAX_VSD];
@@ -152,6 +156,8 @@ struct cluster {
 	char unverified_why[96];
 	/* A death announced (cluster_suspect()): the peer has until then. */
 	uint64_t suspect_until_ns;	/* 0: no suspicion */
+	uint64_t suspect_from_ns;	/* when it began */
+	bool suspect_agent_gone;	/* on the word of the peer's kernel */
 	uint32_t suspect_nonce;
 	char suspect_why[64];
 	uint64_t suspicions, suspicions_cleared;
@@ -199,10 +205,14 @@ uint64_t cluster_next_deadline(const struct cluster *c);
  * Something says the peer may be dead (the HA link lost its carrier, the
  * peer's agent closed its pact): the peer is asked on every path, at
  * once, and if no answer comes within CLUSTER_SUSPECT_NS it is lost,
- * whatever the heartbeat interval.
+ * whatever the heartbeat interval. Lost, it is dead when agent_gone (its
+ * pact closed); else its data plane is probed at once too (by the
+ * caller), and one that answers meanwhile, not orphaned, makes the lost
+ * peer split from this unit rather than dead.
  */
 #define CLUSTER_SUSPECT_NS	(20 * NS_PER_MS)
-void cluster_suspect(struct cluster *c, const char *why, uint64_t now);
+void cluster_suspect(struct cluster *c, const char *why, bool agent_gone,
+		     uint64_t now);
 
 /* The settings changed (cfg was swapped): they apply at once. */
 void cluster_reconfigure(struct cluster *c, uint64_t now);
@@ -229,11 +239,11 @@ uint64_t cluster_ctl_dead_ns(const struct cluster *c);
 uint64_t cluster_peer_dead_ns(const struct cluster *c);
 uint64_t cluster_peer_ctl_dead_ns(const struct cluster *c);
 /*
- * The peer's data plane answered a probe: which groups it answers for
- * (masters) and hands over (leaving), as bits.
+ * The peer's data plane answered a probe sent at sent_ns: which groups it
+ * answers for (masters) and hands over (leaving), as bits.
  */
 void cluster_dataplane_heard(struct cluster *c, uint8_t masters,
-			     uint8_t leaving, uint64_t now);
+			     uint8_t leaving, uint64_t sent_ns, uint64_t now);
 /* Whether that answer is recent: within the peer's data plane deadline. */
 bool cluster_dataplane_fresh(const struct cluster *c, uint64_t now);
 

@@ -506,7 +506,8 @@ static void nsrpd_halink_changed(void *arg, unsigned int i)
 	if (!down)
 		return;
 	snprintf(why, sizeof(why), "HA path %s: %s", l->name, down);
-	cluster_suspect(&d->cl, why, clock_now_ns());
+	cluster_suspect(&d->cl, why, false, clock_now_ns());
+	dpprobe_now(&d->probe);
 }
 
 /*
@@ -550,7 +551,8 @@ static void nsrpd_on_probe(void *arg, const struct dpprobe_answer *a,
 	struct nsrpd *d = arg;
 
 	if (!a->orphaned)
-		cluster_dataplane_heard(&d->cl, a->masters, a->leaving, now);
+		cluster_dataplane_heard(&d->cl, a->masters, a->leaving,
+					a->sent_ns, now);
 }
 
 /*
@@ -926,9 +928,11 @@ static void nsrpd_pact_event(struct nsrpd *d, int fd, uint64_t now)
 {
 	int watch;
 
-	if (pact_event(&d->pact, fd, &watch))
+	if (pact_event(&d->pact, fd, &watch)) {
 		cluster_suspect(&d->cl, "the peer's agent closed its pact",
-				now);
+				true, now);
+		dpprobe_now(&d->probe);
+	}
 	nsrpd_watch_pact(d, watch);
 }
 

@@ -114,6 +114,11 @@ uint64_t dpprobe_next_deadline(const struct dpprobe *p)
 	return p->fd < 0 || !p->n ? UINT64_MAX : p->next_ns;
 }
 
+void dpprobe_now(struct dpprobe *p)
+{
+	p->next_ns = 0;
+}
+
 static struct dpprobe_path *dpprobe_path_of(struct dpprobe *p, int ifindex)
 {
 	for (unsigned int i = 0; i < p->n; i++)
@@ -129,6 +134,7 @@ static bool dpprobe_answer(struct dpprobe *p, const struct nsrp_probe *r,
 {
 	struct dpprobe_path *path = dpprobe_path_of(p, from->sll_ifindex);
 	uint32_t unit = ntohl(r->unit_id);
+	uint64_t sent;
 
 	if (!path || from->sll_pkttype == PACKET_OUTGOING ||
 	    r->version != NSRP_PROBE_VERSION || r->op != NSRP_PROBE_REPLY ||
@@ -141,7 +147,8 @@ static bool dpprobe_answer(struct dpprobe *p, const struct nsrp_probe *r,
 	if (!path->sent_ns || ntohl(r->seq) != path->seq)
 		return false;	/* late: that one counts as lost */
 	path->answered++;
-	path->rtt_ns = now - path->sent_ns;
+	sent = path->sent_ns;
+	path->rtt_ns = now - sent;
 	path->sent_ns = 0;
 	path->lost_in_a_row = 0;
 	path->heard_ns = now;
@@ -154,7 +161,7 @@ static bool dpprobe_answer(struct dpprobe *p, const struct nsrp_probe *r,
 	}
 	*a = (struct dpprobe_answer){ .path = path, .unit_id = unit,
 				      .masters = r->masters,
-				      .leaving = r->leaving,
+				      .leaving = r->leaving, .sent_ns = sent,
 				      .orphaned = path->orphaned };
 	return true;
 }

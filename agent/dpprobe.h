@@ -60,6 +60,7 @@ struct dpprobe_answer {
 	uint32_t unit_id;		/* the answering unit */
 	uint8_t masters, leaving;
 	bool orphaned;			/* its agent is gone */
+	uint64_t sent_ns;		/* when the probe answered went */
 };
 
 /* Ready, closed: dpprobe_close() is safe. */
@@ -74,6 +75,8 @@ int dpprobe_fd(const struct dpprobe *p);
 /* A round of probes when one is due, then every interval_ns. */
 void dpprobe_tick(struct dpprobe *p, uint64_t now, uint64_t interval_ns);
 uint64_t dpprobe_next_deadline(const struct dpprobe *p);
+/* The next round goes at the next tick, not an interval after the last. */
+void dpprobe_now(struct dpprobe *p);
 /*
  * Reads what the socket holds: fn gets each answer to a probe in flight
  * from unit peer_unit (0: any unit of the cluster but this one).

@@ -869,7 +869,7 @@ static void test_control_deadline(void)
 	A->off = true;
 	off = now;
 	while (!B->peer_losts && now - off < 3000 * NS_PER_MS) {
-		cluster_dataplane_heard(&B->cl, 1, 0, now);
+		cluster_dataplane_heard(&B->cl, 1, 0, now, now);
 		run_ms(10);
 	}
 	CU_ASSERT_EQUAL(B->peer_losts, 1);
@@ -882,7 +882,7 @@ static void test_control_deadline(void)
 	A->off = true;
 	off = now;
 	while (!B->peer_losts && now - off < 3000 * NS_PER_MS) {
-		cluster_dataplane_heard(&B->cl, 0, 0, now);
+		cluster_dataplane_heard(&B->cl, 0, 0, now, now);
 		run_ms(10);
 	}
 	CU_ASSERT(now - off < 1000 * NS_PER_MS);
