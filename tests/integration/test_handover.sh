@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test_handover - planned hand-overs leave no instant with two masters
+# and lose nothing: under a UDP stream and 200 long-lived TCP connections,
+# with the client asking every 10 ms who answers ARP for the VSI gateway,
+# "mode backup" on the master, its preempt back, a graceful stop
+# (SIGTERM) and the return of the stopped unit with its preempt each hand
+# master over in one exchange: never two units answering a request, no
+# datagram lost, every connection alive.
+# The helpers below run through check/wait_for, which shellcheck cannot see.
+# shellcheck disable=SC2317
+# shellcheck source=lib.sh
+source "$(dirname "$0")/lib.sh"
+# shellcheck source=cluster.sh
+source "$(dirname "$0")/cluster.sh"
+# shellcheck source=traffic.sh
+source "$(dirname "$0")/traffic.sh"
+
+require_root
+require_cmd ip nft jq timeout python3
+[[ -x $BUILD/san/nsrpd && -x $BUILD/nsrpctl ]] || skip "build first (make tests)"
+
+start=$(date +%s%N)
+
+# had NODE REASON: a transition of NODE's history since $since gave REASON.
+since=0
+had() {
+	cl_ctl "$1" get nsrp history -j |
+		jq -e --arg r "$2" --argjson t "$since" \
+			'any(.[]; .mono_ns > $t and .reason == $r)' >/dev/null
+}
+mono_ns() { python3 -c 'import time; print(time.monotonic_ns())'; }
+
+echo "# set up"
+check "lab up" lab_setup "ho$$"
+cl_add_counters
+cl_conf fw1
+cl_conf fw2
+# fw1 preempts 6 s after it could: room to see fw2 master in between.
+sed -i 's/^\(set nsrp vsd-group id 0 preempt\).*/\1 hold-down 6/' "$CL_DIR/fw1.conf"
+cl_both_up
+check "fw1 is master" wait_for 8 cl_is_master fw1
+check "traffic flows through fw1" cl_flows_via fw1
+
+echo "# mode backup on the master, then its preempt, under traffic"
+tr_start 18
+sleep 3
+since=$(mono_ns)
+check "mode backup on fw1" \
+	eval 'cl_ctl fw1 exec nsrp vsd-group 0 mode backup >/dev/null'
+check "fw2 becomes master" wait_for 5 cl_state_is fw2 master
+check "fw1 handed it over" had fw1 "manual: mode backup, handed over"
+check "fw2 took it when handed over" had fw2 "the master handed over"
+check "fw1 preempts after its hold-down" wait_for 12 cl_is_master fw1
+check "fw1 took it when handed over" \
+	had fw1 "preempt: the master handed over"
+check "fw2 handed it over" had fw2 "peer preempts, handed over"
+tr_wait
+tr_checks "mode backup, preempt"
+
+echo "# SIGTERM of the master, under traffic"
+tr_start 10
+sleep 3
+since=$(mono_ns)
+kill -TERM "${CL_PID[fw1]}"
+check "fw2 becomes master" wait_for 5 cl_state_is fw2 master
+check "fw2 took it when handed over" had fw2 "the master handed over"
+cl_reap fw1
+check "fw1's nsrpd exits with status 0" test "$CL_RC" = 0
+check "fw1 handed over before it left" \
+	grep -q "master -> ineligible (shutting down, handed over)" "${CL_LOG[fw1]}"
+tr_wait
+tr_checks "SIGTERM"
+
+echo "# the stopped unit returns and preempts, under traffic"
+tr_start 24
+sleep 2
+since=$(mono_ns)
+cl_start fw1
+check "fw1 returns and preempts" wait_for 15 cl_is_master fw1
+check "fw1 took it when handed over" \
+	had fw1 "preempt: the master handed over"
+tr_wait
+tr_checks "return, preempt"
+
+echo "# sanitizers"
+cl_kill fw1
+cl_kill fw2
+check "no sanitizer report in the logs" cl_logs_clean
+((T_FAILED)) && cl_dump
+echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
+t_done
