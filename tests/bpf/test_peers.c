@@ -889,6 +889,48 @@ static void test_control_deadline(void)
 	pair_down();
 }
 
+/*
+ * B is told A may be dead and A stays silent on every HA path. A carrier
+ * lost, with A's data plane answering a probe sent since: A is split
+ * from B, not dead. A pact closed (A's agent gone): dead, whatever the
+ * data plane said. A carrier lost, and only an answer to a probe sent
+ * before: dead.
+ */
+static void suspect_and_answer(bool agent_gone, int64_t asked_ms)
+{
+	uint64_t t0;
+
+	pair_up(NULL, NULL);
+	A->off = true;
+	t0 = now;
+	cluster_suspect(&B->cl, "test", agent_gone, now);
+	run_ms(5);
+	cluster_dataplane_heard(&B->cl, 1, 0, t0 + asked_ms * NS_PER_MS, now);
+	CU_ASSERT(RUN_UNTIL(200, !B->cl.peer.present));
+	CU_ASSERT(now - t0 < cluster_dead_ns(&B->cl));
+}
+
+static void test_suspicion_split(void)
+{
+	if (!root_or_skip())
+		return;
+	suspect_and_answer(false, 1);
+	CU_ASSERT_TRUE(B->cl.split);
+	CU_ASSERT_FALSE(B->cl.peer_died);
+	pair_down();
+
+	suspect_and_answer(true, 1);
+	CU_ASSERT_FALSE(B->cl.split);
+	CU_ASSERT_TRUE(B->cl.peer_died);
+	CU_ASSERT_TRUE(cluster_is_master(&B->cl, 0));
+	pair_down();
+
+	suspect_and_answer(false, -1);
+	CU_ASSERT_FALSE(B->cl.split);
+	CU_ASSERT_TRUE(B->cl.peer_died);
+	pair_down();
+}
+
 TEST_SUITE(peers, peers_init, peers_cleanup,
 	   TEST(test_election),
 	   TEST(test_peer_lost),
@@ -902,4 +944,5 @@ TEST_SUITE(peers, peers_init, peers_cleanup,
 	   TEST(test_handover_preempt),
 	   TEST(test_handover_commands),
 	   TEST(test_handover_peer_silent),
-	   TEST(test_control_deadline));
+	   TEST(test_control_deadline),
+	   TEST(test_suspicion_split));
