@@ -16,6 +16,7 @@
 
 TR_DIR=$CL_DIR/traffic
 TR_PIDS=()
+TR_SERVER=	# the TCP server's PID: it ends when the clients have
 TR_PORT_UDP=9000
 TR_PORT_TCP=9001
 mkdir -p "$TR_DIR"
@@ -23,8 +24,9 @@ on_exit tr_kill
 
 tr_kill() {
 	local p
-	for p in "${TR_PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${TR_PIDS[@]}" $TR_SERVER; do kill "$p" 2>/dev/null; done
 	TR_PIDS=()
+	TR_SERVER=
 }
 
 # tr_bg NODE SECONDS OUT CMD...: CMD in NODE, bounded, its output to OUT.
@@ -46,10 +48,14 @@ tr_start() {
 	# The receivers outlast the senders: a sender that starts late on a
 	# loaded machine still has all its datagrams counted. They are up
 	# before the senders start (a Python start-up takes seconds here).
+	# The TCP server, whose end would close every connection, is stopped
+	# only once its clients are done (tr_wait).
 	tr_bg server $((secs + 40)) "$TR_DIR/stream.json" \
 		"$TOP/tools/seqstream" recv "$CL_SERVER" "$TR_PORT_UDP" $((secs + 14))
-	tr_bg server $((secs + 40)) /dev/null \
-		"$TOP/tools/tcphold" serve "$CL_SERVER" "$TR_PORT_TCP" $((secs + 13))
+	tr_bg server $((secs + 120)) /dev/null \
+		"$TOP/tools/tcphold" serve "$CL_SERVER" "$TR_PORT_TCP" $((secs + 110))
+	TR_SERVER=${TR_PIDS[-1]}
+	unset 'TR_PIDS[-1]'
 	wait_for 10 tr_listening udp "$TR_PORT_UDP"
 	wait_for 10 tr_listening tcp "$TR_PORT_TCP"
 	tr_bg client $((secs + 30)) "$TR_DIR/sent.json" \
@@ -60,11 +66,17 @@ tr_start() {
 		"$TOP/tools/bench/arpwatch" eth0 "$CL_VSI" "$secs" 10
 }
 
-# Waits for every process of the run: they end on their own.
+# Waits for every process of the run: they end on their own, then the
+# TCP server is stopped.
 tr_wait() {
 	local p
 	for p in "${TR_PIDS[@]}"; do wait "$p" 2>/dev/null; done
 	TR_PIDS=()
+	if [[ -n $TR_SERVER ]]; then
+		kill "$TR_SERVER" 2>/dev/null
+		wait "$TR_SERVER" 2>/dev/null
+		TR_SERVER=
+	fi
 }
 
 # tr_json stream|sent|tcp|arp JQ: a value of that result ("" if none).
