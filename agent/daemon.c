@@ -836,29 +836,21 @@ out:
 static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
 					 struct timespec *ts)
 {
-	uint64_t next = cluster_next_deadline(&d->cl), left, t;
+	const uint64_t due[] = {
+		cluster_next_deadline(&d->cl),
+		sync_next_deadline(&d->sy, now),
+		sweep_next_deadline(&d->sw, now),
+		health_next_deadline(&d->health),
+		cfgsync_next_deadline(&d->cs, now),
+		pact_next_deadline(&d->pact),
+		vsi_next_deadline(&d->vsi),
+		dpprobe_next_deadline(&d->probe),
+	};
+	uint64_t next = UINT64_MAX, left;
 
-	t = sync_next_deadline(&d->sy, now);
-	if (t < next)
-		next = t;
-	t = sweep_next_deadline(&d->sw, now);
-	if (t < next)
-		next = t;
-	t = health_next_deadline(&d->health);
-	if (t < next)
-		next = t;
-	t = cfgsync_next_deadline(&d->cs, now);
-	if (t < next)
-		next = t;
-	t = pact_next_deadline(&d->pact);
-	if (t < next)
-		next = t;
-	t = vsi_next_deadline(&d->vsi);
-	if (t < next)
-		next = t;
-	t = dpprobe_next_deadline(&d->probe);
-	if (t < next)
-		next = t;
+	for (size_t i = 0; i < sizeof(due) / sizeof(due[0]); i++)
+		if (due[i] < next)
+			next = due[i];
 	if (cthandoff_busy(&d->cth))
 		next = now;
 	if (d->ring_hold_ns && d->ring_hold_ns < next)

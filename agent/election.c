@@ -412,10 +412,17 @@ static void give_start(struct vsd *v, enum vsd_give what, uint64_t now_ns)
 {
 	v->giving = what;
 	v->give_told = false;
+	v->give_from_ns = now_ns;
 	v->give_end_ns = now_ns + (uint64_t)v->p.handover_ms * NS_PER_MS;
 }
 
-/* The peer took master: this unit becomes what the hand-over was for. */
+/*
+ * The peer took master: this unit becomes what the hand-over was for.
+ * The transition is dated when the hand-over began, when this unit's data
+ * plane stopped answering for the VSIs (it forwards what still reaches
+ * it a moment longer): the peer answers only after, and the histories of
+ * both units say so.
+ */
 static int give_done(struct vsd *v, uint64_t now_ns, struct vsd_transition *t)
 {
 	enum vsd_give what = v->giving;
@@ -441,6 +448,8 @@ static int give_done(struct vsd *v, uint64_t now_ns, struct vsd_transition *t)
 		break;
 	}
 	t->handed_over = changed;
+	if (changed)
+		t->at_ns = v->give_from_ns;
 	return changed;
 }
 

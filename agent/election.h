@@ -174,6 +174,7 @@ struct vsd {
 	/* A hand-over this master makes (VSD_GIVE_NONE: none). */
 	enum vsd_give giving;
 	bool give_told;			/* the peer was told to take master */
+	uint64_t give_from_ns;		/* began: the VSIs were let go */
 	uint64_t give_end_ns;		/* falls back to the change at once */
 	/* A preempt that asks the master to hand over, until claim_end_ns. */
 	bool claiming;
