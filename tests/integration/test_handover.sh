@@ -30,7 +30,6 @@ had() {
 		jq -e --arg r "$2" --argjson t "$since" \
 			'any(.[]; .mono_ns > $t and .reason == $r)' >/dev/null
 }
-mono_ns() { python3 -c 'import time; print(time.monotonic_ns())'; }
 
 echo "# set up"
 check "lab up" lab_setup "ho$$"
@@ -46,7 +45,7 @@ check "traffic flows through fw1" cl_flows_via fw1
 echo "# mode backup on the master, then its preempt, under traffic"
 tr_start 18
 sleep 3
-since=$(mono_ns)
+since=$(cl_mono)
 check "mode backup on fw1" \
 	eval 'cl_ctl fw1 exec nsrp vsd-group 0 mode backup >/dev/null'
 check "fw2 becomes master" wait_for 5 cl_state_is fw2 master
@@ -62,7 +61,7 @@ tr_checks "mode backup, preempt"
 echo "# SIGTERM of the master, under traffic"
 tr_start 10
 sleep 3
-since=$(mono_ns)
+since=$(cl_mono)
 kill -TERM "${CL_PID[fw1]}"
 check "fw2 becomes master" wait_for 5 cl_state_is fw2 master
 check "fw2 took it when handed over" had fw2 "the master handed over"
@@ -76,7 +75,7 @@ tr_checks "SIGTERM"
 echo "# the stopped unit returns and preempts, under traffic"
 tr_start 24
 sleep 2
-since=$(mono_ns)
+since=$(cl_mono)
 cl_start fw1
 check "fw1 returns and preempts" wait_for 15 cl_is_master fw1
 check "fw1 took it when handed over" \
@@ -84,10 +83,5 @@ check "fw1 took it when handed over" \
 tr_wait
 tr_checks "return, preempt"
 
-echo "# sanitizers"
-cl_kill fw1
-cl_kill fw2
-check "no sanitizer report in the logs" cl_logs_clean
-((T_FAILED)) && cl_dump
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
-t_done
+cl_finish

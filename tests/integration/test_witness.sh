@@ -108,10 +108,5 @@ check "fw2 announces the VSIs again" \
 	wait_for 5 eval '(( $(announced) > before ))'
 check "traffic flows through fw2" cl_flows_via fw2
 
-echo "# sanitizers"
-cl_kill fw1
-cl_kill fw2
-check "no sanitizer report in the logs" cl_logs_clean
-((T_FAILED)) && cl_dump
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
-t_done
+cl_finish

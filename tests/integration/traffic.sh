@@ -86,7 +86,8 @@ tr_json() { jq -r "$2" "$TR_DIR/$1.json" 2>/dev/null; }
 tr_report() {
 	local r
 	for r in sent stream tcp arp; do
-		echo "  $r: $(cat "$TR_DIR/$r.json" 2>/dev/null)"
+		echo "  $r: $(jq -c 'del(.last_answer_mono_ns?)' \
+			"$TR_DIR/$r.json" 2>/dev/null)"
 	done
 }
 
