@@ -31,6 +31,14 @@ had() {
 			'any(.[]; .mono_ns > $t and .reason == $r)' >/dev/null
 }
 
+# one_master_since T0: by both units' histories, never two masters of
+# group 0 from T0 to now.
+one_master_since() {
+	local dm
+	dm=$(cl_double_master "$1" "$(cl_mono)") || return 1
+	((dm == 0)) || { echo "  two masters for $dm µs"; return 1; }
+}
+
 echo "# set up"
 check "lab up" lab_setup "ho$$"
 cl_add_counters
@@ -46,6 +54,7 @@ echo "# mode backup on the master, then its preempt, under traffic"
 tr_start 18
 sleep 3
 since=$(cl_mono)
+t0=$since
 check "mode backup on fw1" \
 	eval 'cl_ctl fw1 exec nsrp vsd-group 0 mode backup >/dev/null'
 check "fw2 becomes master" wait_for 5 cl_state_is fw2 master
@@ -57,11 +66,16 @@ check "fw1 took it when handed over" \
 check "fw2 handed it over" had fw2 "peer preempts, handed over"
 tr_wait
 tr_checks "mode backup, preempt"
+check "mode backup, preempt: never two masters by the histories" \
+	one_master_since "$t0"
 
-echo "# SIGTERM of the master, under traffic"
-tr_start 10
+echo "# SIGTERM of the master, then its return and preempt, under traffic"
+# The connections and the stream run through all three: fw1 stopping,
+# fw2 alone, fw1 back with the sessions it was sent in bulk.
+tr_start 24
 sleep 3
 since=$(cl_mono)
+t0=$since
 kill -TERM "${CL_PID[fw1]}"
 check "fw2 becomes master" wait_for 5 cl_state_is fw2 master
 check "fw2 took it when handed over" had fw2 "the master handed over"
@@ -69,11 +83,6 @@ cl_reap fw1
 check "fw1's nsrpd exits with status 0" test "$CL_RC" = 0
 check "fw1 handed over before it left" \
 	grep -q "master -> ineligible (shutting down, handed over)" "${CL_LOG[fw1]}"
-tr_wait
-tr_checks "SIGTERM"
-
-echo "# the stopped unit returns and preempts, under traffic"
-tr_start 24
 sleep 2
 since=$(cl_mono)
 cl_start fw1
@@ -81,7 +90,9 @@ check "fw1 returns and preempts" wait_for 15 cl_is_master fw1
 check "fw1 took it when handed over" \
 	had fw1 "preempt: the master handed over"
 tr_wait
-tr_checks "return, preempt"
+tr_checks "SIGTERM, return, preempt"
+check "SIGTERM, return, preempt: never two masters by the histories" \
+	one_master_since "$t0"
 
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
 cl_finish
