@@ -46,7 +46,7 @@ check "fw2's probes of fw1's data plane are answered on lan0 and wan0" \
 check "get nsrp (text) says the deadlines" \
 	eval 'cl_ctl fw2 get nsrp | grepq -x "control plane deadline: 3000 ms, the peer.s 3000 ms"'
 check "get nsrp (text) gives each NIC's probes: round trip and losses" \
-	eval 'cl_ctl fw2 get nsrp | grepq -E "^lan0: sent [0-9]+, answered [0-9]+, lost [0-9]+, round trip [0-9]+ us, last answer [0-9]+ ms ago, it answers for groups: 0$"'
+	eval 'cl_ctl fw2 get nsrp | grepq -E "^ *lan0: sent [0-9]+, answered [0-9]+, lost [0-9]+, round trip [0-9]+ us, last answer [0-9]+ ms ago, it answers for groups: 0$"'
 
 echo "# the master's agent stopped for 1 s, under traffic"
 n1=$(changes fw1)
