@@ -20,6 +20,7 @@
 #include <net/if.h>
 
 #include "nsrpd.h"
+#include "cmd.h"
 #include "election.h"
 
 #define CFG_NAME_LEN		64	/* hostname, cluster name */
@@ -245,6 +246,15 @@ int config_apply_line(struct nsrp_config *c, const char *line,
 int config_validate(const struct nsrp_config *c, const char *name, FILE *errs);
 
 /*
+ * What nsrpd needs of a configuration to start at all, beyond what
+ * config_validate() checks of its lines: something to run on (an HA
+ * interface or a VSI). Prints "NAME: problem" to errs (may be NULL).
+ * Returns 0 or -EINVAL. nsrpd's start and --check-config both ask it.
+ */
+int config_runnable(const struct nsrp_config *c, const char *name,
+		    FILE *errs);
+
+/*
  * Parses and validates FILE into a fresh configuration. Prints
  * "FILE:LINE: problem" to errs for every bad line (errs may be NULL).
  * Returns 0 and fills *out, or -EINVAL (or -errno when the file cannot be
@@ -257,6 +267,16 @@ int config_load(const char *path, struct nsrp_config *out, FILE *errs);
  * interface weight" (the values left out), for whatever documents them.
  */
 void config_keywords(void (*fn)(void *arg, const char *path), void *arg);
+
+/*
+ * What may follow the words of a set or unset line (each word complete),
+ * for "?" and completion: the keywords there, with their help, the value
+ * expected, the line's end. The words are matched as the parser matches
+ * them: returns 0, or -EINVAL with msg saying which word is ambiguous,
+ * unknown or a bad value.
+ */
+int config_next(const char *line, cmd_next_fn fn, void *arg, char *msg,
+		size_t msglen);
 
 /*
  * Config sync's view of a configuration (cfgsync.h): every line is the
@@ -321,10 +341,26 @@ int config_apply_runtime(const struct nsrp_config *running, const char *line,
 			 struct nsrp_config *next, char *err, size_t errlen);
 
 /*
- * Writes c to path atomically: a temporary file in the same directory,
- * read back and compared, flushed to disk, then renamed over path (a
- * symbolic link is followed, the file's mode kept). Returns 0 or -errno
- * with the problem in err; path is unchanged on failure.
+ * The text a save writes over old, the file's text (NULL or blank: none):
+ * the operator's file with c in it. Comments, blank lines, the order
+ * and spelling of every line still true of c stay as they are; a line
+ * that says otherwise is replaced where it stands by c's lines of the
+ * same setting (its trailing comment kept), or dropped when c has none
+ * (the setting is back to its default, the entry gone), as is a line
+ * that no longer parses; what c has that no line says is appended.
+ * Without an old file, a heading and config_write()'s lines. Returns 0
+ * with a malloc()ed text in *text, or -ENOMEM.
+ */
+int config_save_text(const struct nsrp_config *c, const char *old,
+		     char **text);
+
+/*
+ * Writes c to path (config_save_text() over what path holds) atomically:
+ * a temporary file in the same directory, read back and compared,
+ * flushed to disk; the file it replaces kept whole as PATH.bak (written
+ * aside and renamed, too); then renamed over path (a symbolic link is
+ * followed, the file's mode and owner kept). Returns 0 or -errno with the
+ * problem in err; path is unchanged on failure.
  */
 int config_save(const struct nsrp_config *c, const char *path,
 		char *err, size_t errlen);

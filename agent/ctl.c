@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -620,7 +621,8 @@ static bool answer(struct ctl_server *s, struct ctl_client *c,
 
 	if (c->denied) {
 		c->status = EACCES;
-		ctl_printf(&c->out, "permission denied\n");
+		ctl_printf(&c->out, "permission denied: only %s may use this "
+				    "socket\n", s->who);
 		return false;
 	}
 	err = n > cap ? -EMSGSIZE :
@@ -775,6 +777,8 @@ static int listen_on(struct ctl_server *s, const char *path)
 	if (chmod(path, 0660) || stat(path, &st))
 		return -errno;
 	s->gid = st.st_gid;
+	/* Named now: a name service may be slow, the loop must not wait. */
+	ctl_who_may(s->uid, s->gid, s->who, sizeof(s->who));
 	if (listen(s->lfd, CTL_BACKLOG))
 		return -errno;
 	return 0;
@@ -834,6 +838,26 @@ void ctl_server_close(struct ctl_server *s)
 	s->lfd = s->epfd = s->tfd = -1;
 	s->ticking = false;
 	s->path[0] = '\0';
+}
+
+void ctl_who_may(uid_t uid, gid_t gid, char *buf, size_t len)
+{
+	char pwbuf[1024], user[64], group[64];
+	struct passwd pw, *pwp = NULL;
+	struct group gr, *grp = NULL;
+
+	if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) || !pwp)
+		snprintf(user, sizeof(user), "uid %u", (unsigned int)uid);
+	else
+		snprintf(user, sizeof(user), "user %s", pw.pw_name);
+	if (getgrgid_r(gid, &gr, pwbuf, sizeof(pwbuf), &grp) || !grp)
+		snprintf(group, sizeof(group), "gid %u", (unsigned int)gid);
+	else
+		snprintf(group, sizeof(group), "group %s", gr.gr_name);
+	if (uid == 0)
+		snprintf(buf, len, "root and members of %s", group);
+	else
+		snprintf(buf, len, "root, %s and members of %s", user, group);
 }
 
 /* ----------------------------------------------------------- the client */

@@ -164,6 +164,7 @@ struct ctl_server {
 	char path[108];
 	uid_t uid;		/* the daemon's */
 	gid_t gid;		/* the socket file's */
+	char who[160];		/* who may use it (ctl_who_may()) */
 	ctl_handler_fn fn;
 	ctl_slow_fn slow;	/* NULL: every answer from the loop */
 	void *arg;
@@ -194,6 +195,12 @@ int ctl_server_fd(const struct ctl_server *s);
 void ctl_server_event(struct ctl_server *s);
 /* Disconnects every client, closes and unlinks the socket. */
 void ctl_server_close(struct ctl_server *s);
+
+/*
+ * Who may use a socket owned by uid and gid, in words: "root, user nsrp
+ * and members of group nsrp". What a refusal says, on either end.
+ */
+void ctl_who_may(uid_t uid, gid_t gid, char *buf, size_t len);
 
 /* ----------------------------------------------------------- the client */
 

@@ -206,10 +206,8 @@ static int nsrpd_identity(const struct nsrpd *d, uint8_t mac[6])
 
 	for (unsigned int i = 0; !ifname && i < d->cfg.n_vsi; i++)
 		ifname = d->cfg.vsi[i].ifname;
-	if (!ifname) {
-		pr_err("no HA interface and no VSI: nothing to run");
+	if (!ifname)		/* config_runnable() refused it at start */
 		return -EINVAL;
-	}
 	err = link_info_get(ifname, &li);
 	if (err) {
 		pr_err("%s: %s", ifname, strerror(-err));
@@ -516,7 +514,8 @@ static int nsrpd_control(struct nsrpd *d)
 		.st = { .cfg = &d->cfg, .cl = &d->cl, .sy = &d->sy,
 			.ha = &d->ha, .sw = &d->sw, .cth = &d->cth,
 			.nt = &d->nt, .dp = &d->dp, .ctl = &d->ctl.stats,
-			.health = &d->health, .cs = &d->cs },
+			.health = &d->health, .cs = &d->cs,
+			.loop = &d->loop },
 		.cl = &d->cl,
 		.sy = &d->sy,
 		.cs = &d->cs,
@@ -750,23 +749,19 @@ out:
 static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
 					 struct timespec *ts)
 {
-	uint64_t next = cluster_next_deadline(&d->cl), left, t;
+	const uint64_t due[] = {
+		cluster_next_deadline(&d->cl),
+		sync_next_deadline(&d->sy, now),
+		sweep_next_deadline(&d->sw, now),
+		health_next_deadline(&d->health),
+		cfgsync_next_deadline(&d->cs, now),
+		pact_next_deadline(&d->pact),
+	};
+	uint64_t next = UINT64_MAX, left;
 
-	t = sync_next_deadline(&d->sy, now);
-	if (t < next)
-		next = t;
-	t = sweep_next_deadline(&d->sw, now);
-	if (t < next)
-		next = t;
-	t = health_next_deadline(&d->health);
-	if (t < next)
-		next = t;
-	t = cfgsync_next_deadline(&d->cs, now);
-	if (t < next)
-		next = t;
-	t = pact_next_deadline(&d->pact);
-	if (t < next)
-		next = t;
+	for (size_t i = 0; i < sizeof(due) / sizeof(due[0]); i++)
+		if (due[i] < next)
+			next = due[i];
 	if (cthandoff_busy(&d->cth))
 		next = now;
 	if (d->ring_hold_ns && d->ring_hold_ns < next)
@@ -932,6 +927,7 @@ int nsrpd_run(struct nsrpd *d)
 		t_tick = clock_now_ns();
 		nsrpd_background(d, t_tick);
 		nsrpd_check_slow(d, now, t_events, t_tick);
+		loopstat_add(&d->loop, clock_now_ns() - now);
 	}
 }
 

@@ -22,6 +22,7 @@
 #include "hasess.h"
 #include "health.h"
 #include "linkwatch.h"
+#include "loopstat.h"
 #include "notify.h"
 #include "pact.h"
 #include "rekey.h"
@@ -62,6 +63,7 @@ struct nsrpd {
 	struct ring_buffer *ring;	/* session events from the data plane */
 	uint64_t ring_hold_ns;	/* the ring is read again then; 0: armed */
 	bool health_watched[HEALTH_NFDS];	/* its fd is in the epoll set */
+	struct loop_stats loop;		/* its passes, for get nsrp */
 };
 
 /*

@@ -187,27 +187,26 @@ static int hasess_seal(struct hasess *s, uint8_t *buf, int len, size_t cap)
 			    cap);
 }
 
-int hasess_send_hb(struct hasess *s, const struct proto_hb *hb)
+/* What one frame of a broadcast carries: encoded under header h. */
+struct hasess_body {
+	uint8_t type;
+	const struct proto_hb *hb;	/* PROTO_T_HEARTBEAT */
+	const struct proto_msg *msg;	/* any other type */
+};
+
+static int hasess_encode(uint8_t *buf, size_t len, const struct proto_hdr *h,
+			 const struct hasess_body *b)
 {
-	uint8_t buf[HASESS_MSG_MAX];
-	int sent = 0;
-
-	for (int i = 0; i < HA_NPATHS; i++) {
-		struct proto_hdr h;
-		int n;
-
-		if (s->path[i].fd < 0)
-			continue;
-		hasess_hdr(s, &h);
-		n = proto_encode_hb(buf, sizeof(buf), &h, hb);
-		n = hasess_seal(s, buf, n, sizeof(buf));
-		if (n > 0 && !ha_path_send(&s->path[i], buf, n, s->port))
-			sent++;
-	}
-	return sent;
+	if (b->type == PROTO_T_HEARTBEAT)
+		return proto_encode_hb(buf, len, h, b->hb);
+	return proto_encode_msg(buf, len, h, b->type, b->msg);
 }
 
-int hasess_send_all(struct hasess *s, uint8_t type, const struct proto_msg *m)
+/*
+ * The same body as a broadcast on every open path, each copy with a
+ * sequence number of its own. Returns on how many paths it went out.
+ */
+static int hasess_broadcast(struct hasess *s, const struct hasess_body *b)
 {
 	uint8_t buf[HASESS_MSG_MAX + 128];
 	int sent = 0;
@@ -219,12 +218,26 @@ int hasess_send_all(struct hasess *s, uint8_t type, const struct proto_msg *m)
 		if (s->path[i].fd < 0)
 			continue;
 		hasess_hdr(s, &h);
-		n = proto_encode_msg(buf, sizeof(buf), &h, type, m);
+		n = hasess_encode(buf, sizeof(buf), &h, b);
 		n = hasess_seal(s, buf, n, sizeof(buf));
 		if (n > 0 && !ha_path_send(&s->path[i], buf, n, s->port))
 			sent++;
 	}
 	return sent;
+}
+
+int hasess_send_hb(struct hasess *s, const struct proto_hb *hb)
+{
+	struct hasess_body b = { .type = PROTO_T_HEARTBEAT, .hb = hb };
+
+	return hasess_broadcast(s, &b);
+}
+
+int hasess_send_all(struct hasess *s, uint8_t type, const struct proto_msg *m)
+{
+	struct hasess_body b = { .type = type, .msg = m };
+
+	return hasess_broadcast(s, &b);
 }
 
 /* One sealed frame to the peer on the sync path. */
