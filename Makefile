@@ -5,7 +5,8 @@
 #   make            build the BPF objects, the agent and the CLI
 #   make check      install dependencies, build, run every test
 #   make demo       the two-node lab demo
-#   make bench      the benchmarks (docs/BENCHMARKS.md)
+#   make bench      the benchmarks (docs/BENCHMARKS.md); BENCH_SECTIONS="monfail"
+#                   runs only the sections named (tools/bench/run)
 #   make fuzz       each fuzz harness for FUZZ_S seconds (default 60)
 #   make install    install under $(DESTDIR)$(PREFIX)
 #   make deps       install the Debian packages the project needs
@@ -256,7 +257,7 @@ demo:
 bench:
 	$(Q)$(MAKE) --no-print-directory deps
 	$(Q)$(MAKE) --no-print-directory tests $(BENCH_BINS)
-	$(Q)BUILD=$(BUILD) tools/bench/run
+	$(Q)BUILD=$(BUILD) tools/bench/run $(BENCH_SECTIONS)
 
 # FUZZ=NAME... runs only those; FUZZ_JOBS=2 two at a time.
 fuzz:

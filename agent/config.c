@@ -760,10 +760,17 @@ static const struct kw kw_track_opts[] = {
 	{ NULL }
 };
 
-/* One "OPTION VALUE" of a track-ip target into t. */
-static int track_option(struct parse *p, struct cfg_track *t)
+/* A witness is probed as a target, but not summed: no weight. */
+static const struct kw kw_witness_opts[] = {
+	{ "interface" }, { "interval" }, { "method" }, { "threshold" },
+	{ NULL }
+};
+
+/* One "OPTION VALUE" (of the table opts) of a track-ip target into t. */
+static int track_option(struct parse *p, const struct kw *opts,
+			struct cfg_track *t)
 {
-	const struct kw *o = lookup(p, kw_track_opts, peek(p));
+	const struct kw *o = lookup(p, opts, peek(p));
 	const char *v;
 
 	if (!o)
@@ -789,6 +796,52 @@ static int track_option(struct parse *p, struct cfg_track *t)
 		return 0;
 	}
 	return fail(p, "method must be ping or arp");
+}
+
+/*
+ * witness A [OPTION VALUE]...: the address that settles a split brain,
+ * probed as a track-ip target is (no weight: it is not summed).
+ */
+static int h_witness(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	struct cfg_track t = {
+		.a = p->target,
+		.interval_s = CFG_TRACK_INTERVAL_DEFAULT,
+		.threshold = CFG_TRACK_THRESHOLD_DEFAULT,
+	};
+	char buf[INET6_ADDRSTRLEN];
+
+	(void)k;
+	if (p->unset) {
+		if (need_end(p))
+			return -EINVAL;
+		if (!c->has_witness || !addr_same(&c->witness.a, &t.a))
+			return fail(p, "%s is not the witness",
+				    addr_str(&t.a, buf, sizeof(buf)));
+		memset(&c->witness, 0, sizeof(c->witness));
+		c->has_witness = false;
+		return 0;
+	}
+	if (c->has_witness && addr_same(&c->witness.a, &t.a))
+		t = c->witness;
+	while (peek(p))
+		if (track_option(p, kw_witness_opts, &t))
+			return -EINVAL;
+	c->witness = t;
+	c->has_witness = true;
+	c->origin.witness = p->line;
+	return 0;
+}
+
+/* The witness's address. */
+static int arg_witness(struct parse *p, const char *tok)
+{
+	if (parse_prefix(p, tok, 0, false, &p->target))
+		return -EINVAL;
+	if (p->target.prefixlen)
+		return fail(p, "a witness is an address, not '%s'", tok);
+	return 0;
 }
 
 /* track-ip ip A [OPTION VALUE]...: a new target, or new options. */
@@ -818,7 +871,7 @@ static int h_track(struct parse *p, const struct kw *k)
 	if (i >= 0)
 		t = c->track[i];
 	while (peek(p))
-		if (track_option(p, &t))
+		if (track_option(p, kw_track_opts, &t))
 			return -EINVAL;
 	if (i < 0) {
 		if (c->n_track >= CFG_MAX_TRACK)
@@ -960,6 +1013,11 @@ static const struct kw kw_vsd_group[] = {
 	{ "failover-window", .fn = h_uint, CFG(failover_window_s),
 	  .lo = 1, .hi = 86400, .def = CFG_FAILOVER_WINDOW_DEFAULT,
 	  .help = "seconds over which failover-limit counts" },
+	{ "control-deadline", .fn = h_uint, CFG(control_deadline_ms),
+	  .lo = 0, .hi = CFG_CONTROL_DEADLINE_MAX, .def = 0,
+	  .origin = ORIGIN(control_deadline),
+	  .help = "ms an agent may be silent while its data plane answers "
+		  "(0: the data plane's deadline)" },
 	{ NULL }
 };
 
@@ -1103,6 +1161,9 @@ static const struct kw kw_nsrp[] = {
 	  .help = "probe the track-ip targets" },
 	{ "vsd-group", .sub = kw_vsd_group,
 	  .help = "VSD groups and the election's timers" },
+	{ "witness", .arg = arg_witness, .fn = h_witness,
+	  .opts = kw_witness_opts, .what = "<address>",
+	  .help = "an address that settles a split brain" },
 	{ NULL }
 };
 
@@ -1593,6 +1654,21 @@ void config_vsd_params(const struct nsrp_config *c, unsigned int id,
 	p->failover_interval_ms = c->failover_interval_s * 1000;
 	p->failover_limit = c->failover_limit;
 	p->failover_window_ms = c->failover_window_s * 1000;
+	/*
+	 * A hand-over waits for the peer about as long as the peer's loss
+	 * would take to notice, but never less than a loaded machine may
+	 * need for two messages and a stream's last acknowledgements.
+	 */
+	p->handover_ms = c->hb_interval_ms * c->hb_threshold;
+	if (p->handover_ms < CFG_HANDOVER_MIN_MS)
+		p->handover_ms = CFG_HANDOVER_MIN_MS;
+}
+
+uint32_t config_control_deadline_ms(const struct nsrp_config *c)
+{
+	uint32_t dp = c->hb_interval_ms * c->hb_threshold;
+
+	return c->control_deadline_ms > dp ? c->control_deadline_ms : dp;
 }
 
 /* ---------------------------------------------------------- validation */
@@ -1784,6 +1860,28 @@ static void check_track(const struct nsrp_config *c, struct report *r)
 	}
 }
 
+/*
+ * The control plane's deadline extends the data plane's: shorter, it
+ * would say what does not happen. The witness is probed as a target.
+ */
+static void check_deadlines(const struct nsrp_config *c, struct report *r)
+{
+	uint32_t dp = c->hb_interval_ms * c->hb_threshold;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (c->control_deadline_ms && c->control_deadline_ms < dp)
+		report(r, c->origin.control_deadline,
+		       "control-deadline %u ms is shorter than the data plane's "
+		       "deadline, hb-interval x hb-threshold = %u ms",
+		       c->control_deadline_ms, dp);
+	if (c->has_witness && !config_track_source(c, &c->witness))
+		report(r, c->origin.witness,
+		       "witness %s: no %s manage-ip to probe it from (set "
+		       "interface IF manage-ip A/len)",
+		       addr_str(&c->witness.a, buf, sizeof(buf)),
+		       c->witness.a.family == AF_INET ? "IPv4" : "IPv6");
+}
+
 int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
 {
 	struct report r = { .name = name, .errs = errs };
@@ -1792,6 +1890,7 @@ int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
 	check_duplicates(c, &r);
 	check_zones(c, &r);
 	check_track(c, &r);
+	check_deadlines(c, &r);
 	if (c->ha_if[0] && !strcmp(c->ha_if, c->secondary_if))
 		report(&r, c->origin.secondary_if,
 		       "secondary-path %s is the HA link itself (line %u)",
@@ -1935,6 +2034,8 @@ static void write_groups(const struct nsrp_config *c, FILE *f)
 	put_uint(f, "set nsrp vsd-group failover-limit", c->failover_limit, 0);
 	put_uint(f, "set nsrp vsd-group failover-window", c->failover_window_s,
 		 CFG_FAILOVER_WINDOW_DEFAULT);
+	put_uint(f, "set nsrp vsd-group control-deadline",
+		 c->control_deadline_ms, 0);
 	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
 		const struct cfg_vsd *g = &c->vsd[i];
 
@@ -1948,6 +2049,21 @@ static void write_groups(const struct nsrp_config *c, FILE *f)
 			fprintf(f, "set nsrp vsd-group id %d preempt hold-down %u\n",
 				i, g->holddown_s);
 	}
+}
+
+static void write_witness(const struct nsrp_config *c, FILE *f)
+{
+	const struct cfg_track *t = &c->witness;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!c->has_witness)
+		return;
+	fprintf(f, "set nsrp witness %s interval %u threshold %u method %s",
+		addr_str(&t->a, buf, sizeof(buf)), t->interval_s, t->threshold,
+		t->method == CFG_TRACK_ARP ? "arp" : "ping");
+	if (t->ifname[0])
+		fprintf(f, " interface %s", t->ifname);
+	fputc('\n', f);
 }
 
 static void write_track(const struct nsrp_config *c, FILE *f)
@@ -2004,6 +2120,7 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 	put_uint(f, "set nsrp monitor hold-down", c->monitor_holddown_s,
 		 CFG_MONITOR_HOLDDOWN_DEFAULT);
 	write_track(c, f);
+	write_witness(c, f);
 	put_flag(f, "set nsrp rto-mirror sync", c->rto_mirror_sync);
 	put_flag(f, "set nsrp rto-mirror route", c->rto_mirror_route);
 	put_uint(f, "set nsrp rto-mirror route hold-time", c->rto_route_hold_s,

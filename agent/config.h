@@ -61,6 +61,8 @@
  * by default) before it accepts the new master's.
  */
 #define CFG_ROUTE_HOLD_DEFAULT	300
+#define CFG_CONTROL_DEADLINE_MAX 60000	/* ms: fits the heartbeat's 16 bits */
+#define CFG_HANDOVER_MIN_MS	500	/* a hand-over's least patience */
 
 /* "set nsrp standalone-role": run the data plane without an election. */
 enum cfg_role {
@@ -159,6 +161,8 @@ struct cfg_origin {
 	unsigned int zone_mon[CFG_MAX_ZONE_MON];
 	unsigned int track[CFG_MAX_TRACK];
 	unsigned int syncfile[CFG_MAX_SYNCFILES];
+	unsigned int control_deadline;
+	unsigned int witness;
 	unsigned int rto_mirror_route;
 };
 
@@ -198,6 +202,12 @@ struct nsrp_config {
 	uint32_t failover_interval_s;		/* flap damping of preempt */
 	uint32_t failover_limit;
 	uint32_t failover_window_s;
+	/*
+	 * How long the agent may be silent while its data plane answers the
+	 * peer's probes (the data plane's own deadline is hb-interval x
+	 * hb-threshold); 0: no longer than that.
+	 */
+	uint32_t control_deadline_ms;
 	struct cfg_vsd vsd[NSRPD_MAX_VSD];	/* indexed by group id */
 
 	unsigned int n_vsi;
@@ -222,6 +232,13 @@ struct nsrp_config {
 	uint32_t track_ip_weight;		/* in the device's sum */
 	unsigned int n_track;
 	struct cfg_track track[CFG_MAX_TRACK];
+	/*
+	 * set nsrp witness A [interval S] [threshold N] [method ping|arp]
+	 * [interface IF]: probed as a track-ip target is; settles a split
+	 * brain (election.h). Its weight is not used.
+	 */
+	bool has_witness;
+	struct cfg_track witness;
 
 	char auth_password[CFG_SECRET_LEN];
 	char encrypt_password[CFG_SECRET_LEN];
@@ -378,6 +395,11 @@ int config_save(const struct nsrp_config *c, const char *path,
 /* The election settings of group id. */
 void config_vsd_params(const struct nsrp_config *c, unsigned int id,
 		       struct vsd_params *p);
+/*
+ * How long this unit's agent may be silent while its data plane answers:
+ * control-deadline, at least the data plane's hb-interval x hb-threshold.
+ */
+uint32_t config_control_deadline_ms(const struct nsrp_config *c);
 
 /*
  * The prefix length of a manage-ip: its own, else that of a VSI of the

@@ -19,6 +19,7 @@
 #include "ctl.h"
 #include "cthandoff.h"
 #include "dataplane.h"
+#include "dpprobe.h"
 #include "hasess.h"
 #include "health.h"
 #include "linkwatch.h"
@@ -58,6 +59,7 @@ struct nsrpd {
 	struct cfgsync cs;
 	struct pact pact;		/* ends when the peer's agent dies */
 	struct linkwatch halinks;	/* the HA paths' carrier */
+	struct dpprobe probe;		/* of the peer's data plane */
 	struct notify nt;
 	struct rekey rekey;		/* new HA link passwords, off the loop */
 	struct ctl_server ctl;

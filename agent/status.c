@@ -258,6 +258,90 @@ static void status_track_text(const struct status_src *src, struct ctl_out *o)
 	}
 }
 
+/* ----------------------------------------- the deadlines and the probes */
+
+static unsigned long long ms(uint64_t ns)
+{
+	return ns / NS_PER_MS;
+}
+
+/* The groups of a bitmap, "0 2", or "none". */
+static const char *status_groups_of(uint8_t bits, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD && used + 3 < len; i++)
+		if (bits & (1u << i))
+			used += snprintf(buf + used, len - used, "%s%u",
+					 used ? " " : "", i);
+	return used ? buf : "none";
+}
+
+static void status_deadlines_text(const struct status_src *src,
+				  struct ctl_out *o)
+{
+	const struct cluster *c = src->cl;
+	uint64_t now = clock_now_ns();
+
+	ctl_printf(o, "data plane deadline: %llu ms (hb-interval x "
+		      "hb-threshold), the peer's %llu ms\n",
+		   ms(cluster_dead_ns(c)), ms(cluster_peer_dead_ns(c)));
+	ctl_printf(o, "control plane deadline: %llu ms, the peer's %llu ms\n",
+		   ms(cluster_ctl_dead_ns(c)), ms(cluster_peer_ctl_dead_ns(c)));
+	if (c->peer_ctl_silent)
+		ctl_printf(o, "ALARM: the peer's agent is silent for %llu ms; "
+			      "its data plane answers: kept up to its control "
+			      "plane deadline\n", ms(now - c->peer.last_rx_ns));
+	if (c->split)
+		ctl_printf(o, "ALARM: split brain: the peer is heard on no HA "
+			      "path, but its data plane answers; %s\n",
+			   src->cfg->has_witness ? "the witness decides" :
+			   "no witness: each unit acts alone");
+}
+
+static void status_probes_text(const struct status_src *src,
+			       struct ctl_out *o)
+{
+	const struct dpprobe *p = src->probe;
+	uint64_t now = clock_now_ns();
+	char g[32];
+
+	if (!p || p->fd < 0)
+		return;
+	ctl_printf(o, "data plane probes (answered by the peer's XDP "
+		      "program):\n");
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct dpprobe_path *pp = &p->path[i];
+
+		ctl_printf(o, "  %s: sent %llu, answered %llu, lost %llu, "
+			      "round trip %llu us", pp->ifname, ull(pp->sent),
+			   ull(pp->answered), ull(pp->lost),
+			   ull(pp->rtt_ns / NS_PER_US));
+		if (pp->heard_ns)
+			ctl_printf(o, ", last answer %llu ms ago, it answers "
+				      "for groups: %s", ms(now - pp->heard_ns),
+				   status_groups_of(pp->masters, g, sizeof(g)));
+		ctl_printf(o, "\n");
+	}
+}
+
+static void status_witness_text(const struct status_src *src,
+				struct ctl_out *o)
+{
+	const struct health_target *w = &src->health->witness;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!src->health->has_witness)
+		return;
+	inet_ntop(w->cfg.a.family, w->cfg.a.addr, ip, sizeof(ip));
+	ctl_printf(o, "witness %s: %s, sent %llu, answered %llu, rtt %llu us\n",
+		   ip, !w->usable ? "no source to probe from" :
+		   health_witness_ok(src->health) ? "answers" :
+		   "does not answer", ull(w->st.sent), ull(w->st.replies),
+		   ull(w->st.rtt_ns / NS_PER_US));
+}
+
 /* ------------------------------------------- what nsrpd adds, as text */
 
 static void status_extra_units(const struct status_src *src,
@@ -278,8 +362,11 @@ static void status_extra_units(const struct status_src *src,
 
 		if (!cl->group[g].active)
 			continue;
-		ctl_printf(o, "vsd group %u: local state %s\n", g,
-			   vsd_state_name(v->state));
+		ctl_printf(o, "vsd group %u: local state %s%s\n", g,
+			   vsd_state_name(v->state),
+			   vsd_giving(v) ? ", handing master over to the peer" :
+			   v->claiming ? ", asking the master to hand over" :
+			   "");
 		if (v->preempt_armed && v->damped)
 			ctl_printf(o, "vsd group %u: failover damping holds the "
 				      "preempt for %llu s\n", g,
@@ -409,6 +496,7 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 	ctl_printf(o, "init hold time: %u\n", c->init_hold_s);
 	ctl_printf(o, "heartbeat lost threshold: %u\n", c->hb_threshold);
 	ctl_printf(o, "heartbeat interval: %u(ms)\n", c->hb_interval_ms);
+	status_deadlines_text(src, o);
 	ctl_printf(o, "master always exist: %s\n",
 		   enabled(c->master_always_exist));
 	status_groups(src, o);
@@ -429,6 +517,9 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 	ctl_printf(o, "\nnsrpd:\n");
 	status_extra_units(src, o);
 	status_extra_links(src, o);
+	status_deadlines_text(src, o);
+	status_probes_text(src, o);
+	status_witness_text(src, o);
 	status_extra_keys(src, o);
 	status_extra_rto(src, o);
 	status_extra_cfgsync(src, o);
@@ -467,6 +558,8 @@ static json_t *status_groups_json(const struct status_src *src)
 		jsonout_set_str(o, "peer_state", state_or_empty(grp->peer_state));
 		jsonout_set_bool(o, "preempt_damped",
 				 v->preempt_armed && v->damped);
+		jsonout_set_bool(o, "giving", vsd_giving(v));
+		jsonout_set_bool(o, "claiming", v->claiming);
 		jsonout_set_bool(o, "inelig", v->state == VSD_INELIGIBLE);
 		json_array_append_new(a, o);
 	}
@@ -668,6 +761,62 @@ static void status_keys_json(const struct status_src *src, json_t *o)
 			alarm ? src->cl->unverified_why : "");
 }
 
+static json_t *status_probes_json(const struct status_src *src)
+{
+	const struct dpprobe *p = src->probe;
+	uint64_t now = clock_now_ns();
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; a && p && p->fd >= 0 && i < p->n; i++) {
+		const struct dpprobe_path *pp = &p->path[i];
+		json_t *e = json_object();
+
+		if (!e)
+			break;
+		jsonout_set_str(e, "ifname", pp->ifname);
+		jsonout_set_uint(e, "sent", pp->sent);
+		jsonout_set_uint(e, "answered", pp->answered);
+		jsonout_set_uint(e, "lost", pp->lost);
+		jsonout_set_uint(e, "rtt_us", pp->rtt_ns / NS_PER_US);
+		jsonout_set(e, "age_ms", json_integer(pp->heard_ns ?
+				(json_int_t)ms(now - pp->heard_ns) : -1));
+		jsonout_set_uint(e, "masters", pp->masters);
+		jsonout_set_uint(e, "leaving", pp->leaving);
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
+static json_t *status_witness_json(const struct status_src *src)
+{
+	const struct health *h = src->health;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	jsonout_set_bool(o, "configured", h->has_witness);
+	jsonout_set_bool(o, "ok", health_witness_ok(h));
+	jsonout_set_uint(o, "sent", h->witness.st.sent);
+	jsonout_set_uint(o, "answered", h->witness.st.replies);
+	return o;
+}
+
+static void status_deadlines_json(const struct status_src *src, json_t *o)
+{
+	const struct cluster *c = src->cl;
+
+	jsonout_set_uint(o, "dp_deadline_ms", ms(cluster_dead_ns(c)));
+	jsonout_set_uint(o, "ctl_deadline_ms", ms(cluster_ctl_dead_ns(c)));
+	jsonout_set_uint(o, "peer_dp_deadline_ms",
+			 ms(cluster_peer_dead_ns(c)));
+	jsonout_set_uint(o, "peer_ctl_deadline_ms",
+			 ms(cluster_peer_ctl_dead_ns(c)));
+	jsonout_set_bool(o, "peer_ctl_silent", c->peer_ctl_silent);
+	jsonout_set_bool(o, "split", c->split);
+	jsonout_set(o, "probes", status_probes_json(src));
+	jsonout_set(o, "witness", status_witness_json(src));
+}
+
 static json_t *status_peer_json(const struct status_src *src)
 {
 	const struct cluster *cl = src->cl;
@@ -737,6 +886,7 @@ static json_t *status_json(const struct status_src *src)
 	jsonout_set(o, "monitoring", status_monitoring_json(src));
 	jsonout_set(o, "config_sync", status_cfgsync_json(src));
 	status_keys_json(src, o);
+	status_deadlines_json(src, o);
 	jsonout_set_bool(o, "timer_alarm", src->cl->timer_alarm);
 	jsonout_set_uint(o, "peer_hb_interval_ms", src->cl->peer.hb.interval_ms);
 	jsonout_set_uint(o, "peer_hb_threshold", src->cl->peer.hb.threshold);

@@ -15,6 +15,7 @@
 #include "ctl.h"
 #include "cthandoff.h"
 #include "dataplane.h"
+#include "dpprobe.h"
 #include "hasess.h"
 #include "health.h"
 #include "loopstat.h"
@@ -38,6 +39,7 @@ struct status_src {
 	const struct cfgsync *cs;
 	const struct routesync *rs;	/* NULL: route sync not set up */
 	const struct loop_stats *loop;	/* the event loop's passes */
+	const struct dpprobe *probe;	/* may be NULL */
 };
 
 /*

@@ -52,10 +52,15 @@ enum nsrp_family {
 /*
  * The role the agent decided for a VSD group. Only MASTER makes the data
  * plane answer for the group's VSIs, and only until the deadline.
+ * LEAVING is a master handing over: until the deadline it still takes
+ * and forwards the frames that reach it, but answers for nothing (no ARP
+ * reply, no neighbour advertisement) and sends what it forwards from the
+ * NIC's own MAC, so that no switch learns a VSI MAC on its port again.
  */
 enum nsrp_role {
 	NSRP_ROLE_BACKUP = 0,
 	NSRP_ROLE_MASTER = 1,
+	NSRP_ROLE_LEAVING = 2,
 };
 
 /* nsrp_role: one per VSD group, indexed by group id. */
@@ -63,6 +68,38 @@ struct nsrp_role_state {
 	enum nsrp_role role;	/* 4 bytes, as __u32 */
 	__u32 pad;
 	__u64 deadline_ns;	/* CLOCK_MONOTONIC; past it, act as backup */
+};
+
+/*
+ * A probe of the peer's data plane: an Ethernet frame of this type (the
+ * IEEE's first local experimental one) that the agent sends from a data
+ * NIC, and that the other unit's XDP program answers itself (XDP_TX),
+ * without its agent: the answer proves that the data plane of that unit
+ * runs, and says which groups it forwards and answers for right now.
+ * Every field is in network byte order.
+ */
+#define NSRP_PROBE_ETHERTYPE	0x88B5
+#define NSRP_PROBE_VERSION	1
+
+enum nsrp_probe_op {
+	NSRP_PROBE_REQUEST = 1,
+	NSRP_PROBE_REPLY = 2,
+};
+
+/* The answering unit's agent is gone: its gate let its groups go. */
+#define NSRP_PROBE_F_ORPHAN	0x01
+
+struct nsrp_probe {
+	__u8 version;		/* NSRP_PROBE_VERSION */
+	__u8 op;		/* enum nsrp_probe_op */
+	__u8 masters;		/* reply: bit v, group v master and fresh */
+	__u8 leaving;		/* reply: bit v, group v leaving (handing over) */
+	__be32 cluster_id;	/* request: asked of this cluster's units */
+	__be32 unit_id;		/* the sender's: the asker, then the answerer */
+	__be32 seq;		/* the request's, echoed */
+	__be64 sent_ns;		/* the asker's clock, echoed: the round trip */
+	__u8 flags;		/* reply: NSRP_PROBE_F_* */
+	__u8 pad[7];
 };
 
 /*
@@ -211,8 +248,8 @@ struct nsrp_sess {
 
 /*
  * Load-time settings of both BPF objects (const volatile nsrp_cfg), set by
- * the loader between skeleton open and load. Every field is in nanoseconds;
- * zero means the default of bpf/consts.h.
+ * the loader between skeleton open and load. The times are in nanoseconds,
+ * zero meaning the default of bpf/consts.h.
  */
 struct nsrp_dp_config {
 	__u64 tcp_syn_ns;	/* opening: SYN or SYN-ACK seen, not yet up */
@@ -222,7 +259,8 @@ struct nsrp_dp_config {
 	__u64 udp_ns;
 	__u64 icmp_ns;		/* ICMP / ICMPv6 echo */
 	__u64 refresh_ns;	/* least interval between REFRESH events */
-	__u64 pad;
+	__u32 cluster_id;	/* probes of this cluster are answered */
+	__u32 unit_id;		/* and the answers say they are this unit's */
 };
 
 /* Session events, carried by the nsrp_events ring buffer. */
@@ -314,7 +352,10 @@ struct nsrp_apply_ctx {
 	C(NH_FILL, nh_fill, "nexthop-fill") /* a FIB lookup */		\
 	C(SESS_TAKEOVER, sess_takeover, "session-takeover") /* peer's */ \
 	C(GARP_IGNORED, garp_ignored, "garp-ignored") /* unanswered */	\
-	C(ORPHANED, orphaned, "orphaned") /* let go: the agent is gone */
+	C(ORPHANED, orphaned, "orphaned") /* let go: the agent is gone */ \
+	C(PROBE_ANSWERED, probe_answered, "probe-answered") /* the peer's */ \
+	C(ND_IGNORED_LEAVING, nd_ignored_leaving, "nd-ignored-leaving")	\
+	C(FWD_LEAVING, fwd_leaving, "forwarded-leaving") /* while leaving */
 
 #define NSRP_CNT_ENUM(idx, member, name)	NSRP_CNT_##idx,
 #define NSRP_CNT_MEMBER(idx, member, name)	__u64 member;
@@ -351,6 +392,7 @@ NSRPD_ASSERT_SIZE(struct nsrp_sess, 56);
 NSRPD_ASSERT_SIZE(struct nsrp_event, 112);
 NSRPD_ASSERT_SIZE(struct nsrp_dp_config, 64);
 NSRPD_ASSERT_SIZE(struct nsrp_nh, 80);
+NSRPD_ASSERT_SIZE(struct nsrp_probe, 32);
 NSRPD_ASSERT_SIZE(struct nsrp_apply_ctx,
 		  24 + (4 + 112) * NSRP_APPLY_MAX);
 NSRPD_ASSERT_SIZE(struct nsrp_counters_shown, sizeof(struct nsrp_counters));
@@ -381,5 +423,6 @@ _Static_assert(sizeof(enum nsrp_family) == 1 &&
 	       sizeof(enum nsrp_sess_state) == 1 &&
 	       sizeof(enum nsrp_role) == 4, "an enum's size in a map changed");
 _Static_assert(NSRPD_MAX_VSD <= 64, "nsrp_apply_ctx.owned has 64 bits");
+_Static_assert(NSRPD_MAX_VSD <= 8, "nsrp_probe.masters has 8 bits");
 
 #endif /* NSRPD_H */
