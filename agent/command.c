@@ -11,6 +11,7 @@
 #include "command.h"
 #include "dpview.h"
 #include "log.h"
+#include "routeview.h"
 #include "sessview.h"
 
 /* What a handler gets: the daemon's parts, and where its answer goes. */
@@ -82,6 +83,13 @@ static int cmd_get_session(void *ctx, const struct cmd_match *m)
 			     dp->cfg.sess_max ? dp->cfg.sess_max
 					      : NSRPD_SESS_DEFAULT,
 			     command_churn(c->env, &churn) ? NULL : &churn);
+}
+
+static int cmd_get_route(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	return routeview_show(c->env->st.rs, m->rest, c->json, c->out);
 }
 
 static int cmd_dp_vsi_mac(void *ctx, const struct cmd_match *m)
@@ -247,6 +255,9 @@ const struct cmd_row command_rows[] = {
 	{ "get session ...", cmd_get_session,
 	  "the session table: [summary] [src|dst|addr A] [port P] "
 	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW, sessview_next },
+	{ "get route ...", cmd_get_route,
+	  "the routing table with ScreenOS's marks, B: the peer's: [v4|v6]",
+	  CMD_F_SLOW, routeview_next },
 	{ "get dataplane", NULL,
 	  "the data plane's tables, as its maps hold them" },
 	{ "get dataplane vsi-mac", cmd_dp_vsi_mac,

@@ -969,18 +969,6 @@ static int arg_path(struct parse *p, const char *tok)
 	return 0;
 }
 
-/* Route sync is not built: the line is refused rather than ignored. */
-static int h_route_sync(struct parse *p, const struct kw *k)
-{
-	(void)k;
-	if (need_end(p))
-		return -EINVAL;
-	if (!p->unset)
-		return fail(p, "route synchronization (rto-mirror route) is "
-			    "not available in this version of nsrpd");
-	return 0;
-}
-
 /* ------------------------------------------------------------- tables */
 
 static const char *const roles[] = { "backup", "master", NULL };
@@ -1096,11 +1084,20 @@ static const struct kw kw_track_ip[] = {
 	{ NULL }
 };
 
+static const struct kw kw_rto_route[] = {
+	{ "hold-time", .fn = h_uint, CFG(rto_route_hold_s),
+	  .lo = 1, .hi = 86400, .def = CFG_ROUTE_HOLD_DEFAULT,
+	  .help = "seconds the former master's routes are kept after a "
+		  "takeover (300)" },
+	{ NULL }
+};
+
 static const struct kw kw_rto_mirror[] = {
 	{ "sync", .fn = h_flag, CFG(rto_mirror_sync),
 	  .help = "stream the sessions to the peer, apply the peer's" },
-	{ "route", .fn = h_route_sync,
-	  .help = "route synchronization: not available, refused" },
+	{ "route", .sub = kw_rto_route, .fn = h_flag, CFG(rto_mirror_route),
+	  .origin = ORIGIN(rto_mirror_route),
+	  .help = "stream the routes to the peer, hold the peer's" },
 	{ NULL }
 };
 
@@ -1609,6 +1606,7 @@ void config_init(struct nsrp_config *c)
 	c->track_ip_threshold = CFG_TRACKIP_THRESHOLD_DEFAULT;
 	c->track_ip_weight = CFG_TRACKIP_WEIGHT_DEFAULT;
 	c->rto_coldstart_wait_s = CFG_COLDSTART_WAIT_DEFAULT;
+	c->rto_route_hold_s = CFG_ROUTE_HOLD_DEFAULT;
 	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
 		c->vsd[i].priority = CFG_PRIORITY_DEFAULT;
 		c->vsd[i].holddown_s = CFG_HOLDDOWN_DEFAULT;
@@ -1897,6 +1895,11 @@ int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
 		report(&r, c->origin.secondary_if,
 		       "secondary-path %s is the HA link itself (line %u)",
 		       c->secondary_if, c->origin.ha_if);
+	/* Routes ride on the RTO stream, as the sessions do. */
+	if (c->rto_mirror_route && !c->rto_mirror_sync)
+		report(&r, c->origin.rto_mirror_route,
+		       "rto-mirror route needs rto-mirror sync (set nsrp "
+		       "rto-mirror sync)");
 	return r.count ? -EINVAL : 0;
 }
 
@@ -2119,6 +2122,9 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 	write_track(c, f);
 	write_witness(c, f);
 	put_flag(f, "set nsrp rto-mirror sync", c->rto_mirror_sync);
+	put_flag(f, "set nsrp rto-mirror route", c->rto_mirror_route);
+	put_uint(f, "set nsrp rto-mirror route hold-time", c->rto_route_hold_s,
+		 CFG_ROUTE_HOLD_DEFAULT);
 	put_flag(f, "set nsrp rto session ageout-ack", c->rto_ageout_ack);
 	put_uint(f, "set nsrp rto coldstart-wait", c->rto_coldstart_wait_s,
 		 CFG_COLDSTART_WAIT_DEFAULT);

@@ -54,6 +54,13 @@
 #define CFG_TRACKIP_WEIGHT_DEFAULT 255
 #define CFG_COLDSTART_WAIT_DEFAULT 30	/* s: preempt waits for the bulk sync */
 #define CFG_FAILOVER_WINDOW_DEFAULT 600	/* s: failover-limit's window */
+/*
+ * s: the routes of a master that stepped down or was lost stay on the
+ * unit that took over, while its routing daemon peers and converges; a
+ * BGP peer may keep the dead unit's session up to its hold time (180 s
+ * by default) before it accepts the new master's.
+ */
+#define CFG_ROUTE_HOLD_DEFAULT	300
 #define CFG_CONTROL_DEADLINE_MAX 60000	/* ms: fits the heartbeat's 16 bits */
 #define CFG_HANDOVER_MIN_MS	500	/* a hand-over's least patience */
 
@@ -156,6 +163,7 @@ struct cfg_origin {
 	unsigned int syncfile[CFG_MAX_SYNCFILES];
 	unsigned int control_deadline;
 	unsigned int witness;
+	unsigned int rto_mirror_route;
 };
 
 /*
@@ -235,6 +243,8 @@ struct nsrp_config {
 	char auth_password[CFG_SECRET_LEN];
 	char encrypt_password[CFG_SECRET_LEN];
 	bool rto_mirror_sync;
+	bool rto_mirror_route;			/* route sync (routesync.h) */
+	uint32_t rto_route_hold_s;		/* its hold-time */
 	bool rto_ageout_ack;
 	uint32_t rto_coldstart_wait_s;
 	uint32_t realtime_priority;	/* SCHED_FIFO priority, 0: not real time */

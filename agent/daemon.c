@@ -46,6 +46,8 @@ enum {
 	EV_PACT,	/* a pact's socket, its fd above the low 32 bits */
 	EV_REKEY,	/* new HA link keys are derived */
 	EV_PROBE,	/* answers from the peer's data plane */
+	EV_ROUTE_WATCH,	/* the kernel's routes changed */
+	EV_ROUTE_DUMP,	/* a dump of them came in */
 };
 
 #define EV_TAG(ev, fd)	((uint64_t)(fd) << 32 | (ev))
@@ -73,6 +75,7 @@ static void nsrpd_on_transition(void *arg, unsigned int vsd,
 	if (is && !was) {
 		vsi_take(&d->vsi, vsd, now + cluster_ctl_dead_ns(&d->cl));
 		sync_takeover(&d->sy, vsd, now);
+		routesync_takeover(&d->rs, vsd, now);
 		cthandoff_start(&d->cth, vsd, now);
 	} else if (was && !is) {
 		/* Handed over: what still arrives is forwarded a while. */
@@ -81,6 +84,7 @@ static void nsrpd_on_transition(void *arg, unsigned int vsd,
 		else
 			vsi_release(&d->vsi, vsd);
 		sync_released(&d->sy, vsd);
+		routesync_released(&d->rs, vsd, now);
 	}
 	notify_run(&d->nt, &d->cfg, vsd, t);
 }
@@ -160,8 +164,8 @@ static void nsrpd_on_peer_lost(void *arg, uint64_t now)
 {
 	struct nsrpd *d = arg;
 
-	(void)now;
 	sync_peer_lost(&d->sy);
+	routesync_peer_lost(&d->rs, now);
 }
 
 /* A unit heard whose frames fail verification: the operator's hook too. */
@@ -235,6 +239,151 @@ static void nsrpd_ring_read(struct nsrpd *d, uint64_t now)
 	d->ring_hold_ns = 0;
 	ep_ctl(d->epfd, EPOLL_CTL_MOD, ring_buffer__epoll_fd(d->ring),
 	       EPOLLIN | EPOLLONESHOT, EV_RING);
+}
+
+/* ------------------------------------------------------------ route sync */
+
+/*
+ * Route sync's kernel is the route netlink's, its stream the RTO sync's:
+ * the daemon joins them (routesync.h).
+ */
+static int nsrpd_route_install(void *arg, const struct route *r)
+{
+	struct nsrpd *d = arg;
+
+	return routenl_install(&d->rnl, r);
+}
+
+static int nsrpd_route_remove(void *arg, const struct route *r)
+{
+	struct nsrpd *d = arg;
+
+	return routenl_remove(&d->rnl, r);
+}
+
+static int nsrpd_route_push(void *arg, const uint8_t rec[ROUTE_REC_LEN])
+{
+	struct nsrpd *d = arg;
+
+	return sync_push(&d->sy, PROTO_SYNC_ROUTE, rec, ROUTE_REC_LEN);
+}
+
+static unsigned int nsrpd_route_room(void *arg)
+{
+	struct nsrpd *d = arg;
+
+	return sync_room(&d->sy);
+}
+
+static void nsrpd_route_apply(void *arg, const uint8_t *rec, uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	routesync_apply(&d->rs, rec, now);
+}
+
+static void nsrpd_route_restart(void *arg)
+{
+	struct nsrpd *d = arg;
+
+	routesync_restart(&d->rs);
+}
+
+static bool nsrpd_route_bulk(void *arg)
+{
+	struct nsrpd *d = arg;
+
+	return routesync_bulk(&d->rs);
+}
+
+static int nsrpd_routes(struct nsrpd *d)
+{
+	const struct routesync_ops ops = {
+		.install = nsrpd_route_install,
+		.remove = nsrpd_route_remove,
+		.push = nsrpd_route_push,
+		.room = nsrpd_route_room,
+		.arg = d,
+	};
+	const struct sync_kind kind = {
+		.kind = PROTO_SYNC_ROUTE,
+		.rec_len = ROUTE_REC_LEN,
+		.apply = nsrpd_route_apply,
+		.restart = nsrpd_route_restart,
+		.bulk = nsrpd_route_bulk,
+		.arg = d,
+	};
+	int err = routesync_init(&d->rs, &d->cfg, &ops);
+
+	if (!err)
+		err = sync_add_kind(&d->sy, &kind);
+	if (err)
+		pr_err("cannot set up route sync: %s", strerror(-err));
+	return err;
+}
+
+/* The route sockets open when route sync is first turned on. */
+static int nsrpd_route_sockets(struct nsrpd *d, uint64_t now)
+{
+	int err;
+
+	if (!d->cfg.rto_mirror_route || d->rnl.watch)
+		return 0;
+	if (now < d->rnl_retry_ns)
+		return -EAGAIN;
+	d->rnl_retry_ns = now + 10 * NS_PER_S;
+	err = routenl_open(&d->rnl);
+	if (!err)
+		err = ep_add(d->epfd, routenl_watch_fd(&d->rnl),
+			     EV_ROUTE_WATCH);
+	if (!err)
+		err = ep_add(d->epfd, routenl_dump_fd(&d->rnl), EV_ROUTE_DUMP);
+	if (err) {
+		pr_err("route sync: cannot follow the kernel's routes: %s",
+		       strerror(-err));
+		routenl_close(&d->rnl);
+	}
+	return err;
+}
+
+static void nsrpd_route_scanned(void *arg, const struct route *r)
+{
+	struct nsrpd *d = arg;
+
+	routesync_scan_route(&d->rs, r);
+}
+
+static void nsrpd_route_dump_read(struct nsrpd *d, uint64_t now)
+{
+	int ret = routenl_dump_read(&d->rnl, nsrpd_route_scanned, d);
+
+	if (ret > 0) {
+		routesync_scan_end(&d->rs, now);
+	} else if (ret < 0) {
+		if (ret != -EINTR)
+			pr_warn("route sync: reading the routes: %s",
+				strerror(-ret));
+		routesync_scan_failed(&d->rs, now);
+		if (ret == -EINTR)	/* the table changed under the dump */
+			routesync_note_change(&d->rs, now);
+	}
+}
+
+static void nsrpd_route_tick(struct nsrpd *d, uint64_t now)
+{
+	if (nsrpd_route_sockets(d, now))
+		return;
+	routesync_tick(&d->rs, now);
+	if (d->rnl.watch && !d->rnl.dumping &&
+	    routesync_scan_due(&d->rs, now)) {
+		if (routenl_dump_start(&d->rnl))
+			routesync_scan_failed(&d->rs, now);
+		else
+			routesync_scan_begin(&d->rs);
+	}
+	/* The next-hop cache may hold what a route no longer says. */
+	if (routesync_take_fib_changed(&d->rs))
+		dp_nh_flush(&d->dp);
 }
 
 /* ----------------------------------------------------------------- set up */
@@ -420,6 +569,11 @@ static int nsrpd_parts(struct nsrpd *d, const uint8_t mac[6])
 		pr_err("cannot set up RTO sync: %s", strerror(-err));
 		return err;
 	}
+	err = nsrpd_routes(d);
+	if (!err)
+		err = nsrpd_route_sockets(d, clock_now_ns());
+	if (err)
+		return err;
 	sweep_init(&d->sw, d->dp.fd_sess, &sw);
 	cthandoff_init(&d->cth, &d->dp);
 	if (d->dp.fd_events < 0)
@@ -596,7 +750,7 @@ static int nsrpd_control(struct nsrpd *d)
 		.st = { .cfg = &d->cfg, .cl = &d->cl, .sy = &d->sy,
 			.ha = &d->ha, .sw = &d->sw, .cth = &d->cth,
 			.nt = &d->nt, .dp = &d->dp, .ctl = &d->ctl.stats,
-			.health = &d->health, .cs = &d->cs,
+			.health = &d->health, .cs = &d->cs, .rs = &d->rs,
 			.loop = &d->loop, .probe = &d->probe },
 		.cl = &d->cl,
 		.sy = &d->sy,
@@ -843,6 +997,7 @@ static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
 		pact_next_deadline(&d->pact),
 		vsi_next_deadline(&d->vsi),
 		dpprobe_next_deadline(&d->probe),
+		routesync_next_deadline(&d->rs, now),
 	};
 	uint64_t next = UINT64_MAX, left;
 
@@ -961,6 +1116,10 @@ static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
 		dpprobe_read(&d->probe, now,
 			     d->cl.peer.ever ? d->cl.peer.unit_id : 0,
 			     nsrpd_on_probe, d);
+	else if (tag == EV_ROUTE_WATCH && routenl_watch_read(&d->rnl) > 0)
+		routesync_note_change(&d->rs, now);
+	else if (tag == EV_ROUTE_DUMP)
+		nsrpd_route_dump_read(d, now);
 }
 
 /* What the election weighs besides the peer: the sync, the monitors. */
@@ -992,6 +1151,7 @@ static void nsrpd_background(struct nsrpd *d, uint64_t now)
 	sweep_tick(&d->sw, now);
 	cthandoff_tick(&d->cth);
 	sync_tick(&d->sy, now);
+	nsrpd_route_tick(d, now);
 }
 
 int nsrpd_run(struct nsrpd *d)
@@ -1044,6 +1204,10 @@ void nsrpd_fini(struct nsrpd *d)
 	pact_close(&d->pact);
 	dpprobe_close(&d->probe);
 	linkwatch_close(&d->halinks);
+	/* Copies of the peer's routes are this run's to keep, or none. */
+	routesync_clear(&d->rs);
+	routesync_fini(&d->rs);
+	routenl_close(&d->rnl);
 	sync_fini(&d->sy);
 	ctl_server_close(&d->ctl);
 	rekey_fini(&d->rekey);

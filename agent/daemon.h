@@ -27,6 +27,8 @@
 #include "notify.h"
 #include "pact.h"
 #include "rekey.h"
+#include "routenl.h"
+#include "routesync.h"
 #include "sweep.h"
 #include "sync.h"
 #include "vsi.h"
@@ -48,6 +50,9 @@ struct nsrpd {
 	struct hasess ha;
 	struct cluster cl;
 	struct sync sy;
+	struct routesync rs;		/* route sync, set nsrp rto-mirror route */
+	struct routenl rnl;		/* its netlink sockets, once it is on */
+	uint64_t rnl_retry_ns;		/* they failed to open: again then */
 	struct sweep sw;
 	struct cthandoff cth;
 	struct health health;

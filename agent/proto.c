@@ -410,6 +410,8 @@ static size_t sync_rec_len(uint8_t kind)
 		return PROTO_NEIGH_LEN;
 	case PROTO_SYNC_MARK:
 		return PROTO_MARK_LEN;
+	case PROTO_SYNC_ROUTE:
+		return PROTO_ROUTE_LEN;
 	default:
 		return 0;
 	}

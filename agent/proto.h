@@ -183,6 +183,7 @@ enum proto_sync_kind {
 	PROTO_SYNC_SESSION = 1,	/* struct nsrp_event, PROTO_EVENT_LEN bytes */
 	PROTO_SYNC_NEIGH = 2,	/* neighbour entries, PROTO_NEIGH_LEN bytes */
 	PROTO_SYNC_MARK = 3,	/* stream markers, PROTO_MARK_LEN bytes */
+	PROTO_SYNC_ROUTE = 4,	/* the master's routes, PROTO_ROUTE_LEN bytes */
 };
 
 #define PROTO_SYNC_F_BULK	0x0001	/* part of a bulk (cold start) sync */
@@ -193,6 +194,7 @@ enum proto_sync_kind {
 #define PROTO_EVENT_LEN		104	/* struct nsrp_event on the wire */
 #define PROTO_NEIGH_LEN		40	/* a neighbour entry, neigh.h */
 #define PROTO_MARK_LEN		8	/* a marker: what (32 bits), 0 */
+#define PROTO_ROUTE_LEN		72	/* a route's next hop, route.h */
 
 /*
  * A batch of count records of rec_size bytes each, numbered first_seq,

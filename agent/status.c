@@ -21,6 +21,7 @@
 #include "ident.h"
 #include "jsonout.h"
 #include "netlink.h"
+#include "routeview.h"
 #include "status.h"
 #include "version.h"
 
@@ -143,13 +144,15 @@ static void status_rto_text(const struct status_src *src, struct ctl_out *o)
 
 	ctl_printf(o, "\nRTO mirror info:\n");
 	ctl_printf(o, "run time object sync:   %s\n", enabled(sync));
-	/* "set nsrp rto-mirror route" is refused: route sync is not built. */
-	ctl_printf(o, "route synchronization: not available\n");
+	ctl_printf(o, "route synchronization: %s\n",
+		   enabled(src->cfg->rto_mirror_route));
 	/* Echo sessions are sessions: they go with the others. */
 	ctl_printf(o, "ping session sync: %s\n", enabled(sync));
 	ctl_printf(o, "coldstart sync %s\n",
 		   src->sy->coldstart_done ? "done" : "not done");
 	ctl_printf(o, "nsrp data packet forwarding is not available\n");
+	if (src->rs)
+		routeview_status_text(src->rs, clock_now_ns(), o);
 }
 
 static void status_link(const struct status_src *src, struct ctl_out *o,
@@ -620,8 +623,8 @@ static json_t *status_rto_json(const struct status_src *src)
 	jsonout_set_uint(o, "ct_failed", src->cth->failed);
 	jsonout_set_uint(o, "neigh_sent", s->neigh_sent);
 	jsonout_set_uint(o, "neigh_installed", s->neigh_installed);
+	jsonout_set_bool(o, "route_sync", src->cfg->rto_mirror_route);
 	/* The seed's fields nsrpd does not have: null, said so. */
-	jsonout_set(o, "route_sync", json_null());
 	jsonout_set_bool(o, "ping_session_sync", src->cfg->rto_mirror_sync);
 	jsonout_set(o, "data_forwarding", json_null());
 	return o;
@@ -877,6 +880,9 @@ static json_t *status_json(const struct status_src *src)
 	jsonout_set(o, "links", status_links_json(src));
 	jsonout_set(o, "data_link", json_null());
 	jsonout_set(o, "rto", status_rto_json(src));
+	if (src->rs)
+		jsonout_set(o, "route", routeview_status_json(src->rs, c,
+							   clock_now_ns()));
 	jsonout_set(o, "monitoring", status_monitoring_json(src));
 	jsonout_set(o, "config_sync", status_cfgsync_json(src));
 	status_keys_json(src, o);

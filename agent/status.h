@@ -20,6 +20,7 @@
 #include "health.h"
 #include "loopstat.h"
 #include "notify.h"
+#include "routesync.h"
 #include "sweep.h"
 #include "sync.h"
 
@@ -36,6 +37,7 @@ struct status_src {
 	const struct ctl_stats *ctl;
 	const struct health *health;
 	const struct cfgsync *cs;
+	const struct routesync *rs;	/* NULL: route sync not set up */
 	const struct loop_stats *loop;	/* the event loop's passes */
 	const struct dpprobe *probe;	/* may be NULL */
 };

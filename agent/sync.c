@@ -69,10 +69,27 @@ static int sync_send_msg(struct sync *s, uint16_t kind, uint32_t id,
 
 /* ---------------------------------------------------------------- sender */
 
+/* The other kinds of records: the stream starts over. */
+static void sync_kinds_restart(struct sync *s)
+{
+	for (unsigned int i = 0; i < s->n_kinds; i++)
+		s->kinds[i].restart(s->kinds[i].arg);
+}
+
+static const struct sync_kind *sync_kind_of(const struct sync *s,
+					    uint8_t kind)
+{
+	for (unsigned int i = 0; i < s->n_kinds; i++)
+		if (s->kinds[i].kind == kind)
+			return &s->kinds[i];
+	return NULL;
+}
+
 /* Starts the stream over and sends the whole table. */
 static void sync_resync(struct sync *s, const char *why)
 {
 	rto_tx_restart(&s->tx);
+	sync_kinds_restart(s);
 	memset(&s->cursor, 0, sizeof(s->cursor));
 	s->bulk = true;
 	s->bulk_records = 0;
@@ -110,6 +127,44 @@ void sync_event(struct sync *s, const struct nsrp_event *ev, uint64_t now)
 	sync_queue_event(s, &e, now);
 }
 
+int sync_push(struct sync *s, uint8_t kind, const void *rec, size_t len)
+{
+	if (!sync_live(s))
+		return -ENOTCONN;
+	if (rto_tx_push(&s->tx, kind, rec, len)) {
+		s->overflows++;
+		sync_resync(s, "the peer fell too far behind");
+		return -ENOBUFS;
+	}
+	return 0;
+}
+
+unsigned int sync_room(const struct sync *s)
+{
+	uint64_t pending = rto_tx_pending(&s->tx);
+
+	if (!sync_live(s) || pending >= RTO_WINDOW)
+		return 0;
+	return RTO_WINDOW - pending;
+}
+
+int sync_add_kind(struct sync *s, const struct sync_kind *k)
+{
+	if (s->n_kinds == SYNC_KINDS_MAX)
+		return -ENOSPC;
+	s->kinds[s->n_kinds++] = *k;
+	return 0;
+}
+
+/* The other kinds' bulks go first: true when all are queued. */
+static bool sync_kinds_bulk(struct sync *s)
+{
+	for (unsigned int i = 0; i < s->n_kinds; i++)
+		if (!s->kinds[i].bulk(s->kinds[i].arg))
+			return false;
+	return true;
+}
+
 static void sync_push_mark(struct sync *s, uint32_t what)
 {
 	uint8_t rec[PROTO_MARK_LEN];
@@ -129,6 +184,8 @@ static void sync_bulk_step(struct sync *s, uint64_t now)
 {
 	int n;
 
+	if (s->bulk && !sync_kinds_bulk(s))
+		return;
 	for (int step = 0; step < SYNC_BULK_READS && s->bulk &&
 			   rto_tx_pending(&s->tx) < RTO_WINDOW; step++) {
 		n = sesstab_read(s->dp->fd_sess, &s->cursor, s->keys, s->vals,
@@ -170,14 +227,18 @@ struct sync_frame_ctx {
 static unsigned int sync_recs_per_frame(uint8_t kind, void *arg)
 {
 	const struct sync_frame_ctx *x = arg;
+	const struct sync_kind *k;
 
 	switch (kind) {
 	case PROTO_SYNC_SESSION:
 		return proto_sync_fit(x->cap, PROTO_EVENT_LEN);
 	case PROTO_SYNC_NEIGH:
 		return proto_sync_fit(x->cap, PROTO_NEIGH_LEN);
-	default:
+	case PROTO_SYNC_MARK:
 		return proto_sync_fit(x->cap, PROTO_MARK_LEN);
+	default:
+		k = sync_kind_of(x->s, kind);
+		return proto_sync_fit(x->cap, k ? k->rec_len : RTO_REC_MAX);
 	}
 }
 
@@ -298,6 +359,7 @@ static int sync_apply(uint8_t kind, const uint8_t *rec, size_t len,
 		      void *arg)
 {
 	struct sync *s = arg;
+	const struct sync_kind *k;
 
 	(void)len;	/* the decoder checked it against the kind */
 	if (kind != PROTO_SYNC_SESSION)
@@ -311,6 +373,11 @@ static int sync_apply(uint8_t kind, const uint8_t *rec, size_t len,
 		break;
 	case PROTO_SYNC_MARK:
 		sync_apply_mark(s, rec);
+		break;
+	default:
+		k = sync_kind_of(s, kind);
+		if (k)
+			k->apply(k->arg, rec, s->rx_now);
 		break;
 	}
 	return 0;
@@ -338,6 +405,7 @@ static void sync_rx_sync(void *arg, const struct hasess_frame *f)
 	}
 	if (!s->cfg->rto_mirror_sync)
 		return;		/* not acknowledged: the sender sees a stall */
+	s->rx_now = f->now;
 	rto_rx_frame(&s->rx, f->h->epoch, &ps, sync_apply, s);
 	sync_apply_flush(s);
 	if (!s->ack_owed)

@@ -40,6 +40,24 @@
 #define SYNC_APPLY_BATCH	64	/* session records applied together */
 #define SYNC_NEIGH_MAX		1024	/* neighbours sent per round */
 #define SYNC_BULK_CHUNK		256	/* sessions read per step */
+#define SYNC_KINDS_MAX		4	/* other kinds of records registered */
+
+/*
+ * Another kind of run-time object on the stream (routes): its owner
+ * queues its records with sync_push(); the peer's sync hands them to
+ * apply(), in stream order. Each time the stream starts over, restart()
+ * is told, and a bulk sync asks bulk() to queue the whole set (with
+ * sync_push(), as sync_room() allows) before the sessions and the end
+ * marker: a cold start is done when both arrived.
+ */
+struct sync_kind {
+	uint8_t kind;		/* enum proto_sync_kind */
+	uint8_t rec_len;
+	void (*apply)(void *arg, const uint8_t *rec, uint64_t now);
+	void (*restart)(void *arg);
+	bool (*bulk)(void *arg);	/* true when all of it is queued */
+	void *arg;
+};
 
 struct sync {
 	const struct nsrp_config *cfg;	/* the daemon's, swapped in place */
@@ -60,6 +78,9 @@ struct sync {
 	bool bulk;			/* a bulk sync to the peer under way */
 	bool peer_asked;		/* and asked for before it was heard */
 	struct sesstab_cursor cursor;
+	struct sync_kind kinds[SYNC_KINDS_MAX];
+	unsigned int n_kinds;
+	uint64_t rx_now;		/* the frame being applied arrived */
 	uint64_t bulk_records;
 	uint64_t bulk_end_seq;		/* the last bulk's end marker, + 1 */
 	uint64_t next_neigh_ns;
@@ -91,6 +112,18 @@ struct sync {
 int sync_init(struct sync *s, const struct nsrp_config *cfg,
 	      struct hasess *ha, struct dataplane *dp);
 void sync_fini(struct sync *s);
+
+/* Another kind of record on the stream: -ENOSPC when too many. */
+int sync_add_kind(struct sync *s, const struct sync_kind *k);
+/*
+ * Queues one record of a registered kind: 0; -ENOTCONN when the stream
+ * is not live (sync off, or no peer: it gets a bulk when it joins);
+ * -ENOBUFS when the queue overflowed (the stream starts over in bulk,
+ * each kind's restart() told first).
+ */
+int sync_push(struct sync *s, uint8_t kind, const void *rec, size_t len);
+/* Records the stream takes now without waiting for acks; 0 if not live. */
+unsigned int sync_room(const struct sync *s);
 
 /* One event of the data plane's ring, at now. */
 void sync_event(struct sync *s, const struct nsrp_event *ev, uint64_t now);

@@ -15,6 +15,7 @@ PKGS=(
 	nftables iproute2 ethtool iputils-ping arping tcpdump conntrack
 	python3 jq procps util-linux
 	keepalived conntrackd gnuplot-nox
+	frr
 )
 
 missing=()
@@ -31,9 +32,9 @@ fi
 
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# keepalived and conntrackd are packaged as system services: the
-# benchmarks run them inside the lab's namespaces, so none may start on
-# the host. Deny every service start while installing (policy-rc.d,
+# keepalived, conntrackd and frr are packaged as system services: the
+# benchmarks and the route sync test run them inside the lab's
+# namespaces, so none may start on the host. Deny every service start while installing (policy-rc.d,
 # which invoke-rc.d and deb-systemd-invoke obey), unless a policy is
 # already in place, and remove only the policy installed here.
 POLICY=/usr/sbin/policy-rc.d
@@ -46,7 +47,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Nor at boot: the lab starts its own, with its own configurations.
 if [[ -d /run/systemd/system ]]; then
-	for p in keepalived conntrackd; do
+	for p in keepalived conntrackd frr; do
 		[[ " ${missing[*]} " == *" $p "* ]] &&
 			systemctl disable --quiet "$p.service" 2>/dev/null || true
 	done

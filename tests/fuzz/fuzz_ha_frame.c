@@ -4,7 +4,7 @@
  * proto_decode(), proto_check_peer(), hacrypt_open(), the replay window,
  * then the body decoder of the frame's type and, for a sync frame, a
  * receiver (rto_rx_frame()) applying its records through the record
- * decoders (sessions, neighbours, markers).
+ * decoders (sessions, neighbours, markers, routes).
  *
  * Input: one mode byte, then up to FRAMES_MAX frames, each
  *   len (16 bits) | flip (16 bits) | len bytes
@@ -25,8 +25,10 @@
  * Invariants: a sealed frame opens to exactly what was sealed; no
  * altered frame opens; no (epoch, seq) is accepted twice, nor an epoch
  * below one accepted; every decoder that accepts re-encodes to what it
- * read (neighbour records byte for byte, session records in every field
- * they carry); the receiver applies records of the frame's kind and
+ * read (neighbour and route records byte for byte, session records in
+ * every field they carry), and the routes that the accepted route
+ * records put together have as many next hops as they said; the
+ * receiver applies records of the frame's kind and
  * size, its counters add up, and its acknowledgement encodes and decodes
  * to itself.
  */
@@ -40,6 +42,7 @@
 #include "neigh.h"
 #include "proto.h"
 #include "replay.h"
+#include "route.h"
 #include "rtosync.h"
 
 #define FRAMES_MAX	16
@@ -117,6 +120,29 @@ static void check_neigh(const uint8_t *rec)
 		   "an accepted neighbour record does not re-encode to itself");
 }
 
+/* Routes put together from the records of an input, as a peer would. */
+static struct route_asm rasm;
+
+static void check_route(const uint8_t *rec)
+{
+	uint8_t again[ROUTE_REC_LEN];
+	const struct route *r;
+	struct route_rec rr;
+
+	if (route_rec_get(rec, &rr))
+		return;
+	route_rec_put(again, &rr);
+	FUZZ_CHECK(!memcmp(again, rec, ROUTE_REC_LEN),
+		   "an accepted route record does not re-encode to itself");
+	if (rr.op != ROUTE_OP_ADD || route_asm_add(&rasm, &rr, &r) != 1)
+		return;
+	FUZZ_CHECK(r->n_nh == rr.nh_count && r->n_nh <= ROUTE_NH_MAX,
+		   "a route put together with %u next hops of %u", r->n_nh,
+		   rr.nh_count);
+	for (unsigned int i = 0; i < r->n_nh; i++)
+		FUZZ_CHECK(r->nh[i].ifname[0], "a next hop without a device");
+}
+
 static int apply(uint8_t kind, const uint8_t *rec, size_t len, void *arg)
 {
 	struct apply_ctx *a = arg;
@@ -136,6 +162,10 @@ static int apply(uint8_t kind, const uint8_t *rec, size_t len, void *arg)
 	case PROTO_SYNC_MARK:
 		FUZZ_CHECK(len == PROTO_MARK_LEN, "marker record of %zu", len);
 		(void)proto_mark_get(rec);
+		break;
+	case PROTO_SYNC_ROUTE:
+		FUZZ_CHECK(len == PROTO_ROUTE_LEN, "route record of %zu", len);
+		check_route(rec);
 		break;
 	default:
 		FUZZ_CHECK(0, "a record of unknown kind %u applied", kind);

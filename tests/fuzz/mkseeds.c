@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <linux/rtnetlink.h>
 
 #include "ctl.h"
 #include "fuzz.h"
@@ -22,6 +23,7 @@
 #include "neigh.h"
 #include "pkt.h"
 #include "proto.h"
+#include "route.h"
 
 static const char *top;
 
@@ -183,6 +185,36 @@ static int mark_frame(uint8_t *f, uint64_t epoch, uint64_t first,
 	return proto_encode_sync(f, PROTO_MAX_FRAME, &h, &s);
 }
 
+/* A multipath route's two records (ADD), or one marker (BEGIN, END). */
+static int route_frame(uint8_t *f, uint64_t epoch, uint64_t first,
+		       uint8_t op, uint16_t flags)
+{
+	struct proto_hdr h = hdr(epoch);
+	struct route r = {
+		.k = { .family = 4, .dst_len = 25, .table = ROUTE_TABLE_MAIN,
+		       .metric = 20, .dst = { 203, 0, 113, 128 } },
+		.type = RTN_UNICAST, .protocol = 186, .n_nh = 2,
+		.nh = { { .gw_family = 4, .gw = { 198, 51, 100, 20 },
+			  .ifname = "wan0" },
+			{ .gw_family = 6, .hops = 1,
+			  .gw = { 0xfe, 0x80, [15] = 1 }, .ifname = "wan1" } },
+	};
+	uint8_t recs[2 * PROTO_ROUTE_LEN];
+	struct proto_sync s = { .first_seq = first, .count = 1,
+				.rec_size = PROTO_ROUTE_LEN, .flags = flags,
+				.kind = PROTO_SYNC_ROUTE, .recs = recs };
+	struct route_rec rec = { .op = op };
+
+	if (op == ROUTE_OP_ADD)
+		s.count = 2;
+	for (unsigned int i = 0; i < s.count; i++) {
+		if (op == ROUTE_OP_ADD)
+			route_rec_of(&rec, op, &r, i);
+		route_rec_put(recs + i * PROTO_ROUTE_LEN, &rec);
+	}
+	return proto_encode_sync(f, PROTO_MAX_FRAME, &h, &s);
+}
+
 static int ack_frame(uint8_t *f, uint64_t epoch)
 {
 	struct proto_hdr h = hdr(epoch);
@@ -283,6 +315,13 @@ static void ha_seeds(void)
 	frame_add(&s, f, sessions_frame(f, 31, 1, 1, R), FLIP_NONE);
 	frame_add(&s, f, sessions_frame(f, 30, 101, 1, 0), FLIP_NONE);
 	seed_write(&s, "ha_frame", "streams");
+
+	/* A table of routes: BEGIN, a multipath route, END. */
+	seed_start(&s, SEC_NONE);
+	frame_add(&s, f, route_frame(f, 35, 1, ROUTE_OP_BEGIN, R), FLIP_NONE);
+	frame_add(&s, f, route_frame(f, 35, 2, ROUTE_OP_ADD, 0), FLIP_NONE);
+	frame_add(&s, f, route_frame(f, 35, 4, ROUTE_OP_END, 0), FLIP_NONE);
+	seed_write(&s, "ha_frame", "routes");
 
 	/* A record far past the window; a stream never started. */
 	seed_start(&s, SEC_NONE);

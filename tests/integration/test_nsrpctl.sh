@@ -119,7 +119,7 @@ for line in '^nsrp version: 2.0$' '^index: 0, unit id: +[0-9]+, ctrl mac: [0-9a-
 	    '^total number of units: 2$' \
 	    '^Total iteration=[0-9]+,time=[0-9]+,max=[0-9]+,min=[0-9]+,average=[0-9]+$' \
 	    '^run time object sync:   enabled$' \
-	    '^route synchronization: not available$' \
+	    '^route synchronization: disabled$' \
 	    '^ping session sync: enabled$' \
 	    '^coldstart sync (not )?done$' \
 	    '^nsrp data packet forwarding is not available$' \
@@ -159,7 +159,7 @@ check "get config -j: the lines, as JSON" \
 	jq_is fw1 "get config" '[.schema_version, (.lines | length > 10)]' '[1,true]'
 check "get nsrp -j: the loop's iterations, the seed's fields" \
 	jq_is fw1 "get nsrp" '[.loop.iterations > 0, .data_mac, .rto.route_sync]' \
-	'[true,"ffffffffffff",null]'
+	'[true,"ffffffffffff",false]'
 
 echo "# the shell, in a pseudo-terminal"
 mkdir -p "$CL_DIR/home"

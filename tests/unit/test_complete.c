@@ -58,8 +58,14 @@ static void test_commands(void)
 	CU_ASSERT_STRING_EQUAL(next_of(""), "get|exec|set|unset|save|");
 	CU_ASSERT_EQUAL(no_help, 0);
 	CU_ASSERT_STRING_EQUAL(next_of("get"),
-			       "nsrp|counters|config|session|dataplane|");
+			       "nsrp|counters|config|session|route|dataplane|");
 	CU_ASSERT_EQUAL(no_help, 0);
+	CU_ASSERT_STRING_EQUAL(next_of("get route"), "v4|v6|<cr>|");
+	CU_ASSERT_EQUAL(no_help, 0);
+	CU_ASSERT_STRING_EQUAL(next_of("get route v6"), "<cr>|");
+	CU_ASSERT_STRING_EQUAL(next_of("get route v5"),
+			       "get route: 'v5' is not understood "
+			       "(get route [v4|v6])");
 	CU_ASSERT_STRING_EQUAL(next_of("g nsrp"), "history|<cr>|");
 	CU_ASSERT_STRING_EQUAL(next_of("exec nsrp vsd-group"), "<group>|");
 	CU_ASSERT_STRING_EQUAL(next_of("exec nsrp vsd-group 0 mode"),

@@ -219,6 +219,46 @@ static void test_invalid_result(void)
 	expect_refused(r, sizeof(r) / sizeof(r[0]));
 }
 
+/*
+ * Route sync rides on the RTO stream: turned on without it, or the
+ * stream turned off under it, is refused; with it, it acts at once.
+ */
+static void test_route_sync(void)
+{
+	static const struct refusal r[] = {
+		{ "set nsrp rto-mirror route",
+		  "rto-mirror route needs rto-mirror sync" },
+	};
+	static const struct refusal r2[] = {
+		{ "unset nsrp rto-mirror sync",
+		  "rto-mirror route needs rto-mirror sync" },
+	};
+	char err[256];
+
+	base();
+	expect_refused(r, 1);
+	CU_ASSERT_EQUAL_FATAL(config_apply_runtime(run, "set nsrp rto-mirror "
+						   "sync", run, err,
+						   sizeof(err)), 0);
+	CU_ASSERT_EQUAL(change("set nsrp rto-mirror route", err, sizeof(err)),
+			0);
+	CU_ASSERT_TRUE(next->rto_mirror_route);
+	CU_ASSERT_EQUAL(next->rto_route_hold_s, CFG_ROUTE_HOLD_DEFAULT);
+	CU_ASSERT_PTR_NULL(config_restart_needed(run, next));
+	/* The hold-time is a setting of its own: it turns nothing on. */
+	CU_ASSERT_EQUAL(config_apply_runtime(run, "set nsrp rto-m r hold 90",
+					     run, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(run->rto_route_hold_s, 90);
+	CU_ASSERT_FALSE(run->rto_mirror_route);
+	CU_ASSERT_EQUAL(config_apply_runtime(run, "set nsrp rto-mirror route",
+					     run, err, sizeof(err)), 0);
+	memcpy(before, run, sizeof(*run));
+	expect_refused(r2, 1);
+	CU_ASSERT_EQUAL(change("unset nsrp rto-mirror route", err, sizeof(err)),
+			0);
+	CU_ASSERT_FALSE(next->rto_mirror_route);
+}
+
 /* What only a restart may change is refused, and says so. */
 static void test_structural_refused(void)
 {
@@ -505,6 +545,7 @@ TEST_SUITE(runtime, suite_init, suite_cleanup,
 	   TEST(test_rejected),
 	   TEST(test_invalid_result),
 	   TEST(test_structural_refused),
+	   TEST(test_route_sync),
 	   TEST(test_restart_needed),
 	   TEST(test_save),
 	   TEST(test_save_follows_link),
