@@ -11,9 +11,12 @@ PKGS=(
 	libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
 	libcap-dev libcunit1-dev libsodium-dev libmnl-dev
 	libnetfilter-conntrack-dev
+	libsystemd-dev
 	nftables iproute2 ethtool iputils-ping arping tcpdump conntrack
-	python3 jq procps util-linux
+	python3 jq procps util-linux curl libcap2-bin
 	keepalived conntrackd gnuplot-nox
+	debhelper dpkg-dev lintian mandoc systemd
+	prometheus python3-prometheus-client
 )
 
 missing=()
@@ -30,9 +33,9 @@ fi
 
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# keepalived and conntrackd are packaged as system services: the
-# benchmarks run them inside the lab's namespaces, so none may start on
-# the host. Deny every service start while installing (policy-rc.d,
+# keepalived, conntrackd and prometheus are packaged as system services:
+# the benchmarks run the first two inside the lab's namespaces, the tests
+# use prometheus for promtool only, so none may start on the host. Deny every service start while installing (policy-rc.d,
 # which invoke-rc.d and deb-systemd-invoke obey), unless a policy is
 # already in place, and remove only the policy installed here.
 POLICY=/usr/sbin/policy-rc.d
@@ -45,7 +48,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Nor at boot: the lab starts its own, with its own configurations.
 if [[ -d /run/systemd/system ]]; then
-	for p in keepalived conntrackd; do
+	for p in keepalived conntrackd prometheus; do
 		[[ " ${missing[*]} " == *" $p "* ]] &&
 			systemctl disable --quiet "$p.service" 2>/dev/null || true
 	done
