@@ -62,7 +62,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	   -Wno-missing-field-initializers -Iinclude -Iagent -I$(BUILD)
-LDLIBS	:= -lxdp -lbpf -lelf -lz -lsodium -lcap -lmnl
+LDLIBS	:= -lxdp -lbpf -lelf -lz -lsodium -lcap -lmnl -lsystemd
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 

@@ -71,6 +71,7 @@ struct cluster_group {
 	bool active;		/* a VSI of the group is configured */
 	struct vsd vsd;
 	uint8_t peer_state;	/* enum vsd_state, 0: unknown */
+	uint64_t transitions;	/* since start */
 };
 
 struct cluster_hist {
