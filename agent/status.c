@@ -674,7 +674,12 @@ int status_counters(const struct status_src *src, bool json, struct ctl_out *o)
 		ctl_printf(o, json ? "%s\"%s\":\"%s\"" : "  %.0s%-22s %s\n",
 			   i ? "," : "", src->dp->ifaces[i].name,
 			   src->dp->ifaces[i].xdp_how);
-	ctl_printf(o, json ? "},\"ha_paths\":{" : "");
+	if (json)
+		ctl_printf(o, "},\"xdp_dispatcher\":\"%s\",\"ha_paths\":{",
+			   dp_dispatcher_note(src->dp));
+	else
+		ctl_printf(o, "  %-22s %s\n", "dispatcher",
+			   dp_dispatcher_note(src->dp));
 	for (int i = 0, n = 0; i < HA_NPATHS; i++) {
 		if (src->ha->path[i].fd < 0)
 			continue;
