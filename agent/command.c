@@ -193,15 +193,16 @@ static int cmd_save(void *ctx, const struct cmd_match *m)
 
 const struct cmd_row command_rows[] = {
 	{ "get nsrp", cmd_get_nsrp,
-	  "the cluster, its units, groups, sync and links" },
+	  "the cluster, its units, groups, sync and links", CMD_F_READ },
 	{ "get nsrp history", cmd_get_history,
-	  "every role change kept, when and why" },
+	  "every role change kept, when and why", CMD_F_READ },
 	{ "get counters", cmd_get_counters,
-	  "data plane, HA link and control socket counters" },
+	  "data plane, HA link and control socket counters", CMD_F_READ },
+	/* Not for read-only groups: it shows the HA link's passwords. */
 	{ "get config", cmd_get_config, "the running configuration" },
 	{ "get session ...", cmd_get_session,
 	  "the session table: [summary] [src|dst|addr A] [port P] "
-	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW },
+	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW | CMD_F_READ },
 	{ "exec nsrp vsd-group <group> mode backup", cmd_mode_backup,
 	  "step down: the peer takes master at once" },
 	{ "exec nsrp vsd-group <group> mode ineligible", cmd_mode_ineligible,
@@ -247,4 +248,11 @@ bool command_is_slow(const char *cmd)
 	const struct cmd_row *r = cmd_find(command_rows, command_nrows, cmd);
 
 	return r && r->flags & CMD_F_SLOW;
+}
+
+bool command_needs_admin(const char *cmd)
+{
+	const struct cmd_row *r = cmd_find(command_rows, command_nrows, cmd);
+
+	return r && !(r->flags & CMD_F_READ);
 }

@@ -604,6 +604,7 @@ static void status_ctl_counters(const struct ctl_stats *st, int json,
 	const struct status_counter c[] = {
 		{ "accepted", st->accepted },
 		{ "denied", st->denied },
+		{ "forbidden", st->forbidden },
 		{ "too_many", st->too_many },
 		{ "evicted", st->evicted },
 		{ "timed_out", st->timed_out },
