@@ -482,6 +482,9 @@ static void cluster_rx_hb(void *arg, const struct hasess_frame *f)
 		hasess_count_drop(c->ha, err);
 		return;
 	}
+	if (hb.has_echo)
+		ha_hb_echo_heard(&c->ha->path[f->path].hb, &hb.echo,
+				 f->h->epoch, f->now);
 	cluster_peer_heard(c, f->h, &hb, f->path, f->now);
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "hasess.h"
 #include "log.h"
 
@@ -168,6 +169,8 @@ static int hasess_seal(struct hasess *s, uint8_t *buf, int len, size_t cap)
 int hasess_send_hb(struct hasess *s, const struct proto_hb *hb)
 {
 	uint8_t buf[HASESS_MSG_MAX];
+	uint64_t now = clock_now_ns();
+	struct proto_hb mine = *hb;
 	int sent = 0;
 
 	for (int i = 0; i < HA_NPATHS; i++) {
@@ -177,7 +180,10 @@ int hasess_send_hb(struct hasess *s, const struct proto_hb *hb)
 		if (s->path[i].fd < 0)
 			continue;
 		hasess_hdr(s, &h);
-		n = proto_encode_hb(buf, sizeof(buf), &h, hb);
+		/* Each path numbers its own heartbeats, and echoes the peer's. */
+		mine.has_echo = true;
+		ha_hb_echo_next(&s->path[i].hb, now, &mine.echo);
+		n = proto_encode_hb(buf, sizeof(buf), &h, &mine);
 		n = hasess_seal(s, buf, n, sizeof(buf));
 		if (n > 0 && !ha_path_send(&s->path[i], buf, n, s->port))
 			sent++;
