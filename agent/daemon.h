@@ -22,8 +22,10 @@
 #include "hasess.h"
 #include "health.h"
 #include "linkwatch.h"
+#include "metrics.h"
 #include "notify.h"
 #include "pact.h"
+#include "sdnotify.h"
 #include "sweep.h"
 #include "sync.h"
 #include "vsi.h"
@@ -54,6 +56,8 @@ struct nsrpd {
 	struct notify nt;
 	struct ctl_server ctl;
 	struct command_env cmd;
+	struct sdnotify sd;		/* what systemd is told */
+	struct metrics metrics;		/* the metrics page */
 
 	/* The event loop. */
 	int epfd, sfd;
