@@ -102,6 +102,43 @@ $(BUILD)/nsrpctl: $(BUILD)/o/tools/nsrpctl.o $(BUILD)/libnsrpd.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
+# ------------------------------------------------ manual and completion
+# Built from what they document: nsrpd.conf(5) from docs/CONFIGURATION.md,
+# nsrpctl(8)'s commands from the daemon's command table, nsrpd(8)'s
+# "from the lab to a real pair" from the README, bash completion from the
+# command and keyword tables (nsrpd-tables prints them).
+$(BUILD)/nsrpd-tables: $(BUILD)/o/tools/tables.o $(BUILD)/libnsrpd.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tables/%: $(BUILD)/nsrpd-tables
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BUILD)/nsrpd-tables $* > $@
+
+MAN_PAGES := $(BUILD)/man/nsrpd.8 $(BUILD)/man/nsrpctl.8 \
+	     $(BUILD)/man/nsrpd.conf.5
+COMPLETION := $(BUILD)/nsrpctl.bash
+
+$(BUILD)/man/nsrpd.conf.5: docs/CONFIGURATION.md tools/manpage agent/version.h
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/manpage conf $< > $@
+
+$(BUILD)/man/nsrpd.8: man/nsrpd.8.in README.md tools/manpage agent/version.h
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/manpage page $< > $@
+
+$(BUILD)/man/nsrpctl.8: man/nsrpctl.8.in $(BUILD)/tables/commands tools/manpage
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/manpage page $< $(BUILD)/tables/commands > $@
+
+$(COMPLETION): tools/completion $(BUILD)/tables/keywords $(BUILD)/tables/commands
+	$(call msg,GEN,$@)
+	$(Q)tools/completion $(BUILD)/tables/keywords $(BUILD)/tables/commands > $@
+
 $(BUILD)/san/nsrpd: $(BUILD)/san/agent/main.o $(BUILD)/libnsrpd-san.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
@@ -214,7 +251,8 @@ $(BUILD)/bench/ct_inject: LDLIBS += -lnetfilter_conntrack -lnfnetlink
 # ------------------------------------------------------------------ targets
 .PHONY: all check tests demo bench fuzz fuzz-seeds install clean deps vmlinux
 
-all: $(BPF_OBJS) $(SKELS) $(BUILD)/nsrpd $(BUILD)/nsrpctl
+all: $(BPF_OBJS) $(SKELS) $(BUILD)/nsrpd $(BUILD)/nsrpctl $(MAN_PAGES) \
+     $(COMPLETION)
 
 tests: all $(TEST_BINS)
 
