@@ -288,12 +288,33 @@ deps:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
-# The BPF objects travel inside the binaries (skeletons): nothing else to
-# install but the example configurations.
+# The BPF objects travel inside the binaries (skeletons). The unit names
+# the binary and the configuration where they are installed; the
+# configuration is installed only where there is none yet (0600: it will
+# hold the HA link's passwords).
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/nsrpd
+SYSCONFDIR  ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR     ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/nsrpd/examples
-	install -m 0755 $(BUILD)/nsrpd $(BUILD)/nsrpctl $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 examples/*.conf $(DESTDIR)$(PREFIX)/share/doc/nsrpd/examples/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/nsrpd
+	install -m 0755 $(BUILD)/nsrpd $(BUILD)/nsrpctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(BUILD)/man/nsrpd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(BUILD)/man/nsrpd.8 $(BUILD)/man/nsrpctl.8 \
+		$(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/nsrpctl
+	sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/nsrpd|$(SYSCONFDIR)/nsrpd|g' \
+		dist/nsrpd.service > $(DESTDIR)$(UNITDIR)/nsrpd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/nsrpd.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/nsrpd/nsrpd.conf ] || \
+		install -m 0600 dist/nsrpd.conf $(DESTDIR)$(SYSCONFDIR)/nsrpd/nsrpd.conf
 
 clean:
 	rm -rf $(BUILD)
