@@ -8,6 +8,7 @@
 #   make bench      the benchmarks (docs/BENCHMARKS.md)
 #   make fuzz       each fuzz harness for FUZZ_S seconds (default 60)
 #   make install    install under $(DESTDIR)$(PREFIX)
+#   make deb        the Debian package, in $(BUILD)/deb/
 #   make deps       install the Debian packages the project needs
 #   make vmlinux    regenerate vmlinux.h from this kernel's BTF
 #
@@ -79,7 +80,7 @@ LIB_SAN_OBJS := $(call obj,san,$(AGENT_LIB_SRCS))
 $(BUILD)/o/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/san/%.o: %.c | $(SKELS)
 	$(call msg,CC-SAN,$@)
@@ -96,11 +97,11 @@ $(BUILD)/libnsrpd-san.a: $(LIB_SAN_OBJS)
 
 $(BUILD)/nsrpd: $(BUILD)/o/agent/main.o $(BUILD)/libnsrpd.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/nsrpctl: $(BUILD)/o/tools/nsrpctl.o $(BUILD)/libnsrpd.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # ------------------------------------------------ manual and completion
 # Built from what they document: nsrpd.conf(5) from docs/CONFIGURATION.md,
@@ -249,7 +250,7 @@ $(BUILD)/bench/%: tools/bench/%.c $(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a
 $(BUILD)/bench/ct_inject: LDLIBS += -lnetfilter_conntrack -lnfnetlink
 
 # ------------------------------------------------------------------ targets
-.PHONY: all check tests demo bench fuzz fuzz-seeds install clean deps vmlinux
+.PHONY: all check tests demo bench fuzz fuzz-seeds install deb clean deps vmlinux
 
 all: $(BPF_OBJS) $(SKELS) $(BUILD)/nsrpd $(BUILD)/nsrpctl $(MAN_PAGES) \
      $(COMPLETION)
@@ -315,6 +316,28 @@ install: all
 	chmod 0644 $(DESTDIR)$(UNITDIR)/nsrpd.service
 	[ -e $(DESTDIR)$(SYSCONFDIR)/nsrpd/nsrpd.conf ] || \
 		install -m 0600 dist/nsrpd.conf $(DESTDIR)$(SYSCONFDIR)/nsrpd/nsrpd.conf
+
+# The package is built from a copy of the tree (its files as git knows
+# them, committed or not), so that dpkg-buildpackage writes nothing into
+# it: build/deb/ holds the copy, the .deb and what goes with it.
+VERSION := $(shell sed -n 's/^\#define NSRPD_VERSION[^"]*"\(.*\)"/\1/p' agent/version.h)
+DEB_DIR := $(BUILD)/deb
+DEB_SRC := $(DEB_DIR)/nsrpd-$(VERSION)
+
+deb:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z -co --exclude-standard | \
+			xargs -0 cp --parents -t $(DEB_SRC); \
+	else \
+		tar --exclude=./$(BUILD) -cf - . | tar -C $(DEB_SRC) -xf -; \
+	fi
+	$(Q)cd $(DEB_SRC) && env -u BUILD -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+		DEB_BUILD_OPTIONS="noautodbgsym parallel=$$(nproc)" \
+		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	$(Q)ls $(DEB_DIR)/nsrpd_*.deb
 
 clean:
 	rm -rf $(BUILD)
