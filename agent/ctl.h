@@ -2,9 +2,10 @@
 /*
  * ctl.h - the control socket between nsrpd and nsrpctl.
  *
- * An AF_UNIX SOCK_SEQPACKET socket (default CTL_DEFAULT_PATH, mode 0660):
- * message boundaries come from the kernel, each message also carries its
- * own version and length so both ends can check them.
+ * An AF_UNIX SOCK_SEQPACKET socket (default CTL_DEFAULT_PATH, mode 0600,
+ * an ACL entry for each group given access): message boundaries come
+ * from the kernel, each message also carries its own version and length
+ * so both ends can check them.
  *
  *   request   version u8 | flags u8 (CTL_F_JSON) | len u16 | command
  *   response  version u8 | flags u8 (CTL_RF_END) | len u16 | status u32
