@@ -10,7 +10,8 @@
 # journal's stream, JOURNAL_STREAM set. fw1 is master; its agent is killed;
 # fw2's journal, read back with journalctl -u nsrpd, says: up, the peer
 # heard, backup, the peer lost, master; the role changes carry NSRP_GROUP,
-# NSRP_OLD_STATE, NSRP_NEW_STATE, NSRP_REASON and NSRP_PEER.
+# NSRP_OLD_STATE, NSRP_NEW_STATE, NSRP_REASON and NSRP_PEER. Outside
+# systemd, nsrpd -s logs to syslog: its lines reach the journal that way.
 # shellcheck disable=SC2317 # helpers run through check/wait_for
 
 # The journal's socket has one path, /run/systemd/journal/socket: a mount
@@ -103,7 +104,9 @@ jl_start() {
 	CL_PID[$node]=$!
 	wait_for 10 cl_ctl "$node" get nsrp >/dev/null 2>&1
 }
-# The lines of NODE's unit, as "journalctl -u nsrpd" gives them.
+# The lines of NODE's unit, as "journalctl -u nsrpd" gives them. (jq's
+# -e passes on no input at all: the checks slurp the lines, -s, and ask
+# whether any matches.)
 unit_log() {
 	"${JOURNAL[@]}" -u nsrpd -o cat \
 		"_SYSTEMD_CGROUP=/$(slice "$1")/nsrpd.service"
@@ -119,7 +122,7 @@ check "fw1 is master, fw2 backup" wait_for 10 cl_is_master fw1
 check "journalctl -u nsrpd has fw2's lines" \
 	wait_for 10 eval 'unit_log fw2 | grepq "vsd-group 0: initial -> backup"'
 check "with the unit's name" eval '"${JOURNAL[@]}" -u nsrpd -o json |
-	jq -e "select(._SYSTEMD_UNIT == \"nsrpd.service\")" >/dev/null'
+	jq -s -e "any(.[]; ._SYSTEMD_UNIT == \"nsrpd.service\")" >/dev/null'
 check "nothing went to stderr instead (no timestamp prefix)" \
 	eval '! unit_log fw2 | grepq -E "^[0-9]+\.[0-9]{3} (info|warning)"'
 
@@ -164,7 +167,26 @@ check "MESSAGE_ID of a role change" \
 	test "$(field MESSAGE_ID)" = 520394afa7664de8bec175cb1e7acc35
 check "PRIORITY=6 (info)" test "$(field PRIORITY)" = 6
 check "a warning is a warning (PRIORITY=4)" eval '"${JOURNAL[@]}" -u nsrpd \
-	-o json -p warning..warning | jq -e "select(.MESSAGE | test(\"lost\"))" >/dev/null'
+	-o json -p warning..warning | jq -s -e "any(.[]; .MESSAGE | test(\"lost\"))" >/dev/null'
+
+echo "# outside systemd, -s: syslog"
+# syslog(3) writes to /dev/log, which journald serves as
+# /run/systemd/journal/dev-log: a mount namespace of the agent's own gets
+# a /dev holding that link alone (it needs no device to refuse a start).
+unshare -m --propagation private bash -c '
+	mount -t tmpfs -o mode=0755 tmpfs /dev &&
+	ln -s /run/systemd/journal/dev-log /dev/log &&
+	exec "$@"' syslog "$BUILD/san/nsrpd" -s \
+	-f "$CL_DIR/none.conf" >"$CL_DIR/syslog.out" 2>&1
+rc=$?
+check "a start with no configuration fails (exit $rc)" test "$rc" -ne 0
+syslog_line() {
+	"${JOURNAL[@]}" -o json -t nsrpd -p err..err |
+		jq -s -e "any(.[]; (.MESSAGE | test(\"none.conf: configuration rejected\"))
+			and ._TRANSPORT == \"syslog\")" >/dev/null
+}
+check "its error reached syslog, as nsrpd, at err" wait_for 10 syslog_line
+check "and not stderr" eval '! grepq "configuration rejected" "$CL_DIR/syslog.out"'
 
 echo "# sanitizers"
 sanitizers() { ! "${JOURNAL[@]}" -u nsrpd -o cat | grepq -E "ERROR: (Address|Leak)Sanitizer|runtime error"; }
