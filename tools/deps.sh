@@ -35,9 +35,10 @@ echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 # keepalived, conntrackd and prometheus are packaged as system services:
 # the benchmarks run the first two inside the lab's namespaces, the tests
-# use prometheus for promtool only, so none may start on the host. Deny every service start while installing (policy-rc.d,
-# which invoke-rc.d and deb-systemd-invoke obey), unless a policy is
-# already in place, and remove only the policy installed here.
+# use prometheus for promtool only, so none may start on the host. Deny
+# every service start while installing (policy-rc.d, which invoke-rc.d
+# and deb-systemd-invoke obey), unless a policy is already in place, and
+# remove only the policy installed here.
 POLICY=/usr/sbin/policy-rc.d
 if [[ ! -e $POLICY ]]; then
 	printf '#!/bin/sh\n# deps.sh: no service starts while installing\nexit 101\n' >"$POLICY"
