@@ -100,8 +100,9 @@ wait_for 5 pinged_after w0
 sleep 2	# a window of time, to count what comes in it
 mark w1
 n=$(pings_between w0 w1)
-check "WATCHDOG=1 while the loop runs ($n in 2 s, every half second)" \
-	test "$n" -ge 2
+# Every half second when idle; a loaded machine may delay them, so any
+# ping in the window is enough: the stall below shows whose they are.
+check "WATCHDOG=1 while the loop runs ($n in 2 s)" test "$n" -ge 1
 
 echo "# STATUS on each role change"
 mark s0
