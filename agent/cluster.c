@@ -71,6 +71,14 @@ bool cluster_is_master(const struct cluster *c, unsigned int vsd)
 	       vsd_is_master(&c->group[vsd].vsd);
 }
 
+static bool cluster_any_master(const struct cluster *c)
+{
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (cluster_is_master(c, i))
+			return true;
+	return false;
+}
+
 /* ----------------------------------------------------------- transitions */
 
 /*
@@ -154,23 +162,59 @@ static void cluster_hb_build(const struct cluster *c, struct proto_hb *hb)
 		c->ev.hb_fill(c->ev.arg, hb);
 }
 
+/* A heartbeat late by ns: the most, and whether over half an interval. */
+static void cluster_late(const struct cluster *c, uint64_t ns, uint64_t *max,
+			 uint64_t *count)
+{
+	if (ns > *max)
+		*max = ns;
+	if (ns > cluster_interval_ns(c) / 2)
+		(*count)++;
+}
+
 static void cluster_send_hb(struct cluster *c, uint64_t now)
 {
 	struct proto_hb hb;
 
 	cluster_hb_build(c, &hb);
+	hasess_set_master(c->ha, cluster_any_master(c));
 	c->hb_tx += hasess_send_hb(c->ha, &hb);
 	c->next_hb_ns = now + cluster_interval_ns(c);
 }
 
 /* ------------------------------------------------------------- election */
 
+/*
+ * A unit heard whose frames do not verify, and no verified peer: it
+ * cannot tell its priority or its groups, but it proves a live unit on
+ * the link. Seen as a peer of the same priority, it is a master to
+ * follow when it says it is one (PROTO_F_MASTER) and this unit is not;
+ * between two such units that are not master the lower unit id wins;
+ * and a master never steps down for it: frames nobody can verify must
+ * not be able to take a working master away (see docs/SECURITY.md).
+ * The caller also holds preempt back, for the same reason.
+ */
+static void cluster_unverified_view(const struct cluster *c, unsigned int vsd,
+				    struct vsd_peer *p)
+{
+	const struct hasess_unverified *u = &c->ha->unverified;
+
+	p->present = true;
+	memset(p->mac, u->unit_id < c->unit_id ? 0x00 : 0xff, 6);
+	p->adv.priority = c->group[vsd].vsd.p.priority;
+	p->adv.state = u->master && !cluster_is_master(c, vsd) ? VSD_MASTER :
+								  VSD_BACKUP;
+}
+
 static void cluster_peer_view(const struct cluster *c, unsigned int vsd,
 			      struct vsd_peer *p)
 {
 	memset(p, 0, sizeof(*p));
-	if (!c->peer.present)
+	if (!c->peer.present) {
+		if (c->unverified_alarm)
+			cluster_unverified_view(c, vsd, p);
 		return;
+	}
 	for (unsigned int i = 0; i < c->peer.hb.ngroups; i++) {
 		const struct proto_hb_group *g = &c->peer.hb.groups[i];
 
@@ -203,6 +247,15 @@ static void cluster_reassert(struct cluster *c, unsigned int vsd,
 	c->ev.reassert(c->ev.arg, vsd, now);
 }
 
+/* The peer the election saw was one whose frames fail verification. */
+static void cluster_reason_unverified(struct vsd_transition *t)
+{
+	char was[VSD_REASON_LEN];
+
+	memcpy(was, t->reason, sizeof(was));
+	snprintf(t->reason, sizeof(t->reason), "%.60s; unverified peer", was);
+}
+
 /* Returns whether any group changed its state. */
 static bool cluster_elect(struct cluster *c, uint64_t now)
 {
@@ -210,7 +263,9 @@ static bool cluster_elect(struct cluster *c, uint64_t now)
 
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
 		struct cluster_group *g = &c->group[i];
-		struct vsd_inputs in = { .sync_pending = c->in.sync_hold,
+		struct vsd_inputs in = { .sync_pending = c->in.sync_hold ||
+							 (c->unverified_alarm &&
+							  !c->peer.present),
 					 .failed = c->in.failed,
 					 .weight = c->in.weight,
 					 .why = c->in.why };
@@ -220,8 +275,11 @@ static bool cluster_elect(struct cluster *c, uint64_t now)
 		if (!g->active || cluster_standalone(c))
 			continue;
 		cluster_peer_view(c, i, &in.peer);
-		g->peer_state = in.peer.present ? in.peer.adv.state : 0;
+		g->peer_state = c->peer.present && in.peer.present ?
+					in.peer.adv.state : 0;
 		if (vsd_step(&g->vsd, &in, now, &t) == 1) {
+			if (!c->peer.present && c->unverified_alarm)
+				cluster_reason_unverified(&t);
 			cluster_apply(c, i, &t, now);
 			changed = true;
 		} else if (vsd_is_master(&g->vsd) &&
@@ -339,6 +397,50 @@ static void cluster_check_peer(struct cluster *c, uint64_t now)
 	}
 }
 
+static const char *cluster_unverified_words(int reason)
+{
+	switch (reason) {
+	case PROTO_R_SEC_MISMATCH:
+		return "protected otherwise (a password on one side only)";
+	case PROTO_R_UNKNOWN_KEY:
+		return "sealed with another password";
+	}
+	return "fail authentication";
+}
+
+/*
+ * Whether a unit whose frames fail verification is on the link: an
+ * alarm, and an input of the election while no verified peer is heard.
+ */
+static void cluster_check_unverified(struct cluster *c, uint64_t now)
+{
+	const struct hasess_unverified *u =
+		hasess_unverified_alive(c->ha, now, cluster_dead_ns(c));
+	bool master = u && u->master;
+
+	if (!!u == c->unverified_alarm && master == c->unverified_master)
+		return;
+	if (!c->peer.present)
+		c->elect_due = true;
+	c->unverified_master = master;
+	if (!!u == c->unverified_alarm)
+		return;
+	c->unverified_alarm = u;
+	if (u) {
+		snprintf(c->unverified_why, sizeof(c->unverified_why),
+			 "unit %u heard on %s, its frames %s", u->unit_id,
+			 c->ha->path[u->path].ifname,
+			 cluster_unverified_words(u->reason));
+		pr_warn("%s; it counts as a live unit", c->unverified_why);
+	} else {
+		pr_info("the unit whose frames failed verification is no "
+			"longer heard");
+	}
+	if (c->ev.unverified)
+		c->ev.unverified(c->ev.arg, u, u ? c->unverified_why : NULL,
+				 now);
+}
+
 uint64_t cluster_next_deadline(const struct cluster *c)
 {
 	uint64_t next = c->next_hb_ns, t;
@@ -353,6 +455,11 @@ uint64_t cluster_next_deadline(const struct cluster *c)
 		next = c->stop_deadline_ns;
 	if (c->suspect_until_ns && c->suspect_until_ns < next)
 		next = c->suspect_until_ns;
+	if (c->unverified_alarm) {
+		t = c->ha->unverified.last_ns + cluster_dead_ns(c) + 1;
+		if (t < next)
+			next = t;
+	}
 	return next;
 }
 
@@ -412,6 +519,7 @@ void cluster_tick(struct cluster *c, uint64_t now,
 	}
 	cluster_check_peer(c, now);
 	cluster_check_timers(c);
+	cluster_check_unverified(c, now);
 	if (c->elect_due || now >= cluster_elect_deadline(c)) {
 		changed = cluster_elect(c, now);
 		/*
@@ -425,6 +533,9 @@ void cluster_tick(struct cluster *c, uint64_t now,
 	 * master beside the old one until its next heartbeat.
 	 */
 	if (changed || now >= c->next_hb_ns) {
+		if (c->next_hb_ns && now >= c->next_hb_ns)
+			cluster_late(c, now - c->next_hb_ns, &c->hb_tx_late_max_ns,
+				     &c->hb_tx_late);
 		c->ev.heartbeat(c->ev.arg, now);
 		cluster_send_hb(c, now);
 	}
@@ -482,6 +593,7 @@ static void cluster_rx_hb(void *arg, const struct hasess_frame *f)
 		hasess_count_drop(c->ha, err);
 		return;
 	}
+	cluster_late(c, f->queued_ns, &c->hb_rx_queued_max_ns, &c->hb_rx_late);
 	if (hb.has_echo)
 		ha_hb_echo_heard(&c->ha->path[f->path].hb, &hb.echo,
 				 f->h->epoch, f->now);

@@ -44,6 +44,12 @@ struct cluster_events {
 	void (*peer_up)(void *arg, uint64_t epoch, bool returned, uint64_t now);
 	/* No path has heard the peer for threshold x interval. */
 	void (*peer_lost)(void *arg, uint64_t now);
+	/*
+	 * A unit whose frames fail verification is heard (u), or no longer
+	 * (u NULL); why says it in words (may be NULL).
+	 */
+	void (*unverified)(void *arg, const struct hasess_unverified *u,
+			   const char *why, uint64_t now);
 	void *arg;
 };
 
@@ -93,6 +99,10 @@ struct cluster {
 	bool peer_returned;	/* heard again after it was lost */
 	bool primary_alarm;	/* primary path lost, secondary carries on */
 	bool timer_alarm;	/* the peer's heartbeat timers differ */
+	/* A unit heard whose frames fail verification (hasess.h). */
+	bool unverified_alarm;
+	bool unverified_master;	/* and it says it is master */
+	char unverified_why[96];
 	/* A death announced (cluster_suspect()): the peer has until then. */
 	uint64_t suspect_until_ns;	/* 0: no suspicion */
 	uint32_t suspect_nonce;
@@ -107,6 +117,14 @@ struct cluster {
 	uint64_t last_wake_ns;	/* the loop's last wake-up: stall detection */
 
 	uint64_t hb_tx, hb_rx;
+	/*
+	 * The loop's lateness, as the heartbeats show it: how late one went
+	 * out after it was due, and how long one of the peer's waited in
+	 * the socket before the loop read it; each more than half an
+	 * interval is counted.
+	 */
+	uint64_t hb_tx_late_max_ns, hb_tx_late;
+	uint64_t hb_rx_queued_max_ns, hb_rx_late;
 	struct cluster_hist hist[CLUSTER_HISTORY];
 	unsigned int hist_n;
 };

@@ -2169,9 +2169,6 @@ const char *config_restart_needed(const struct nsrp_config *running,
 		return "the secondary path";
 	if (a->standalone_role != b->standalone_role)
 		return "the standalone role";
-	if (strcmp(a->auth_password, b->auth_password) ||
-	    strcmp(a->encrypt_password, b->encrypt_password))
-		return "the HA link passwords";
 	if (memcmp(&a->flow, &b->flow, sizeof(a->flow)))
 		return "the flow settings (session table size, timeouts)";
 	if (a->n_vsi != b->n_vsi ||

@@ -47,6 +47,7 @@ enum {
 	EV_CFGSYNC = EV_HEALTH0 + HEALTH_NFDS,	/* synced files changed */
 	EV_HALINKS,	/* an HA path's link changed */
 	EV_PACT,	/* a pact's socket, its fd above the low 32 bits */
+	EV_REKEY,	/* new HA link keys are derived */
 	EV_METRICS,	/* the metrics page's sockets */
 };
 
@@ -165,6 +166,16 @@ static void nsrpd_on_peer_lost(void *arg, uint64_t now)
 
 	(void)now;
 	sync_peer_lost(&d->sy);
+}
+
+/* A unit heard whose frames fail verification: the operator's hook too. */
+static void nsrpd_on_unverified(void *arg, const struct hasess_unverified *u,
+				const char *why, uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	(void)now;
+	notify_auth(&d->nt, &d->cfg, u != NULL, why ? why : "no longer heard");
 }
 
 static void nsrpd_on_expired(void *arg, const struct nsrp_sess_key *k,
@@ -347,13 +358,17 @@ void nsrpd_signal_set(sigset_t *set)
 static int nsrpd_loop_fds(struct nsrpd *d)
 {
 	sigset_t mask;
+	int err;
 
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	nsrpd_signal_set(&mask);
 	d->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (d->epfd < 0 || d->sfd < 0)
 		return -errno;
-	return ep_add(d->epfd, d->sfd, EV_SIGNAL);
+	err = rekey_init(&d->rekey);
+	if (!err)
+		err = ep_add(d->epfd, rekey_fd(&d->rekey), EV_REKEY);
+	return err ? err : ep_add(d->epfd, d->sfd, EV_SIGNAL);
 }
 
 /*
@@ -388,6 +403,7 @@ static int nsrpd_parts(struct nsrpd *d, const uint8_t mac[6])
 		.hb_fill = nsrpd_hb_fill,
 		.peer_up = nsrpd_on_peer_up,
 		.peer_lost = nsrpd_on_peer_lost,
+		.unverified = nsrpd_on_unverified,
 		.arg = d,
 	};
 	const struct sweep_ops sw = {
@@ -654,6 +670,7 @@ int nsrpd_init(struct nsrpd *d)
 	/* Everything that owns a descriptor starts closed: a failed start
 	 * tears down through nsrpd_fini() like a clean stop. */
 	d->epfd = d->sfd = -1;
+	d->rekey.efd = -1;
 	ctl_server_init(&d->ctl);
 	err = metrics_init(&d->metrics, nsrpd_metrics_page, d);
 	if (err)
@@ -709,10 +726,48 @@ int nsrpd_init(struct nsrpd *d)
 
 /* ------------------------------------------------------- configuration */
 
+/*
+ * New HA link passwords: their keys are derived off the loop, then the
+ * session layer changes over with the peer (hacrypt.h).
+ */
+static void nsrpd_rekey(struct nsrpd *d, const struct nsrp_config *n)
+{
+	int err;
+
+	if (!strcmp(n->auth_password, d->cfg.auth_password) &&
+	    !strcmp(n->encrypt_password, d->cfg.encrypt_password))
+		return;
+	err = rekey_start(&d->rekey, n->auth_password, n->encrypt_password,
+			  n->cluster_id);
+	if (err)
+		pr_err("HA link passwords: cannot derive the keys: %s",
+		       strerror(-err));
+	else
+		pr_info("HA link passwords changed: deriving their keys");
+}
+
+static void nsrpd_rekeyed(struct nsrpd *d)
+{
+	struct hacrypt_keys k;
+	int ret = rekey_done(&d->rekey, &k);
+
+	if (ret < 0)
+		pr_err("HA link passwords: cannot derive the keys: %s; the "
+		       "previous ones stay", strerror(-ret));
+	if (ret <= 0)
+		return;
+	if (hasess_rekey(&d->ha, &k))
+		pr_info("HA link keys ready (key id %u): frames go out with "
+			"key id %u until the peer accepts the new ones",
+			k.id, hacrypt_sending(&d->ha.crypt)->id);
+	hacrypt_keys_clear(&k);
+}
+
 static void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 {
 	uint64_t now = clock_now_ns();
 
+	nsrpd_rekey(d, n);
 	if (n->realtime_priority != d->cfg.realtime_priority)
 		nsrpd_sched(n->realtime_priority);
 	manage_apply(&d->cfg, n);
@@ -854,33 +909,25 @@ out:
 static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
 					 struct timespec *ts)
 {
-	uint64_t next = cluster_next_deadline(&d->cl), left, t;
+	const uint64_t due[] = {
+		cluster_next_deadline(&d->cl),
+		sync_next_deadline(&d->sy, now),
+		sweep_next_deadline(&d->sw, now),
+		health_next_deadline(&d->health),
+		cfgsync_next_deadline(&d->cs, now),
+		pact_next_deadline(&d->pact),
+		sdnotify_next_deadline(&d->sd),
+		metrics_next_deadline(&d->metrics),
+	};
+	uint64_t next = UINT64_MAX, left;
 
-	t = sync_next_deadline(&d->sy, now);
-	if (t < next)
-		next = t;
-	t = sweep_next_deadline(&d->sw, now);
-	if (t < next)
-		next = t;
-	t = health_next_deadline(&d->health);
-	if (t < next)
-		next = t;
-	t = cfgsync_next_deadline(&d->cs, now);
-	if (t < next)
-		next = t;
-	t = pact_next_deadline(&d->pact);
-	if (t < next)
-		next = t;
+	for (size_t i = 0; i < sizeof(due) / sizeof(due[0]); i++)
+		if (due[i] < next)
+			next = due[i];
 	if (cthandoff_busy(&d->cth))
 		next = now;
 	if (d->ring_hold_ns && d->ring_hold_ns < next)
 		next = d->ring_hold_ns;
-	t = sdnotify_next_deadline(&d->sd);
-	if (t < next)
-		next = t;
-	t = metrics_next_deadline(&d->metrics);
-	if (t < next)
-		next = t;
 	left = next > now ? next - now : 0;
 	ts->tv_sec = left / NS_PER_S;
 	ts->tv_nsec = left % NS_PER_S;
@@ -982,6 +1029,8 @@ static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
 		linkwatch_read(&d->halinks);
 	else if ((tag & 0xffffffff) == EV_PACT)
 		nsrpd_pact_event(d, tag >> 32, now);
+	else if (tag == EV_REKEY)
+		nsrpd_rekeyed(d);
 	else if (tag == EV_METRICS)
 		metrics_event(&d->metrics, now);
 }
@@ -1065,6 +1114,7 @@ void nsrpd_fini(struct nsrpd *d)
 	sync_fini(&d->sy);
 	metrics_close(&d->metrics);
 	ctl_server_close(&d->ctl);
+	rekey_fini(&d->rekey);
 	hasess_fini(&d->ha);
 	dp_close(&d->dp);
 	if (d->epfd >= 0)

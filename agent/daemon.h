@@ -25,6 +25,7 @@
 #include "metrics.h"
 #include "notify.h"
 #include "pact.h"
+#include "rekey.h"
 #include "sdnotify.h"
 #include "sweep.h"
 #include "sync.h"
@@ -54,6 +55,7 @@ struct nsrpd {
 	struct pact pact;		/* ends when the peer's agent dies */
 	struct linkwatch halinks;	/* the HA paths' carrier */
 	struct notify nt;
+	struct rekey rekey;		/* new HA link passwords, off the loop */
 	struct ctl_server ctl;
 	struct command_env cmd;
 	struct sdnotify sd;		/* what systemd is told */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <netinet/udp.h>
@@ -172,6 +173,8 @@ int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port)
 	    (err = ha_setsockopt_int(fd, SOL_SOCKET, SO_PRIORITY, 6)))
 		goto fail;
 	ha_bufs(fd);
+	/* When each datagram arrived: how long it waited for the loop. */
+	ha_setsockopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
 	/* Bursts of frames may arrive as one: ha_path_recv() cuts them. */
 	ha_setsockopt_int(fd, SOL_UDP, UDP_GRO, 1);
 	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname,
@@ -313,12 +316,19 @@ int ha_path_send_segs(struct ha_path *p, const uint8_t *buf, size_t len,
 }
 
 /* The TTL the frame came with, and the size GRO merged it by, if it did. */
-static void ha_msg_meta(struct msghdr *msg, int *ttl, size_t *seg)
+static void ha_msg_meta(struct msghdr *msg, int *ttl, size_t *seg,
+			struct timespec *at)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c;
 	     c = CMSG_NXTHDR(msg, c)) {
 		int v;
 
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_TIMESTAMPNS &&
+		    c->cmsg_len >= CMSG_LEN(sizeof(*at))) {
+			memcpy(at, CMSG_DATA(c), sizeof(*at));
+			continue;
+		}
 		if (c->cmsg_len < CMSG_LEN(sizeof(v)))
 			continue;
 		memcpy(&v, CMSG_DATA(c), sizeof(v));
@@ -330,16 +340,32 @@ static void ha_msg_meta(struct msghdr *msg, int *ttl, size_t *seg)
 	}
 }
 
-ssize_t ha_path_recv(struct ha_path *p, uint8_t *buf, size_t cap,
-		     struct sockaddr_in *from, size_t *seg)
+/* How long ago the kernel took the datagram in, by its timestamp. */
+static uint64_t ha_queued_ns(const struct timespec *at)
 {
-	char cbuf[CMSG_SPACE(sizeof(int)) * 2];
+	struct timespec now;
+	int64_t d;
+
+	if (!at->tv_sec || clock_gettime(CLOCK_REALTIME, &now))
+		return 0;
+	d = (int64_t)(now.tv_sec - at->tv_sec) * 1000000000 +
+	    (now.tv_nsec - at->tv_nsec);
+	return d > 0 ? (uint64_t)d : 0;
+}
+
+ssize_t ha_path_recv(struct ha_path *p, uint8_t *buf, size_t cap,
+		     struct sockaddr_in *from, size_t *seg,
+		     uint64_t *queued_ns)
+{
+	char cbuf[CMSG_SPACE(sizeof(int)) * 2 +
+		  CMSG_SPACE(sizeof(struct timespec))];
 	struct iovec iov = { .iov_base = buf, .iov_len = cap };
 	struct msghdr msg = { .msg_name = from, .msg_namelen = sizeof(*from),
 			      .msg_iov = &iov, .msg_iovlen = 1,
 			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	ssize_t n = recvmsg(p->fd, &msg, MSG_DONTWAIT);
+	struct timespec at = { 0 };
 	int ttl = -1;
 
 	if (n < 0)
@@ -348,7 +374,8 @@ ssize_t ha_path_recv(struct ha_path *p, uint8_t *buf, size_t cap,
 	if (msg.msg_flags & MSG_TRUNC)
 		return 0;
 	*seg = n;
-	ha_msg_meta(&msg, &ttl, seg);
+	ha_msg_meta(&msg, &ttl, seg, &at);
+	*queued_ns = ha_queued_ns(&at);
 	if (*seg > (size_t)n)
 		*seg = n;
 	if (ttl != HA_TTL) {

@@ -97,11 +97,13 @@ int ha_path_send_segs(struct ha_path *p, const uint8_t *buf, size_t len,
 		      size_t seg, uint16_t port);
 /*
  * Receives one datagram, or several from one sender that the kernel
- * merged (UDP GRO): laid end to end, each *seg bytes but the last.
- * Returns the length of it all, 0 when it was dropped here (TTL other
- * than 255: counted), or -errno (-EAGAIN when none is waiting).
+ * merged (UDP GRO): laid end to end, each *seg bytes but the last, and
+ * how long it waited in the socket (*queued_ns, 0: not known). Returns
+ * the length of it all, 0 when it was dropped here (TTL other than 255:
+ * counted), or -errno (-EAGAIN when none is waiting).
  */
 ssize_t ha_path_recv(struct ha_path *p, uint8_t *buf, size_t cap,
-		     struct sockaddr_in *from, size_t *seg);
+		     struct sockaddr_in *from, size_t *seg,
+		     uint64_t *queued_ns);
 
 #endif

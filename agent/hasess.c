@@ -131,6 +131,27 @@ int hasess_sync_path(const struct hasess *s)
 	return -1;
 }
 
+void hasess_set_master(struct hasess *s, bool master)
+{
+	s->master = master;
+}
+
+bool hasess_rekey(struct hasess *s, const struct hacrypt_keys *next)
+{
+	return hacrypt_rekey(&s->crypt, next);
+}
+
+const struct hasess_unverified *
+hasess_unverified_alive(const struct hasess *s, uint64_t now,
+			uint64_t dead_ns)
+{
+	const struct hasess_unverified *u = &s->unverified;
+
+	if (!u->ever || now - u->last_ns > dead_ns)
+		return NULL;
+	return u;
+}
+
 size_t hasess_overhead(const struct hasess *s)
 {
 	return hacrypt_overhead(&s->crypt);
@@ -152,6 +173,7 @@ void hasess_tick(struct hasess *s, uint64_t now)
 static void hasess_hdr(struct hasess *s, struct proto_hdr *h)
 {
 	*h = (struct proto_hdr){ .version = PROTO_VERSION,
+				 .flags = s->master ? PROTO_F_MASTER : 0,
 				 .cluster_id = s->id.cluster_id,
 				 .unit_id = s->id.unit_id,
 				 .epoch = s->id.epoch, .seq = ++s->seq };
@@ -166,11 +188,39 @@ static int hasess_seal(struct hasess *s, uint8_t *buf, int len, size_t cap)
 			    cap);
 }
 
-int hasess_send_hb(struct hasess *s, const struct proto_hb *hb)
+/* What one frame of a broadcast carries: encoded under header h. */
+struct hasess_body {
+	uint8_t type;
+	const struct proto_hb *hb;	/* PROTO_T_HEARTBEAT */
+	const struct proto_msg *msg;	/* any other type */
+};
+
+/*
+ * Under header h, out of path p: a heartbeat carries the echo of that
+ * path, for each path numbers its own heartbeats and echoes the peer's.
+ */
+static int hasess_encode(uint8_t *buf, size_t len, const struct proto_hdr *h,
+			 const struct hasess_body *b, struct ha_path *p,
+			 uint64_t now)
 {
-	uint8_t buf[HASESS_MSG_MAX];
+	struct proto_hb mine;
+
+	if (b->type != PROTO_T_HEARTBEAT)
+		return proto_encode_msg(buf, len, h, b->type, b->msg);
+	mine = *b->hb;
+	mine.has_echo = true;
+	ha_hb_echo_next(&p->hb, now, &mine.echo);
+	return proto_encode_hb(buf, len, h, &mine);
+}
+
+/*
+ * The same body as a broadcast on every open path, each copy with a
+ * sequence number of its own. Returns on how many paths it went out.
+ */
+static int hasess_broadcast(struct hasess *s, const struct hasess_body *b)
+{
+	uint8_t buf[HASESS_MSG_MAX + 128];
 	uint64_t now = clock_now_ns();
-	struct proto_hb mine = *hb;
 	int sent = 0;
 
 	for (int i = 0; i < HA_NPATHS; i++) {
@@ -180,10 +230,7 @@ int hasess_send_hb(struct hasess *s, const struct proto_hb *hb)
 		if (s->path[i].fd < 0)
 			continue;
 		hasess_hdr(s, &h);
-		/* Each path numbers its own heartbeats, and echoes the peer's. */
-		mine.has_echo = true;
-		ha_hb_echo_next(&s->path[i].hb, now, &mine.echo);
-		n = proto_encode_hb(buf, sizeof(buf), &h, &mine);
+		n = hasess_encode(buf, sizeof(buf), &h, b, &s->path[i], now);
 		n = hasess_seal(s, buf, n, sizeof(buf));
 		if (n > 0 && !ha_path_send(&s->path[i], buf, n, s->port))
 			sent++;
@@ -191,24 +238,18 @@ int hasess_send_hb(struct hasess *s, const struct proto_hb *hb)
 	return sent;
 }
 
+int hasess_send_hb(struct hasess *s, const struct proto_hb *hb)
+{
+	struct hasess_body b = { .type = PROTO_T_HEARTBEAT, .hb = hb };
+
+	return hasess_broadcast(s, &b);
+}
+
 int hasess_send_all(struct hasess *s, uint8_t type, const struct proto_msg *m)
 {
-	uint8_t buf[HASESS_MSG_MAX + 128];
-	int sent = 0;
+	struct hasess_body b = { .type = type, .msg = m };
 
-	for (int i = 0; i < HA_NPATHS; i++) {
-		struct proto_hdr h;
-		int n;
-
-		if (s->path[i].fd < 0)
-			continue;
-		hasess_hdr(s, &h);
-		n = proto_encode_msg(buf, sizeof(buf), &h, type, m);
-		n = hasess_seal(s, buf, n, sizeof(buf));
-		if (n > 0 && !ha_path_send(&s->path[i], buf, n, s->port))
-			sent++;
-	}
-	return sent;
+	return hasess_broadcast(s, &b);
 }
 
 /* One sealed frame to the peer on the sync path. */
@@ -333,14 +374,48 @@ void hasess_count_drop(struct hasess *s, int reason)
 }
 
 /* Decrypts and authenticates in place: the clear body's length, or -r. */
-static int hasess_open(struct hasess *s, uint8_t *buf, size_t len)
+static int hasess_open(struct hasess *s, uint8_t *buf, size_t len,
+		       size_t hdr_len, struct hacrypt_rx *rx)
 {
-	int n = hacrypt_open(&s->crypt, buf, len, PROTO_HDR_LEN);
+	int n = hacrypt_open(&s->crypt, buf, len, hdr_len, rx);
 
 	/* hacrypt speaks errno: count it under the table's reason. */
-	if (n == -EPROTO)
+	switch (n) {
+	case -EPROTO:
 		return -PROTO_R_SEC_MISMATCH;
+	case -ENOKEY:
+		return -PROTO_R_UNKNOWN_KEY;
+	}
 	return n < 0 ? -PROTO_R_AUTH_FAIL : n;
+}
+
+/* A frame of this cluster, from another unit, that did not verify. */
+static void hasess_heard_unverified(struct hasess *s,
+				    const struct proto_hdr *h, int reason,
+				    enum ha_path_id id, uint64_t now)
+{
+	struct hasess_unverified *u = &s->unverified;
+
+	u->ever = true;
+	u->unit_id = h->unit_id;
+	u->last_ns = now;
+	u->path = id;
+	u->reason = -reason;
+	u->master = h->flags & PROTO_F_MASTER;
+	u->frames++;
+}
+
+/*
+ * A frame of the known peer whose (epoch, sequence) its window refuses
+ * already: refused before the MAC is checked, so that a flood of
+ * replayed frames costs no cryptography. Nothing here moves the window;
+ * a frame that passes is checked again, once authentic.
+ */
+static int hasess_replayed(const struct hasess *s, const struct proto_hdr *h)
+{
+	if (!s->peer_known || s->peer_unit != h->unit_id)
+		return 0;
+	return replay_check(&s->replay, h->epoch, h->seq) ? -PROTO_R_REPLAY : 0;
 }
 
 /* Fresh, or a replay: checked only once the frame is authentic. */
@@ -359,9 +434,12 @@ static int hasess_fresh(struct hasess *s, const struct proto_hdr *h)
 /* One datagram: decode, verify, check for replay, hand it over. */
 static void hasess_rx_frame(struct hasess *s, uint8_t *buf, size_t len,
 			    const struct sockaddr_in *from,
-			    enum ha_path_id id, uint64_t now)
+			    enum ha_path_id id, uint64_t now,
+			    uint64_t queued_ns)
 {
-	struct hasess_frame f = { .path = id, .now = now };
+	struct hasess_frame f = { .path = id, .now = now,
+				  .queued_ns = queued_ns };
+	struct hacrypt_rx rx;
 	struct proto_hdr h;
 	int err, n;
 
@@ -374,14 +452,20 @@ static void hasess_rx_frame(struct hasess *s, uint8_t *buf, size_t len,
 	}
 	if (err)
 		goto drop;
-	n = hasess_open(s, buf, len);
+	err = hasess_replayed(s, &h);
+	if (err)
+		goto drop;
+	/* A longer header, of a newer sender, is skipped, not read as body. */
+	n = hasess_open(s, buf, len, h.hdr_len, &rx);
 	if (n < 0) {
 		err = n;
+		hasess_heard_unverified(s, &h, err, id, now);
 		goto drop;
 	}
 	err = hasess_fresh(s, &h);
 	if (err)
 		goto drop;
+	hacrypt_peer_said(&s->crypt, &rx);
 	/* Verified and fresh: where the peer is on this path (halink.h). */
 	s->path[id].peer = *from;
 	if (!s->handler[h.type].fn) {
@@ -389,7 +473,7 @@ static void hasess_rx_frame(struct hasess *s, uint8_t *buf, size_t len,
 		goto drop;
 	}
 	f.h = &h;
-	f.body = buf + PROTO_HDR_LEN;
+	f.body = buf + h.hdr_len;
 	f.len = n;
 	s->handler[h.type].fn(s->handler[h.type].arg, &f);
 	return;
@@ -404,6 +488,7 @@ void hasess_rx(struct hasess *s, enum ha_path_id id, uint64_t now)
 	struct ha_path *p = &s->path[id];
 	uint64_t start = clock_now_ns();
 	struct sockaddr_in from;
+	uint64_t queued;
 	size_t seg;
 	ssize_t n;
 
@@ -417,7 +502,8 @@ void hasess_rx(struct hasess *s, enum ha_path_id id, uint64_t now)
 			p->rx_yields++;
 			return;
 		}
-		n = ha_path_recv(p, s->rx_buf, PROTO_MAX_FRAME, &from, &seg);
+		n = ha_path_recv(p, s->rx_buf, PROTO_MAX_FRAME, &from, &seg,
+				 &queued);
 		if (n == -EAGAIN || n == -EWOULDBLOCK)
 			return;
 		if (n <= 0) {
@@ -429,7 +515,7 @@ void hasess_rx(struct hasess *s, enum ha_path_id id, uint64_t now)
 		for (size_t off = 0; off < (size_t)n; off += seg)
 			hasess_rx_frame(s, s->rx_buf + off,
 					n - off < seg ? n - off : seg, &from,
-					id, now);
+					id, now, queued);
 	}
 }
 

@@ -69,6 +69,7 @@ struct hasess_frame {
 	size_t len;
 	enum ha_path_id path;
 	uint64_t now;
+	uint64_t queued_ns;	/* how long it waited for the loop; 0: ? */
 };
 
 typedef void (*hasess_handler_fn)(void *arg, const struct hasess_frame *f);
@@ -82,12 +83,30 @@ typedef int (*hasess_stream_fn)(void *arg, size_t cap, struct proto_sync *ps);
 
 struct hasess_burst;
 
+/*
+ * A unit of this cluster whose frames do not verify here: its password
+ * differs, or only one side has one, or someone forges frames. Either
+ * way something on the link claims to be a live unit; the cluster
+ * decides what that is worth (cluster.h).
+ */
+struct hasess_unverified {
+	bool ever;
+	uint32_t unit_id;		/* the latest such frame's */
+	uint64_t last_ns;
+	enum ha_path_id path;
+	uint8_t reason;			/* PROTO_R_*: why it failed */
+	bool master;			/* its header says PROTO_F_MASTER */
+	uint64_t frames;
+};
+
 struct hasess {
 	bool inited;			/* hasess_init() ran: paths are valid */
 	struct hasess_id id;
 	uint64_t seq;			/* of the last frame sent */
 	uint16_t port;			/* the peer's UDP port */
 	struct hacrypt crypt;
+	bool master;			/* PROTO_F_MASTER on frames sent */
+	struct hasess_unverified unverified;
 	struct ha_path path[HA_NPATHS];
 	/* The peer as the replay window knows it: its last verified frame. */
 	bool peer_known;
@@ -140,6 +159,20 @@ void hasess_paths_forget(struct hasess *s);
 uint64_t hasess_paths_deadline(const struct hasess *s, uint64_t dead_ns);
 /* The path the other frames take: -1 when no path hears the peer. */
 int hasess_sync_path(const struct hasess *s);
+/* Whether this unit's frames say it is master of a group. */
+void hasess_set_master(struct hasess *s, bool master);
+/*
+ * New passwords at run time, keys derived off the loop (hacrypt.h): the
+ * change takes effect with the peer's agreement, no frame refused.
+ */
+bool hasess_rekey(struct hasess *s, const struct hacrypt_keys *next);
+/*
+ * The unit whose frames failed verification, when one was heard within
+ * dead_ns; NULL otherwise.
+ */
+const struct hasess_unverified *
+hasess_unverified_alive(const struct hasess *s, uint64_t now,
+			uint64_t dead_ns);
 /* Bytes a frame adds beyond header and body (its security trailer). */
 size_t hasess_overhead(const struct hasess *s);
 /* Each second: the paths' MTU, which may change under a running unit. */

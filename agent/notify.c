@@ -94,6 +94,13 @@ void notify_config(struct notify *n, const struct nsrp_config *cfg,
 		    out_of_sync ? "out-of-sync" : "in-sync", why);
 }
 
+void notify_auth(struct notify *n, const struct nsrp_config *cfg,
+		 bool failing, const char *why)
+{
+	notify_exec(n, cfg, "ha-auth", failing ? "ok" : "failing",
+		    failing ? "failing" : "ok", why);
+}
+
 void notify_reaped(struct notify *n, const char *path, pid_t pid, int status)
 {
 	if (WIFEXITED(status) && !WEXITSTATUS(status))

@@ -32,6 +32,13 @@ void notify_run(struct notify *n, const struct nsrp_config *cfg,
  */
 void notify_config(struct notify *n, const struct nsrp_config *cfg,
 		   bool out_of_sync, const char *why);
+/*
+ * The same for the HA link's authentication: "PATH ha-auth ok failing
+ * REASON" when a unit is heard whose frames fail verification, and back
+ * ("failing ok") when it is no longer heard.
+ */
+void notify_auth(struct notify *n, const struct nsrp_config *cfg,
+		 bool failing, const char *why);
 /* A hook that ended, as waitpid() reported it. */
 void notify_reaped(struct notify *n, const char *path, pid_t pid, int status);
 

@@ -61,6 +61,7 @@ static const char *const reason_names[PROTO_R_MAX] = {
 	[PROTO_R_SEC_MISMATCH] = "security-mismatch",
 	[PROTO_R_AUTH_FAIL] = "auth-failed",
 	[PROTO_R_REPLAY] = "replay",
+	[PROTO_R_UNKNOWN_KEY] = "unknown-key",
 };
 
 const char *proto_reason_name(int reason)
@@ -83,7 +84,8 @@ static void put_hdr(uint8_t *buf, const struct proto_hdr *h, uint8_t type,
 	buf[6] = h->flags;
 	buf[7] = PROTO_HDR_LEN;
 	put16(buf + 8, (uint16_t)total);
-	put16(buf + 10, 0);
+	buf[PROTO_OFF_KEY_ID] = 0;	/* hacrypt_seal() names them */
+	buf[PROTO_OFF_KEY_ACCEPTS] = 0;
 	put32(buf + 12, h->cluster_id);
 	put32(buf + 16, h->unit_id);
 	put64(buf + 20, h->epoch);
@@ -170,8 +172,10 @@ static void get_hb_cfg(const uint8_t *p, struct proto_hb_cfg *c)
 	c->gen = get64(p + 8);
 	c->flags = get16(p + 16);
 	c->wire = p[18];
-	memcpy(c->version, p + 20, PROTO_HB_VERSION_LEN);
-	c->version[PROTO_HB_VERSION_LEN] = '\0';
+	/* Up to the first NUL, as sent: what follows it is not the name. */
+	memset(c->version, 0, sizeof(c->version));
+	memcpy(c->version, p + 20,
+	       strnlen((const char *)p + 20, PROTO_HB_VERSION_LEN));
 	/* What is printed of it is printable. */
 	for (char *v = c->version; *v; v++)
 		if (*v < ' ' || *v > '~')

@@ -13,7 +13,8 @@
  *     6   1 flags        PROTO_F_*: how the rest is protected
  *     7   1 hdr_len      bytes of header; newer versions may grow it
  *     8   2 total_len    bytes of the whole frame, trailer included
- *    10   2 reserved     sent as zero, ignored
+ *    10   1 key_id       the key set that sealed the frame (hacrypt.h)
+ *    11   1 key_accepts  the newest key set its sender accepts
  *    12   4 cluster_id
  *    16   4 unit_id      the sender's unit id
  *    20   8 epoch        the sender's start time; see below
@@ -49,6 +50,8 @@
 /* Header byte offsets the security layer patches in place. */
 #define PROTO_OFF_FLAGS		6
 #define PROTO_OFF_TOTAL_LEN	8
+#define PROTO_OFF_KEY_ID	10
+#define PROTO_OFF_KEY_ACCEPTS	11
 
 enum proto_type {
 	PROTO_T_HEARTBEAT = 1,
@@ -64,6 +67,12 @@ enum proto_type {
 #define PROTO_F_AUTH		0x01	/* trailer: MAC over the whole frame */
 #define PROTO_F_ENC		0x02	/* body: nonce, AEAD ciphertext, tag */
 #define PROTO_F_SEC_MASK	(PROTO_F_AUTH | PROTO_F_ENC)
+/*
+ * The sender is master of a VSD group. A unit that cannot verify the
+ * frame (another password) still learns from it that a master is on
+ * the link, and does not become a second one (cluster.h).
+ */
+#define PROTO_F_MASTER		0x04
 
 /*
  * Why a frame was refused: one counter each in the daemon. Decoders
@@ -88,6 +97,7 @@ enum proto_reason {
 	PROTO_R_SEC_MISMATCH,	/* protected differently than configured */
 	PROTO_R_AUTH_FAIL,	/* MAC or AEAD tag did not verify */
 	PROTO_R_REPLAY,		/* duplicate, too old or an older epoch */
+	PROTO_R_UNKNOWN_KEY,	/* sealed with keys not held: a password */
 	PROTO_R_MAX,
 };
 

@@ -311,6 +311,40 @@ static void status_track_text(const struct status_src *src, struct ctl_out *o)
 	}
 }
 
+static void json_str(struct ctl_out *o, const char *s);
+
+/* The HA link's keys (hacrypt.h) and a unit whose frames fail them. */
+static void status_keys_text(const struct status_src *src, struct ctl_out *o)
+{
+	const struct hacrypt *k = &src->ha->crypt;
+
+	ctl_printf(o, "HA link key id: %u\n", k->cur.id);
+	if (k->changing)
+		ctl_printf(o, "key change: frames go out with key id %u until "
+			      "the peer accepts %u\n",
+			   hacrypt_sending(k)->id, k->cur.id);
+	if (src->cl->unverified_alarm)
+		ctl_printf(o, "ALARM: %s%s\n", src->cl->unverified_why,
+			   src->cl->peer.present ? "" :
+			   "; it counts as a live unit");
+}
+
+static void status_keys_json(const struct status_src *src, struct ctl_out *o)
+{
+	const struct hacrypt *k = &src->ha->crypt;
+	const struct hasess_unverified *u = &src->ha->unverified;
+
+	ctl_printf(o, ",\"key_id\":%u,\"key_sending\":%u,"
+		      "\"key_changing\":%s,\"unverified_alarm\":%s,"
+		      "\"unverified_unit\":%u,\"unverified_frames\":%llu,"
+		      "\"unverified_why\":",
+		   k->cur.id, hacrypt_sending(k)->id,
+		   k->changing ? "true" : "false",
+		   src->cl->unverified_alarm ? "true" : "false",
+		   u->ever ? u->unit_id : 0, (unsigned long long)u->frames);
+	json_str(o, src->cl->unverified_alarm ? src->cl->unverified_why : "");
+}
+
 static void status_text(const struct status_src *src, struct ctl_out *o)
 {
 	const struct nsrp_config *c = src->cfg;
@@ -351,6 +385,7 @@ static void status_text(const struct status_src *src, struct ctl_out *o)
 		   enabled(c->encrypt_password[0]));
 	ctl_printf(o, "NSRP authentication: %s\n",
 		   enabled(c->auth_password[0]));
+	status_keys_text(src, o);
 	status_monitoring_text(src, o);
 	ctl_printf(o, "number of gratuitous arps: %u\n", c->arp_count);
 	status_cfgsync_text(src, o);
@@ -528,6 +563,7 @@ static void status_json(const struct status_src *src, struct ctl_out *o)
 	status_rto_json(src, o);
 	status_monitoring_json(src, o);
 	status_cfgsync_json(src, o);
+	status_keys_json(src, o);
 	ctl_printf(o, ",\"timer_alarm\":%s,\"peer_hb_interval_ms\":%u,"
 		      "\"peer_hb_threshold\":%u",
 		   src->cl->timer_alarm ? "true" : "false",
@@ -650,6 +686,24 @@ static void status_path_counters(const struct ha_path *p, const char *role,
 	ctl_printf(o, json ? "}" : "");
 }
 
+/* The loop's lateness, as the heartbeats show it (cluster.h). */
+static void status_hb_timing(const struct cluster *c, bool json,
+			     struct ctl_out *o)
+{
+	ctl_printf(o, json ? "\"heartbeat\":{\"tx_late_max_us\":%llu,"
+			     "\"tx_late\":%llu,\"rx_queued_max_us\":%llu,"
+			     "\"rx_late\":%llu},"
+			   : "heartbeat timing:\n"
+			     "  sent late, most (us)   %llu\n"
+			     "  sent over half late    %llu\n"
+			     "  queued, most (us)      %llu\n"
+			     "  queued over half       %llu\n",
+		   (unsigned long long)(c->hb_tx_late_max_ns / 1000),
+		   (unsigned long long)c->hb_tx_late,
+		   (unsigned long long)(c->hb_rx_queued_max_ns / 1000),
+		   (unsigned long long)c->hb_rx_late);
+}
+
 int status_counters(const struct status_src *src, bool json, struct ctl_out *o)
 {
 	__u64 c[NSRP_CNT_MAX];
@@ -690,6 +744,7 @@ int status_counters(const struct status_src *src, bool json, struct ctl_out *o)
 				     json, o);
 	}
 	ctl_printf(o, json ? "}," : "");
+	status_hb_timing(src->cl, json, o);
 	status_ctl_counters(src->ctl, json, o);
 	ctl_printf(o, json ? ",\"notify\":{\"runs\":%llu,\"failed\":%llu}}\n"
 			   : "notify hook:\n  runs                   %llu\n"

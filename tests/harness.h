@@ -20,6 +20,8 @@ struct test_suite {
 	const char *name;
 	CU_InitializeFunc init;
 	CU_CleanupFunc cleanup;
+	CU_SetUpFunc setup;		/* before each case, may be NULL */
+	CU_TearDownFunc teardown;	/* after each, even a failed one */
 	const struct test_case *cases;
 	struct test_suite *next;
 };
@@ -31,10 +33,21 @@ void harness_skip(const char *why);
 #define TEST(fn) { #fn, fn }
 
 #define TEST_SUITE(id, init_fn, cleanup_fn, ...)                          \
+	TEST_SUITE_EACH(id, init_fn, cleanup_fn, NULL, NULL, __VA_ARGS__)
+
+/*
+ * A suite whose every case runs between setup_fn and teardown_fn: a
+ * failed CU_ASSERT_FATAL leaves the case, and teardown_fn still runs,
+ * so what a case changes in the process (its network namespace, say)
+ * never reaches the next one.
+ */
+#define TEST_SUITE_EACH(id, init_fn, cleanup_fn, setup_fn, teardown_fn,  \
+			...)                                              \
 	static const struct test_case id##_cases[] = { __VA_ARGS__,       \
 						       { NULL, NULL } };  \
 	static struct test_suite id##_suite = {                           \
 		.name = #id, .init = init_fn, .cleanup = cleanup_fn,      \
+		.setup = setup_fn, .teardown = teardown_fn,               \
 		.cases = id##_cases,                                      \
 	};                                                                \
 	__attribute__((constructor)) static void id##_register(void)      \

@@ -10,7 +10,10 @@
  * What it shows: the election runs on what the session layer hands over;
  * a silent peer is lost after threshold x interval; frames that are
  * replayed, forged with another key, unprotected, or from another cluster
- * are counted under their reason and change nothing; session deltas and
+ * are counted under their reason and change nothing; two units whose
+ * passwords differ never both become master; a running pair changes its
+ * passwords one unit after the other with no frame refused and no role
+ * changed; session deltas and
  * a bulk sync reach the peer's map, preempt waits for the bulk, and
  * ageout-ack keeps or deletes the backup's copies as the master says.
  * Needs root (a network namespace, BPF maps).
@@ -428,7 +431,7 @@ static void test_forged_frames(void)
 
 	forge_hb("not-the-password", 1);
 	b_reads();
-	CU_ASSERT_EQUAL(B->ha.rx_drop[PROTO_R_AUTH_FAIL], 1);
+	CU_ASSERT_EQUAL(B->ha.rx_drop[PROTO_R_UNKNOWN_KEY], 1);
 
 	forge_hb(NULL, 1);
 	b_reads();
@@ -440,6 +443,7 @@ static void test_forged_frames(void)
 
 	/* None of them reached the election: B stays backup. */
 	CU_ASSERT_EQUAL(B->cl.hb_rx, hb_rx);
+	CU_ASSERT_TRUE(B->cl.unverified_alarm);	/* but it says so */
 	CU_ASSERT_EQUAL(B->cl.group[0].vsd.state, VSD_BACKUP);
 	CU_ASSERT_EQUAL(B->transitions, 1);
 	/* And A, genuine, is still heard. */
@@ -581,11 +585,132 @@ static void test_ageout_ack(void)
 	pair_down();
 }
 
+/* ------------------------------------------------------------ passwords */
+
+static unsigned int masters(void)
+{
+	return cluster_is_master(&A->cl, 0) + cluster_is_master(&B->cl, 0);
+}
+
+/* Runs ms, failing the moment both units are master. */
+static void run_never_two_masters(unsigned int ms)
+{
+	for (unsigned int t = 0; t < ms; t += 10) {
+		run_ms(10);
+		CU_ASSERT_FATAL(masters() <= 1);
+	}
+}
+
+/*
+ * Different passwords: each hears the other but verifies nothing. The
+ * frames still prove a live unit: never two masters, and both say why.
+ */
+static void test_wrong_password(void)
+{
+	const char *one[] = { "set nsrp vsd-group id 0 priority 50",
+			      "set nsrp auth password one", NULL };
+	const char *two[] = { "set nsrp vsd-group id 0 priority 100",
+			      "set nsrp auth password two", NULL };
+
+	if (!root_or_skip())
+		return;
+	/* Both start together: the lower unit id is master. */
+	unit_start(A, "A", 1, PORT_A, PORT_B, one);
+	unit_start(B, "B", 2, PORT_B, PORT_A, two);
+	run_never_two_masters(3000);
+	CU_ASSERT_TRUE(cluster_is_master(&A->cl, 0));
+	CU_ASSERT_EQUAL(B->cl.group[0].vsd.state, VSD_BACKUP);
+	CU_ASSERT_FALSE(A->cl.peer.present || B->cl.peer.present);
+	CU_ASSERT_TRUE(A->cl.unverified_alarm && B->cl.unverified_alarm);
+	CU_ASSERT(B->ha.rx_drop[PROTO_R_UNKNOWN_KEY] > 10);
+	CU_ASSERT_EQUAL(B->ha.unverified.unit_id, 1);
+
+	/* A master already keeps master: B, alone, is master ... */
+	A->off = true;
+	CU_ASSERT(RUN_UNTIL(2000, cluster_is_master(&B->cl, 0)));
+	pair_down();
+	unit_start(B, "B", 2, PORT_B, PORT_A, two);
+	B->off = false;
+	A->off = true;
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, cluster_is_master(&B->cl, 0)));
+	/* ... and A, better and with the lower id, does not take it. */
+	unit_start(A, "A", 1, PORT_A, PORT_B, one);
+	run_never_two_masters(3000);
+	CU_ASSERT_TRUE(cluster_is_master(&B->cl, 0));
+	CU_ASSERT_EQUAL(A->cl.group[0].vsd.state, VSD_BACKUP);
+
+	/* Once B is silent, A is alone and takes master. */
+	B->off = true;
+	CU_ASSERT(RUN_UNTIL(2000, cluster_is_master(&A->cl, 0)));
+	CU_ASSERT(RUN_UNTIL(2000, !A->cl.unverified_alarm));
+	pair_down();
+}
+
+/* New passwords for a unit, as a reload derives them. */
+static void new_keys(struct unit *u, const char *auth_pw, const char *enc_pw)
+{
+	struct hacrypt_keys k;
+
+	CU_ASSERT_FATAL(hacrypt_derive(&k, auth_pw, enc_pw, 1) == 0);
+	CU_ASSERT_TRUE(hasess_rekey(&u->ha, &k));
+	hacrypt_keys_clear(&k);
+}
+
+static unsigned int frames_refused(const struct unit *u)
+{
+	unsigned int n = 0;
+
+	for (int r = 1; r < PROTO_R_MAX; r++)
+		n += u->ha.rx_drop[r];
+	return n;
+}
+
+/*
+ * A pair that carries sessions enables authentication, rotates its
+ * password and enables encryption, one unit after the other: no frame
+ * is refused, no role changes, no session is lost.
+ */
+static void test_password_change(void)
+{
+	static const struct { struct unit **u; const char *auth, *enc; } steps[] = {
+		{ &B, "first", NULL }, { &A, "first", NULL },
+		{ &A, "second", NULL }, { &B, "second", NULL },
+		{ &B, "second", "hidden" }, { &A, "second", "hidden" },
+	};
+	unsigned int sent = 0;
+
+	if (!root_or_skip())
+		return;
+	pair_up(NULL, NULL);
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, B->sy.coldstart_done));
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		new_keys(*steps[i].u, steps[i].auth, steps[i].enc);
+		for (unsigned int j = 0; j < 50; j++, sent++) {
+			struct nsrp_event ev = sess_event(sent, NSRP_EV_CREATE);
+
+			sync_event(&A->sy, &ev, now);
+			run_ms(20);
+		}
+	}
+	CU_ASSERT(RUN_UNTIL(1000, map_count(B->dp.fd_sess, true) == sent));
+	CU_ASSERT_EQUAL(frames_refused(A) + frames_refused(B), 0);
+	CU_ASSERT_EQUAL(A->transitions + B->transitions, 2);
+	CU_ASSERT_EQUAL(A->peer_losts + B->peer_losts, 0);
+	CU_ASSERT_FALSE(A->ha.crypt.changing || B->ha.crypt.changing);
+	CU_ASSERT_EQUAL(hacrypt_sending(&A->ha.crypt)->flags,
+			PROTO_F_AUTH | PROTO_F_ENC);
+	CU_ASSERT_EQUAL(hacrypt_sending(&B->ha.crypt)->id,
+			A->ha.crypt.cur.id);
+	pair_down();
+}
+
 TEST_SUITE(peers, peers_init, peers_cleanup,
 	   TEST(test_election),
 	   TEST(test_peer_lost),
 	   TEST(test_mismatched_timers),
 	   TEST(test_forged_frames),
+	   TEST(test_wrong_password),
+	   TEST(test_password_change),
 	   TEST(test_sync_stream),
 	   TEST(test_bulk_before_preempt),
 	   TEST(test_ageout_ack));

@@ -18,7 +18,9 @@
  * with the right password sends; flip, when not 0xffff, then flips one
  * bit of the sealed frame (at flip mod length, bit flip & 7), which must
  * make the opener refuse it. Without bit 2, the frame is opened as it
- * came, as a forger's would be.
+ * came, as a forger's would be. Bit 3: the unit is in the middle of a
+ * password change, from that configuration to the next (it holds both
+ * key sets and seals with the first).
  *
  * Invariants: a sealed frame opens to exactly what was sealed; no
  * altered frame opens; no (epoch, seq) is accepted twice, nor an epoch
@@ -42,9 +44,12 @@
 
 #define FRAMES_MAX	16
 #define MODE_SEAL	0x04
+#define MODE_CHANGING	0x08	/* a key change under way */
 #define FLIP_NONE	0xffff
 
 static struct hacrypt crypt_modes[4];	/* none, auth, encrypt, both */
+/* Each mode in the middle of a change to the next: two key sets held. */
+static struct hacrypt crypt_changing[4];
 static struct rto_rx rx;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -60,6 +65,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	    rto_rx_init(&rx)) {
 		fprintf(stderr, "fuzz_ha_frame: cannot set up\n");
 		abort();
+	}
+	for (int i = 0; i < 4; i++) {
+		crypt_changing[i] = crypt_modes[i];
+		hacrypt_rekey(&crypt_changing[i], &crypt_modes[(i + 1) & 3].cur);
 	}
 	return 0;
 }
@@ -322,6 +331,7 @@ static void one_frame(const struct hacrypt *c, bool sealing, uint16_t flip,
 	size_t hdr_len = PROTO_HDR_LEN, body_len, clear_len = len;
 	bool altered = false, fresh;
 	const uint8_t *body;
+	struct hacrypt_rx rx;
 	struct proto_hdr h;
 	int n;
 
@@ -342,8 +352,8 @@ static void one_frame(const struct hacrypt *c, bool sealing, uint16_t flip,
 		   body_len, len);
 	if (proto_check_peer(&h, FUZZ_CLUSTER_ID, FUZZ_OWN_UNIT))
 		return;
-	n = hacrypt_open(c, frame, len, h.hdr_len);
-	if (c->flags && altered)
+	n = hacrypt_open(c, frame, len, h.hdr_len, &rx);
+	if (hacrypt_sending(c)->flags && altered)
 		FUZZ_CHECK(n < 0, "an altered frame opened (%d bytes)", n);
 	if (sealing && !altered && h.hdr_len == hdr_len && len > clear_len)
 		FUZZ_CHECK(n == (int)(clear_len - hdr_len) &&
@@ -370,6 +380,7 @@ static void one_frame(const struct hacrypt *c, bool sealing, uint16_t flip,
 		break;
 	case PROTO_T_REQUEST:
 	case PROTO_T_CONTROL:
+	case PROTO_T_CONFIG:
 		check_msg(body, body_len, h.type);
 		break;
 	default:
@@ -388,7 +399,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t mode = fuzz_u8(&in);
 	bool sealing = mode & MODE_SEAL;
 
-	c = &crypt_modes[mode & 3];
+	c = mode & MODE_CHANGING ? &crypt_changing[mode & 3] :
+				   &crypt_modes[mode & 3];
 	replay_init(&w);
 	rx_fresh();
 	for (int i = 0; i < FRAMES_MAX && in.left >= 4; i++) {

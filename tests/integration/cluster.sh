@@ -14,6 +14,7 @@
 
 CL_DIR=$(mktemp -d "/tmp/$T_NAME.XXXXXX")
 on_exit "rm -rf $CL_DIR"
+keep_on_failure "$CL_DIR"
 on_exit cl_kill_all
 
 declare -A CL_PID=()	# node -> PID of its nsrpd, while we have not reaped it
@@ -67,7 +68,7 @@ cl_start() {
 	CL_LOGS+=("$log")
 	# shellcheck disable=SC2034 # CL_LOG is read by the tests
 	CL_LOG[$node]=$log
-	"$LAB" exec "$node" "$BUILD/san/nsrpd" -f "$CL_DIR/$node.conf" \
+	"$LAB" exec "$node" "${CL_NSRPD:-$BUILD/san/nsrpd}" -f "$CL_DIR/$node.conf" \
 		-S "$(cl_sock "$node")" >"$log" 2>&1 &
 	CL_PID[$node]=$!
 	wait_for 5 cl_ctl "$node" get nsrp >/dev/null 2>&1
@@ -105,9 +106,11 @@ cl_gone() {
 		[[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
 }
 
+# The sanitized nsrpctl: its reports go to T_SANDIR (lib.sh).
 cl_ctl() {
 	local node=$1; shift
-	"$LAB" exec "$node" timeout 3 "$BUILD/nsrpctl" -S "$(cl_sock "$node")" "$@"
+	san "$LAB" exec "$node" timeout 3 "$BUILD/san/nsrpctl" \
+		-S "$(cl_sock "$node")" "$@"
 }
 
 # cl_json NODE JQ: the value of JQ in NODE's "get nsrp -j".
@@ -130,12 +133,15 @@ cl_other() { [[ $1 == fw1 ]] && echo fw2 || echo fw1; }
 # cl_is_master NODE: NODE is master, the other backup, and both agree on
 # who the master is (by unit id).
 cl_is_master() {
-	local m=$1 b id
+	local m=$1 b mj bj id
 	b=$(cl_other "$m")
-	[[ $(cl_state "$m") == master && $(cl_state "$b") == backup ]] || return 1
-	id=$(cl_json "$m" .local_unit_id)
-	[[ $(cl_json "$m" '.groups[0].master') == myself &&
-	   $(cl_json "$b" '.groups[0].master') == "$id" ]]
+	mj=$(cl_ctl "$m" get nsrp -j 2>/dev/null) || return 1
+	bj=$(cl_ctl "$b" get nsrp -j 2>/dev/null) || return 1
+	id=$(jq -r .local_unit_id <<<"$mj")
+	[[ $(jq -r '"\(.groups[0].state) \(.groups[0].master)"' <<<"$mj") == \
+	   "master myself" &&
+	   $(jq -r '"\(.groups[0].state) \(.groups[0].master)"' <<<"$bj") == \
+	   "backup $id" ]]
 }
 
 # cl_alone_master NODE: NODE is master, the other unit runs no nsrpd.
@@ -186,10 +192,27 @@ cl_ping_via() {	# NODE FAM DST BEFORE
 	cl_pings "$3" && (($(cl_forwarded "$1" "echo$2") > $4))
 }
 
-# cl_vsi_mac_answers MAC: an ARP request for the VSI gets MAC as answer.
+# cl_vsi_mac VSD [IFNAME]: the VSI MAC of group VSD on IFNAME (default
+# lan0), as the units derive it.
+cl_vsi_mac() { "$BUILD/tests/ha_tool" vsi-mac 1 "$1" "${2:-lan0}"; }
+
+# cl_arp_replies NODE: NODE's count of ARP requests its XDP answered.
+cl_arp_replies() {
+	local j
+	j=$(cl_ctl "$1" get counters -j) || return 1
+	jq -er '.dataplane["arp-reply"]' <<<"$j"
+}
+
+# cl_vsi_mac_answers MAC [NODE]: one ARP request for the VSI gets exactly
+# one answer, MAC; with NODE, that unit sent it.
 cl_vsi_mac_answers() {
-	lab exec client timeout 3 arping -c1 -w1 -i eth0 "$CL_VSI" 2>/dev/null |
-		grep -qi "from $1 "
+	local before answers
+	if [[ -n ${2:-} ]]; then
+		before=$(cl_arp_replies "$2") || return 1
+	fi
+	answers=$(arp_replies client eth0 "$CL_VSI")
+	[[ $answers == "$1" ]] || { echo "  answers: ${answers:-none}"; return 1; }
+	[[ -z ${2:-} ]] || (( $(cl_arp_replies "$2") > before ))
 }
 
 # The VSI MAC as the client learnt it.
@@ -205,17 +228,110 @@ cl_both_up() {
 	wait_for 5 cl_is_master fw1
 }
 
-# Fails when a log of ours shows a sanitizer report.
-cl_logs_clean() {
-	local log bad=0
-	for log in "${CL_LOGS[@]}"; do
-		if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$log"; then
-			echo "  sanitizer report in $log:"
-			grep -E -A5 'Sanitizer|runtime error' "$log" | head -20
+# cl_stop_all: SIGTERM to every nsrpd still running (after a SIGCONT), as
+# a service manager stops it: each must exit within 5 s with status 0.
+# LeakSanitizer reports at that exit, and makes the status non-zero.
+cl_stop_all() {
+	local node nodes=("${!CL_PID[@]}") bad=0
+	for node in "${nodes[@]}"; do
+		kill -CONT "${CL_PID[$node]}" 2>/dev/null
+		kill -TERM "${CL_PID[$node]}" 2>/dev/null
+	done
+	for node in "${nodes[@]}"; do
+		if ! cl_reap "$node"; then
+			echo "  $node's nsrpd still runs 5 s after SIGTERM"
+			cl_kill "$node"
+			bad=1
+		elif ((CL_RC != 0)); then
+			echo "  $node's nsrpd exited with status $CL_RC"
 			bad=1
 		fi
 	done
 	return "$bad"
+}
+
+# Fails when a log of ours, or a report of the sanitized nsrpctl, shows
+# a sanitizer report.
+cl_logs_clean() { san_clean "${CL_LOGS[@]}"; }
+
+# cl_finish: how every cluster test ends. The daemons are stopped first,
+# so that the leak reports of their exits are read too; the logs are shown
+# on failure, and kept (lib.sh).
+cl_finish() {
+	echo "# stop; sanitizers"
+	check "each nsrpd still running stops on SIGTERM, status 0" \
+		cl_stop_all
+	check "no sanitizer report in the logs" cl_logs_clean
+	((T_FAILED)) && cl_dump
+	t_done
+}
+
+# ------------------------------------------------------------- histories
+# Both units run on this machine and share its CLOCK_MONOTONIC, the clock
+# of "get nsrp history"'s mono_ns: their histories, and the test's own
+# acts, go on one time line.
+
+# cl_mono: CLOCK_MONOTONIC in ns.
+cl_mono() { "$BUILD/tests/ha_tool" mono; }
+
+# cl_signal SIG NODE: sends SIG (a name: STOP, CONT...) to NODE's nsrpd;
+# prints CLOCK_MONOTONIC read just before.
+cl_signal() { "$BUILD/tests/ha_tool" kill "$(kill -l "$1")" "${CL_PID[$2]}"; }
+
+# cl_history NODE: NODE's transitions of group 0, one a line:
+# "MONO_NS FROM>TO:REASON".
+cl_history() {
+	local j
+	j=$(cl_ctl "$1" get nsrp history -j) || return 1
+	jq -r '.[] | select(.group == 0) |
+		"\(.mono_ns) \(.from)>\(.to):\(.reason)"' <<<"$j"
+}
+
+# cl_history_after NODE T: NODE's transitions at or after T.
+cl_history_after() {
+	local h
+	h=$(cl_history "$1") || return 1
+	awk -v t="$2" '$1 >= t' <<<"$h"
+}
+
+# cl_double_master FROM TO: how long, in µs, both units were master of
+# group 0 within [FROM, TO), by their histories. A unit is master from
+# its transition to master until its next transition; before its
+# history's first transition (its daemon started then) it was not.
+cl_double_master() {
+	local h1 h2
+	h1=$(cl_history fw1) && h2=$(cl_history fw2) || return 1
+	{ sed 's/^/1 /' <<<"$h1"; sed 's/^/2 /' <<<"$h2"; } |
+		awk -v lo="$1" -v hi="$2" '
+		# Each line: UNIT MONO_NS FROM>TO:REASON. awk keeps numbers
+		# as doubles: ns since boot need 53 bits for 104 days.
+		NF >= 3 {
+			split($3, m, ":"); split(m[1], ft, ">")
+			n[$1]++; t[$1, n[$1]] = $2; master[$1, n[$1]] = ft[2] == "master"
+		}
+		function spans(u,   i, since, k) {
+			k = 0; since = -1
+			for (i = 1; i <= n[u]; i++) {
+				if (master[u, i] && since < 0)
+					since = t[u, i]
+				else if (!master[u, i] && since >= 0) {
+					a[u, ++k] = since; b[u, k] = t[u, i]; since = -1
+				}
+			}
+			if (since >= 0) { a[u, ++k] = since; b[u, k] = hi }
+			ns[u] = k
+		}
+		END {
+			spans(1); spans(2); both = 0
+			for (i = 1; i <= ns[1]; i++)
+				for (j = 1; j <= ns[2]; j++) {
+					s = a[1, i] > a[2, j] ? a[1, i] : a[2, j]
+					e = b[1, i] < b[2, j] ? b[1, i] : b[2, j]
+					s = s > lo ? s : lo; e = e < hi ? e : hi
+					if (e > s) both += e - s
+				}
+			printf "%d\n", both / 1000
+		}'
 }
 
 # cl_dump: both units' logs as one timeline, latest last (a failing run).

@@ -26,7 +26,12 @@ trap 'exit 130' INT TERM
 
 on_exit() { T_CLEANUP+=("$*"); }
 
-skip() { echo "SKIP: $T_NAME: $*"; exit 77; }
+# skip WHY: tests/run lists WHY among the skips (and STRICT=1 fails on it).
+skip() {
+	echo "SKIP: $T_NAME: $*"
+	[[ -n ${T_SKIP_FILE:-} ]] && echo "$*" >"$T_SKIP_FILE"
+	exit 77
+}
 
 require_root() { [[ $(id -u) -eq 0 ]] || skip "needs root"; }
 
@@ -67,10 +72,56 @@ wait_for() {
 	done
 }
 
+# ------------------------------------------------------------ sanitizers
+# keep_on_failure DIR...: what a failed test leaves for its reader; t_done
+# copies each DIR under $BUILD/test-logs/ before the teardown removes it.
+T_KEEP=()
+keep_on_failure() { T_KEEP+=("$@"); }
+
+# The sanitized tools a test runs for a moment (nsrpctl, the test tools)
+# write their reports into files here, one per process, for their stderr
+# is often thrown away; the daemons write theirs into their logs. Run such
+# a tool as "san CMD...".
+T_SANDIR=$(mktemp -d "/tmp/$T_NAME.san.XXXXXX")
+on_exit "rm -rf $T_SANDIR"
+keep_on_failure "$T_SANDIR"
+san() {
+	ASAN_OPTIONS=log_path=$T_SANDIR/asan \
+		UBSAN_OPTIONS=log_path=$T_SANDIR/ubsan "$@"
+}
+
+SAN_REPORT='ERROR: (Address|Leak)Sanitizer|runtime error|Sanitizer: '
+
+# san_clean [LOG...]: fails, and shows the report, when any LOG or any
+# file of T_SANDIR holds a sanitizer report. Call it once every sanitized
+# process has exited: LeakSanitizer reports at the exit.
+san_clean() {
+	local f bad=0
+	for f in "$@" "$T_SANDIR"/*; do
+		[[ -f $f ]] || continue
+		grep -qE "$SAN_REPORT" "$f" || continue
+		echo "  sanitizer report in $f:"
+		grep -E -A12 "$SAN_REPORT" "$f" | head -40
+		bad=1
+	done
+	return "$bad"
+}
+
+t_keep() {
+	local dest=$BUILD/test-logs/$T_NAME.$$ d
+	((${#T_KEEP[@]})) || return 0
+	mkdir -p "$dest" || return 0
+	for d in "${T_KEEP[@]}"; do
+		[[ -e $d ]] && cp -a "$d" "$dest/"
+	done
+	echo "logs kept in $dest"
+}
+
 t_done() {
 	local what
 	if ((T_FAILED)); then
 		for what in "${T_NOT_OK[@]}"; do echo "not ok: $what"; done
+		t_keep
 		echo "FAIL: $T_NAME"; exit 1
 	fi
 	echo "PASS: $T_NAME"; exit 0
@@ -125,6 +176,40 @@ else:
 for _ in range(count):
     s.sendto(bytes(hdr), (dst, 0))
 ' "$@"
+}
+
+# arp_replies NODE DEV ADDR: sends one ARP request for ADDR out of NODE's
+# DEV and prints the sender MAC of every reply that comes within a second,
+# one line each: two units answering are two lines, even with one MAC.
+arp_replies() {
+	lab exec "$1" timeout 5 python3 -c '
+import socket, struct, sys, time
+dev, target = sys.argv[1], sys.argv[2]
+mac = bytes.fromhex(open("/sys/class/net/%s/address" % dev).read()
+                    .strip().replace(":", ""))
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.connect((target, 9))
+src = socket.inet_aton(u.getsockname()[0])
+tpa = socket.inet_aton(target)
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0806))
+s.bind((dev, 0x0806))
+s.send(b"\xff" * 6 + mac + b"\x08\x06" +
+       struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + mac + src +
+       b"\x00" * 6 + tpa)
+end = time.monotonic() + 1
+while True:
+    left = end - time.monotonic()
+    if left <= 0:
+        break
+    s.settimeout(left)
+    try:
+        f = s.recv(128)
+    except socket.timeout:
+        break
+    if len(f) >= 42 and f[20:22] == b"\x00\x02" and f[28:32] == tpa and \
+            f[32:38] == mac:
+        print(":".join("%02x" % b for b in f[22:28]))
+' "$2" "$3"
 }
 
 # nft_count NODE FAMILY TABLE CHAIN COMMENT: prints the packet count of the

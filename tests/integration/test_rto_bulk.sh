@@ -120,8 +120,5 @@ check "and gave the kernel a conntrack entry for each" \
 check "without holding its heartbeats back" \
 	eval "! grep -q 'one pass took.*election [0-9]\{3,\}' ${CL_LOG[fw2]}"
 
-echo "# sanitizers"
-check "no sanitizer report in the logs" cl_logs_clean
-((T_FAILED)) && cl_dump
 echo "# took $(( ($(date +%s%N) - start) / 1000000 )) ms"
-t_done
+cl_finish

@@ -49,7 +49,8 @@ check "the summary says none was evicted" test "$(summary evicted)" = 0
 echo "# 3000 more: the table of 1024 overflows"
 flows 20500 3000
 check "fw1 learned them too" wait_for 5 eval '(( $(learned) >= 3400 ))'
-sleep 0.5
+# The stragglers of the burst, if the machine dropped none.
+wait_for 3 eval '(( $(learned) >= 3500 ))'
 n=$(learned) present=$(summary present) evicted=$(summary evicted)
 echo "  learned $n, present $present, evicted $evicted"
 check "the table is full" test "$present" -le 1024
@@ -59,7 +60,4 @@ check "at least the overflow was evicted" \
 # is either in the table or was evicted.
 check "learned = present + evicted" test "$evicted" -eq $(( n - present ))
 
-echo "# sanitizers"
-check "no sanitizer report in the logs" cl_logs_clean
-((T_FAILED)) && cl_dump
-t_done
+cl_finish

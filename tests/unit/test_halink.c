@@ -16,6 +16,8 @@
 #include <sys/socket.h>
 #include <CUnit/CUnit.h>
 
+#include "clock.h"
+
 #include "halink.h"
 #include "../harness.h"
 
@@ -24,6 +26,7 @@
 #define RX_PORT		7061
 
 static int netns_orig = -1;
+static bool netns_ready;
 
 static int lo_mtu(int fd, int mtu)
 {
@@ -42,31 +45,51 @@ static int lo_set(int fd)
 	return ioctl(fd, SIOCSIFFLAGS, &ifr) ? -errno : 0;
 }
 
-/* A namespace of our own with its loopback up, MTU LO_MTU. */
-static bool netns_enter(void)
+/*
+ * Before each case: a namespace of its own with its loopback up, MTU
+ * LO_MTU. The case's teardown leaves it whatever happened in the case,
+ * so a failed assertion never keeps the next case, or the next suite,
+ * inside it.
+ */
+static void netns_setup(void)
 {
 	int fd, err;
 
+	netns_ready = false;
+	if (geteuid())
+		return;
+	netns_orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (netns_orig < 0 || unshare(CLONE_NEWNET))
+		return;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	err = fd < 0 ? -errno : lo_set(fd);
+	if (fd >= 0)
+		close(fd);
+	netns_ready = !err;
+}
+
+static void netns_teardown(void)
+{
+	if (netns_orig < 0)
+		return;
+	/* Leaving the namespace destroys it, and the sockets' port. */
+	if (setns(netns_orig, CLONE_NEWNET))
+		perror("test_halink: setns back to the original namespace");
+	close(netns_orig);
+	netns_orig = -1;
+	netns_ready = false;
+}
+
+/* Each case starts with this: a skip without root, a failure without
+ * the namespace its setup was to make. */
+static bool netns_entered(void)
+{
 	if (geteuid()) {
 		harness_skip("needs root for a network namespace");
 		return false;
 	}
-	netns_orig = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	CU_ASSERT_FATAL(netns_orig >= 0);
-	CU_ASSERT_FATAL(unshare(CLONE_NEWNET) == 0);
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	CU_ASSERT_FATAL(fd >= 0);
-	err = lo_set(fd);
-	close(fd);
-	CU_ASSERT_FATAL(err == 0);
+	CU_ASSERT_FATAL(netns_ready);
 	return true;
-}
-
-static void netns_leave(void)
-{
-	CU_ASSERT(setns(netns_orig, CLONE_NEWNET) == 0);
-	close(netns_orig);
-	netns_orig = -1;
 }
 
 /* Two paths on the loopback: tx sends to rx's port at 127.0.0.1. */
@@ -118,10 +141,15 @@ static int burst_read(struct ha_path *rx)
 	static uint8_t buf[65536];
 	struct sockaddr_in from;
 	size_t seg, at = 0;
+	uint64_t queued;
 	ssize_t n;
 	int frames = 0;
 
-	while ((n = ha_path_recv(rx, buf, sizeof(buf), &from, &seg)) > 0) {
+	while ((n = ha_path_recv(rx, buf, sizeof(buf), &from, &seg,
+				 &queued)) > 0) {
+		/* The kernel stamped it: it waited, and not for an hour. */
+		if (!queued || queued > 3600 * NS_PER_S)
+			return -1;
 		for (size_t off = 0; off < (size_t)n; off += seg) {
 			size_t len = n - off < seg ? n - off : seg;
 
@@ -142,7 +170,7 @@ static void test_path_reads_the_mtu(void)
 {
 	struct ha_path tx, rx;
 
-	if (!netns_enter())
+	if (!netns_entered())
 		return;
 	paths_open(&tx, &rx);
 	CU_ASSERT_EQUAL(rx.mtu, LO_MTU);
@@ -150,14 +178,13 @@ static void test_path_reads_the_mtu(void)
 	CU_ASSERT_EQUAL(ha_path_payload_max(&rx), LO_MTU - 28);
 	ha_path_close(&tx);
 	ha_path_close(&rx);
-	netns_leave();
 }
 
 static void test_burst_in_one_syscall_each_way(void)
 {
 	struct ha_path tx, rx;
 
-	if (!netns_enter())
+	if (!netns_entered())
 		return;
 	paths_open(&tx, &rx);
 	burst_send(&tx);
@@ -170,14 +197,13 @@ static void test_burst_in_one_syscall_each_way(void)
 	CU_ASSERT_EQUAL(rx.rx_calls, 1);
 	ha_path_close(&tx);
 	ha_path_close(&rx);
-	netns_leave();
 }
 
 static void test_burst_frame_by_frame_without_gso(void)
 {
 	struct ha_path tx, rx;
 
-	if (!netns_enter())
+	if (!netns_entered())
 		return;
 	paths_open(&tx, &rx);
 	udp_checksums(&tx, false);
@@ -190,7 +216,6 @@ static void test_burst_frame_by_frame_without_gso(void)
 	CU_ASSERT_EQUAL(rx.rx_calls, 3);
 	ha_path_close(&tx);
 	ha_path_close(&rx);
-	netns_leave();
 }
 
 /*
@@ -202,7 +227,7 @@ static void test_path_follows_an_mtu_change(void)
 {
 	struct ha_path tx, rx;
 
-	if (!netns_enter())
+	if (!netns_entered())
 		return;
 	paths_open(&tx, &rx);
 	CU_ASSERT_FALSE(ha_path_check_mtu(&tx));	/* no change yet */
@@ -227,10 +252,9 @@ static void test_path_follows_an_mtu_change(void)
 	CU_ASSERT_EQUAL(burst_read(&rx), 3);
 	ha_path_close(&tx);
 	ha_path_close(&rx);
-	netns_leave();
 }
 
-TEST_SUITE(halink, NULL, NULL,
+TEST_SUITE_EACH(halink, NULL, NULL, netns_setup, netns_teardown,
 	   TEST(test_path_reads_the_mtu),
 	   TEST(test_burst_in_one_syscall_each_way),
 	   TEST(test_burst_frame_by_frame_without_gso),

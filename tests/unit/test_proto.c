@@ -186,6 +186,36 @@ static void test_bad_headers(void)
 			-PROTO_R_TRUNCATED);
 }
 
+/*
+ * The configuration block's version name ends at its first NUL: bytes a
+ * sender left after it are not part of it, so a decoded heartbeat
+ * encodes back to what it said.
+ */
+static void test_hb_cfg_version_ends_at_nul(void)
+{
+	struct proto_hb hb = sample_hb(), out, again;
+	const uint8_t *body;
+	struct proto_hdr h;
+	size_t body_len;
+	uint8_t buf[256];
+	int n;
+
+	hb.has_cfg = true;
+	hb.cfg.sum = 7;
+	strcpy(hb.cfg.version, "0.1.0");
+	n = proto_encode_hb(buf, sizeof(buf), &hdr, &hb);
+	CU_ASSERT_FATAL(n > 0);
+	/* Junk after the NUL, at the version field's last byte. */
+	buf[n - PROTO_HB_CFG_LEN + 20 + PROTO_HB_VERSION_LEN - 1] = 'x';
+	CU_ASSERT_EQUAL_FATAL(proto_decode(buf, n, &h, &body, &body_len), 0);
+	CU_ASSERT_EQUAL_FATAL(proto_decode_hb(body, body_len, &out), 0);
+	CU_ASSERT_STRING_EQUAL(out.cfg.version, "0.1.0");
+	n = proto_encode_hb(buf, sizeof(buf), &hdr, &out);
+	CU_ASSERT_EQUAL_FATAL(proto_decode(buf, n, &h, &body, &body_len), 0);
+	CU_ASSERT_EQUAL_FATAL(proto_decode_hb(body, body_len, &again), 0);
+	CU_ASSERT_EQUAL(memcmp(&out, &again, sizeof(out)), 0);
+}
+
 static void test_longer_header_accepted(void)
 {
 	/* A newer minor revision may append header fields: skip them. */
@@ -597,6 +627,7 @@ TEST_SUITE(proto, NULL, NULL,
 	   TEST(test_hb_encode_no_space),
 	   TEST(test_bad_headers),
 	   TEST(test_longer_header_accepted),
+	   TEST(test_hb_cfg_version_ends_at_nul),
 	   TEST(test_check_peer),
 	   TEST(test_bad_hb_bodies),
 	   TEST(test_sync_events_round_trip),

@@ -93,6 +93,14 @@ static void test_accepted(void)
 			       sizeof(err)), 0);
 	CU_ASSERT_FALSE(next->vsd[0].preempt);
 
+	/* New passwords apply at run time, their keys derived aside. */
+	CU_ASSERT_EQUAL(change("set nsrp auth password s3cret", err,
+			       sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(next->auth_password, "s3cret");
+	CU_ASSERT_EQUAL(change("set nsrp encrypt password s3cret", err,
+			       sizeof(err)), 0);
+	CU_ASSERT_STRING_EQUAL(next->encrypt_password, "s3cret");
+
 	CU_ASSERT_EQUAL(change("set nsrp arp 5", err, sizeof(err)), 0);
 	CU_ASSERT_EQUAL(next->arp_count, 5);
 
@@ -221,8 +229,6 @@ static void test_structural_refused(void)
 		{ "unset nsrp interface", "restart nsrpd" },
 		{ "set nsrp secondary-path wan0", "the secondary path" },
 		{ "set nsrp standalone-role master", "the standalone role" },
-		{ "set nsrp auth password secret", "the HA link passwords" },
-		{ "set nsrp encrypt password secret", "the HA link passwords" },
 		{ "set interface lan0:0 ip 192.0.2.9/24", "the VSI addresses" },
 		{ "unset interface wan0:0 ip 198.51.100.1/24", "the VSI addresses" },
 		{ "set flow timeout udp 5", "the flow settings" },
