@@ -87,6 +87,15 @@ check "nothing inheritable" test "$(status_of "$pid" CapInh)" = 0000000000000000
 check "nothing ambient" test "$(status_of "$pid" CapAmb)" = 0000000000000000
 check "no_new_privs is set" test "$(status_of "$pid" NoNewPrivs)" = 1
 check "fw2's too" test "$(status_of "${CL_PID[fw2]}" CapEff)" = "$want"
+# Capabilities are a thread's: none of the agent's keeps more.
+threads_alike() {
+	local t
+	for t in /proc/"$pid"/task/*; do
+		[[ $(status_of "$pid/task/${t##*/}" CapEff) == "$want" &&
+		   $(status_of "$pid/task/${t##*/}" NoNewPrivs) == 1 ]] || return 1
+	done
+}
+check "every thread of it alike ($(ls /proc/"$pid"/task | wc -l))" threads_alike
 
 echo "# the control socket: read-only and admin groups"
 check "a read-only member runs get nsrp" ctl_as "$RO_GID" get nsrp
