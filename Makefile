@@ -64,7 +64,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	   -Wno-missing-field-initializers -Iinclude -Iagent -I$(BUILD)
-LDLIBS	:= -lxdp -lbpf -lelf -lz -lsodium -lcap -lmnl -lsystemd
+LDLIBS	:= -lxdp -lbpf -lelf -lz -lsodium -lcap -lmnl -lsystemd -ljansson
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 
@@ -100,9 +100,14 @@ $(BUILD)/nsrpd: $(BUILD)/o/agent/main.o $(BUILD)/libnsrpd.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/nsrpctl: $(BUILD)/o/tools/nsrpctl.o $(BUILD)/libnsrpd.a
+# nsrpctl: the one-shot form and the shell (libedit), on the agent's
+# command table and configuration keywords.
+NSRPCTL_SRCS := $(wildcard tools/nsrpctl*.c)
+NSRPCTL_LDLIBS := -ledit
+
+$(BUILD)/nsrpctl: $(call obj,o,$(NSRPCTL_SRCS)) $(BUILD)/libnsrpd.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NSRPCTL_LDLIBS)
 
 # ------------------------------------------------ manual and completion
 # Built from what they document: nsrpd.conf(5) from docs/CONFIGURATION.md,
@@ -145,9 +150,9 @@ $(BUILD)/san/nsrpd: $(BUILD)/san/agent/main.o $(BUILD)/libnsrpd-san.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/san/nsrpctl: $(BUILD)/san/tools/nsrpctl.o $(BUILD)/libnsrpd-san.a
+$(BUILD)/san/nsrpctl: $(call obj,san,$(NSRPCTL_SRCS)) $(BUILD)/libnsrpd-san.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS) $(NSRPCTL_LDLIBS)
 
 # -------------------------------------------------------------------- tests
 UNIT_SRCS := $(wildcard tests/unit/*.c)

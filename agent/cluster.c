@@ -21,12 +21,17 @@ uint64_t cluster_dead_ns(const struct cluster *c)
 	return cluster_interval_ns(c) * c->cfg->hb_threshold;
 }
 
+uint64_t cluster_ctl_dead_ns(const struct cluster *c)
+{
+	return (uint64_t)config_control_deadline_ms(c->cfg) * NS_PER_MS;
+}
+
 /*
  * How long the peer may stay silent: as it announces its own timers, for
  * its heartbeats come at its interval, not ours; ours until it told.
  * Bounded as the configuration bounds them.
  */
-static uint64_t cluster_peer_dead_ns(const struct cluster *c)
+uint64_t cluster_peer_dead_ns(const struct cluster *c)
 {
 	const struct proto_hb *hb = &c->peer.hb;
 	uint32_t iv = hb->interval_ms;
@@ -38,6 +43,17 @@ static uint64_t cluster_peer_dead_ns(const struct cluster *c)
 	if (iv > CFG_HB_INTERVAL_MAX)
 		iv = CFG_HB_INTERVAL_MAX;
 	return (uint64_t)iv * NS_PER_MS * hb->threshold;
+}
+
+/* And while its data plane answers: its control-deadline, as it says. */
+uint64_t cluster_peer_ctl_dead_ns(const struct cluster *c)
+{
+	uint64_t dead = cluster_peer_dead_ns(c), ctl;
+
+	if (!c->peer.ever)
+		return cluster_ctl_dead_ns(c);
+	ctl = (uint64_t)c->peer.hb.ctl_deadline_ms * NS_PER_MS;
+	return ctl > dead ? ctl : dead;
 }
 
 /* The two units' timers differ: said, on both, and not a cause to flap. */
@@ -122,11 +138,36 @@ static void cluster_record(struct cluster *c, unsigned int vsd,
 	cluster_log_transition(c, vsd, t);
 }
 
+/*
+ * A master group started handing over, or called it off: the daemon is
+ * told, once. A hand-over that ended with a transition is told by it.
+ */
+static void cluster_note_giving(struct cluster *c, unsigned int vsd,
+				uint64_t now)
+{
+	struct cluster_group *g = &c->group[vsd];
+	bool giving = vsd_giving(&g->vsd);
+
+	if (giving == g->was_giving)
+		return;
+	g->was_giving = giving;
+	g->give_next_ns = 0;
+	if (giving) {
+		g->give_id = ++c->give_ids;
+		pr_info("vsd-group %u: handing master over to the peer", vsd);
+	} else if (cluster_is_master(c, vsd)) {
+		pr_info("vsd-group %u: hand-over called off, master stays", vsd);
+	}
+	if (c->ev.leaving && (giving || cluster_is_master(c, vsd)))
+		c->ev.leaving(c->ev.arg, vsd, giving, now);
+}
+
 static void cluster_apply(struct cluster *c, unsigned int vsd,
 			  const struct vsd_transition *t, uint64_t now)
 {
 	cluster_record(c, vsd, t);
 	c->ev.transition(c->ev.arg, vsd, t, now);
+	cluster_note_giving(c, vsd, now);
 }
 
 /* ------------------------------------------------------------ heartbeats */
@@ -139,6 +180,7 @@ static void cluster_hb_build(const struct cluster *c, struct proto_hb *hb)
 	memcpy(hb->mac, c->mac, 6);
 	hb->interval_ms = c->cfg->hb_interval_ms;
 	hb->threshold = c->cfg->hb_threshold;
+	hb->ctl_deadline_ms = config_control_deadline_ms(c->cfg);
 	if (c->stopping)
 		hb->flags |= PROTO_HB_F_STEPPING_DOWN;
 	if (pri->fd >= 0 && pri->peer_seen)
@@ -206,28 +248,47 @@ static void cluster_unverified_view(const struct cluster *c, unsigned int vsd,
 								  VSD_BACKUP;
 }
 
-static void cluster_peer_view(const struct cluster *c, unsigned int vsd,
-			      struct vsd_peer *p)
+/* What the peer's latest heartbeat says of group vsd (false: nothing). */
+static bool cluster_peer_advert(const struct cluster *c, unsigned int vsd,
+				struct vsd_peer *p)
 {
-	memset(p, 0, sizeof(*p));
-	if (!c->peer.present) {
-		if (c->unverified_alarm)
-			cluster_unverified_view(c, vsd, p);
-		return;
-	}
 	for (unsigned int i = 0; i < c->peer.hb.ngroups; i++) {
 		const struct proto_hb_group *g = &c->peer.hb.groups[i];
 
 		if (g->id != vsd)
 			continue;
-		p->present = true;
 		memcpy(p->mac, c->peer.mac, 6);
 		p->adv.state = g->state;
 		p->adv.flags = g->flags;
 		p->adv.weight = g->weight;
 		p->adv.priority = g->priority;
 		p->adv.holddown_s = g->holddown_s;
+		return true;
 	}
+	return false;
+}
+
+/*
+ * The peer as the election sees it: its latest heartbeat while an HA path
+ * hears it; lost, but with its data plane answering the probes, a split
+ * (and what it said last); or a unit whose frames do not verify.
+ */
+static void cluster_peer_view(const struct cluster *c, unsigned int vsd,
+			      struct vsd_peer *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (c->peer.present) {
+		p->present = cluster_peer_advert(c, vsd, p);
+		return;
+	}
+	if (c->split) {
+		cluster_peer_advert(c, vsd, p);
+		p->dp_alive = true;
+		p->dp_master = c->peer_dp.masters & (1u << vsd);
+		return;
+	}
+	if (c->unverified_alarm)
+		cluster_unverified_view(c, vsd, p);
 }
 
 /*
@@ -268,7 +329,9 @@ static bool cluster_elect(struct cluster *c, uint64_t now)
 							  !c->peer.present),
 					 .failed = c->in.failed,
 					 .weight = c->in.weight,
-					 .why = c->in.why };
+					 .why = c->in.why,
+					 .witness = c->in.witness,
+					 .witness_ok = c->in.witness_ok };
 		uint8_t was_peer_state = g->peer_state;
 		struct vsd_transition t;
 
@@ -282,6 +345,9 @@ static bool cluster_elect(struct cluster *c, uint64_t now)
 				cluster_reason_unverified(&t);
 			cluster_apply(c, i, &t, now);
 			changed = true;
+		} else if (vsd_giving(&g->vsd) != g->was_giving) {
+			cluster_note_giving(c, i, now);
+			changed = true;	/* the peer hears it at once */
 		} else if (vsd_is_master(&g->vsd) &&
 			   ((g->peer_state == VSD_MASTER &&
 			     was_peer_state != VSD_MASTER) ||
@@ -319,12 +385,15 @@ static void cluster_send_ctl(struct cluster *c, uint16_t kind, uint32_t id)
 	hasess_send_all(c->ha, PROTO_T_CONTROL, &m);
 }
 
-void cluster_suspect(struct cluster *c, const char *why, uint64_t now)
+void cluster_suspect(struct cluster *c, const char *why, bool agent_gone,
+		     uint64_t now)
 {
 	if (!c->peer.present || c->suspect_until_ns || cluster_standalone(c))
 		return;
 	c->suspicions++;
 	c->suspect_until_ns = now + CLUSTER_SUSPECT_NS;
+	c->suspect_from_ns = now;
+	c->suspect_agent_gone = agent_gone;
 	c->suspect_nonce = (uint32_t)now ^ (uint32_t)(now >> 32) ^
 			   c->suspicions;
 	snprintf(c->suspect_why, sizeof(c->suspect_why), "%s", why);
@@ -332,17 +401,114 @@ void cluster_suspect(struct cluster *c, const char *why, uint64_t now)
 	cluster_send_ctl(c, PROTO_CTL_PING, c->suspect_nonce);
 }
 
-/* The peer answered, or the time it had ran out: lost. */
+/*
+ * The time the peer had to answer on an HA path ran out: lost. Dead, if
+ * its agent is gone (its data plane may answer a little longer, until the
+ * kernel empties the gate's program array), or if its data plane did not
+ * answer a probe sent since either; if it did, only the HA paths are cut
+ * (cluster_check_split()).
+ */
 static bool cluster_suspicion_over(struct cluster *c, uint64_t now)
 {
 	if (!c->suspect_until_ns || now < c->suspect_until_ns)
 		return false;
 	c->suspect_until_ns = 0;
-	pr_warn("peer unit %u lost: %s, and no answer on any path within "
-		"%llu ms", c->peer.unit_id, c->suspect_why,
-		(unsigned long long)(CLUSTER_SUSPECT_NS / NS_PER_MS));
+	c->peer_died = c->suspect_agent_gone ||
+		       c->peer_dp.asked_ns < c->suspect_from_ns;
+	pr_warn("peer unit %u lost: %s, and no answer on any HA path within "
+		"%llu ms%s", c->peer.unit_id, c->suspect_why,
+		(unsigned long long)(CLUSTER_SUSPECT_NS / NS_PER_MS),
+		c->peer_died ? ", nor from its data plane" : "");
 	hasess_paths_forget(c->ha);
 	return true;
+}
+
+/* ------------------------------------------------------------ hand-over */
+
+static void cluster_send_give(struct cluster *c, uint16_t kind, uint32_t id,
+			      unsigned int vsd, bool taken)
+{
+	uint8_t data[2] = { (uint8_t)vsd, taken };
+	struct proto_msg m = { .kind = kind, .id = id, .data = data,
+			       .data_len = kind == PROTO_CTL_HANDOVER ? 1 : 2 };
+
+	hasess_send_all(c->ha, PROTO_T_CONTROL, &m);
+}
+
+/*
+ * A group handing over tells the peer to take master once the peer has
+ * every session delta it needs, and again each 100 ms (at most an
+ * interval) until it answers: the message goes on every path, but a
+ * path may drop it.
+ */
+static void cluster_give(struct cluster *c, unsigned int vsd, uint64_t now)
+{
+	struct cluster_group *g = &c->group[vsd];
+	uint64_t again = cluster_interval_ns(c);
+
+	if (!vsd_giving(&g->vsd) || now < g->give_next_ns)
+		return;
+	if (c->ev.flushed && !c->ev.flushed(c->ev.arg))
+		return;
+	if (!g->vsd.give_told)
+		pr_info("vsd-group %u: the peer has every session: telling it "
+			"to take master", vsd);
+	cluster_send_give(c, PROTO_CTL_HANDOVER, g->give_id, vsd, false);
+	vsd_give_told(&g->vsd);
+	if (again > 100 * NS_PER_MS)
+		again = 100 * NS_PER_MS;
+	g->give_next_ns = now + again;
+}
+
+/* The peer hands master over: take it, or say why not, and answer. */
+static void cluster_rx_give(struct cluster *c, const struct proto_msg *m,
+			    uint64_t now)
+{
+	unsigned int vsd = m->data_len >= 1 ? m->data[0] : NSRPD_MAX_VSD;
+	struct vsd_transition t;
+	int ret;
+
+	if (vsd >= NSRPD_MAX_VSD || !c->group[vsd].active ||
+	    cluster_standalone(c)) {
+		hasess_count_drop(c->ha, PROTO_R_BAD_RECORD);
+		return;
+	}
+	ret = vsd_take(&c->group[vsd].vsd, now, &t);
+	if (ret == 1) {
+		cluster_apply(c, vsd, &t, now);
+		/* The peer hears the new master at once, as it answers. */
+		c->ev.heartbeat(c->ev.arg, now);
+		cluster_send_hb(c, now);
+	} else if (ret < 0) {
+		pr_warn("vsd-group %u: the peer hands master over, but this "
+			"unit is %s: refused", vsd,
+			vsd_state_name(c->group[vsd].vsd.state));
+	}
+	cluster_send_give(c, PROTO_CTL_HANDOVER_ACK, m->id, vsd, ret >= 0);
+}
+
+/* The peer's answer to our HANDOVER. */
+static void cluster_rx_given(struct cluster *c, const struct proto_msg *m,
+			     uint64_t now)
+{
+	unsigned int vsd = m->data_len >= 2 ? m->data[0] : NSRPD_MAX_VSD;
+	struct cluster_group *g;
+	struct vsd_transition t;
+
+	if (vsd >= NSRPD_MAX_VSD) {
+		hasess_count_drop(c->ha, PROTO_R_BAD_RECORD);
+		return;
+	}
+	g = &c->group[vsd];
+	if (!vsd_giving(&g->vsd) || m->id != g->give_id)
+		return;		/* an answer to an earlier one, repeated */
+	if (!m->data[1])
+		pr_warn("vsd-group %u: the peer cannot take master", vsd);
+	if (vsd_given(&g->vsd, m->data[1], now, &t) == 1)
+		cluster_apply(c, vsd, &t, now);
+	cluster_note_giving(c, vsd, now);
+	c->elect_due = true;
+	cluster_send_hb(c, now);
 }
 
 static void cluster_rx_ctl(void *arg, const struct hasess_frame *f)
@@ -356,6 +522,12 @@ static void cluster_rx_ctl(void *arg, const struct hasess_frame *f)
 		return;
 	}
 	switch (m.kind) {
+	case PROTO_CTL_HANDOVER:
+		cluster_rx_give(c, &m, f->now);
+		break;
+	case PROTO_CTL_HANDOVER_ACK:
+		cluster_rx_given(c, &m, f->now);
+		break;
 	case PROTO_CTL_PING:
 		cluster_send_ctl(c, PROTO_CTL_PONG, m.id);
 		break;
@@ -372,19 +544,113 @@ static void cluster_rx_ctl(void *arg, const struct hasess_frame *f)
 	}
 }
 
-/* The peer is lost only when no path has heard it within the threshold. */
+/* ------------------------------------------------- the peer's data plane */
+
+void cluster_dataplane_heard(struct cluster *c, uint8_t masters,
+			     uint8_t leaving, uint64_t sent_ns, uint64_t now)
+{
+	struct cluster_peer_dp *dp = &c->peer_dp;
+
+	if (masters != dp->masters || leaving != dp->leaving ||
+	    !cluster_dataplane_fresh(c, now))
+		c->elect_due = true;
+	dp->heard_ns = now;
+	dp->asked_ns = sent_ns;
+	dp->masters = masters;
+	dp->leaving = leaving;
+	dp->answers++;
+}
+
+bool cluster_dataplane_fresh(const struct cluster *c, uint64_t now)
+{
+	return c->peer_dp.heard_ns &&
+	       now - c->peer_dp.heard_ns <= cluster_peer_dead_ns(c);
+}
+
+/*
+ * The peer's data plane forwards every group its last heartbeat says it
+ * is master of (or hands over): what it forwards is proven apart from
+ * its agent.
+ */
+static bool cluster_dataplane_vouches(const struct cluster *c, uint64_t now)
+{
+	const struct proto_hb *hb = &c->peer.hb;
+	uint8_t forwards = c->peer_dp.masters | c->peer_dp.leaving;
+
+	if (!cluster_dataplane_fresh(c, now))
+		return false;
+	for (unsigned int i = 0; i < hb->ngroups; i++)
+		if (hb->groups[i].state == VSD_MASTER &&
+		    hb->groups[i].id < NSRPD_MAX_VSD &&
+		    !(forwards & (1u << hb->groups[i].id)))
+			return false;
+	return true;
+}
+
+/*
+ * No HA path hears the peer: it is kept while its data plane vouches for
+ * it, up to its control plane deadline after its last heartbeat.
+ */
+static bool cluster_hold_peer(struct cluster *c, uint64_t now)
+{
+	bool held = c->peer.present && cluster_dataplane_vouches(c, now) &&
+		    now - c->peer.last_rx_ns <= cluster_peer_ctl_dead_ns(c);
+
+	if (held && !c->peer_ctl_silent)
+		pr_warn("peer unit %u: no heartbeat for %llu ms, but its data "
+			"plane answers: kept up to its control plane deadline, "
+			"%llu ms", c->peer.unit_id,
+			(unsigned long long)((now - c->peer.last_rx_ns) /
+					     NS_PER_MS),
+			(unsigned long long)(cluster_peer_ctl_dead_ns(c) /
+					     NS_PER_MS));
+	c->peer_ctl_silent = held;
+	return held;
+}
+
+/*
+ * Lost on every HA path, the peer's data plane still answers: split from
+ * it, not its death. An input of the election while it lasts.
+ */
+static void cluster_check_split(struct cluster *c, uint64_t now)
+{
+	bool split = !c->peer.present && c->peer.ever && !c->peer_died &&
+		     cluster_dataplane_fresh(c, now);
+
+	if (split == c->split)
+		return;
+	c->split = split;
+	c->elect_due = true;
+	if (split)
+		pr_warn("split brain: peer unit %u is heard on no HA path, but "
+			"its data plane answers; %s", c->peer.unit_id,
+			c->cfg->has_witness ? "the witness decides" :
+			"no witness: this unit acts as if it were lost");
+	else
+		pr_info("split brain over: %s", c->peer.present ?
+			"the peer is heard again" :
+			"the peer's data plane answers no more");
+}
+
+/*
+ * The peer is lost when no path has heard it within its data plane's
+ * deadline, and its data plane does not vouch for it either.
+ */
 static void cluster_check_peer(struct cluster *c, uint64_t now)
 {
 	const struct ha_path *pri = &c->ha->path[HA_PRIMARY];
-	bool any = !cluster_suspicion_over(c, now) &&
-		   hasess_paths_expire(c->ha, now, cluster_peer_dead_ns(c));
+	bool any = !cluster_suspicion_over(c, now);
 
+	any = any && (hasess_paths_expire(c->ha, now, cluster_peer_dead_ns(c)) ||
+		      cluster_hold_peer(c, now));
 	if (c->peer.present && !any) {
 		pr_warn("peer unit %u lost on every HA path", c->peer.unit_id);
 		c->peer.present = false;
+		c->peer_ctl_silent = false;
 		c->elect_due = true;
 		c->ev.peer_lost(c->ev.arg, now);
 	}
+	cluster_check_split(c, now);
 
 	/* The primary path failing alone is an alarm, not a failover. */
 	if (any && pri->fd >= 0 && !pri->peer_seen && !c->primary_alarm) {
@@ -455,6 +721,21 @@ uint64_t cluster_next_deadline(const struct cluster *c)
 		next = c->stop_deadline_ns;
 	if (c->suspect_until_ns && c->suspect_until_ns < next)
 		next = c->suspect_until_ns;
+	/* The peer kept by its data plane, or split: when that changes. */
+	if (c->peer_ctl_silent || c->split) {
+		t = c->peer_dp.heard_ns + cluster_peer_dead_ns(c) + 1;
+		if (t < next)
+			next = t;
+	}
+	if (c->peer_ctl_silent) {
+		t = c->peer.last_rx_ns + cluster_peer_ctl_dead_ns(c) + 1;
+		if (t < next)
+			next = t;
+	}
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (vsd_giving(&c->group[i].vsd) &&
+		    c->group[i].give_next_ns < next)
+			next = c->group[i].give_next_ns;
 	if (c->unverified_alarm) {
 		t = c->ha->unverified.last_ns + cluster_dead_ns(c) + 1;
 		if (t < next)
@@ -528,6 +809,8 @@ void cluster_tick(struct cluster *c, uint64_t now,
 		 */
 		c->elect_due = changed;
 	}
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		cluster_give(c, i, now);
 	/*
 	 * A change is told at once: a unit that preempts would otherwise be
 	 * master beside the old one until its next heartbeat.
@@ -558,6 +841,13 @@ static void cluster_peer_heard(struct cluster *c, const struct proto_hdr *h,
 			c->ha->path[id].ifname);
 		c->peer_returned = c->peer.ever;
 	}
+	if (c->peer_ctl_silent) {
+		pr_info("peer unit %u heard again after %llu ms; its data plane "
+			"answered meanwhile", h->unit_id,
+			(unsigned long long)((now - c->peer.last_rx_ns) /
+					     NS_PER_MS));
+		c->peer_ctl_silent = false;
+	}
 	/*
 	 * The same heartbeat goes out on every path, and a path's queue may
 	 * hold older ones than another's (after a stall, or a slow path):
@@ -575,6 +865,7 @@ static void cluster_peer_heard(struct cluster *c, const struct proto_hdr *h,
 	}
 	c->peer.ever = true;
 	c->peer.present = true;
+	c->peer_died = false;
 	c->peer.last_rx_ns = now;
 	hasess_path_heard(c->ha, id, now);
 	c->hb_rx++;
@@ -670,13 +961,17 @@ int cluster_command(struct cluster *c, unsigned int vsd, enum vsd_cmd cmd,
 		    uint64_t now)
 {
 	struct vsd_transition t;
+	struct vsd_peer p;
 
 	if (vsd >= NSRPD_MAX_VSD || !c->group[vsd].active)
 		return -ENOENT;
 	if (cluster_standalone(c))
 		return -EOPNOTSUPP;
-	if (vsd_command(&c->group[vsd].vsd, cmd, now, &t) == 1)
+	/* Master goes to the peer in one exchange when it can take it. */
+	cluster_peer_view(c, vsd, &p);
+	if (vsd_hand_over(&c->group[vsd].vsd, cmd, &p, now, &t) == 1)
 		cluster_apply(c, vsd, &t, now);
+	cluster_note_giving(c, vsd, now);
 	c->elect_due = true;
 	/* Tell the peer at once rather than at the next interval. */
 	cluster_send_hb(c, now);
@@ -690,10 +985,15 @@ int cluster_command(struct cluster *c, unsigned int vsd, enum vsd_cmd cmd,
  */
 void cluster_shutdown(struct cluster *c, uint64_t now)
 {
+	struct vsd_params p;
+
 	if (c->stopping)
 		return;
+	config_vsd_params(c->cfg, 0, &p);
 	c->stopping = true;
-	c->stop_deadline_ns = now + cluster_dead_ns(c);
+	/* A hand-over's time, then the peer's patience as it was. */
+	c->stop_deadline_ns = now + (uint64_t)p.handover_ms * NS_PER_MS +
+			      cluster_dead_ns(c);
 	if (cluster_standalone(c) || !c->peer.present) {
 		c->stop_deadline_ns = now;
 		return;

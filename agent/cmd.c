@@ -139,12 +139,16 @@ static bool cmd_any(const struct cmd_state *st, unsigned int i,
 	return false;
 }
 
-/* The first row in play whose word at i is of kind k. */
+/*
+ * The first row in play whose word at i is of kind k; a row that ends
+ * there must be a command (a row without a function only gives help).
+ */
 static size_t cmd_first(const struct cmd_state *st, unsigned int i,
 			enum cmd_kind k)
 {
 	for (size_t r = 0; r < st->n; r++)
-		if (st->alive[r] && cmd_kind_at(&st->sx[r], i) == k)
+		if (st->alive[r] && cmd_kind_at(&st->sx[r], i) == k &&
+		    (k != CMD_END || st->rows[r].fn))
 			return r;
 	return st->n;
 }
@@ -238,6 +242,36 @@ static int cmd_words(const char *line, struct cmd_match *m,
 	return 0;
 }
 
+static void cmd_start(struct cmd_state *st)
+{
+	for (size_t r = 0; r < st->n; r++) {
+		st->sx[r].n = cmd_split(st->rows[r].syntax, st->sx[r].w,
+					CMD_MAX_WORDS);
+		st->alive[r] = st->sx[r].n <= CMD_MAX_WORDS;
+	}
+}
+
+/*
+ * Steps through the typed words. Returns how many a row's words took
+ * (the rest, from there, is a "..."'s), or -EINVAL.
+ */
+static int cmd_walk(struct cmd_state *st, const struct cmd_word *t,
+		    unsigned int nt, struct cmd_match *m)
+{
+	unsigned int i;
+	int err;
+
+	cmd_start(st);
+	for (i = 0; i < nt; i++) {
+		err = cmd_step(st, i, &t[i], m);
+		if (err < 0)
+			return err;
+		if (err > 0)
+			break;
+	}
+	return (int)i;
+}
+
 /* The typed words against the rows: the row chosen, or -EINVAL. */
 static int cmd_resolve(struct cmd_state *st, const struct cmd_word *t,
 		       unsigned int nt, struct cmd_match *m)
@@ -246,18 +280,10 @@ static int cmd_resolve(struct cmd_state *st, const struct cmd_word *t,
 	size_t r;
 	int err;
 
-	for (r = 0; r < st->n; r++) {
-		st->sx[r].n = cmd_split(st->rows[r].syntax, st->sx[r].w,
-					CMD_MAX_WORDS);
-		st->alive[r] = st->sx[r].n <= CMD_MAX_WORDS;
-	}
-	for (i = 0; i < nt; i++) {
-		err = cmd_step(st, i, &t[i], m);
-		if (err < 0)
-			return err;
-		if (err > 0)
-			break;
-	}
+	err = cmd_walk(st, t, nt, m);
+	if (err < 0)
+		return err;
+	i = err;
 	/* Words ran out (or "..." takes the rest): a row ends here? */
 	r = cmd_first(st, i, i < nt ? CMD_REST : CMD_END);
 	if (r == st->n && i == nt)
@@ -313,4 +339,125 @@ const struct cmd_row *cmd_find(const struct cmd_row *rows, size_t n,
 		r = m->row;
 	free(m);
 	return r;
+}
+
+/* ------------------------------------------------- what may follow */
+
+/*
+ * The help of the word at i: that of a row in play that ends with it,
+ * or whose "..." follows it.
+ */
+static const char *cmd_word_help(const struct cmd_state *st, unsigned int i,
+				 const struct cmd_word *w)
+{
+	for (size_t r = 0; r < st->n; r++)
+		if (st->alive[r] && i < st->sx[r].n &&
+		    cmd_word_eq(&st->sx[r].w[i], w) &&
+		    (st->sx[r].n == i + 1 ||
+		     (st->sx[r].n == i + 2 &&
+		      cmd_kind_at(&st->sx[r], i + 1) == CMD_REST)))
+			return st->rows[r].help ? st->rows[r].help : "";
+	return "";
+}
+
+/* Each distinct word of kind k at i among the rows in play, once. */
+static void cmd_list_words(const struct cmd_state *st, unsigned int i,
+			   enum cmd_kind k, cmd_next_fn fn, void *arg)
+{
+	for (size_t r = 0; r < st->n; r++) {
+		const struct cmd_word *w = &st->sx[r].w[i];
+		char word[CMD_MSG_LEN];
+		struct cmd_next nx = {
+			.kind = k == CMD_LIT ? CMD_NEXT_WORD : CMD_NEXT_VALUE,
+			.word = word,
+		};
+		bool seen = false;
+
+		if (!st->alive[r] || cmd_kind_at(&st->sx[r], i) != k)
+			continue;
+		for (size_t q = 0; q < r && !seen; q++)
+			seen = st->alive[q] && cmd_kind_at(&st->sx[q], i) == k &&
+			       cmd_word_eq(&st->sx[q].w[i], w);
+		if (seen)
+			continue;
+		snprintf(word, sizeof(word), "%.*s", (int)w->len, w->s);
+		nx.help = cmd_word_help(st, i, w);
+		fn(arg, &nx);
+	}
+}
+
+/* What the "..." of the rows in play at i list, each function once. */
+static int cmd_list_rest(const struct cmd_state *st, unsigned int i,
+			 const char *line, const char *rest, cmd_next_fn fn,
+			 void *arg, char *msg, size_t msglen)
+{
+	for (size_t r = 0; r < st->n; r++) {
+		cmd_rest_fn f = st->rows[r].rest;
+		bool seen = false;
+		int err;
+
+		if (!st->alive[r] || cmd_kind_at(&st->sx[r], i) != CMD_REST ||
+		    !f)
+			continue;
+		for (size_t q = 0; q < r && !seen; q++)
+			seen = st->alive[q] && st->rows[q].rest == f &&
+			       cmd_kind_at(&st->sx[q], i) == CMD_REST;
+		if (seen)
+			continue;
+		err = f(line, rest, fn, arg, msg, msglen);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int cmd_list(const struct cmd_state *st, const struct cmd_word *t,
+		    unsigned int nt, unsigned int i, const struct cmd_match *m,
+		    cmd_next_fn fn, void *arg, char *msg, size_t msglen)
+{
+	const struct cmd_next end = { .kind = CMD_NEXT_END, .word = "",
+				      .help = "" };
+	const char *rest = i < nt ? m->line + (t[i].s - m->buf) : "";
+
+	if (i < nt)	/* a "..." took the words from i on */
+		return cmd_list_rest(st, i, m->line, rest, fn, arg, msg,
+				     msglen);
+	cmd_list_words(st, i, CMD_LIT, fn, arg);
+	cmd_list_words(st, i, CMD_ARG, fn, arg);
+	if (cmd_first(st, i, CMD_END) < st->n)
+		fn(arg, &end);
+	return cmd_list_rest(st, i, m->line, rest, fn, arg, msg, msglen);
+}
+
+int cmd_next(const struct cmd_row *rows, size_t n, const char *line,
+	     cmd_next_fn fn, void *arg, char *msg, size_t msglen)
+{
+	struct cmd_word t[CMD_MAX_WORDS] = { 0 };
+	struct cmd_match *m;
+	struct cmd_state *st;
+	unsigned int nt = 0;
+	int err = -ENOMEM;
+
+	if (n > CMD_MAX_ROWS)
+		return -E2BIG;
+	m = calloc(1, sizeof(*m));
+	st = malloc(sizeof(*st));
+	if (!m || !st)
+		goto out;
+	m->line = line;
+	m->rest = "";
+	if (line[strspn(line, " \t")]) {
+		err = cmd_words(line, m, t, &nt, msg, msglen);
+		if (err)
+			goto out;
+	}
+	*st = (struct cmd_state){ .rows = rows, .n = n, .msg = msg,
+				  .msglen = msglen };
+	err = cmd_walk(st, t, nt, m);
+	if (err >= 0)
+		err = cmd_list(st, t, nt, err, m, fn, arg, msg, msglen);
+out:
+	free(st);
+	free(m);
+	return err;
 }

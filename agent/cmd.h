@@ -18,8 +18,13 @@
  * A row matches when its words and the line's run out together (or its
  * "..." takes the rest).
  *
+ * A row without a function is no command: it gives the help of the word
+ * its syntax ends with ("exec nsrp vsd-group <group>": what a group is),
+ * for what lists the words that may come there.
+ *
  * Pure logic, no I/O: the daemon's command table (command.c) is one such
- * table, and what completes and explains commands reads the same rows.
+ * table, and what completes and explains commands (cmd_next(), nsrpctl's
+ * shell and help) reads the same rows.
  */
 #ifndef NSRPD_CMD_H
 #define NSRPD_CMD_H
@@ -35,11 +40,44 @@ struct cmd_match;
 /* Returns 0 or -errno; what it prints goes to the caller's output. */
 typedef int (*cmd_fn)(void *ctx, const struct cmd_match *m);
 
+/* What may come next in a line (cmd_next()), one of these at a time. */
+enum cmd_next_kind {
+	CMD_NEXT_WORD,		/* a keyword, or one of the words a value is */
+	CMD_NEXT_VALUE,		/* a value of the user's: word says which */
+	CMD_NEXT_END,		/* the line may end here */
+};
+
+/* What completes a value, beyond saying what it is. */
+enum cmd_value {
+	CMD_VAL_OTHER = 0,	/* a number, an address, a name: only said */
+	CMD_VAL_IFNAME,		/* a network interface */
+	CMD_VAL_PATH,		/* a file */
+};
+
+struct cmd_next {
+	enum cmd_next_kind kind;
+	const char *word;	/* WORD: the word; VALUE: "<1-254>"; END: "" */
+	const char *help;	/* one line, "" when none */
+	enum cmd_value value;	/* VALUE: what completes it */
+};
+
+typedef void (*cmd_next_fn)(void *arg, const struct cmd_next *n);
+
+/*
+ * What may follow the words of line where a row's "..." takes the rest:
+ * rest is what it took so far (complete words). Returns 0, or -EINVAL
+ * with the reason in msg.
+ */
+typedef int (*cmd_rest_fn)(const char *line, const char *rest,
+			   cmd_next_fn fn, void *arg, char *msg,
+			   size_t msglen);
+
 struct cmd_row {
 	const char *syntax;
-	cmd_fn fn;
+	cmd_fn fn;		/* NULL: a word's help, not a command */
 	const char *help;	/* one line */
 	unsigned int flags;	/* CMD_F_* */
+	cmd_rest_fn rest;	/* "...": what may follow, for completion */
 };
 
 /* A command whose answer takes long: answered apart (ctl.h's offload). */
@@ -71,5 +109,16 @@ int cmd_match(const struct cmd_row *rows, size_t n, const char *line,
 /* The row line matches, NULL if none (no message). */
 const struct cmd_row *cmd_find(const struct cmd_row *rows, size_t n,
 			       const char *line);
+
+/*
+ * Calls fn with everything that may follow the words of line (each
+ * word complete; what is being typed is the caller's to filter): the
+ * literals and <name>s of the rows still in play, the line's end where
+ * a command ends, and what a row's "..." lists (its rest function).
+ * The words are matched as cmd_match() matches them: returns 0, or
+ * -EINVAL with msg saying which word is ambiguous or unknown.
+ */
+int cmd_next(const struct cmd_row *rows, size_t n, const char *line,
+	     cmd_next_fn fn, void *arg, char *msg, size_t msglen);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "command.h"
+#include "dpview.h"
 #include "log.h"
 #include "sessview.h"
 
@@ -24,8 +25,7 @@ static int cmd_get_nsrp(void *ctx, const struct cmd_match *m)
 	struct command_call *c = ctx;
 
 	(void)m;
-	status_nsrp(&c->env->st, c->json, c->out);
-	return 0;
+	return status_nsrp(&c->env->st, c->json, c->out);
 }
 
 static int cmd_get_history(void *ctx, const struct cmd_match *m)
@@ -33,8 +33,7 @@ static int cmd_get_history(void *ctx, const struct cmd_match *m)
 	struct command_call *c = ctx;
 
 	(void)m;
-	status_history(&c->env->st, c->json, c->out);
-	return 0;
+	return status_history(&c->env->st, c->json, c->out);
 }
 
 static int cmd_get_counters(void *ctx, const struct cmd_match *m)
@@ -50,7 +49,7 @@ static int cmd_get_config(void *ctx, const struct cmd_match *m)
 	struct command_call *c = ctx;
 
 	(void)m;
-	return status_config(&c->env->st, c->out);
+	return status_config(&c->env->st, c->json, c->out);
 }
 
 /* What entered and left the session map on purpose since the start. */
@@ -83,6 +82,38 @@ static int cmd_get_session(void *ctx, const struct cmd_match *m)
 			     dp->cfg.sess_max ? dp->cfg.sess_max
 					      : NSRPD_SESS_DEFAULT,
 			     command_churn(c->env, &churn) ? NULL : &churn);
+}
+
+static int cmd_dp_vsi_mac(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return dpview_vsi_mac(c->env->st.dp, c->json, c->out);
+}
+
+static int cmd_dp_vsi_addr(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return dpview_vsi_addr(c->env->st.dp, c->json, c->out);
+}
+
+static int cmd_dp_role(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return dpview_roles(c->env->st.dp, clock_now_ns(), c->json, c->out);
+}
+
+static int cmd_dp_iface(void *ctx, const struct cmd_match *m)
+{
+	struct command_call *c = ctx;
+
+	(void)m;
+	return dpview_ifaces(c->env->st.dp, c->json, c->out);
 }
 
 static int cmd_mode(struct command_call *c, const struct cmd_match *m,
@@ -191,7 +222,21 @@ static int cmd_save(void *ctx, const struct cmd_match *m)
 	return 0;
 }
 
+/* "set ..." and "unset ...": the configuration's keywords follow. */
+static int command_next_config(const char *line, const char *rest,
+			       cmd_next_fn fn, void *arg, char *msg,
+			       size_t msglen)
+{
+	(void)rest;
+	return config_next(line, fn, arg, msg, msglen);
+}
+
+/*
+ * One row per command; a row without a function gives the help of the
+ * word it ends with, for "?" and completion (cmd.h).
+ */
 const struct cmd_row command_rows[] = {
+	{ "get", NULL, "show the unit's state, tables and counters" },
 	{ "get nsrp", cmd_get_nsrp,
 	  "the cluster, its units, groups, sync and links", CMD_F_READ },
 	{ "get nsrp history", cmd_get_history,
@@ -202,24 +247,50 @@ const struct cmd_row command_rows[] = {
 	{ "get config", cmd_get_config, "the running configuration" },
 	{ "get session ...", cmd_get_session,
 	  "the session table: [summary] [src|dst|addr A] [port P] "
-	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW | CMD_F_READ },
+	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW | CMD_F_READ, sessview_next },
+	{ "get dataplane", NULL,
+	  "the data plane's tables, as its maps hold them" },
+	{ "get dataplane vsi-mac", cmd_dp_vsi_mac,
+	  "per NIC: its MAC and each group's VSI MAC", CMD_F_READ },
+	{ "get dataplane vsi-addr", cmd_dp_vsi_addr,
+	  "the VSI addresses answered for, with their VSI MAC", CMD_F_READ },
+	{ "get dataplane role", cmd_dp_role,
+	  "per group: the role the data plane acts on, its deadline",
+	  CMD_F_READ },
+	{ "get dataplane iface", cmd_dp_iface,
+	  "per cluster NIC: its group, the MAC it forwards from", CMD_F_READ },
+	{ "exec", NULL, "act: fail over, resync, take the peer's settings" },
+	{ "exec nsrp", NULL, "the cluster's actions" },
+	{ "exec nsrp vsd-group", NULL, "a VSD group's part in the election" },
+	{ "exec nsrp vsd-group <group>", NULL, "a VSD group id, 0-7" },
+	{ "exec nsrp vsd-group <group> mode", NULL,
+	  "leave the election, or join it again" },
 	{ "exec nsrp vsd-group <group> mode backup", cmd_mode_backup,
 	  "step down: the peer takes master at once" },
 	{ "exec nsrp vsd-group <group> mode ineligible", cmd_mode_ineligible,
 	  "leave the election until mode init" },
 	{ "exec nsrp vsd-group <group> mode init", cmd_mode_init,
 	  "join the election again, from Initial" },
+	{ "exec nsrp sync", NULL, "synchronize with the peer" },
+	{ "exec nsrp sync rto", NULL, "run-time objects" },
+	{ "exec nsrp sync rto session", NULL, "the session table" },
+	{ "exec nsrp sync rto session from", NULL, "" },
 	{ "exec nsrp sync rto session from peer", cmd_resync,
 	  "a full resync of the peer's sessions" },
+	{ "exec nsrp sync global-config", NULL,
+	  "the replicated configuration" },
 	{ "exec nsrp sync global-config check-sum", cmd_cfg_checksum,
 	  "whether both units run the same replicated configuration" },
 	{ "exec nsrp sync global-config diff", cmd_cfg_diff,
 	  "the replicated lines each unit has and the other not" },
 	{ "exec nsrp sync global-config save", cmd_cfg_save,
 	  "take the peer's replicated configuration and files, save, apply" },
-	{ "set ...", cmd_set, "one configuration line, applied now" },
-	{ "unset ...", cmd_set, "one configuration line, applied now" },
-	{ "save", cmd_save, "the running configuration to its file" },
+	{ "set ...", cmd_set, "change one configuration line, at once", 0,
+	  command_next_config },
+	{ "unset ...", cmd_set, "put one configuration line back, at once", 0,
+	  command_next_config },
+	{ "save", cmd_save,
+	  "the running configuration to its file (the old one kept as .bak)" },
 };
 
 const size_t command_nrows = sizeof(command_rows) / sizeof(command_rows[0]);

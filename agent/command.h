@@ -8,6 +8,7 @@
  *   get counters                      data plane and HA link counters
  *   get config                        the running configuration
  *   get session [FILTERS]             the session table (sessview.h)
+ *   get dataplane vsi-mac|vsi-addr|role|iface   its tables (dpview.h)
  *   exec nsrp vsd-group N mode backup|ineligible|init
  *   exec nsrp sync rto session from peer
  *   set ... / unset ...               one configuration line, applied now

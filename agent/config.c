@@ -54,6 +54,15 @@ struct kw {
 	const struct kw *opts;		/* options fn reads itself, by name */
 	kw_fn fn;			/* runs when no child follows */
 	bool local;			/* the unit's own: config sync leaves it */
+	/*
+	 * For "?" and completion (config_next()): what the keyword does;
+	 * the value it takes (its arg's, else its handler's), as "?" shows
+	 * it, with the words it may be and what completes it.
+	 */
+	const char *help;
+	const char *what;
+	const char *const *words;
+	enum cmd_value value;
 	/* Generic settings: where the value lives, its range and default. */
 	bool per_vsd;			/* offset into struct cfg_vsd */
 	size_t off;
@@ -736,15 +745,33 @@ static int find_track(const struct nsrp_config *c, const struct cfg_addr *a)
 	return -1;
 }
 
+static const char *const track_methods[] = { "arp", "ping", NULL };
+
 static const struct kw kw_track_opts[] = {
-	{ "interface" }, { "interval" }, { "method" }, { "threshold" },
-	{ "weight" }, { NULL }
+	{ "interface", .what = "<interface>", .value = CMD_VAL_IFNAME,
+	  .help = "probe from this NIC's manage-ip" },
+	{ "interval", .what = "<1-3600>",
+	  .help = "seconds between probes (1)" },
+	{ "method", .words = track_methods,
+	  .help = "ping: ICMP echo; arp: ARP / neighbour solicitation" },
+	{ "threshold", .what = "<1-255>",
+	  .help = "probes missed in a row that fail it (3)" },
+	{ "weight", .what = "<1-255>",
+	  .help = "what it adds to the track-ip sum when failed (255)" },
+	{ NULL }
 };
 
-/* One "OPTION VALUE" of a track-ip target into t. */
-static int track_option(struct parse *p, struct cfg_track *t)
+/* A witness is probed as a target, but not summed: no weight. */
+static const struct kw kw_witness_opts[] = {
+	{ "interface" }, { "interval" }, { "method" }, { "threshold" },
+	{ NULL }
+};
+
+/* One "OPTION VALUE" (of the table opts) of a track-ip target into t. */
+static int track_option(struct parse *p, const struct kw *opts,
+			struct cfg_track *t)
 {
-	const struct kw *o = lookup(p, kw_track_opts, peek(p));
+	const struct kw *o = lookup(p, opts, peek(p));
 	const char *v;
 
 	if (!o)
@@ -770,6 +797,52 @@ static int track_option(struct parse *p, struct cfg_track *t)
 		return 0;
 	}
 	return fail(p, "method must be ping or arp");
+}
+
+/*
+ * witness A [OPTION VALUE]...: the address that settles a split brain,
+ * probed as a track-ip target is (no weight: it is not summed).
+ */
+static int h_witness(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	struct cfg_track t = {
+		.a = p->target,
+		.interval_s = CFG_TRACK_INTERVAL_DEFAULT,
+		.threshold = CFG_TRACK_THRESHOLD_DEFAULT,
+	};
+	char buf[INET6_ADDRSTRLEN];
+
+	(void)k;
+	if (p->unset) {
+		if (need_end(p))
+			return -EINVAL;
+		if (!c->has_witness || !addr_same(&c->witness.a, &t.a))
+			return fail(p, "%s is not the witness",
+				    addr_str(&t.a, buf, sizeof(buf)));
+		memset(&c->witness, 0, sizeof(c->witness));
+		c->has_witness = false;
+		return 0;
+	}
+	if (c->has_witness && addr_same(&c->witness.a, &t.a))
+		t = c->witness;
+	while (peek(p))
+		if (track_option(p, kw_witness_opts, &t))
+			return -EINVAL;
+	c->witness = t;
+	c->has_witness = true;
+	c->origin.witness = p->line;
+	return 0;
+}
+
+/* The witness's address. */
+static int arg_witness(struct parse *p, const char *tok)
+{
+	if (parse_prefix(p, tok, 0, false, &p->target))
+		return -EINVAL;
+	if (p->target.prefixlen)
+		return fail(p, "a witness is an address, not '%s'", tok);
+	return 0;
 }
 
 /* track-ip ip A [OPTION VALUE]...: a new target, or new options. */
@@ -799,7 +872,7 @@ static int h_track(struct parse *p, const struct kw *k)
 	if (i >= 0)
 		t = c->track[i];
 	while (peek(p))
-		if (track_option(p, &t))
+		if (track_option(p, kw_track_opts, &t))
 			return -EINVAL;
 	if (i < 0) {
 		if (c->n_track >= CFG_MAX_TRACK)
@@ -813,7 +886,11 @@ static int h_track(struct parse *p, const struct kw *k)
 }
 
 static const struct kw kw_syncfile_opts[] = {
-	{ "check" }, { "reload" }, { NULL }
+	{ "check", .what = "<\"command %s\">",
+	  .help = "checks a new copy (%s: its path) before it replaces the file" },
+	{ "reload", .what = "<\"command %s\">",
+	  .help = "run once the file is replaced (%s: the file)" },
+	{ NULL }
 };
 
 static int find_syncfile(const struct nsrp_config *c, const char *path)
@@ -920,8 +997,12 @@ static int find_admin_group(const struct nsrp_config *c, const char *name)
 	return -1;
 }
 
+static const char *const privileges[] = { "all", "read-only", NULL };
+
 static const struct kw kw_admin_group_opts[] = {
-	{ "privilege" }, { NULL }
+	{ "privilege", .words = privileges,
+	  .help = "read-only: the get commands; all: every command" },
+	{ NULL }
 };
 
 /* admin group NAME [privilege all|read-only]: read-only unless said. */
@@ -1025,190 +1106,263 @@ static int h_route_sync(struct parse *p, const struct kw *k)
 
 /* ------------------------------------------------------------- tables */
 
+static const char *const roles[] = { "backup", "master", NULL };
+
 static const struct kw kw_preempt[] = {
 	{ "hold-down", .fn = h_holddown, VSD(holddown_s),
-	  .lo = 0, .hi = 600, .def = CFG_HOLDDOWN_DEFAULT, .local = true },
+	  .lo = 0, .hi = 600, .def = CFG_HOLDDOWN_DEFAULT, .local = true,
+	  .help = "seconds before taking master back (3)" },
 	{ NULL }
 };
 
 static const struct kw kw_vsd_id[] = {
 	{ "priority", .fn = h_uint, VSD(priority),
-	  .lo = 1, .hi = 254, .def = CFG_PRIORITY_DEFAULT, .local = true },
+	  .lo = 1, .hi = 254, .def = CFG_PRIORITY_DEFAULT, .local = true,
+	  .help = "this unit's priority in the group, the lower wins (100)" },
 	{ "preempt", .sub = kw_preempt, .fn = h_preempt, VSD(preempt),
-	  .local = true },
+	  .local = true, .help = "take master back from a worse master" },
 	{ NULL }
 };
 
 static const struct kw kw_vsd_group[] = {
-	{ "id", .arg = arg_group, .sub = kw_vsd_id, .fn = h_group },
+	{ "id", .arg = arg_group, .sub = kw_vsd_id, .fn = h_group,
+	  .what = "<0-7>", .help = "a VSD group: defines it, or sets its own" },
 	{ "hb-interval", .fn = h_uint, CFG(hb_interval_ms),
 	  .lo = CFG_HB_INTERVAL_MIN, .hi = CFG_HB_INTERVAL_MAX,
-	  .def = CFG_HB_INTERVAL_DEFAULT },
+	  .def = CFG_HB_INTERVAL_DEFAULT,
+	  .help = "milliseconds between heartbeats (1000)" },
 	{ "hb-threshold", .fn = h_uint, CFG(hb_threshold),
-	  .lo = 2, .hi = 255, .def = CFG_HB_THRESHOLD_DEFAULT },
+	  .lo = 2, .hi = 255, .def = CFG_HB_THRESHOLD_DEFAULT,
+	  .help = "heartbeats missed before the peer is lost (3)" },
 	{ "init-hold", .fn = h_uint, CFG(init_hold_s),
-	  .lo = 0, .hi = 255, .def = CFG_INIT_HOLD_DEFAULT },
-	{ "master-always-exist", .fn = h_flag, CFG(master_always_exist) },
+	  .lo = 0, .hi = 255, .def = CFG_INIT_HOLD_DEFAULT,
+	  .help = "seconds a starting unit waits for a peer (5)" },
+	{ "master-always-exist", .fn = h_flag, CFG(master_always_exist),
+	  .help = "a failed unit stays master when no healthy one can be" },
 	{ "failover-interval", .fn = h_uint, CFG(failover_interval_s),
-	  .lo = 0, .hi = 86400, .def = 0 },
+	  .lo = 0, .hi = 86400, .def = 0,
+	  .help = "seconds that must pass between two failovers (0: none)" },
 	{ "failover-limit", .fn = h_uint, CFG(failover_limit),
-	  .lo = 0, .hi = VSD_CHANGES_KEPT, .def = 0 },
+	  .lo = 0, .hi = VSD_CHANGES_KEPT, .def = 0,
+	  .help = "failovers allowed in a window, more are held (0: any)" },
 	{ "failover-window", .fn = h_uint, CFG(failover_window_s),
-	  .lo = 1, .hi = 86400, .def = CFG_FAILOVER_WINDOW_DEFAULT },
+	  .lo = 1, .hi = 86400, .def = CFG_FAILOVER_WINDOW_DEFAULT,
+	  .help = "seconds over which failover-limit counts" },
+	{ "control-deadline", .fn = h_uint, CFG(control_deadline_ms),
+	  .lo = 0, .hi = CFG_CONTROL_DEADLINE_MAX, .def = 0,
+	  .origin = ORIGIN(control_deadline),
+	  .help = "ms an agent may be silent while its data plane answers "
+		  "(0: the data plane's deadline)" },
 	{ NULL }
 };
 
 static const struct kw kw_cluster[] = {
 	{ "id", .fn = h_uint, CFG(cluster_id),
-	  .lo = 0, .hi = CFG_CLUSTER_ID_MAX, .def = 0 },
-	{ "name", .fn = h_str, CFG(cluster_name) },
+	  .lo = 0, .hi = CFG_CLUSTER_ID_MAX, .def = 0,
+	  .help = "the cluster, 0-7 (restart)" },
+	{ "name", .fn = h_str, CFG(cluster_name), .what = "<name>",
+	  .help = "the cluster's name, in get nsrp and the prompt" },
 	{ NULL }
 };
 
 static const struct kw kw_auth[] = {
-	{ "password", .fn = h_str, CFG(auth_password), .local = true },
+	{ "password", .fn = h_str, CFG(auth_password), .local = true,
+	  .what = "<password>",
+	  .help = "authenticates every HA link frame (restart)" },
 	{ NULL }
 };
 
 static const struct kw kw_encrypt[] = {
-	{ "password", .fn = h_str, CFG(encrypt_password), .local = true },
+	{ "password", .fn = h_str, CFG(encrypt_password), .local = true,
+	  .what = "<password>",
+	  .help = "encrypts every HA link frame (restart)" },
 	{ NULL }
 };
 
 static const struct kw kw_monitor_if[] = {
-	{ "weight", .fn = h_monitor_weight, .lo = 1, .hi = 255 },
+	{ "weight", .fn = h_monitor_weight, .lo = 1, .hi = 255,
+	  .help = "what it adds to the sum when failed (255)" },
 	{ NULL }
 };
 
 static const struct kw kw_monitor_zone[] = {
-	{ "weight", .fn = h_monitor_zone_weight },
+	{ "weight", .fn = h_monitor_zone_weight, .what = "<1-255>",
+	  .help = "what it adds to the sum when failed (255)" },
 	{ NULL }
 };
 
 static const struct kw kw_monitor[] = {
 	{ "hold-down", .fn = h_uint, CFG(monitor_holddown_s),
-	  .lo = 0, .hi = 3600, .def = CFG_MONITOR_HOLDDOWN_DEFAULT },
+	  .lo = 0, .hi = 3600, .def = CFG_MONITOR_HOLDDOWN_DEFAULT,
+	  .help = "seconds a recovered monitor waits to count as healthy (3)" },
 	{ "interface", .arg = arg_ifname, .sub = kw_monitor_if,
-	  .fn = h_monitor },
+	  .fn = h_monitor, .what = "<interface>", .value = CMD_VAL_IFNAME,
+	  .help = "watch a NIC's link" },
 	{ "threshold", .fn = h_uint, CFG(monitor_threshold),
-	  .lo = 1, .hi = 255, .def = CFG_MONITOR_THRESHOLD_DEFAULT },
+	  .lo = 1, .hi = 255, .def = CFG_MONITOR_THRESHOLD_DEFAULT,
+	  .help = "the sum of failed weights that fails the unit (255)" },
 	{ "zone", .arg = arg_zone, .sub = kw_monitor_zone,
-	  .fn = h_monitor_zone },
+	  .fn = h_monitor_zone, .what = "<zone>",
+	  .help = "watch a zone: failed when all its NICs are" },
 	{ NULL }
 };
 
 static const struct kw kw_track_ip[] = {
-	{ "ip", .arg = arg_target, .fn = h_track, .opts = kw_track_opts },
+	{ "ip", .arg = arg_target, .fn = h_track, .opts = kw_track_opts,
+	  .what = "<address>", .help = "a target to probe" },
 	{ "threshold", .fn = h_uint, CFG(track_ip_threshold),
-	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_THRESHOLD_DEFAULT },
+	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_THRESHOLD_DEFAULT,
+	  .help = "the sum of failed targets' weights that fails it (255)" },
 	{ "weight", .fn = h_uint, CFG(track_ip_weight),
-	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_WEIGHT_DEFAULT },
+	  .lo = 1, .hi = 255, .def = CFG_TRACKIP_WEIGHT_DEFAULT,
+	  .help = "what a failed track-ip adds to the unit's sum (255)" },
 	{ NULL }
 };
 
 static const struct kw kw_rto_mirror[] = {
-	{ "sync", .fn = h_flag, CFG(rto_mirror_sync) },
-	{ "route", .fn = h_route_sync },
+	{ "sync", .fn = h_flag, CFG(rto_mirror_sync),
+	  .help = "stream the sessions to the peer, apply the peer's" },
+	{ "route", .fn = h_route_sync,
+	  .help = "route synchronization: not available, refused" },
 	{ NULL }
 };
 
 static const struct kw kw_rto_session[] = {
-	{ "ageout-ack", .fn = h_flag, CFG(rto_ageout_ack) },
+	{ "ageout-ack", .fn = h_flag, CFG(rto_ageout_ack),
+	  .help = "the backup asks the master before a session expires" },
 	{ NULL }
 };
 
 static const struct kw kw_rto[] = {
 	{ "coldstart-wait", .fn = h_uint, CFG(rto_coldstart_wait_s),
-	  .lo = 0, .hi = 3600, .def = CFG_COLDSTART_WAIT_DEFAULT },
-	{ "session", .sub = kw_rto_session },
+	  .lo = 0, .hi = 3600, .def = CFG_COLDSTART_WAIT_DEFAULT,
+	  .help = "longest wait of preempt for the cold start sync (30)" },
+	{ "session", .sub = kw_rto_session, .help = "session sync" },
 	{ NULL }
 };
 
 static const struct kw kw_config_sync[] = {
-	{ "file", .arg = arg_path, .fn = h_syncfile, .opts = kw_syncfile_opts },
+	{ "file", .arg = arg_path, .fn = h_syncfile, .opts = kw_syncfile_opts,
+	  .what = "<path>", .value = CMD_VAL_PATH,
+	  .help = "keep a file alike on both units" },
 	{ NULL }
 };
 
 static const struct kw kw_config[] = {
 	{ "sync", .sub = kw_config_sync, .fn = h_flag, CFG(config_sync),
-	  .local = true },
+	  .local = true, .help = "one configuration for the pair" },
 	{ NULL }
 };
 
 static const struct kw kw_metrics[] = {
-	{ "listen", .fn = h_metrics_listen, .local = true },
+	{ "listen", .fn = h_metrics_listen, .local = true,
+	  .what = "<address:port>",
+	  .help = "serve the page at this address of the unit's own" },
 	{ NULL }
 };
 
 static const struct kw kw_nsrp[] = {
 	{ "arp", .fn = h_uint, CFG(arp_count),
-	  .lo = 0, .hi = 255, .def = CFG_ARP_DEFAULT },
-	{ "auth", .sub = kw_auth },
-	{ "cluster", .sub = kw_cluster },
-	{ "config", .sub = kw_config },
-	{ "encrypt", .sub = kw_encrypt },
+	  .lo = 0, .hi = 255, .def = CFG_ARP_DEFAULT,
+	  .help = "gratuitous ARPs per VSI address on takeover (4)" },
+	{ "auth", .sub = kw_auth, .help = "HA link authentication" },
+	{ "cluster", .sub = kw_cluster, .help = "the cluster's id and name" },
+	{ "config", .sub = kw_config, .help = "config sync" },
+	{ "encrypt", .sub = kw_encrypt, .help = "HA link encryption" },
 	{ "interface", .fn = h_str, CFG(ha_if), .lo = STR_IFNAME,
-	  .origin = ORIGIN(ha_if), .local = true },
-	{ "metrics", .sub = kw_metrics },
-	{ "monitor", .sub = kw_monitor },
-	{ "notify", .fn = h_str, CFG(notify), .lo = STR_PATH, .local = true },
+	  .origin = ORIGIN(ha_if), .local = true, .what = "<interface>",
+	  .value = CMD_VAL_IFNAME,
+	  .help = "the HA link (control channel) (restart)" },
+	{ "metrics", .sub = kw_metrics,
+	  .help = "the OpenMetrics page for Prometheus" },
+	{ "monitor", .sub = kw_monitor,
+	  .help = "interface and zone monitoring" },
+	{ "notify", .fn = h_str, CFG(notify), .lo = STR_PATH, .local = true,
+	  .what = "<path>", .value = CMD_VAL_PATH,
+	  .help = "a program run on every transition" },
 	{ "realtime-priority", .fn = h_uint, CFG(realtime_priority),
-	  .lo = 0, .hi = 99, .def = 0, .local = true },
-	{ "rto", .sub = kw_rto },
-	{ "rto-mirror", .sub = kw_rto_mirror },
+	  .lo = 0, .hi = 99, .def = 0, .local = true,
+	  .help = "run the agent under SCHED_FIFO at this priority (0: off)" },
+	{ "rto", .sub = kw_rto, .help = "run-time object settings" },
+	{ "rto-mirror", .sub = kw_rto_mirror,
+	  .help = "run-time object (session) sync" },
 	{ "secondary-path", .fn = h_str, CFG(secondary_if), .lo = STR_IFNAME,
-	  .origin = ORIGIN(secondary_if), .local = true },
-	{ "standalone-role", .fn = h_role, .local = true },
-	{ "track-ip", .sub = kw_track_ip, .fn = h_flag, CFG(track_ip) },
-	{ "vsd-group", .sub = kw_vsd_group },
+	  .origin = ORIGIN(secondary_if), .local = true, .what = "<interface>",
+	  .value = CMD_VAL_IFNAME,
+	  .help = "a second path for heartbeats and sync (restart)" },
+	{ "standalone-role", .fn = h_role, .local = true, .words = roles,
+	  .help = "run the data plane in this role, no election (restart)" },
+	{ "track-ip", .sub = kw_track_ip, .fn = h_flag, CFG(track_ip),
+	  .help = "probe the track-ip targets" },
+	{ "vsd-group", .sub = kw_vsd_group,
+	  .help = "VSD groups and the election's timers" },
+	{ "witness", .arg = arg_witness, .fn = h_witness,
+	  .opts = kw_witness_opts, .what = "<address>",
+	  .help = "an address that settles a split brain" },
 	{ NULL }
 };
 
 static const struct kw kw_interface[] = {
-	{ "ip", .fn = h_vsi, .lo = AF_INET },
-	{ "ipv6", .fn = h_vsi, .lo = AF_INET6 },
-	{ "manage-ip", .fn = h_manage, .local = true },
+	{ "ip", .fn = h_vsi, .lo = AF_INET, .what = "<A.B.C.D/len>",
+	  .help = "a VSI address of the group (restart)" },
+	{ "ipv6", .fn = h_vsi, .lo = AF_INET6, .what = "<X:X::X/len>",
+	  .help = "a VSI IPv6 address of the group (restart)" },
+	{ "manage-ip", .fn = h_manage, .local = true,
+	  .what = "<address[/len]>",
+	  .help = "this unit's own address on the NIC" },
 	{ NULL }
 };
 
-#define FLOW_TIMEOUT(name, field) \
-	{ name, .fn = h_uint, CFG(flow.field), .lo = 1, .hi = 86400, .def = 0 }
+#define FLOW_TIMEOUT(name, field, what) \
+	{ name, .fn = h_uint, CFG(flow.field), .lo = 1, .hi = 86400, \
+	  .def = 0, .help = what " (restart)" }
 
 static const struct kw kw_flow_timeout[] = {
-	FLOW_TIMEOUT("icmp", icmp_s),
-	FLOW_TIMEOUT("tcp", tcp_s),
-	FLOW_TIMEOUT("tcp-fin", tcp_fin_s),
-	FLOW_TIMEOUT("tcp-syn", tcp_syn_s),
-	FLOW_TIMEOUT("tcp-time-wait", tcp_time_wait_s),
-	FLOW_TIMEOUT("udp", udp_s),
+	FLOW_TIMEOUT("icmp", icmp_s, "ICMP echo sessions, seconds (60)"),
+	FLOW_TIMEOUT("tcp", tcp_s, "established TCP, seconds (1800)"),
+	FLOW_TIMEOUT("tcp-fin", tcp_fin_s, "TCP closing, seconds (10)"),
+	FLOW_TIMEOUT("tcp-syn", tcp_syn_s, "TCP opening, seconds (20)"),
+	FLOW_TIMEOUT("tcp-time-wait", tcp_time_wait_s,
+		     "TCP time-wait or reset, seconds (2)"),
+	FLOW_TIMEOUT("udp", udp_s, "UDP sessions, seconds (60)"),
 	{ NULL }
 };
 
 static const struct kw kw_flow[] = {
 	{ "max-sessions", .fn = h_uint, CFG(flow.max_sessions),
-	  .lo = 1024, .hi = NSRPD_SESS_MAX, .def = 0 },
-	{ "timeout", .sub = kw_flow_timeout },
+	  .lo = 1024, .hi = NSRPD_SESS_MAX, .def = 0,
+	  .help = "entries of the session table (262144) (restart)" },
+	{ "timeout", .sub = kw_flow_timeout,
+	  .help = "the data plane's session timeouts" },
 	{ NULL }
 };
 
 static const struct kw kw_zone[] = {
-	{ "interface", .arg = arg_ifname, .fn = h_zone_if },
+	{ "interface", .arg = arg_ifname, .fn = h_zone_if,
+	  .what = "<interface>", .value = CMD_VAL_IFNAME,
+	  .help = "a NIC of the zone" },
 	{ NULL }
 };
 
 static const struct kw kw_admin[] = {
 	{ "group", .arg = arg_admin_group, .fn = h_admin_group,
-	  .opts = kw_admin_group_opts, .local = true },
+	  .opts = kw_admin_group_opts, .local = true, .what = "<group>",
+	  .help = "a group whose members may use the control socket" },
 	{ NULL }
 };
 
 static const struct kw kw_top[] = {
-	{ "admin", .sub = kw_admin },
-	{ "flow", .sub = kw_flow },
-	{ "hostname", .fn = h_str, CFG(hostname), .local = true },
-	{ "interface", .arg = arg_iface, .sub = kw_interface },
-	{ "nsrp", .sub = kw_nsrp },
-	{ "zone", .arg = arg_zone, .sub = kw_zone, .fn = h_zone },
+	{ "admin", .sub = kw_admin,
+	  .help = "who may use the control socket besides root" },
+	{ "flow", .sub = kw_flow, .help = "the data plane's session table" },
+	{ "hostname", .fn = h_str, CFG(hostname), .local = true,
+	  .what = "<name>", .help = "the unit's name" },
+	{ "interface", .arg = arg_iface, .sub = kw_interface,
+	  .what = "<interface[:group]>", .value = CMD_VAL_IFNAME,
+	  .help = "VSI addresses (IF:N) and the unit's own (IF)" },
+	{ "nsrp", .sub = kw_nsrp, .help = "the cluster: NSRP settings" },
+	{ "zone", .arg = arg_zone, .sub = kw_zone, .fn = h_zone,
+	  .what = "<zone>", .help = "a named set of NICs" },
 	{ NULL }
 };
 
@@ -1330,16 +1484,37 @@ static int split(struct parse *p, char *s)
 }
 
 static const struct kw kw_root[] = {
-	{ "set", .sub = kw_top },
-	{ "unset", .sub = kw_top },
+	{ "set", .sub = kw_top, .help = "change a setting" },
+	{ "unset", .sub = kw_top, .help = "put a setting back to its default" },
 	{ NULL }
 };
+
+/*
+ * Splits line into buf, as p's tokens, and finds its first keyword (set
+ * or unset) in *root: NULL for a blank line or a comment.
+ */
+static int parse_root(struct parse *p, char *buf, const char *line,
+		      const struct kw **root)
+{
+	*root = NULL;
+	if (strlen(line) > CFG_LINE_LEN)
+		return fail(p, "line too long (at most %d characters)",
+			    CFG_LINE_LEN);
+	strcpy(buf, line);
+	if (split(p, buf))
+		return -EINVAL;
+	if (!p->ntok)
+		return 0;
+	*root = lookup(p, kw_root, p->tok[0]);
+	return *root ? 0 : -EINVAL;
+}
 
 static int apply(struct nsrp_config *c, const char *line, unsigned int lineno,
 		 char *err, size_t errlen)
 {
 	char buf[CFG_LINE_LEN + 1];
 	const struct kw *k;
+	int ret;
 	struct parse p = {
 		.c = c, .line = lineno, .group = -1, .err = err,
 		.errlen = errlen,
@@ -1347,17 +1522,9 @@ static int apply(struct nsrp_config *c, const char *line, unsigned int lineno,
 
 	if (errlen)
 		err[0] = '\0';
-	if (strlen(line) > CFG_LINE_LEN)
-		return fail(&p, "line too long (at most %d characters)",
-			    CFG_LINE_LEN);
-	strcpy(buf, line);
-	if (split(&p, buf))
-		return -EINVAL;
-	if (!p.ntok)
-		return 0;
-	k = lookup(&p, kw_root, p.tok[0]);
-	if (!k)
-		return -EINVAL;
+	ret = parse_root(&p, buf, line, &k);
+	if (ret || !k)
+		return ret;
 	p.unset = !strcmp(k->name, "unset");
 	p.pos = 1;
 	return walk(&p, k->sub);
@@ -1447,6 +1614,180 @@ void config_keywords(void (*fn)(void *arg, const char *path), void *arg)
 	config_keyword_table(kw_path_only, &p);
 }
 
+/* ------------------------------------------------- what may follow */
+
+struct next {
+	struct parse p;
+	cmd_next_fn fn;
+	void *arg;
+};
+
+static void next_emit(struct next *x, enum cmd_next_kind kind,
+		      const char *word, const char *help, enum cmd_value v)
+{
+	const struct cmd_next n = { .kind = kind, .word = word,
+				    .help = help ? help : "", .value = v };
+
+	x->fn(x->arg, &n);
+}
+
+static void next_words(struct next *x, const struct kw *t)
+{
+	for (; t->name; t++)
+		next_emit(x, CMD_NEXT_WORD, t->name, t->help, CMD_VAL_OTHER);
+}
+
+static bool kw_is_uint(const struct kw *k)
+{
+	return k->fn == h_uint || k->fn == h_holddown ||
+	       k->fn == h_monitor_weight;
+}
+
+/* Does k's handler read a value of its own (k has no arg)? */
+static bool kw_takes_value(const struct kw *k)
+{
+	return !k->arg && !k->opts &&
+	       (k->what || k->words || kw_is_uint(k));
+}
+
+/* The value of k (its arg's, or its handler's): its words, or its kind. */
+static void next_value(struct next *x, const struct kw *k)
+{
+	char range[32];
+	const char *what = k->what;
+
+	if (k->words) {
+		for (const char *const *w = k->words; *w; w++)
+			next_emit(x, CMD_NEXT_WORD, *w, k->help, CMD_VAL_OTHER);
+		return;
+	}
+	if (!what && kw_is_uint(k)) {
+		snprintf(range, sizeof(range), "<%u-%u>", k->lo, k->hi);
+		what = range;
+	}
+	next_emit(x, CMD_NEXT_VALUE, what ? what : "<value>", k->help,
+		  k->value);
+}
+
+static void next_end(struct next *x)
+{
+	next_emit(x, CMD_NEXT_END, "", "", CMD_VAL_OTHER);
+}
+
+/* OPTION VALUE pairs of a track-ip target or a synced file. */
+static int next_options(struct next *x, const struct kw *k)
+{
+	struct parse *p = &x->p;
+
+	if (x->p.unset) {
+		if (need_end(p))
+			return -EINVAL;
+		next_end(x);
+		return 0;
+	}
+	while (peek(p)) {
+		const struct kw *o = lookup(p, k->opts, peek(p));
+
+		if (!o)
+			return -EINVAL;
+		p->pos++;
+		if (!peek(p)) {
+			next_value(x, o);
+			return 0;
+		}
+		p->pos++;
+	}
+	next_words(x, k->opts);
+	next_end(x);
+	return 0;
+}
+
+/* What the handler of k takes after the keywords. */
+static int next_handler(struct next *x, const struct kw *k)
+{
+	struct parse *p = &x->p;
+	bool optional = k->fn == h_vsi || k->fn == h_manage;
+
+	if (k->opts)
+		return next_options(x, k);
+	if (kw_takes_value(k) && (!p->unset || optional) && peek(p))
+		p->pos++;		/* the value: anything goes here */
+	else if (kw_takes_value(k) && (!p->unset || optional)) {
+		next_value(x, k);
+		if (p->unset)
+			next_end(x);
+		return 0;
+	}
+	if (need_end(p))
+		return -EINVAL;
+	next_end(x);
+	return 0;
+}
+
+/* Walks the keywords as walk() does, then lists what may come next. */
+static int next_walk(struct next *x, const struct kw *t, bool may_end)
+{
+	struct parse *p = &x->p;
+
+	for (;;) {
+		const struct kw *k;
+
+		if (!peek(p)) {
+			next_words(x, t);
+			if (may_end)
+				next_end(x);
+			return 0;
+		}
+		k = lookup(p, t, peek(p));
+		if (!k)
+			return -EINVAL;
+		p->pos++;
+		if (k->arg) {
+			if (!peek(p)) {
+				next_value(x, k);
+				return 0;
+			}
+			if (k->arg(p, peek(p)))
+				return -EINVAL;
+			p->pos++;
+		}
+		if (k->sub) {	/* its keywords, or its end when it has fn */
+			may_end = k->fn && !peek(p);
+			t = k->sub;
+			continue;
+		}
+		return next_handler(x, k);
+	}
+}
+
+int config_next(const char *line, cmd_next_fn fn, void *arg, char *msg,
+		size_t msglen)
+{
+	char buf[CFG_LINE_LEN + 1];
+	struct next x = { .p = { .group = -1, .err = msg, .errlen = msglen },
+			  .fn = fn, .arg = arg };
+	const struct kw *k;
+
+	if (msglen)
+		msg[0] = '\0';
+	if (strlen(line) > CFG_LINE_LEN)
+		return fail(&x.p, "line too long (at most %d characters)",
+			    CFG_LINE_LEN);
+	strcpy(buf, line);
+	if (split(&x.p, buf))
+		return -EINVAL;
+	if (!x.p.ntok) {
+		next_words(&x, kw_root);
+		return 0;
+	}
+	k = lookup(&x.p, kw_root, x.p.tok[0]);
+	if (!k)
+		return -EINVAL;
+	x.p.unset = !strcmp(k->name, "unset");
+	x.p.pos = 1;
+	return next_walk(&x, k->sub, false);
+}
+
 int config_apply_line(struct nsrp_config *c, const char *line,
 		      char *err, size_t errlen)
 {
@@ -1513,6 +1854,21 @@ void config_vsd_params(const struct nsrp_config *c, unsigned int id,
 	p->failover_interval_ms = c->failover_interval_s * 1000;
 	p->failover_limit = c->failover_limit;
 	p->failover_window_ms = c->failover_window_s * 1000;
+	/*
+	 * A hand-over waits for the peer about as long as the peer's loss
+	 * would take to notice, but never less than a loaded machine may
+	 * need for two messages and a stream's last acknowledgements.
+	 */
+	p->handover_ms = c->hb_interval_ms * c->hb_threshold;
+	if (p->handover_ms < CFG_HANDOVER_MIN_MS)
+		p->handover_ms = CFG_HANDOVER_MIN_MS;
+}
+
+uint32_t config_control_deadline_ms(const struct nsrp_config *c)
+{
+	uint32_t dp = c->hb_interval_ms * c->hb_threshold;
+
+	return c->control_deadline_ms > dp ? c->control_deadline_ms : dp;
 }
 
 /* ---------------------------------------------------------- validation */
@@ -1704,6 +2060,28 @@ static void check_track(const struct nsrp_config *c, struct report *r)
 	}
 }
 
+/*
+ * The control plane's deadline extends the data plane's: shorter, it
+ * would say what does not happen. The witness is probed as a target.
+ */
+static void check_deadlines(const struct nsrp_config *c, struct report *r)
+{
+	uint32_t dp = c->hb_interval_ms * c->hb_threshold;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (c->control_deadline_ms && c->control_deadline_ms < dp)
+		report(r, c->origin.control_deadline,
+		       "control-deadline %u ms is shorter than the data plane's "
+		       "deadline, hb-interval x hb-threshold = %u ms",
+		       c->control_deadline_ms, dp);
+	if (c->has_witness && !config_track_source(c, &c->witness))
+		report(r, c->origin.witness,
+		       "witness %s: no %s manage-ip to probe it from (set "
+		       "interface IF manage-ip A/len)",
+		       addr_str(&c->witness.a, buf, sizeof(buf)),
+		       c->witness.a.family == AF_INET ? "IPv4" : "IPv6");
+}
+
 int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
 {
 	struct report r = { .name = name, .errs = errs };
@@ -1712,10 +2090,22 @@ int config_validate(const struct nsrp_config *c, const char *name, FILE *errs)
 	check_duplicates(c, &r);
 	check_zones(c, &r);
 	check_track(c, &r);
+	check_deadlines(c, &r);
 	if (c->ha_if[0] && !strcmp(c->ha_if, c->secondary_if))
 		report(&r, c->origin.secondary_if,
 		       "secondary-path %s is the HA link itself (line %u)",
 		       c->secondary_if, c->origin.ha_if);
+	return r.count ? -EINVAL : 0;
+}
+
+int config_runnable(const struct nsrp_config *c, const char *name,
+		    FILE *errs)
+{
+	struct report r = { .name = name, .errs = errs };
+
+	/* The unit's identity is its HA interface's MAC, else a VSI NIC's. */
+	if (!c->ha_if[0] && !c->n_vsi)
+		report(&r, 0, "no HA interface and no VSI: nothing to run");
 	return r.count ? -EINVAL : 0;
 }
 
@@ -1839,6 +2229,8 @@ static void write_groups(const struct nsrp_config *c, FILE *f)
 	put_uint(f, "set nsrp vsd-group failover-limit", c->failover_limit, 0);
 	put_uint(f, "set nsrp vsd-group failover-window", c->failover_window_s,
 		 CFG_FAILOVER_WINDOW_DEFAULT);
+	put_uint(f, "set nsrp vsd-group control-deadline",
+		 c->control_deadline_ms, 0);
 	for (int i = 0; i < NSRPD_MAX_VSD; i++) {
 		const struct cfg_vsd *g = &c->vsd[i];
 
@@ -1852,6 +2244,21 @@ static void write_groups(const struct nsrp_config *c, FILE *f)
 			fprintf(f, "set nsrp vsd-group id %d preempt hold-down %u\n",
 				i, g->holddown_s);
 	}
+}
+
+static void write_witness(const struct nsrp_config *c, FILE *f)
+{
+	const struct cfg_track *t = &c->witness;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!c->has_witness)
+		return;
+	fprintf(f, "set nsrp witness %s interval %u threshold %u method %s",
+		addr_str(&t->a, buf, sizeof(buf)), t->interval_s, t->threshold,
+		t->method == CFG_TRACK_ARP ? "arp" : "ping");
+	if (t->ifname[0])
+		fprintf(f, " interface %s", t->ifname);
+	fputc('\n', f);
 }
 
 static void write_track(const struct nsrp_config *c, FILE *f)
@@ -1908,6 +2315,7 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 	put_uint(f, "set nsrp monitor hold-down", c->monitor_holddown_s,
 		 CFG_MONITOR_HOLDDOWN_DEFAULT);
 	write_track(c, f);
+	write_witness(c, f);
 	put_flag(f, "set nsrp rto-mirror sync", c->rto_mirror_sync);
 	put_flag(f, "set nsrp rto session ageout-ack", c->rto_ageout_ack);
 	put_uint(f, "set nsrp rto coldstart-wait", c->rto_coldstart_wait_s,
@@ -2156,6 +2564,27 @@ out:
 
 /* ------------------------------------------------------- run-time changes */
 
+/*
+ * The same VSI addresses, in whatever order: a saved file keeps its own
+ * order, a configuration taken from the peer has the canonical one.
+ */
+static bool vsi_same_set(const struct nsrp_config *a,
+			 const struct nsrp_config *b)
+{
+	if (a->n_vsi != b->n_vsi)
+		return false;
+	for (unsigned int i = 0; i < a->n_vsi; i++) {
+		bool found = false;
+
+		for (unsigned int j = 0; j < b->n_vsi && !found; j++)
+			found = !memcmp(&a->vsi[i], &b->vsi[j],
+					sizeof(a->vsi[i]));
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
 const char *config_restart_needed(const struct nsrp_config *running,
 				  const struct nsrp_config *next)
 {
@@ -2171,8 +2600,7 @@ const char *config_restart_needed(const struct nsrp_config *running,
 		return "the standalone role";
 	if (memcmp(&a->flow, &b->flow, sizeof(a->flow)))
 		return "the flow settings (session table size, timeouts)";
-	if (a->n_vsi != b->n_vsi ||
-	    memcmp(a->vsi, b->vsi, sizeof(a->vsi[0]) * a->n_vsi))
+	if (!vsi_same_set(a, b))
 		return "the VSI addresses";
 	return NULL;
 }
@@ -2239,6 +2667,321 @@ int config_apply_runtime(const struct nsrp_config *running, const char *line,
 	return ret;
 }
 
+/* ---------------------------------------------------------------- save */
+
+/*
+ * What a line sets, as "nsrp vsd-group id 0 priority": its keywords
+ * whole and the values that name what it sets (a group, an interface, a
+ * zone, a target, a file), without set/unset and without the value it
+ * gives. "" for a comment or a blank line; -EINVAL when it does not
+ * parse as far as its handler.
+ */
+static int line_key(const char *line, char *key, size_t len)
+{
+	char buf[CFG_LINE_LEN + 1], err[256];
+	struct parse p = { .group = -1, .err = err, .errlen = sizeof(err) };
+	const struct kw *t, *k;
+	size_t used = 0;
+
+	key[0] = '\0';
+	if (parse_root(&p, buf, line, &k))
+		return -EINVAL;
+	if (!k)
+		return 0;
+	for (t = k->sub, p.pos = 1; t;) {
+		k = peek(&p) ? lookup(&p, t, peek(&p)) : NULL;
+		if (!k)
+			return -EINVAL;
+		p.pos++;
+		used += snprintf(key + used, len - used, "%s%s",
+				 used ? " " : "", k->name);
+		if (k->arg && peek(&p)) {
+			used += snprintf(key + used, len - used, " %s",
+					 peek(&p));
+			p.pos++;
+		}
+		if (used >= len)
+			return -EINVAL;
+		t = k->sub && (peek(&p) || !k->fn) ? k->sub : NULL;
+	}
+	return 0;
+}
+
+/* Where the comment that ends a line begins (its blanks before), or NULL. */
+static const char *line_comment(const char *line)
+{
+	bool quoted = false;
+
+	for (const char *c = line; *c; c++) {
+		if (*c == '"')
+			quoted = !quoted;
+		else if (!quoted && *c == '#' &&
+			 (c == line || strchr(" \t", c[-1]))) {
+			while (c > line && strchr(" \t", c[-1]))
+				c--;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+/* Is line a comment or blank only? */
+static bool line_blank(const char *line)
+{
+	const char *c = line + strspn(line, " \t\r");
+
+	return !*c || *c == '#';
+}
+
+enum save_fate {
+	SAVE_KEEP,		/* comment, blank, or true of the running one */
+	SAVE_STALE,		/* says otherwise: replaced in place, or gone */
+	SAVE_DROP,		/* does not parse: left out */
+};
+
+struct save_line {
+	char *text;		/* the line, without its newline */
+	enum save_fate fate;
+	char key[CFG_LINE_LEN];
+};
+
+/* A growing text. */
+struct save_out {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+
+/* The old file's lines, each judged against c. */
+static struct save_line *save_judge(const struct nsrp_config *c,
+				    char *old, size_t *nlines)
+{
+	struct nsrp_config *probe = malloc(sizeof(*probe));
+	struct save_line *l = NULL;
+	size_t n = 0, cap = 0;
+	char err[256];
+
+	if (!probe)
+		return NULL;
+	for (char *s = old, *e; s && *s; s = e ? e + 1 : NULL) {
+		e = strchr(s, '\n');
+		if (e)
+			*e = '\0';
+		if (n == cap) {
+			struct save_line *m = realloc(l, (cap = cap * 2 + 64) *
+							 sizeof(*l));
+
+			if (!m) {
+				free(l);
+				free(probe);
+				return NULL;
+			}
+			l = m;
+		}
+		l[n].text = s;
+		l[n].fate = SAVE_KEEP;
+		if (!line_blank(s)) {
+			memcpy(probe, c, sizeof(*probe));
+			if (line_key(s, l[n].key, sizeof(l[n].key)))
+				l[n].fate = SAVE_DROP;
+			else if (apply(probe, s, 0, err, sizeof(err)) ||
+				 !config_equal(probe, c))
+				l[n].fate = SAVE_STALE;
+		}
+		n++;
+	}
+	free(probe);
+	*nlines = n;
+	return l;
+}
+
+/*
+ * The kept lines, applied in order: what the file says without the
+ * stale ones. A kept line that fails there (its context went) is stale.
+ */
+static int save_kept(struct save_line *l, size_t n, struct nsrp_config *x)
+{
+	char err[256];
+
+	config_init(x);
+	for (size_t i = 0; i < n; i++)
+		if (l[i].fate == SAVE_KEEP && apply(x, l[i].text, 0, err,
+						    sizeof(err)))
+			l[i].fate = SAVE_STALE;
+	return 0;
+}
+
+/* The lines of text, in its order, that other (one per line) has not. */
+static char **save_missing(char *text, const char *other, size_t *n)
+{
+	char **m = calloc(strlen(text) / 2 + 2, sizeof(*m));
+
+	*n = 0;
+	if (!m)
+		return NULL;
+	for (char *l = strtok(text, "\n"); l; l = strtok(NULL, "\n")) {
+		const char *hit = strstr(other, l);
+		size_t len = strlen(l);
+
+		/* A whole line of other, not a part of one. */
+		while (hit && !((hit == other || hit[-1] == '\n') &&
+				(hit[len] == '\n' || !hit[len])))
+			hit = strstr(hit + 1, l);
+		if (!hit)
+			m[(*n)++] = l;
+	}
+	return m;
+}
+
+/* A stale line's replacements: the missing lines of the same setting. */
+static void save_replace(struct save_out *o, const struct save_line *l,
+			 char **missing, size_t nmissing)
+{
+	const char *comment = line_comment(l->text);
+	char key[CFG_LINE_LEN];
+	bool first = true;
+
+	for (size_t i = 0; i < nmissing; i++) {
+		if (!missing[i] || line_key(missing[i], key, sizeof(key)) ||
+		    strcmp(key, l->key))
+			continue;
+		fprintf(o->f, "%s%s\n", missing[i],
+			first && comment ? comment : "");
+		missing[i] = NULL;
+		first = false;
+	}
+}
+
+/* config_write()'s text of c. */
+static int save_lines(const struct nsrp_config *c, char **text)
+{
+	size_t len;
+	FILE *f = open_memstream(text, &len);
+
+	if (!f)
+		return -ENOMEM;
+	config_write(c, f);
+	if (fclose(f)) {
+		free(*text);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static int save_compose(const struct nsrp_config *c, struct save_line *l,
+			size_t n, struct save_out *o)
+{
+	struct nsrp_config *x = malloc(sizeof(*x));
+	char *want = NULL, *have = NULL, **missing = NULL;
+	size_t nmissing = 0;
+	int ret = -ENOMEM;
+
+	/* What is missing goes in config_write()'s order, a file's. */
+	if (!x || save_kept(l, n, x) || save_lines(c, &want) ||
+	    config_canonical(x, CFG_PART_ALL, &have) ||
+	    !(missing = save_missing(want, have, &nmissing)))
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].fate == SAVE_KEEP)
+			fprintf(o->f, "%s\n", l[i].text);
+		else if (l[i].fate == SAVE_STALE)
+			save_replace(o, &l[i], missing, nmissing);
+	}
+	for (size_t i = 0; i < nmissing; i++)
+		if (missing[i])
+			fprintf(o->f, "%s\n", missing[i]);
+	ret = 0;
+out:
+	free(missing);
+	free(have);
+	free(want);
+	free(x);
+	return ret;
+}
+
+/* Do the two texts say the same configuration? */
+static bool save_same(const struct nsrp_config *c, const char *text)
+{
+	struct nsrp_config *back = malloc(sizeof(*back));
+	char *a = NULL, *b = NULL, err[256];
+	bool same = false;
+
+	if (back && !config_parse_text(text, back, err, sizeof(err)) &&
+	    !config_canonical(c, CFG_PART_ALL, &a) &&
+	    !config_canonical(back, CFG_PART_ALL, &b))
+		same = !strcmp(a, b);
+	free(a);
+	free(b);
+	free(back);
+	return same;
+}
+
+/* The whole configuration under a heading: a new file's text. */
+static int save_fresh(const struct nsrp_config *c, struct save_out *o)
+{
+	fputs("# nsrpd configuration, written by \"nsrpctl save\"\n", o->f);
+	return config_write(c, o->f);
+}
+
+/* The old text with c's lines in: see config_save_text(). */
+static int save_merged(const struct nsrp_config *c, const char *old,
+		       struct save_out *o)
+{
+	char *copy = strdup(old);
+	struct save_line *l = NULL;
+	size_t n = 0;
+	int ret = -ENOMEM;
+
+	if (copy)
+		l = save_judge(c, copy, &n);
+	if (l)
+		ret = save_compose(c, l, n, o);
+	free(l);
+	free(copy);
+	return ret;
+}
+
+static int save_text_of(const struct nsrp_config *c, const char *old,
+			char **text, size_t *len)
+{
+	struct save_out o = { 0 };
+	int ret;
+
+	o.f = open_memstream(&o.buf, &o.len);
+	if (!o.f)
+		return -ENOMEM;
+	ret = old ? save_merged(c, old, &o) : save_fresh(c, &o);
+	if (fclose(o.f) && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(o.buf);
+		return ret;
+	}
+	*text = o.buf;
+	*len = o.len;
+	return 0;
+}
+
+int config_save_text(const struct nsrp_config *c, const char *old,
+		     char **text)
+{
+	size_t len;
+	int ret;
+
+	if (old && !old[strspn(old, " \t\r\n")])
+		old = NULL;
+	ret = save_text_of(c, old, text, &len);
+	/*
+	 * A file whose lines undo each other in ways the judging cannot
+	 * see is written whole instead: the configuration comes first.
+	 */
+	if (!ret && old && !save_same(c, *text)) {
+		free(*text);
+		ret = save_text_of(c, NULL, text, &len);
+	}
+	return ret;
+}
+
 /* The file a save replaces: path, or what a symbolic link points to. */
 static int save_target(const char *path, char *real)
 {
@@ -2252,34 +2995,89 @@ static int save_target(const char *path, char *real)
 	return 0;
 }
 
-/* Writes c into the open temporary file, then reads it back. */
-static int save_write(const struct nsrp_config *c, int fd, const char *tmp)
+/* Writes len bytes of text to fd, flushed to disk, and closes it. */
+static int save_put(int fd, const char *text, size_t len)
+{
+	int ret = 0;
+
+	while (len && !ret) {
+		ssize_t n = write(fd, text, len);
+
+		if (n < 0 && errno != EINTR)
+			ret = -errno;
+		if (n > 0) {
+			text += n;
+			len -= n;
+		}
+	}
+	if (!ret && fsync(fd))
+		ret = -errno;
+	if (close(fd) && !ret)
+		ret = -EIO;
+	return ret;
+}
+
+/* Do two configurations say the same, line for line, in any order? */
+static bool save_equal(const struct nsrp_config *a,
+		       const struct nsrp_config *b)
+{
+	char *ta = NULL, *tb = NULL;
+	bool same = !config_canonical(a, CFG_PART_ALL, &ta) &&
+		    !config_canonical(b, CFG_PART_ALL, &tb) &&
+		    !strcmp(ta, tb);
+
+	free(ta);
+	free(tb);
+	return same;
+}
+
+/* Writes text into the open temporary file, then reads it back as c. */
+static int save_write(const struct nsrp_config *c, int fd, const char *tmp,
+		      const char *text)
 {
 	struct nsrp_config *back;
-	FILE *f;
-	int ret;
+	int ret = save_put(fd, text, strlen(text));
 
-	f = fdopen(fd, "w");
-	if (!f) {
-		ret = -errno;
-		close(fd);
-		return ret;
-	}
-	fputs("# nsrpd configuration, written by \"nsrpctl save\"\n", f);
-	ret = config_write(c, f);
-	if (fflush(f) || fsync(fileno(f)))
-		ret = -errno;
-	if (fclose(f) && !ret)
-		ret = -EIO;
 	if (ret)
 		return ret;
 	back = malloc(sizeof(*back));
 	if (!back)
 		return -ENOMEM;
 	ret = config_load(tmp, back, NULL);
-	if (ret == -EINVAL || (!ret && !config_equal(c, back)))
-		ret = -EILSEQ;	/* a bug in config_write(): keep the old file */
+	if (ret == -EINVAL || (!ret && !save_equal(c, back)))
+		ret = -EILSEQ;	/* a bug in the writer: keep the old file */
 	free(back);
+	return ret;
+}
+
+/* The whole of the file a save replaces; -ENOENT when there is none. */
+static int save_read_old(const char *real, char **old, size_t *len)
+{
+	FILE *f = fopen(real, "re"), *m;
+	char chunk[4096];
+	size_t n;
+	int ret = 0;
+
+	*old = NULL;
+	if (!f)
+		return -errno;
+	m = open_memstream(old, len);
+	if (!m) {
+		fclose(f);
+		return -ENOMEM;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		if (fwrite(chunk, 1, n, m) != n)
+			ret = -ENOMEM;
+	if (ferror(f))
+		ret = -EIO;
+	fclose(f);
+	if (fclose(m) && !ret)
+		ret = -ENOMEM;
+	if (ret) {
+		free(*old);
+		*old = NULL;
+	}
 	return ret;
 }
 
@@ -2312,10 +3110,39 @@ static void save_sync_dir(const char *real)
 	close(fd);
 }
 
+/* The previous file, whole, as PATH.bak: written aside, then renamed. */
+static int save_backup(const char *real, const char *old, size_t len,
+		       char *err, size_t errlen)
+{
+	char bak[PATH_MAX + 8], tmp[PATH_MAX + 16];
+	int fd, ret;
+
+	snprintf(bak, sizeof(bak), "%s.bak", real);
+	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", bak);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "cannot create %s: %s", tmp,
+			 strerror(-ret));
+		return ret;
+	}
+	save_keep_owner(fd, real);
+	ret = save_put(fd, old, len);
+	if (!ret && rename(tmp, bak))
+		ret = -errno;
+	if (ret) {
+		snprintf(err, errlen, "cannot keep the previous file as %s: "
+			 "%s", bak, strerror(-ret));
+		unlink(tmp);
+	}
+	return ret;
+}
+
 int config_save(const struct nsrp_config *c, const char *path,
 		char *err, size_t errlen)
 {
-	char real[PATH_MAX], tmp[PATH_MAX + 16];
+	char real[PATH_MAX], tmp[PATH_MAX + 16], *old = NULL, *text = NULL;
+	size_t old_len = 0;
 	int fd, ret;
 
 	if (errlen)
@@ -2325,21 +3152,37 @@ int config_save(const struct nsrp_config *c, const char *path,
 		snprintf(err, errlen, "%s: %s", path, strerror(-ret));
 		return ret;
 	}
+	ret = save_read_old(real, &old, &old_len);
+	if (ret && ret != -ENOENT) {
+		snprintf(err, errlen, "cannot read %s: %s", real,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = config_save_text(c, old, &text);
+	if (ret) {
+		snprintf(err, errlen, "%s", strerror(-ret));
+		goto out;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.XXXXXX", real);
 	fd = mkostemp(tmp, O_CLOEXEC);		/* mode 0600 */
 	if (fd < 0) {
 		ret = -errno;
 		snprintf(err, errlen, "cannot create %s: %s", tmp,
 			 strerror(-ret));
-		return ret;
+		goto out;
 	}
 	save_keep_owner(fd, real);
-	ret = save_write(c, fd, tmp);
+	ret = save_write(c, fd, tmp, text);
 	if (ret) {
 		snprintf(err, errlen, "%s: %s", tmp,
 			 ret == -EILSEQ ? "does not read back as the running "
 					  "configuration" : strerror(-ret));
 		goto fail;
+	}
+	if (old) {
+		ret = save_backup(real, old, old_len, err, errlen);
+		if (ret)
+			goto fail;
 	}
 	if (rename(tmp, real)) {
 		ret = -errno;
@@ -2348,8 +3191,11 @@ int config_save(const struct nsrp_config *c, const char *path,
 		goto fail;
 	}
 	save_sync_dir(real);
-	return 0;
+	goto out;
 fail:
 	unlink(tmp);
+out:
+	free(text);
+	free(old);
 	return ret;
 }

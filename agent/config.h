@@ -20,6 +20,7 @@
 #include <net/if.h>
 
 #include "nsrpd.h"
+#include "cmd.h"
 #include "election.h"
 
 #define CFG_NAME_LEN		64	/* hostname, cluster name */
@@ -55,6 +56,8 @@
 #define CFG_TRACKIP_WEIGHT_DEFAULT 255
 #define CFG_COLDSTART_WAIT_DEFAULT 30	/* s: preempt waits for the bulk sync */
 #define CFG_FAILOVER_WINDOW_DEFAULT 600	/* s: failover-limit's window */
+#define CFG_CONTROL_DEADLINE_MAX 60000	/* ms: fits the heartbeat's 16 bits */
+#define CFG_HANDOVER_MIN_MS	500	/* a hand-over's least patience */
 
 /* "set nsrp standalone-role": run the data plane without an election. */
 enum cfg_role {
@@ -175,6 +178,8 @@ struct cfg_origin {
 	unsigned int track[CFG_MAX_TRACK];
 	unsigned int syncfile[CFG_MAX_SYNCFILES];
 	unsigned int admin_group[CFG_MAX_ADMIN_GROUPS];
+	unsigned int control_deadline;
+	unsigned int witness;
 };
 
 /*
@@ -213,6 +218,12 @@ struct nsrp_config {
 	uint32_t failover_interval_s;		/* flap damping of preempt */
 	uint32_t failover_limit;
 	uint32_t failover_window_s;
+	/*
+	 * How long the agent may be silent while its data plane answers the
+	 * peer's probes (the data plane's own deadline is hb-interval x
+	 * hb-threshold); 0: no longer than that.
+	 */
+	uint32_t control_deadline_ms;
 	struct cfg_vsd vsd[NSRPD_MAX_VSD];	/* indexed by group id */
 
 	unsigned int n_vsi;
@@ -237,6 +248,13 @@ struct nsrp_config {
 	uint32_t track_ip_weight;		/* in the device's sum */
 	unsigned int n_track;
 	struct cfg_track track[CFG_MAX_TRACK];
+	/*
+	 * set nsrp witness A [interval S] [threshold N] [method ping|arp]
+	 * [interface IF]: probed as a track-ip target is; settles a split
+	 * brain (election.h). Its weight is not used.
+	 */
+	bool has_witness;
+	struct cfg_track witness;
 
 	char auth_password[CFG_SECRET_LEN];
 	char encrypt_password[CFG_SECRET_LEN];
@@ -272,6 +290,15 @@ int config_apply_line(struct nsrp_config *c, const char *line,
 int config_validate(const struct nsrp_config *c, const char *name, FILE *errs);
 
 /*
+ * What nsrpd needs of a configuration to start at all, beyond what
+ * config_validate() checks of its lines: something to run on (an HA
+ * interface or a VSI). Prints "NAME: problem" to errs (may be NULL).
+ * Returns 0 or -EINVAL. nsrpd's start and --check-config both ask it.
+ */
+int config_runnable(const struct nsrp_config *c, const char *name,
+		    FILE *errs);
+
+/*
  * Parses and validates FILE into a fresh configuration. Prints
  * "FILE:LINE: problem" to errs for every bad line (errs may be NULL).
  * Returns 0 and fills *out, or -EINVAL (or -errno when the file cannot be
@@ -286,8 +313,8 @@ int config_load(const char *path, struct nsrp_config *out, FILE *errs);
 void config_keywords(void (*fn)(void *arg, const char *path), void *arg);
 
 /*
- * The same paths, with what completes, documents and checks a line
- * needs: where the user gives a value before more keywords (syntax
+ * The same paths, walked over the same keyword rows as the parser and
+ * config_next(), with what the manual and bash completion need: where the user gives a value before more keywords (syntax
  * holds CFG_KW_VALUE there: "set nsrp vsd-group id <value> priority"),
  * and whether the line is the unit's own (local) or the pair's.
  */
@@ -307,6 +334,16 @@ struct cfg_keyword {
 
 void config_keyword_table(void (*fn)(void *arg, const struct cfg_keyword *k),
 			  void *arg);
+
+/*
+ * What may follow the words of a set or unset line (each word complete),
+ * for "?" and completion: the keywords there, with their help, the value
+ * expected, the line's end. The words are matched as the parser matches
+ * them: returns 0, or -EINVAL with msg saying which word is ambiguous,
+ * unknown or a bad value.
+ */
+int config_next(const char *line, cmd_next_fn fn, void *arg, char *msg,
+		size_t msglen);
 
 /*
  * Config sync's view of a configuration (cfgsync.h): every line is the
@@ -371,10 +408,26 @@ int config_apply_runtime(const struct nsrp_config *running, const char *line,
 			 struct nsrp_config *next, char *err, size_t errlen);
 
 /*
- * Writes c to path atomically: a temporary file in the same directory,
- * read back and compared, flushed to disk, then renamed over path (a
- * symbolic link is followed, the file's mode kept). Returns 0 or -errno
- * with the problem in err; path is unchanged on failure.
+ * The text a save writes over old, the file's text (NULL or blank: none):
+ * the operator's file with c in it. Comments, blank lines, the order
+ * and spelling of every line still true of c stay as they are; a line
+ * that says otherwise is replaced where it stands by c's lines of the
+ * same setting (its trailing comment kept), or dropped when c has none
+ * (the setting is back to its default, the entry gone), as is a line
+ * that no longer parses; what c has that no line says is appended.
+ * Without an old file, a heading and config_write()'s lines. Returns 0
+ * with a malloc()ed text in *text, or -ENOMEM.
+ */
+int config_save_text(const struct nsrp_config *c, const char *old,
+		     char **text);
+
+/*
+ * Writes c to path (config_save_text() over what path holds) atomically:
+ * a temporary file in the same directory, read back and compared,
+ * flushed to disk; the file it replaces kept whole as PATH.bak (written
+ * aside and renamed, too); then renamed over path (a symbolic link is
+ * followed, the file's mode and owner kept). Returns 0 or -errno with the
+ * problem in err; path is unchanged on failure.
  */
 int config_save(const struct nsrp_config *c, const char *path,
 		char *err, size_t errlen);
@@ -382,6 +435,11 @@ int config_save(const struct nsrp_config *c, const char *path,
 /* The election settings of group id. */
 void config_vsd_params(const struct nsrp_config *c, unsigned int id,
 		       struct vsd_params *p);
+/*
+ * How long this unit's agent may be silent while its data plane answers:
+ * control-deadline, at least the data plane's hb-interval x hb-threshold.
+ */
+uint32_t config_control_deadline_ms(const struct nsrp_config *c);
 
 /*
  * The prefix length of a manage-ip: its own, else that of a VSI of the

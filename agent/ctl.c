@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -657,7 +658,8 @@ static bool answer(struct ctl_server *s, struct ctl_client *c,
 
 	if (c->denied) {
 		c->status = EACCES;
-		ctl_printf(&c->out, "permission denied\n");
+		ctl_printf(&c->out, "permission denied: only %s may use this "
+				    "socket\n", s->who);
 		return false;
 	}
 	err = n > cap ? -EMSGSIZE :
@@ -792,6 +794,42 @@ int ctl_acl_encode(const struct ctl_group *g, unsigned int n, uint8_t *buf,
 	return (int)len;
 }
 
+int ctl_acl_groups(const uint8_t *buf, size_t len, gid_t *gids,
+		   unsigned int cap)
+{
+	unsigned int n = 0;
+
+	if (len < 4 || buf[0] != CTL_ACL_VERSION || (len - 4) % 8)
+		return -EINVAL;
+	for (size_t at = 4; at < len; at += 8) {
+		const uint8_t *p = buf + at;
+		uint16_t tag = p[0] | p[1] << 8, perm = p[2] | p[3] << 8;
+		uint32_t id = p[4] | p[5] << 8 | p[6] << 16 |
+			      (uint32_t)p[7] << 24;
+
+		if (tag != CTL_ACL_GROUP || (perm & CTL_ACL_RW) != CTL_ACL_RW)
+			continue;
+		if (n < cap)
+			gids[n] = id;
+		n++;
+	}
+	return n > cap ? -ENOSPC : (int)n;
+}
+
+/*
+ * Who may use the socket, in the words of a refusal. Named as the fence
+ * is put up, not as a peer is refused: a name service may be slow, and
+ * the loop must not wait on it.
+ */
+static void name_who_may(struct ctl_server *s)
+{
+	gid_t gids[CTL_MAX_GROUPS];
+
+	for (unsigned int i = 0; i < s->n_groups; i++)
+		gids[i] = s->groups[i].gid;
+	ctl_who_may(s->uid, gids, s->n_groups, s->who, sizeof(s->who));
+}
+
 /* The fence of the socket file: its owner, and each group, rw. */
 static int socket_fence(struct ctl_server *s)
 {
@@ -800,6 +838,7 @@ static int socket_fence(struct ctl_server *s)
 
 	if (!s->path[0])
 		return 0;
+	name_who_may(s);
 	if (!s->n_groups) {
 		removexattr(s->path, "system.posix_acl_access");
 		return chmod(s->path, 0600) ? -errno : 0;
@@ -966,6 +1005,57 @@ void ctl_server_close(struct ctl_server *s)
 	s->lfd = s->epfd = s->tfd = -1;
 	s->ticking = false;
 	s->path[0] = '\0';
+}
+
+/* "group NAME", or "gid N" for a group without a name. */
+static void group_name(gid_t gid, char *buf, size_t len)
+{
+	char grbuf[1024];
+	struct group gr, *grp = NULL;
+
+	if (getgrgid_r(gid, &gr, grbuf, sizeof(grbuf), &grp) || !grp)
+		snprintf(buf, len, "gid %u", (unsigned int)gid);
+	else
+		snprintf(buf, len, "group %s", gr.gr_name);
+}
+
+/* Appends to buf what printf would write, cut at its end. */
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t at = strnlen(buf, len);
+	va_list ap;
+
+	if (at + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + at, len - at, fmt, ap);
+	va_end(ap);
+}
+
+void ctl_who_may(uid_t uid, const gid_t *gids, unsigned int n, char *buf,
+		 size_t len)
+{
+	char pwbuf[1024], name[64];
+	struct passwd pw, *pwp = NULL;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (uid != 0) {
+		if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) || !pwp)
+			snprintf(name, sizeof(name), "uid %u",
+				 (unsigned int)uid);
+		else
+			snprintf(name, sizeof(name), "user %s", pw.pw_name);
+		append(buf, len, "root%s%s", n ? ", " : " and ", name);
+	} else {
+		append(buf, len, "root");
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		group_name(gids[i], name, sizeof(name));
+		append(buf, len, "%s%s", !i ? " and members of " :
+				 i + 1 < n ? ", " : " or ", name);
+	}
 }
 
 /* ----------------------------------------------------------- the client */

@@ -183,6 +183,7 @@ struct ctl_server {
 	struct ctl_group groups[CTL_MAX_GROUPS];
 	unsigned int n_groups;
 	bool acl_missing;	/* the file system refused the socket's ACL */
+	char who[512];		/* who may use it (ctl_who_may()) */
 	ctl_handler_fn fn;
 	ctl_slow_fn slow;	/* NULL: every answer from the loop */
 	ctl_admin_fn needs_admin;	/* NULL: every command is an admin's */
@@ -233,6 +234,23 @@ int ctl_server_fd(const struct ctl_server *s);
 void ctl_server_event(struct ctl_server *s);
 /* Disconnects every client, closes and unlinks the socket. */
 void ctl_server_close(struct ctl_server *s);
+
+/*
+ * The groups an ACL as ctl_acl_encode() writes it gives the socket (its
+ * named groups with read and write), for a client refused at the file:
+ * how many were written into gids (at most cap), -ENOSPC when there were
+ * more, -EINVAL when buf is no such ACL.
+ */
+int ctl_acl_groups(const uint8_t *buf, size_t len, gid_t *gids,
+		   unsigned int cap);
+
+/*
+ * Who may use a socket owned by uid, opened to the n groups gids, in
+ * words: "root", "root, user nsrp and members of group nsrp-ro or group
+ * nsrp-admin". What a refusal says, on either end.
+ */
+void ctl_who_may(uid_t uid, const gid_t *gids, unsigned int n, char *buf,
+		 size_t len);
 
 /* ----------------------------------------------------------- the client */
 

@@ -49,6 +49,7 @@ enum {
 	EV_PACT,	/* a pact's socket, its fd above the low 32 bits */
 	EV_REKEY,	/* new HA link keys are derived */
 	EV_METRICS,	/* the metrics page's sockets */
+	EV_PROBE,	/* answers from the peer's data plane */
 };
 
 #define EV_TAG(ev, fd)	((uint64_t)(fd) << 32 | (ev))
@@ -113,11 +114,15 @@ static void nsrpd_on_transition(void *arg, unsigned int vsd,
 	bool was = t->from == VSD_MASTER, is = t->to == VSD_MASTER;
 
 	if (is && !was) {
-		vsi_take(&d->vsi, vsd, now + cluster_dead_ns(&d->cl));
+		vsi_take(&d->vsi, vsd, now + cluster_ctl_dead_ns(&d->cl));
 		sync_takeover(&d->sy, vsd, now);
 		cthandoff_start(&d->cth, vsd, now);
 	} else if (was && !is) {
-		vsi_release(&d->vsi, vsd);
+		/* Handed over: what still arrives is forwarded a while. */
+		if (t->handed_over)
+			vsi_leave(&d->vsi, vsd, now + VSI_LEAVE_GRACE_NS);
+		else
+			vsi_release(&d->vsi, vsd);
 		sync_released(&d->sy, vsd);
 	}
 	notify_run(&d->nt, &d->cfg, vsd, t);
@@ -132,15 +137,50 @@ static void nsrpd_on_reassert(void *arg, unsigned int vsd, uint64_t now)
 	vsi_reassert(&d->vsi, vsd);
 }
 
-/* The role map's deadline moves on with every heartbeat while master. */
+/*
+ * The role map's deadline moves on with every heartbeat while master:
+ * the data plane answers on its own for the control plane's deadline.
+ */
 static void nsrpd_on_heartbeat(void *arg, uint64_t now)
 {
 	struct nsrpd *d = arg;
 
 	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
 		if (cluster_is_master(&d->cl, i))
-			vsi_refresh(&d->vsi, i, now + cluster_dead_ns(&d->cl),
-				    now);
+			vsi_refresh(&d->vsi, i,
+				    now + cluster_ctl_dead_ns(&d->cl), now);
+}
+
+static void nsrpd_ring_read(struct nsrpd *d, uint64_t now);
+
+/*
+ * A hand-over of vsd begins: the data plane stops answering (it forwards
+ * until the hand-over ends, or gives up, and a grace after), and the
+ * sessions it made so far must reach the peer before it takes master.
+ * Called off: master again.
+ */
+static void nsrpd_on_leaving(void *arg, unsigned int vsd, bool leaving,
+			     uint64_t now)
+{
+	struct nsrpd *d = arg;
+	struct vsd_params p;
+
+	if (!leaving) {
+		vsi_take(&d->vsi, vsd, now + cluster_ctl_dead_ns(&d->cl));
+		return;
+	}
+	config_vsd_params(&d->cfg, vsd, &p);
+	vsi_leave(&d->vsi, vsd, now + (uint64_t)p.handover_ms * NS_PER_MS +
+				VSI_LEAVE_GRACE_NS);
+	nsrpd_ring_read(d, now);
+	sync_flush_mark(&d->sy);
+}
+
+static bool nsrpd_flushed(void *arg)
+{
+	struct nsrpd *d = arg;
+
+	return sync_flushed(&d->sy);
 }
 
 /* Every heartbeat tells what configuration this unit runs. */
@@ -230,6 +270,8 @@ static int nsrpd_on_event(void *ctx, void *data, size_t len)
 
 static void nsrpd_ring_read(struct nsrpd *d, uint64_t now)
 {
+	if (!d->ring)
+		return;
 	if (ring_buffer__consume(d->ring) > 0) {
 		d->ring_hold_ns = now + RING_HOLD_NS;
 		return;
@@ -250,10 +292,8 @@ static int nsrpd_identity(const struct nsrpd *d, uint8_t mac[6])
 
 	for (unsigned int i = 0; !ifname && i < d->cfg.n_vsi; i++)
 		ifname = d->cfg.vsi[i].ifname;
-	if (!ifname) {
-		pr_err("no HA interface and no VSI: nothing to run");
+	if (!ifname)		/* config_runnable() refused it at start */
 		return -EINVAL;
-	}
 	err = link_info_get(ifname, &li);
 	if (err) {
 		pr_err("%s: %s", ifname, strerror(-err));
@@ -308,6 +348,8 @@ static int nsrpd_dataplane(struct nsrpd *d)
 		.pin_dir = d->pin_dir,
 		.sess_max = f->max_sessions,
 		.dp = {
+			.cluster_id = d->cfg.cluster_id,
+			.unit_id = d->ha.id.unit_id,
 			.tcp_syn_ns = f->tcp_syn_s * NS_PER_S,
 			.tcp_est_ns = f->tcp_s * NS_PER_S,
 			.tcp_fin_ns = f->tcp_fin_s * NS_PER_S,
@@ -400,6 +442,8 @@ static int nsrpd_parts(struct nsrpd *d, const uint8_t mac[6])
 		.transition = nsrpd_on_transition,
 		.reassert = nsrpd_on_reassert,
 		.heartbeat = nsrpd_on_heartbeat,
+		.leaving = nsrpd_on_leaving,
+		.flushed = nsrpd_flushed,
 		.hb_fill = nsrpd_hb_fill,
 		.peer_up = nsrpd_on_peer_up,
 		.peer_lost = nsrpd_on_peer_lost,
@@ -504,7 +548,8 @@ static void nsrpd_halink_changed(void *arg, unsigned int i)
 	if (!down)
 		return;
 	snprintf(why, sizeof(why), "HA path %s: %s", l->name, down);
-	cluster_suspect(&d->cl, why, clock_now_ns());
+	cluster_suspect(&d->cl, why, false, clock_now_ns());
+	dpprobe_now(&d->probe);
 }
 
 /*
@@ -536,6 +581,41 @@ static int nsrpd_death_watch(struct nsrpd *d)
 		return 0;
 	}
 	return nsrpd_watch_pact(d, d->pact.lfd);
+}
+
+/*
+ * An answer from the peer's data plane, on one data NIC. One whose agent
+ * is gone forwards nothing: it proves no live peer.
+ */
+static void nsrpd_on_probe(void *arg, const struct dpprobe_answer *a,
+			   uint64_t now)
+{
+	struct nsrpd *d = arg;
+
+	if (!a->orphaned)
+		cluster_dataplane_heard(&d->cl, a->masters, a->leaving,
+					a->sent_ns, now);
+}
+
+/*
+ * The peer's data plane is probed from each data NIC: its answers keep a
+ * peer whose agent is silent (cluster.h), and tell a split brain.
+ */
+static int nsrpd_probes(struct nsrpd *d)
+{
+	int err;
+
+	if (d->cfg.standalone_role != CFG_ROLE_ELECT)
+		return 0;
+	err = dpprobe_open(&d->probe, d->cfg.cluster_id, d->ha.id.unit_id);
+	if (err) {
+		pr_warn("cannot probe the peer's data plane: %s",
+			strerror(-err));
+		return 0;
+	}
+	for (int i = 0; i < d->dp.n_ifaces; i++)
+		dpprobe_add(&d->probe, d->dp.ifaces[i].name);
+	return ep_add(d->epfd, dpprobe_fd(&d->probe), EV_PROBE);
 }
 
 /* This unit's own addresses, then what it watches. */
@@ -608,7 +688,8 @@ static int nsrpd_control(struct nsrpd *d)
 		.st = { .cfg = &d->cfg, .cl = &d->cl, .sy = &d->sy,
 			.ha = &d->ha, .sw = &d->sw, .cth = &d->cth,
 			.nt = &d->nt, .dp = &d->dp, .ctl = &d->ctl.stats,
-			.health = &d->health, .cs = &d->cs },
+			.health = &d->health, .cs = &d->cs,
+			.loop = &d->loop, .probe = &d->probe },
 		.cl = &d->cl,
 		.sy = &d->sy,
 		.cs = &d->cs,
@@ -679,6 +760,7 @@ int nsrpd_init(struct nsrpd *d)
 	for (int i = 0; i < PACT_ACCEPTED; i++)
 		d->pact.in[i] = -1;
 	sdnotify_init(&d->sd, clock_now_ns());
+	dpprobe_init(&d->probe);
 	err = nsrpd_loop_fds(d);
 	if (err)
 		return err;
@@ -699,6 +781,8 @@ int nsrpd_init(struct nsrpd *d)
 		err = nsrpd_cfgsync(d);
 	if (!err)
 		err = nsrpd_death_watch(d);
+	if (!err)
+		err = nsrpd_probes(d);
 	if (!err)
 		err = nsrpd_control(d);
 	if (!err)
@@ -918,6 +1002,8 @@ static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
 		pact_next_deadline(&d->pact),
 		sdnotify_next_deadline(&d->sd),
 		metrics_next_deadline(&d->metrics),
+		vsi_next_deadline(&d->vsi),
+		dpprobe_next_deadline(&d->probe),
 	};
 	uint64_t next = UINT64_MAX, left;
 
@@ -994,9 +1080,11 @@ static void nsrpd_pact_event(struct nsrpd *d, int fd, uint64_t now)
 {
 	int watch;
 
-	if (pact_event(&d->pact, fd, &watch))
+	if (pact_event(&d->pact, fd, &watch)) {
 		cluster_suspect(&d->cl, "the peer's agent closed its pact",
-				now);
+				true, now);
+		dpprobe_now(&d->probe);
+	}
 	nsrpd_watch_pact(d, watch);
 }
 
@@ -1033,6 +1121,10 @@ static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
 		nsrpd_rekeyed(d);
 	else if (tag == EV_METRICS)
 		metrics_event(&d->metrics, now);
+	else if (tag == EV_PROBE)
+		dpprobe_read(&d->probe, now,
+			     d->cl.peer.ever ? d->cl.peer.unit_id : 0,
+			     nsrpd_on_probe, d);
 }
 
 /* What the election weighs besides the peer: the sync, the monitors. */
@@ -1045,6 +1137,8 @@ static void nsrpd_inputs(struct nsrpd *d, uint64_t now,
 			cfgsync_holds_preempt(&d->cs);
 	in->failed = health_failed(&d->health);
 	in->weight = health_weight(&d->health);
+	in->witness = d->cfg.has_witness;
+	in->witness_ok = health_witness_ok(&d->health);
 	if (in->failed)
 		health_reason(&d->health, in->why, sizeof(in->why));
 }
@@ -1052,6 +1146,9 @@ static void nsrpd_inputs(struct nsrpd *d, uint64_t now,
 /* What runs after the election: the sweep, the hand-off, the sync. */
 static void nsrpd_background(struct nsrpd *d, uint64_t now)
 {
+	vsi_tick(&d->vsi, now);
+	dpprobe_tick(&d->probe, now,
+		     (uint64_t)d->cfg.hb_interval_ms * NS_PER_MS);
 	nsrpd_pact_tick(d, now);
 	metrics_tick(&d->metrics, now);
 	cfgsync_peer(&d->cs, d->cl.peer.present ? &d->cl.peer.hb : NULL);
@@ -1072,7 +1169,8 @@ int nsrpd_run(struct nsrpd *d)
 		struct cluster_inputs in;
 		int n;
 
-		if (cluster_may_exit(&d->cl, now))
+		/* A group handed over forwards its grace out first. */
+		if (cluster_may_exit(&d->cl, now) && !vsi_leaving(&d->vsi))
 			return 0;
 		n = epoll_pwait2(d->epfd, evs, 8,
 				 nsrpd_sleep_time(d, now, &nap), NULL);
@@ -1095,6 +1193,7 @@ int nsrpd_run(struct nsrpd *d)
 		/* Only a loop that goes round tells systemd it lives. */
 		sdnotify_tick(&d->sd, t_tick);
 		nsrpd_check_slow(d, now, t_events, t_tick);
+		loopstat_add(&d->loop, clock_now_ns() - now);
 	}
 }
 
@@ -1110,6 +1209,7 @@ void nsrpd_fini(struct nsrpd *d)
 	health_fini(&d->health);
 	cfgsync_fini(&d->cs);
 	pact_close(&d->pact);
+	dpprobe_close(&d->probe);
 	linkwatch_close(&d->halinks);
 	sync_fini(&d->sy);
 	metrics_close(&d->metrics);

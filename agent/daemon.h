@@ -19,9 +19,11 @@
 #include "ctl.h"
 #include "cthandoff.h"
 #include "dataplane.h"
+#include "dpprobe.h"
 #include "hasess.h"
 #include "health.h"
 #include "linkwatch.h"
+#include "loopstat.h"
 #include "metrics.h"
 #include "notify.h"
 #include "pact.h"
@@ -54,6 +56,7 @@ struct nsrpd {
 	struct cfgsync cs;
 	struct pact pact;		/* ends when the peer's agent dies */
 	struct linkwatch halinks;	/* the HA paths' carrier */
+	struct dpprobe probe;		/* of the peer's data plane */
 	struct notify nt;
 	struct rekey rekey;		/* new HA link passwords, off the loop */
 	struct ctl_server ctl;
@@ -66,6 +69,7 @@ struct nsrpd {
 	struct ring_buffer *ring;	/* session events from the data plane */
 	uint64_t ring_hold_ns;	/* the ring is read again then; 0: armed */
 	bool health_watched[HEALTH_NFDS];	/* its fd is in the epoll set */
+	struct loop_stats loop;		/* its passes, for get nsrp */
 };
 
 /*

@@ -37,41 +37,10 @@
 #define DP_TC_HANDLE 0x4e53	/* "NS": our filter's handle and priority */
 #define DP_TC_PRIO 0x4e53
 
+#define DP_COUNTER_NAME(idx, member, name)	[NSRP_CNT_##idx] = name,
+
 static const char *const dp_counter_names[NSRP_CNT_MAX] = {
-	[NSRP_CNT_RX] = "rx",
-	[NSRP_CNT_PASS] = "pass",
-	[NSRP_CNT_MALFORMED] = "malformed",
-	[NSRP_CNT_ARP_REPLY] = "arp-reply",
-	[NSRP_CNT_NS_REPLY] = "ns-reply",
-	[NSRP_CNT_VSI_ACCEPT] = "vsi-accept",
-	[NSRP_CNT_VSI_DROP_BACKUP] = "vsi-drop-backup",
-	[NSRP_CNT_VSI_DROP_STALE] = "vsi-drop-stale",
-	[NSRP_CNT_ND_IGNORED_BACKUP] = "nd-ignored-backup",
-	[NSRP_CNT_SESS_HIT] = "session-hit",
-	[NSRP_CNT_SESS_MISS] = "session-miss",
-	[NSRP_CNT_FWD] = "forwarded",
-	[NSRP_CNT_FB_NO_NEIGH] = "fallback-no-neigh",
-	[NSRP_CNT_FB_FRAG] = "fallback-fragment",
-	[NSRP_CNT_FB_IP_OPTS] = "fallback-ip-options",
-	[NSRP_CNT_FB_MTU] = "fallback-mtu",
-	[NSRP_CNT_FB_TTL] = "fallback-ttl",
-	[NSRP_CNT_FB_FIB] = "fallback-fib",
-	[NSRP_CNT_FB_NOT_CLUSTER] = "fallback-not-cluster",
-	[NSRP_CNT_FB_NOT_MASTER] = "fallback-not-master",
-	[NSRP_CNT_LEARN] = "learned",
-	[NSRP_CNT_EV_CREATE] = "event-create",
-	[NSRP_CNT_EV_STATE] = "event-state",
-	[NSRP_CNT_EV_REFRESH] = "event-refresh",
-	[NSRP_CNT_EV_DELETE] = "event-delete",
-	[NSRP_CNT_EV_RB_FULL] = "event-ring-full",
-	[NSRP_CNT_ND_IGNORED_STALE] = "nd-ignored-stale",
-	[NSRP_CNT_FB_VLAN] = "fallback-vlan",
-	[NSRP_CNT_SESS_EXPIRED] = "session-expired",
-	[NSRP_CNT_LEARN_RACE] = "learn-race",
-	[NSRP_CNT_NH_FILL] = "nexthop-fill",
-	[NSRP_CNT_SESS_TAKEOVER] = "session-takeover",
-	[NSRP_CNT_GARP_IGNORED] = "garp-ignored",
-	[NSRP_CNT_ORPHANED] = "orphaned",
+	NSRP_COUNTERS(DP_COUNTER_NAME)
 };
 
 const char *dp_counter_name(enum nsrp_counter c)

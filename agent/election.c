@@ -8,6 +8,7 @@
  * than chaining small moves means one step always lands on the final
  * state, so a caller never has to loop.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,11 +67,30 @@ static bool peer_master(const struct vsd_peer *pr)
 	return pr->present && pr->adv.state == VSD_MASTER;
 }
 
-/* A master peer that is healthy and means to stay. */
-static bool peer_sound_master(const struct vsd_peer *pr)
+/* A master peer that is healthy and does not step down. */
+static bool peer_master_stays(const struct vsd_peer *pr)
 {
 	return peer_master(pr) &&
 	       !(pr->adv.flags & (VSD_F_FAILED | VSD_F_YIELD));
+}
+
+/* And that answers for the VSIs: it does not hand over either. */
+static bool peer_sound_master(const struct vsd_peer *pr)
+{
+	return peer_master_stays(pr) && !(pr->adv.flags & VSD_F_LEAVING);
+}
+
+/* A backup peer that could take master now. */
+static bool peer_can_take(const struct vsd_peer *pr)
+{
+	return pr->present && pr->adv.state == VSD_BACKUP &&
+	       !(pr->adv.flags & (VSD_F_FAILED | VSD_F_YIELD));
+}
+
+/* A backup peer that preempts, and asks to be handed master. */
+static bool peer_claims(const struct vsd_peer *pr)
+{
+	return peer_can_take(pr) && (pr->adv.flags & VSD_F_CLAIM);
 }
 
 static bool local_better(const struct vsd *v, const struct vsd_peer *pr)
@@ -133,7 +153,7 @@ static void update_preempt(struct vsd *v, const struct vsd_peer *pr,
 			   uint64_t now_ns)
 {
 	bool wants = v->state == VSD_BACKUP && !v->failed && v->p.preempt &&
-		     !v->yielding && peer_sound_master(pr) &&
+		     !v->yielding && peer_master_stays(pr) &&
 		     local_better(v, pr);
 
 	if (!wants) {
@@ -149,6 +169,27 @@ static void update_preempt(struct vsd *v, const struct vsd_peer *pr,
 		v->damped = damp > v->preempt_at_ns;
 		if (v->damped)
 			v->preempt_at_ns = damp;
+	}
+}
+
+/*
+ * A preempt that is due asks the master to hand over first, for at most
+ * handover_ms; then it claims master outright, as it did before.
+ */
+static void update_claim(struct vsd *v, const struct vsd_inputs *in,
+			 uint64_t now_ns)
+{
+	bool due = v->p.handover_ms && v->state == VSD_BACKUP &&
+		   v->preempt_armed && now_ns >= v->preempt_at_ns &&
+		   !in->sync_pending && peer_master(&in->peer);
+
+	if (!due) {
+		v->claiming = false;
+		return;
+	}
+	if (!v->claiming) {
+		v->claiming = true;
+		v->claim_end_ns = now_ns + (uint64_t)v->p.handover_ms * NS_PER_MS;
 	}
 }
 
@@ -192,6 +233,34 @@ static enum vsd_state decide_failed(const struct vsd *v,
 		return VSD_INOPERABLE;
 	}
 	WHY("monitors failed: %s; master-always-exist", what);
+	return VSD_MASTER;
+}
+
+/*
+ * Every HA path is silent, but the peer's data plane answers its probes:
+ * the peer lives, the link between the two is cut. The witness decides:
+ * a unit that cannot reach it does not answer for the VSIs; one that can
+ * is master, unless the peer's data plane is (when both are, the better
+ * by the election stays).
+ */
+static enum vsd_state decide_split(const struct vsd *v,
+				   const struct vsd_inputs *in,
+				   char *why, size_t len)
+{
+	const struct vsd_peer *pr = &in->peer;
+
+	if (!in->witness_ok) {
+		WHY("split brain: the witness does not answer");
+		return v->state == VSD_INITIAL ? VSD_INITIAL : VSD_BACKUP;
+	}
+	if (pr->dp_master && (v->state != VSD_MASTER ||
+			      !vsd_better(v->p.priority, v->mac,
+					  pr->adv.priority, pr->mac))) {
+		WHY("split brain: the peer's data plane is master");
+		return v->state == VSD_INITIAL ? VSD_INITIAL : VSD_BACKUP;
+	}
+	WHY("split brain: the witness answers, the peer's data plane is "
+	    "not master");
 	return VSD_MASTER;
 }
 
@@ -243,7 +312,7 @@ static enum vsd_state decide(const struct vsd *v, const struct vsd_inputs *in,
 		return decide_failed(v, in, now_ns, why, len);
 
 	if ((v->state == VSD_INITIAL || v->state == VSD_INOPERABLE) && in_hold) {
-		if (peer_sound_master(pr)) {
+		if (peer_master_stays(pr)) {
 			WHY("peer is master");
 			return VSD_BACKUP;
 		}
@@ -254,6 +323,8 @@ static enum vsd_state decide(const struct vsd *v, const struct vsd_inputs *in,
 		return VSD_INITIAL;
 	}
 
+	if (!pr->present && pr->dp_alive && in->witness)
+		return decide_split(v, in, why, len);
 	if (!pr->present) {
 		if (v->state == VSD_INITIAL)
 			WHY("init hold over, no peer heard");
@@ -284,14 +355,24 @@ static enum vsd_state decide(const struct vsd *v, const struct vsd_inputs *in,
 			WHY("master peer steps down");
 			return VSD_MASTER;
 		}
-		/* The hold-down runs meanwhile; the claim waits for sync. */
+		/*
+		 * The hold-down runs meanwhile; the claim waits for sync,
+		 * then for the master to hand over (update_claim()).
+		 */
 		if (v->preempt_armed && now_ns >= v->preempt_at_ns &&
-		    !in->sync_pending) {
-			WHY("preempt: priority %u beats master's %u",
-			    v->p.priority, pr->adv.priority);
+		    !in->sync_pending &&
+		    (!v->claiming || now_ns >= v->claim_end_ns)) {
+			WHY("preempt: priority %u beats master's %u%s",
+			    v->p.priority, pr->adv.priority,
+			    v->claiming ? ", not handed over" : "");
 			return VSD_MASTER;
 		}
-		WHY("peer is master");
+		if (v->claiming)
+			WHY("preempt: asking the master to hand over");
+		else if (pr->adv.flags & VSD_F_LEAVING)
+			WHY("master peer hands over");
+		else
+			WHY("peer is master");
 		return VSD_BACKUP;
 	}
 	return decide_masterless(v, pr, why, len);
@@ -300,13 +381,16 @@ static enum vsd_state decide(const struct vsd *v, const struct vsd_inputs *in,
 static int set_state(struct vsd *v, enum vsd_state to, const char *why,
 		     uint64_t now_ns, struct vsd_transition *t)
 {
-	size_t n = strnlen(why, sizeof(t->reason) - 1);	/* cut if long */
+	size_t n = strlen(why);
 
 	if (to == v->state)
 		return 0;
+	if (n > sizeof(t->reason) - 1)
+		n = sizeof(t->reason) - 1;	/* cut if long */
 	t->from = v->state;
 	t->to = to;
 	t->at_ns = now_ns;
+	t->handed_over = false;
 	memcpy(t->reason, why, n);
 	t->reason[n] = '\0';
 	/* A change of master between units; the first election is none. */
@@ -317,7 +401,166 @@ static int set_state(struct vsd *v, enum vsd_state to, const char *why,
 	v->since_ns = now_ns;
 	if (to != VSD_BACKUP)
 		v->yielding = false;
+	v->giving = VSD_GIVE_NONE;
+	v->claiming = false;
 	return 1;
+}
+
+/* ------------------------------------------------------------ hand-over */
+
+static void give_start(struct vsd *v, enum vsd_give what, uint64_t now_ns)
+{
+	v->giving = what;
+	v->give_told = false;
+	v->give_from_ns = now_ns;
+	v->give_end_ns = now_ns + (uint64_t)v->p.handover_ms * NS_PER_MS;
+}
+
+/*
+ * The peer took master: this unit becomes what the hand-over was for.
+ * The transition is dated when the hand-over began, when this unit's data
+ * plane stopped answering for the VSIs (it forwards what still reaches
+ * it a moment longer): the peer answers only after, and the histories of
+ * both units say so.
+ */
+static int give_done(struct vsd *v, uint64_t now_ns, struct vsd_transition *t)
+{
+	enum vsd_give what = v->giving;
+	int changed;
+
+	switch (what) {
+	case VSD_GIVE_INELIGIBLE:
+		changed = set_state(v, VSD_INELIGIBLE, "manual: mode ineligible, "
+				    "handed over", now_ns, t);
+		break;
+	case VSD_GIVE_SHUTDOWN:
+		v->leaving = true;
+		changed = set_state(v, VSD_INELIGIBLE, "shutting down, handed "
+				    "over", now_ns, t);
+		break;
+	case VSD_GIVE_PREEMPTED:
+		changed = set_state(v, VSD_BACKUP, "peer preempts, handed over",
+				    now_ns, t);
+		break;
+	default:
+		changed = set_state(v, VSD_BACKUP, "manual: mode backup, handed "
+				    "over", now_ns, t);
+		break;
+	}
+	t->handed_over = changed;
+	if (changed)
+		t->at_ns = v->give_from_ns;
+	return changed;
+}
+
+/*
+ * The hand-over cannot be made in one exchange: the change is made at
+ * once, as it was before (a preempting peer, which then finds no master,
+ * takes it).
+ */
+static int give_fallback(struct vsd *v, const char *why, uint64_t now_ns,
+			 struct vsd_transition *t)
+{
+	static const enum vsd_cmd cmd[] = {
+		[VSD_GIVE_BACKUP] = VSD_CMD_BACKUP,
+		[VSD_GIVE_INELIGIBLE] = VSD_CMD_INELIGIBLE,
+		[VSD_GIVE_SHUTDOWN] = VSD_CMD_SHUTDOWN,
+	};
+	enum vsd_give what = v->giving;
+	char reason[VSD_REASON_LEN];
+	int changed;
+
+	v->giving = VSD_GIVE_NONE;
+	if (what == VSD_GIVE_PREEMPTED)
+		changed = set_state(v, VSD_BACKUP, "peer preempts", now_ns, t);
+	else
+		changed = vsd_command(v, cmd[what], now_ns, t);
+	if (changed) {
+		snprintf(reason, sizeof(reason), "%.48s (%s)", t->reason, why);
+		memcpy(t->reason, reason, sizeof(t->reason));
+	}
+	return changed;
+}
+
+/* A hand-over under way, as the peer's heartbeat and the clock say. */
+static int give_step(struct vsd *v, const struct vsd_inputs *in,
+		     uint64_t now_ns, struct vsd_transition *t)
+{
+	const struct vsd_peer *pr = &in->peer;
+	bool preempted = v->giving == VSD_GIVE_PREEMPTED;
+
+	/* Called off: the peer is gone, or this unit failed (decide()). */
+	if (v->state != VSD_MASTER || in->failed || !pr->present) {
+		v->giving = VSD_GIVE_NONE;
+		return 0;
+	}
+	if (peer_sound_master(pr))
+		return give_done(v, now_ns, t);
+	if (now_ns >= v->give_end_ns)
+		return give_fallback(v, "not taken in time", now_ns, t);
+	/* A preempt withdrawn before the peer was told: master stays. */
+	if (preempted && !v->give_told && !peer_claims(pr)) {
+		v->giving = VSD_GIVE_NONE;
+		return 0;
+	}
+	if (!preempted && !peer_can_take(pr))
+		return give_fallback(v, "the peer cannot take it", now_ns, t);
+	return 0;
+}
+
+int vsd_hand_over(struct vsd *v, enum vsd_cmd cmd, const struct vsd_peer *pr,
+		  uint64_t now_ns, struct vsd_transition *t)
+{
+	static const enum vsd_give give[] = {
+		[VSD_CMD_BACKUP] = VSD_GIVE_BACKUP,
+		[VSD_CMD_INELIGIBLE] = VSD_GIVE_INELIGIBLE,
+		[VSD_CMD_INIT] = VSD_GIVE_NONE,
+		[VSD_CMD_SHUTDOWN] = VSD_GIVE_SHUTDOWN,
+	};
+
+	if (v->state != VSD_MASTER || !v->p.handover_ms || !peer_can_take(pr) ||
+	    give[cmd] == VSD_GIVE_NONE)
+		return vsd_command(v, cmd, now_ns, t);
+	v->preempt_armed = false;
+	if (vsd_giving(v))
+		v->giving = give[cmd];	/* a hand-over runs: now for this */
+	else
+		give_start(v, give[cmd], now_ns);
+	return 0;
+}
+
+void vsd_give_told(struct vsd *v)
+{
+	if (vsd_giving(v))
+		v->give_told = true;
+}
+
+int vsd_given(struct vsd *v, bool taken, uint64_t now_ns,
+	      struct vsd_transition *t)
+{
+	if (!vsd_giving(v) || v->state != VSD_MASTER)
+		return 0;
+	if (taken)
+		return give_done(v, now_ns, t);
+	/* A preempting peer that cannot take master after all. */
+	if (v->giving == VSD_GIVE_PREEMPTED) {
+		v->giving = VSD_GIVE_NONE;
+		return 0;
+	}
+	return give_fallback(v, "the peer refused it", now_ns, t);
+}
+
+int vsd_take(struct vsd *v, uint64_t now_ns, struct vsd_transition *t)
+{
+	const char *why = v->claiming ? "preempt: the master handed over" :
+					"the master handed over";
+
+	if (v->state == VSD_MASTER)
+		return 0;
+	if (v->state != VSD_BACKUP || v->failed || v->yielding)
+		return -EPERM;
+	v->preempt_armed = false;
+	return set_state(v, VSD_MASTER, why, now_ns, t);
 }
 
 int vsd_step(struct vsd *v, const struct vsd_inputs *in, uint64_t now_ns,
@@ -334,7 +577,16 @@ int vsd_step(struct vsd *v, const struct vsd_inputs *in, uint64_t now_ns,
 	if (in->peer.present)
 		v->peer_seen = true;
 	update_yield(v, &in->peer, now_ns);
+	if (vsd_giving(v) && give_step(v, in, now_ns, t)) {
+		update_preempt(v, &in->peer, now_ns);
+		return 1;
+	}
+	/* A better peer preempts: hand over to it. */
+	if (!vsd_giving(v) && v->state == VSD_MASTER && v->p.handover_ms &&
+	    !in->failed && peer_claims(&in->peer) && !local_better(v, &in->peer))
+		give_start(v, VSD_GIVE_PREEMPTED, now_ns);
 	update_preempt(v, &in->peer, now_ns);
+	update_claim(v, in, now_ns);
 	next = decide(v, in, peer_was_seen, now_ns, why, sizeof(why));
 	if (v->state == VSD_INOPERABLE && !in->failed) {
 		char full[VSD_REASON_LEN + 24];
@@ -401,6 +653,10 @@ void vsd_advert(const struct vsd *v, struct vsd_advert *adv)
 		adv->flags |= VSD_F_YIELD;
 	if (v->p.master_always_exist)
 		adv->flags |= VSD_F_MAE;
+	if (vsd_giving(v))
+		adv->flags |= VSD_F_LEAVING;
+	if (v->claiming)
+		adv->flags |= VSD_F_CLAIM;
 }
 
 static void earliest(uint64_t *best, uint64_t t, uint64_t after)
@@ -420,5 +676,9 @@ uint64_t vsd_next_deadline(const struct vsd *v)
 		earliest(&best, v->preempt_at_ns, v->last_ns);
 	if (v->yielding)
 		earliest(&best, v->yield_end_ns, v->last_ns);
+	if (vsd_giving(v))
+		earliest(&best, v->give_end_ns, v->last_ns);
+	if (v->claiming)
+		earliest(&best, v->claim_end_ns, v->last_ns);
 	return best;
 }

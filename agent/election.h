@@ -24,6 +24,24 @@
  *  - "mode backup" steps down and yields until the peer is master (so the
  *    peer takes over at once), "mode ineligible" leaves the election until
  *    "mode init" starts it again.
+ *
+ * Planned hand-overs (preempt, "mode backup" or "mode ineligible" on the
+ * master, a graceful stop) hand master over in one exchange, so that no
+ * instant has two units answering for a VSI: the master hands over
+ * (vsd_hand_over(), or a preempting peer's claim, VSD_F_CLAIM), its data
+ * plane stops answering but keeps forwarding (vsd_giving(), VSD_F_LEAVING
+ * in its heartbeats), and once the peer has every session it needs the
+ * master tells it to take over (vsd_give_told()); the peer takes master
+ * when told (vsd_take()) and not before, and the old master steps down
+ * when it hears so (vsd_given(), or the peer's heartbeat). Every step
+ * falls back to the immediate change of old when the other unit dies,
+ * refuses or does not answer within handover_ms.
+ *
+ * Split brain: a peer heard on no HA path, whose data plane still answers
+ * the probes, is alive. With a witness configured, a unit that cannot
+ * reach the witness then does not answer for the VSIs, and one that can
+ * takes master only when the peer's data plane does not answer for them.
+ * Without a witness the peer counts as lost, as before.
  */
 #ifndef NSRPD_ELECTION_H
 #define NSRPD_ELECTION_H
@@ -45,6 +63,8 @@ enum vsd_state {
 #define VSD_F_FAILED	0x02	/* the sender's monitors failed */
 #define VSD_F_YIELD	0x04	/* the sender steps down: take master now */
 #define VSD_F_MAE	0x08	/* the sender has master-always-exist set */
+#define VSD_F_LEAVING	0x10	/* master handing over: wait to be told */
+#define VSD_F_CLAIM	0x20	/* backup preempting: hand master over */
 
 /* What one unit says about one group in each heartbeat. */
 struct vsd_advert {
@@ -72,6 +92,11 @@ struct vsd_params {
 	uint32_t failover_interval_ms;
 	uint32_t failover_limit;
 	uint32_t failover_window_ms;
+	/*
+	 * The longest a planned hand-over may take before the change is made
+	 * at once, as it was before hand-overs (0: always at once).
+	 */
+	uint32_t handover_ms;
 };
 
 /* The peer as the last heartbeat described it, for one group. */
@@ -79,6 +104,13 @@ struct vsd_peer {
 	bool present;			/* false: lost, or never heard */
 	uint8_t mac[6];			/* the peer's unit MAC (tie-break) */
 	struct vsd_advert adv;
+	/*
+	 * Lost on every HA path (present false), its data plane answers the
+	 * probes (dp_alive), and answers for this group (dp_master); mac and
+	 * adv are then what its last heartbeat said.
+	 */
+	bool dp_alive;
+	bool dp_master;
 };
 
 struct vsd_inputs {
@@ -86,6 +118,8 @@ struct vsd_inputs {
 	uint8_t weight;			/* their sum, at most 255 */
 	const char *why;		/* which failed, for the reason */
 	bool sync_pending;		/* no preempt: the bulk sync runs */
+	bool witness;			/* a witness settles split brains */
+	bool witness_ok;		/* and this unit reaches it */
 	struct vsd_peer peer;
 };
 
@@ -102,7 +136,17 @@ struct vsd_transition {
 	enum vsd_state from;
 	enum vsd_state to;
 	uint64_t at_ns;
+	bool handed_over;	/* from master: the peer took it over */
 	char reason[VSD_REASON_LEN];
+};
+
+/* What a master that hands over becomes once the peer took master. */
+enum vsd_give {
+	VSD_GIVE_NONE = 0,	/* not handing over */
+	VSD_GIVE_BACKUP,	/* "mode backup" */
+	VSD_GIVE_INELIGIBLE,	/* "mode ineligible" */
+	VSD_GIVE_SHUTDOWN,	/* a graceful stop */
+	VSD_GIVE_PREEMPTED,	/* the peer preempts */
 };
 
 #define VSD_CHANGES_KEPT	32	/* master changes remembered */
@@ -127,6 +171,14 @@ struct vsd {
 	uint64_t changes[VSD_CHANGES_KEPT];
 	unsigned int n_changes;
 	bool damped;			/* the armed preempt waits for damping */
+	/* A hand-over this master makes (VSD_GIVE_NONE: none). */
+	enum vsd_give giving;
+	bool give_told;			/* the peer was told to take master */
+	uint64_t give_from_ns;		/* began: the VSIs were let go */
+	uint64_t give_end_ns;		/* falls back to the change at once */
+	/* A preempt that asks the master to hand over, until claim_end_ns. */
+	bool claiming;
+	uint64_t claim_end_ns;
 };
 
 void vsd_init(struct vsd *v, const struct vsd_params *p,
@@ -143,9 +195,38 @@ void vsd_set_params(struct vsd *v, const struct vsd_params *p);
 int vsd_step(struct vsd *v, const struct vsd_inputs *in, uint64_t now_ns,
 	     struct vsd_transition *t);
 
-/* A manual command. Returns 1 and fills *t when the state changed. */
+/*
+ * A manual command, at once. Returns 1 and fills *t when the state
+ * changed.
+ */
 int vsd_command(struct vsd *v, enum vsd_cmd cmd, uint64_t now_ns,
 		struct vsd_transition *t);
+/*
+ * A planned command (backup, ineligible, shutdown): a master whose peer
+ * can take over starts handing over and stays master meanwhile (returns
+ * 0); anything else is vsd_command().
+ */
+int vsd_hand_over(struct vsd *v, enum vsd_cmd cmd, const struct vsd_peer *pr,
+		  uint64_t now_ns, struct vsd_transition *t);
+/* The peer was told to take master (the caller sent it HANDOVER). */
+void vsd_give_told(struct vsd *v);
+/*
+ * The peer's answer to it: it took master (taken), or it cannot. Returns
+ * 1 and fills *t when the state changed.
+ */
+int vsd_given(struct vsd *v, bool taken, uint64_t now_ns,
+	      struct vsd_transition *t);
+/*
+ * The peer hands master over (HANDOVER): returns 1 and fills *t when
+ * this unit took it, 0 when it is master already, -EPERM when it cannot
+ * (not a healthy backup).
+ */
+int vsd_take(struct vsd *v, uint64_t now_ns, struct vsd_transition *t);
+/* Handing over: still master, but the data plane answers no more. */
+static inline bool vsd_giving(const struct vsd *v)
+{
+	return v->giving != VSD_GIVE_NONE;
+}
 
 /* What the local heartbeat carries for this group. */
 void vsd_advert(const struct vsd *v, struct vsd_advert *adv);

@@ -108,38 +108,66 @@ static enum probe_sock health_probe_sock(const struct probe_dest *d)
 	return d->neigh ? PROBE_ARP : PROBE_ICMP;
 }
 
-static void health_targets(struct health *h, uint64_t now)
+/* A target (or the witness, what names it) ready to probe. */
+static void health_target_start(struct health *h, struct health_target *t,
+				const struct cfg_track *cfg, const char *what,
+				uint64_t now)
 {
 	char buf[INET6_ADDRSTRLEN];
+	int err;
 
-	h->n_target = h->cfg->n_track;
-	for (unsigned int i = 0; i < h->n_target; i++) {
-		struct health_target *t = &h->target[i];
-		int err;
-
-		t->cfg = h->cfg->track[i];
-		track_init(&t->st, t->cfg.interval_s * NS_PER_S,
-			   t->cfg.threshold, now);
-		t->usable = health_target_dest(h->cfg, t);
-		inet_ntop(t->cfg.a.family, t->cfg.a.addr, buf, sizeof(buf));
-		if (!t->usable) {
-			pr_warn("track-ip %s: no manage-ip to probe it from",
-				buf);
-			continue;
-		}
-		err = prober_open(&h->pr, health_probe_sock(&t->dest));
-		if (err) {
-			pr_warn("track-ip %s: cannot open the probe socket: "
-				"%s", buf, strerror(-err));
-			t->usable = false;
-		}
+	t->cfg = *cfg;
+	track_init(&t->st, t->cfg.interval_s * NS_PER_S, t->cfg.threshold,
+		   now);
+	t->usable = health_target_dest(h->cfg, t);
+	inet_ntop(t->cfg.a.family, t->cfg.a.addr, buf, sizeof(buf));
+	if (!t->usable) {
+		pr_warn("%s %s: no manage-ip to probe it from", what, buf);
+		return;
 	}
+	err = prober_open(&h->pr, health_probe_sock(&t->dest));
+	if (err) {
+		pr_warn("%s %s: cannot open the probe socket: %s", what, buf,
+			strerror(-err));
+		t->usable = false;
+	}
+}
+
+static void health_targets(struct health *h, uint64_t now)
+{
+	h->n_target = h->cfg->n_track;
+	for (unsigned int i = 0; i < h->n_target; i++)
+		health_target_start(h, &h->target[i], &h->cfg->track[i],
+				    "track-ip", now);
+	h->has_witness = h->cfg->has_witness;
+	if (h->has_witness)
+		health_target_start(h, &h->witness, &h->cfg->witness,
+				    "witness", now);
+}
+
+/* An answer from the witness: it is reachable again, perhaps. */
+static void health_witness_answer(struct health *h,
+				  const struct probe_answer *a)
+{
+	struct health_target *t = &h->witness;
+	char buf[INET6_ADDRSTRLEN];
+
+	if (!h->has_witness || !t->usable || t->dest.family != a->family ||
+	    t->dest.neigh != a->neigh ||
+	    memcmp(t->dest.addr, a->addr, a->family == AF_INET ? 4 : 16))
+		return;
+	if (!track_answer(&t->st, a->neigh ? t->st.seq : a->seq, h->now) &&
+	    t->st.replies != 1)
+		return;
+	inet_ntop(a->family, a->addr, buf, sizeof(buf));
+	pr_info("witness %s answers", buf);
 }
 
 static void health_answer(void *arg, const struct probe_answer *a)
 {
 	struct health *h = arg;
 
+	health_witness_answer(h, a);
 	for (unsigned int i = 0; i < h->n_target; i++) {
 		struct health_target *t = &h->target[i];
 		char buf[INET6_ADDRSTRLEN];
@@ -244,6 +272,7 @@ static bool health_conf_same(const struct nsrp_config *a,
 	       SAME(monitor_threshold) && SAME(monitor_holddown_s) &&
 	       SAME(track_ip) && SAME(track_ip_threshold) &&
 	       SAME(track_ip_weight) && SAME(n_track) && SAME(track) &&
+	       SAME(has_witness) && SAME(witness) &&
 	       SAME(n_manage) && SAME(manage) && SAME(n_vsi) && SAME(vsi);
 #undef SAME
 }
@@ -314,12 +343,29 @@ void health_event(struct health *h, unsigned int i, uint64_t now)
 		prober_read(&h->pr, i - HEALTH_FD_PROBE0, health_answer, h);
 }
 
+/* The witness's probe: its failures are said, and summed with nothing. */
+static void health_witness_probe(struct health *h, uint64_t now)
+{
+	struct health_target *t = &h->witness;
+	char buf[INET6_ADDRSTRLEN];
+	uint16_t seq;
+
+	if (track_due(&t->st, now, &seq) && t->st.failed) {
+		inet_ntop(t->dest.family, t->dest.addr, buf, sizeof(buf));
+		pr_warn("witness %s: %u probes unanswered", buf, t->st.missed);
+	}
+	prober_send(&h->pr, &t->dest, seq);
+}
+
 void health_tick(struct health *h, uint64_t now)
 {
 	h->now = now;
 	for (unsigned int i = 0; h->cfg->track_ip && i < h->n_target; i++)
 		if (h->target[i].usable && now >= h->target[i].st.next_ns)
 			health_probe(h, &h->target[i], now);
+	if (h->has_witness && h->witness.usable &&
+	    now >= h->witness.st.next_ns)
+		health_witness_probe(h, now);
 	monitor_update(&h->mon, now);
 }
 
@@ -330,7 +376,18 @@ uint64_t health_next_deadline(const struct health *h)
 	for (unsigned int i = 0; h->cfg->track_ip && i < h->n_target; i++)
 		if (h->target[i].usable && h->target[i].st.next_ns < next)
 			next = h->target[i].st.next_ns;
+	if (h->has_witness && h->witness.usable &&
+	    h->witness.st.next_ns < next)
+		next = h->witness.st.next_ns;
 	return next;
+}
+
+bool health_witness_ok(const struct health *h)
+{
+	const struct track_target *st = &h->witness.st;
+
+	return h->has_witness && h->witness.usable && st->replies &&
+	       !st->failed;
 }
 
 bool health_failed(const struct health *h)

@@ -4,7 +4,8 @@
  * monitored interfaces and zones (their links, linkwatch.h) and the
  * track-ip targets (their probes, probe.h; their state, trackip.h),
  * summed by weight (monitor.h) into one verdict for the election: failed
- * or not, by how much, and why.
+ * or not, by how much, and why. And the witness, probed as a target is
+ * but not summed: whether this unit reaches it settles a split brain.
  */
 #ifndef NSRPD_HEALTH_H
 #define NSRPD_HEALTH_H
@@ -34,6 +35,8 @@ struct health {
 	struct prober pr;
 	struct health_target target[CFG_MAX_TRACK];
 	unsigned int n_target;
+	bool has_witness;
+	struct health_target witness;
 	/* Which monitor item each thing feeds: -1 for none. */
 	int item_if[LW_MAX];		/* by linkwatch index */
 	int item_zone[CFG_MAX_ZONE_MON];
@@ -65,6 +68,12 @@ void health_event(struct health *h, unsigned int i, uint64_t now);
 /* Probes that are due, hold-downs that ran out. */
 void health_tick(struct health *h, uint64_t now);
 uint64_t health_next_deadline(const struct health *h);
+
+/*
+ * The witness answers: it did, and has not failed since (threshold
+ * probes unanswered in a row). False without one.
+ */
+bool health_witness_ok(const struct health *h);
 
 /* The verdict: failed, the sum (at most 255) and what failed, in words. */
 bool health_failed(const struct health *h);

@@ -29,7 +29,20 @@ static void usage(FILE *f)
 		NSRPD_CONF_DEFAULT, CTL_DEFAULT_PATH, NSRPD_PIN_DIR);
 }
 
-/* Prints "FILE:LINE: problem" for each bad line; 0 when the file is good. */
+/*
+ * The configuration nsrpd starts with, checked as it is at every start:
+ * each bad line as "FILE:LINE: problem", then what the whole needs to run.
+ * --check-config asks the same, so it refuses what a start would.
+ */
+static int load_config(const char *path, struct nsrp_config *c)
+{
+	int err = config_load(path, c, stderr);
+
+	if (!err)
+		err = config_runnable(c, path, stderr);
+	return err;
+}
+
 static int check_config(const char *path)
 {
 	struct nsrp_config *c = calloc(1, sizeof(*c));
@@ -37,7 +50,7 @@ static int check_config(const char *path)
 
 	if (!c)
 		return NSRP_EXIT_FAIL;
-	err = config_load(path, c, stderr);
+	err = load_config(path, c);
 	free(c);
 	if (err) {
 		fprintf(stderr, "%s: configuration rejected\n", path);
@@ -123,7 +136,7 @@ int main(int argc, char **argv)
 	block_signals();
 	log_init("nsrpd", use_syslog, lvl);
 	log_hook_libbpf();
-	if (config_load(d->cfg_path, &d->cfg, stderr)) {
+	if (load_config(d->cfg_path, &d->cfg)) {
 		pr_err("%s: configuration rejected", d->cfg_path);
 		free(d);
 		return NSRP_EXIT_CONFIG;

@@ -239,7 +239,7 @@ int proto_encode_hb(uint8_t *buf, size_t len, const struct proto_hdr *h,
 	put32(p + 8, hb->interval_ms);
 	p[12] = hb->ngroups;
 	p[13] = hb->threshold;
-	memset(p + 14, 0, 2);
+	put16(p + 14, hb->ctl_deadline_ms);
 	p += PROTO_HB_FIXED_LEN;
 	for (i = 0; i < hb->ngroups; i++, p += PROTO_HB_GROUP_LEN)
 		put_hb_group(p, &hb->groups[i]);
@@ -263,6 +263,7 @@ int proto_decode_hb(const uint8_t *body, size_t len, struct proto_hb *hb)
 	hb->interval_ms = get32(body + 8);
 	hb->ngroups = body[12];
 	hb->threshold = body[13];
+	hb->ctl_deadline_ms = get16(body + 14);
 	if (hb->ngroups > PROTO_HB_MAX_GROUPS)
 		return -PROTO_R_TOO_MANY_GROUPS;
 	if (len < hb_body_len(hb->ngroups))

@@ -182,6 +182,11 @@ struct proto_hb {
 	uint16_t flags;			/* PROTO_HB_F_* */
 	uint32_t interval_ms;		/* the sender's hb-interval */
 	uint8_t threshold;		/* and hb-threshold; 0: not told */
+	/*
+	 * How long its agent may be silent while its data plane answers
+	 * (config_control_deadline_ms()); 0: not told, interval x threshold.
+	 */
+	uint16_t ctl_deadline_ms;
 	uint8_t ngroups;
 	struct proto_hb_group groups[PROTO_HB_MAX_GROUPS];
 	bool has_cfg;			/* cfg below was sent */
@@ -256,7 +261,13 @@ enum proto_req_kind {
 	PROTO_REQ_COLDSTART = 1,	/* send me the whole table */
 	PROTO_REQ_AGEOUT_QUERY = 2,	/* is this session alive on you? */
 	PROTO_REQ_AGEOUT_REPLY = 3,
-	PROTO_CTL_HANDOVER = 16,	/* take master of group arg, now */
+	/*
+	 * Take master of the group data[0] now: this unit stopped answering
+	 * for it, and the peer has every session delta it sent. The answer
+	 * echoes the id, data[0] the group, data[1] 1 when it took master,
+	 * 0 when it cannot.
+	 */
+	PROTO_CTL_HANDOVER = 16,
 	PROTO_CTL_HANDOVER_ACK = 17,
 	PROTO_CTL_PING = 18,		/* answer at once: id is a nonce */
 	PROTO_CTL_PONG = 19,		/* the answer, the same id */

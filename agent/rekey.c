@@ -3,6 +3,7 @@
  * rekey.c - key derivation on a thread of its own (see rekey.h).
  */
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 
+#include "log.h"
 #include "rekey.h"
 
 #define REKEY_NICE	10
@@ -32,10 +34,22 @@ static void rekey_wipe(struct rekey *r)
 	hacrypt_keys_clear(&r->keys);
 }
 
+/* Waits for the thread's eventfd: past it, the thread touches r no more. */
+static void rekey_wait(struct rekey *r)
+{
+	struct pollfd p = { .fd = r->efd, .events = POLLIN };
+	uint64_t n;
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	if (read(r->efd, &n, sizeof(n)) != sizeof(n))
+		r->err = r->err ? r->err : -EIO;
+}
+
 void rekey_fini(struct rekey *r)
 {
 	if (r->busy)
-		pthread_join(r->thread, NULL);
+		rekey_wait(r);
 	r->busy = false;
 	rekey_wipe(r);
 	if (r->efd >= 0)
@@ -62,9 +76,14 @@ static void *rekey_thread(void *arg)
 	setpriority(PRIO_PROCESS, (id_t)gettid(), REKEY_NICE);
 	r->err = hacrypt_derive(&r->keys, r->auth_pw, r->enc_pw,
 				r->cluster_id);
-	/* The loop joins before it reads; a lost wake-up cannot happen. */
+	/*
+	 * The last touch of r: the loop reads the keys once it has read the
+	 * eventfd, and the write is its barrier. A failed write (which an
+	 * eventfd far from its limit does not do) would leave the loop
+	 * waiting, with the old keys.
+	 */
 	if (write(r->efd, &one, sizeof(one)) != sizeof(one))
-		r->err = r->err ? r->err : -EIO;
+		pr_err("rekey: eventfd: %s", strerror(errno));
 	return NULL;
 }
 
@@ -73,6 +92,9 @@ static void *rekey_thread(void *arg)
  * does: a second of Argon2id must not hold back the heartbeats, which it
  * would as a SCHED_FIFO thread inherited from a loop with
  * realtime-priority set (the kernel's throttling leaves others 5%).
+ * It is detached: joined, the loop would wait for the end of a thread
+ * that a busy machine may leave without a CPU for seconds at its nice
+ * value, with every heartbeat held back behind it.
  */
 static int rekey_spawn(struct rekey *r)
 {
@@ -88,6 +110,9 @@ static int rekey_spawn(struct rekey *r)
 		err = pthread_attr_setschedpolicy(&attr, SCHED_OTHER);
 	if (!err)
 		err = pthread_attr_setschedparam(&attr, &none);
+	if (!err)
+		err = pthread_attr_setdetachstate(&attr,
+						  PTHREAD_CREATE_DETACHED);
 	if (!err)
 		err = pthread_create(&r->thread, &attr, rekey_thread, r);
 	pthread_attr_destroy(&attr);
@@ -125,7 +150,6 @@ int rekey_done(struct rekey *r, struct hacrypt_keys *out)
 
 	if (read(r->efd, &n, sizeof(n)) != sizeof(n) || !r->busy)
 		return 0;
-	pthread_join(r->thread, NULL);
 	r->busy = false;
 	if (r->queued) {
 		r->queued = false;

@@ -26,7 +26,7 @@ struct rekey {
 	bool busy;			/* a thread derives */
 	bool queued;			/* newer passwords wait for it */
 	pthread_t thread;
-	/* What the thread reads, then writes; the loop's again once joined. */
+	/* What the thread reads, then writes; the loop's again once it ended. */
 	char auth_pw[CFG_SECRET_LEN];
 	char enc_pw[CFG_SECRET_LEN];
 	unsigned int cluster_id;
@@ -39,7 +39,7 @@ struct rekey {
 };
 
 int rekey_init(struct rekey *r);
-/* Joins a derivation under way and wipes every password and key. */
+/* Waits for a derivation under way and wipes every password and key. */
 void rekey_fini(struct rekey *r);
 int rekey_fd(const struct rekey *r);
 bool rekey_busy(const struct rekey *r);

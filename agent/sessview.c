@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include "ctl.h"
+#include "jsonout.h"
 #include "sessview.h"
 
 #define SHOW_MAX_WORDS	16
@@ -119,55 +120,153 @@ static int parse_value(const char *key, const char *val, struct sess_filter *f,
 	return 0;
 }
 
-static bool takes_value(const char *w)
+/* The filter's keywords, any unique prefix of each, as the commands'. */
+static const struct sess_word {
+	const char *word;
+	const char *what;	/* its value, NULL: none */
+	const char *help;
+} sess_words[] = {
+	{ "addr", "<address>", "either endpoint's address" },
+	{ "dst", "<address>", "the responder's address" },
+	{ "port", "<0-65535>", "either endpoint's port" },
+	{ "proto", "<0-255>", "tcp, udp, icmp (and ICMPv6) or a number" },
+	{ "src", "<address>", "the initiator's address" },
+	{ "summary", NULL, "totals per state and protocol, the map's use" },
+};
+
+#define SESS_NWORDS	(sizeof(sess_words) / sizeof(sess_words[0]))
+
+static const char *const sess_protos[] = { "icmp", "tcp", "udp" };
+
+/*
+ * The keyword w stands for: itself or the one it begins. NULL with the
+ * reason in msg when it begins several (naming them) or none.
+ */
+static const struct sess_word *sess_word(const char *w, char *msg,
+					 size_t len)
 {
-	return !strcmp(w, "src") || !strcmp(w, "dst") || !strcmp(w, "addr") ||
-	       !strcmp(w, "port") || !strcmp(w, "proto");
+	const struct sess_word *hit = NULL;
+	char names[128] = "";
+	size_t n = strlen(w), used = 0;
+	unsigned int hits = 0;
+
+	for (size_t i = 0; i < SESS_NWORDS; i++)
+		if (!strcmp(sess_words[i].word, w))
+			return &sess_words[i];
+	for (size_t i = 0; i < SESS_NWORDS; i++) {
+		if (strncmp(sess_words[i].word, w, n))
+			continue;
+		hit = &sess_words[i];
+		hits++;
+		used += snprintf(names + used, sizeof(names) - used, "%s%s",
+				 used ? ", " : "", hit->word);
+	}
+	if (hits == 1)
+		return hit;
+	if (hits)
+		snprintf(msg, len, "get session: ambiguous '%s': %s", w, names);
+	else
+		snprintf(msg, len, "get session: unknown word '%s' (expected "
+			 "src, dst, addr, port, proto or summary)", w);
+	return NULL;
 }
 
-static int parse_filter(const char *args, struct sess_filter *f,
-			struct ctl_out *out)
+/* The words of args, in place in line; their number, or -EINVAL. */
+static int sess_split(const char *args, char *line, size_t cap, char **w,
+		      char *msg, size_t len)
 {
-	char line[CTL_MAX_CMD + 1], *w[SHOW_MAX_WORDS], *save = NULL, *t;
-	int n = 0, err;
+	char *save = NULL, *t;
+	int n = 0;
 
-	memset(f, 0, sizeof(*f));
-	f->port = -1;
-	f->proto = -1;
-	if (snprintf(line, sizeof(line), "%s", args ? args : "") >=
-	    (int)sizeof(line)) {
-		ctl_printf(out, "get session: arguments too long\n");
+	if (snprintf(line, cap, "%s", args ? args : "") >= (int)cap) {
+		snprintf(msg, len, "get session: arguments too long");
 		return -EINVAL;
 	}
 	for (t = strtok_r(line, " \t\n", &save); t;
 	     t = strtok_r(NULL, " \t\n", &save)) {
 		if (n == SHOW_MAX_WORDS) {
-			ctl_printf(out, "get session: too many words\n");
+			snprintf(msg, len, "get session: too many words");
 			return -EINVAL;
 		}
 		w[n++] = t;
 	}
+	return n;
+}
+
+static int parse_filter(const char *args, struct sess_filter *f,
+			struct ctl_out *out)
+{
+	char line[CTL_MAX_CMD + 1], *w[SHOW_MAX_WORDS], msg[256];
+	int n, err;
+
+	memset(f, 0, sizeof(*f));
+	f->port = -1;
+	f->proto = -1;
+	n = sess_split(args, line, sizeof(line), w, msg, sizeof(msg));
 	for (int i = 0; i < n; i++) {
-		if (!strcmp(w[i], "summary")) {
+		const struct sess_word *k = sess_word(w[i], msg, sizeof(msg));
+
+		if (!k) {
+			n = -EINVAL;
+			break;
+		}
+		if (!k->what) {
 			f->summary = true;
 			continue;
 		}
-		if (!takes_value(w[i])) {
-			ctl_printf(out, "get session: unknown word '%s' "
-					"(expected src, dst, addr, port, proto "
-					"or summary)\n", w[i]);
-			return -EINVAL;
-		}
 		if (i + 1 == n) {
 			ctl_printf(out, "get session: '%s' needs a value\n",
-				   w[i]);
+				   k->word);
 			return -EINVAL;
 		}
-		err = parse_value(w[i], w[i + 1], f, out);
+		err = parse_value(k->word, w[i + 1], f, out);
 		if (err)
 			return err;
 		i++;
 	}
+	if (n < 0) {
+		ctl_printf(out, "%s\n", msg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void sess_next_emit(cmd_next_fn fn, void *arg, enum cmd_next_kind k,
+			   const char *word, const char *help)
+{
+	const struct cmd_next nx = { .kind = k, .word = word, .help = help };
+
+	fn(arg, &nx);
+}
+
+int sessview_next(const char *line, const char *rest, cmd_next_fn fn,
+		  void *arg, char *msg, size_t msglen)
+{
+	char buf[CTL_MAX_CMD + 1], *w[SHOW_MAX_WORDS];
+	int n = sess_split(rest, buf, sizeof(buf), w, msg, msglen);
+
+	(void)line;
+	if (n < 0)
+		return n;
+	for (int i = 0; i < n; i++) {
+		const struct sess_word *k = sess_word(w[i], msg, msglen);
+
+		if (!k)
+			return -EINVAL;
+		if (!k->what || ++i < n)
+			continue;
+		/* The value of the last keyword comes next. */
+		if (!strcmp(k->word, "proto"))
+			for (size_t p = 0; p < 3; p++)
+				sess_next_emit(fn, arg, CMD_NEXT_WORD,
+					       sess_protos[p], k->help);
+		sess_next_emit(fn, arg, CMD_NEXT_VALUE, k->what, k->help);
+		return 0;
+	}
+	for (size_t i = 0; i < SESS_NWORDS; i++)
+		sess_next_emit(fn, arg, CMD_NEXT_WORD, sess_words[i].word,
+			       sess_words[i].help);
+	sess_next_emit(fn, arg, CMD_NEXT_END, "", "");
 	return 0;
 }
 
@@ -308,24 +407,40 @@ static int show_row_json(const struct nsrp_sess_key *k,
 			 const struct nsrp_sess *v, const struct sess_view *sv,
 			 const char *pn, const struct show_ctx *x)
 {
-	char ia[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
+	char ia[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN], id[9];
+	json_t *o = json_object(), *p = json_array(), *b = json_array();
 
+	if (!o || !p || !b) {
+		json_decref(o);
+		json_decref(p);
+		json_decref(b);
+		return -ENOMEM;
+	}
 	addr_str(k->family, sv->ia, ia, sizeof(ia));
 	addr_str(k->family, sv->ra, ra, sizeof(ra));
-	return ctl_printf(x->out,
-			  "%s{\"id\":\"%08x\",\"vsd\":%u,\"proto\":\"%s\","
-			  "\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\","
-			  "\"dport\":%u,\"state\":\"%s\",\"timeout\":%llu,"
-			  "\"pkts\":[%llu,%llu],\"bytes\":[%llu,%llu],"
-			  "\"peer\":%s}",
-			  x->shown ? "," : "", sess_id(k), v->vsd, pn, ia,
-			  sv->ip, ra, sv->rp, sesstab_state_name(v->state),
-			  (unsigned long long)secs_left(v, x->now),
-			  (unsigned long long)v->pkts[NSRP_DIR_ORIG],
-			  (unsigned long long)v->pkts[NSRP_DIR_REPLY],
-			  (unsigned long long)v->bytes[NSRP_DIR_ORIG],
-			  (unsigned long long)v->bytes[NSRP_DIR_REPLY],
-			  v->flags & NSRP_SF_FROM_PEER ? "true" : "false");
+	snprintf(id, sizeof(id), "%08x", sess_id(k));
+	jsonout_set_str(o, "id", id);
+	jsonout_set_uint(o, "vsd", v->vsd);
+	jsonout_set_str(o, "proto", pn);
+	jsonout_set_str(o, "src", ia);
+	jsonout_set_uint(o, "sport", sv->ip);
+	jsonout_set_str(o, "dst", ra);
+	jsonout_set_uint(o, "dport", sv->rp);
+	jsonout_set_str(o, "state", sesstab_state_name(v->state));
+	jsonout_set_uint(o, "timeout", secs_left(v, x->now));
+	/* pkts[]/bytes[] are kept per direction from the initiator. */
+	json_array_append_new(p, jsonout_uint(v->pkts[NSRP_DIR_ORIG]));
+	json_array_append_new(p, jsonout_uint(v->pkts[NSRP_DIR_REPLY]));
+	json_array_append_new(b, jsonout_uint(v->bytes[NSRP_DIR_ORIG]));
+	json_array_append_new(b, jsonout_uint(v->bytes[NSRP_DIR_REPLY]));
+	jsonout_set(o, "pkts", p);
+	jsonout_set(o, "bytes", b);
+	jsonout_set_bool(o, "peer", v->flags & NSRP_SF_FROM_PEER);
+	if (x->shown && ctl_write(x->out, ",", 1)) {
+		json_decref(o);
+		return -ENOSPC;
+	}
+	return jsonout_write(x->out, o, false);
 }
 
 static int show_row(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
@@ -416,29 +531,62 @@ static void show_summary_text(const struct show_ctx *x, unsigned int cap)
 		   (unsigned long long)x->icmp, (unsigned long long)x->other);
 }
 
-static void show_summary_json(const struct show_ctx *x, unsigned int cap)
+static int show_summary_json(const struct show_ctx *x, unsigned int cap)
 {
-	struct ctl_out *o = x->out;
+	json_t *o = jsonout_object(), *st = json_object(), *pr = json_object();
 
-	ctl_printf(o, "{\"total\":%llu,\"local\":%llu,\"from_peer\":%llu,"
-		      "\"expired\":%llu,\"present\":%llu,\"capacity\":%u,",
-		   (unsigned long long)x->shown,
-		   (unsigned long long)x->local,
-		   (unsigned long long)x->from_peer,
-		   (unsigned long long)x->expired,
-		   (unsigned long long)x->present, cap);
+	if (!o || !st || !pr) {
+		json_decref(o);
+		json_decref(st);
+		json_decref(pr);
+		return -ENOMEM;
+	}
+	jsonout_set_uint(o, "total", x->shown);
+	jsonout_set_uint(o, "local", x->local);
+	jsonout_set_uint(o, "from_peer", x->from_peer);
+	jsonout_set_uint(o, "expired", x->expired);
+	jsonout_set_uint(o, "present", x->present);
+	jsonout_set_uint(o, "capacity", cap);
 	if (x->churn)
-		ctl_printf(o, "\"evicted\":%llu,",
-			   (unsigned long long)show_evicted(x));
-	ctl_printf(o, "\"by_state\":{");
+		jsonout_set_uint(o, "evicted", show_evicted(x));
 	for (int s = 0; s <= NSRP_SS_MAX; s++)
-		ctl_printf(o, "%s\"%s\":%llu", s ? "," : "",
-			   sesstab_state_name(s),
-			   (unsigned long long)x->by_state[s]);
-	ctl_printf(o, "},\"by_proto\":{\"tcp\":%llu,\"udp\":%llu,"
-		      "\"icmp\":%llu,\"other\":%llu}}\n",
-		   (unsigned long long)x->tcp, (unsigned long long)x->udp,
-		   (unsigned long long)x->icmp, (unsigned long long)x->other);
+		jsonout_set_uint(st, sesstab_state_name(s), x->by_state[s]);
+	jsonout_set(o, "by_state", st);
+	jsonout_set_uint(pr, "tcp", x->tcp);
+	jsonout_set_uint(pr, "udp", x->udp);
+	jsonout_set_uint(pr, "icmp", x->icmp);
+	jsonout_set_uint(pr, "other", x->other);
+	jsonout_set(o, "by_proto", pr);
+	return jsonout_write(x->out, o, true);
+}
+
+/*
+ * The list as JSON: each session is an object jansson encodes, but the
+ * frame around them is written here, for the list is not held whole: a
+ * million sessions as one tree would take a gigabyte. What ends the
+ * object (totals, capacity, schema version) is an object of its own,
+ * whose members follow the list's.
+ */
+static int show_list_json_end(const struct show_ctx *x, unsigned int cap)
+{
+	json_t *o = json_object();
+	char *text;
+	int err;
+
+	if (!o)
+		return -ENOMEM;
+	jsonout_set_uint(o, "total", x->shown);
+	jsonout_set_uint(o, "present", x->present);
+	jsonout_set_uint(o, "capacity", cap);
+	jsonout_set_uint(o, "schema_version", JSONOUT_SCHEMA);
+	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (!text)
+		return -ENOMEM;
+	/* "{...}" without its "{": the members after "sessions". */
+	err = ctl_printf(x->out, "],%s\n", text + 1);
+	free(text);
+	return err;
 }
 
 int sessview_show(int fd, const char *args, int json, struct ctl_out *out,
@@ -453,7 +601,7 @@ int sessview_show(int fd, const char *args, int json, struct ctl_out *out,
 	if (err)
 		return err;
 	if (!f.summary && json)
-		ctl_printf(out, "{\"sessions\":[");
+		ctl_printf(out, "{\"sessions\":[");	/* see show_list_json_end() */
 	else if (!f.summary)
 		show_head(out);
 	err = sesstab_walk(fd, show_one, &x);
@@ -465,16 +613,12 @@ int sessview_show(int fd, const char *args, int json, struct ctl_out *out,
 	}
 	if (f.summary) {
 		if (json)
-			show_summary_json(&x, capacity);
-		else
-			show_summary_text(&x, capacity);
+			return show_summary_json(&x, capacity);
+		show_summary_text(&x, capacity);
 		return 0;
 	}
 	if (json)
-		ctl_printf(out, "],\"total\":%llu,\"present\":%llu,"
-				"\"capacity\":%u}\n",
-			   (unsigned long long)x.shown,
-			   (unsigned long long)x.present, capacity);
+		return show_list_json_end(&x, capacity);
 	else
 		ctl_printf(out, "Total %llu sessions according to filtering "
 				"criteria (%llu of %u in the map).\n",

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "cmd.h"
 #include "sesstab.h"
 
 struct ctl_out;
@@ -11,8 +12,9 @@ struct ctl_out;
 /*
  * `get session [src|dst|addr A] [port P] [proto tcp|udp|icmp|N]` and
  * `get session summary` (filters allowed too): args is the text after
- * "get session". src is the initiator's address, dst the responder's,
- * addr either; port either endpoint's; icmp matches ICMP and ICMPv6.
+ * "get session", each keyword any unique prefix of itself. src is the
+ * initiator's address, dst the responder's, addr either; port either
+ * endpoint's; icmp matches ICMP and ICMPv6.
  * The table lists, per session: id (a hash of the key, the same on both
  * units), vsd, proto, initiator:port -> responder:port, state, timeout
  * left in s, packets and bytes each way (initiator/responder) and flags
@@ -24,5 +26,12 @@ struct ctl_out;
 int sessview_show(int fd, const char *args, int json, struct ctl_out *out,
 		  uint64_t now, unsigned int capacity,
 		  const struct sesstab_churn *churn);
+
+/*
+ * A cmd_rest_fn: what may follow "get session" and the filter words in
+ * rest (each word may be abbreviated to a unique prefix, as everywhere).
+ */
+int sessview_next(const char *line, const char *rest, cmd_next_fn fn,
+		  void *arg, char *msg, size_t msglen);
 
 #endif

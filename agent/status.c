@@ -2,6 +2,12 @@
 /*
  * status.c - "get nsrp" in the layout of ScreenOS's, its history, the
  * counters and the running configuration (see status.h).
+ *
+ * The text of "get nsrp" is the seed's, line for line and column for
+ * column, with a real value or "not available" in every field; what
+ * nsrpd adds (its sync counters, alarms, peers heard, the configuration's
+ * checksums) follows in a section of its own, so that what reads
+ * ScreenOS's output reads this one. JSON goes through jsonout.h.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,14 +19,13 @@
 
 #include "clock.h"
 #include "ident.h"
+#include "jsonout.h"
 #include "netlink.h"
 #include "status.h"
 #include "version.h"
 
-static unsigned long long ull(uint64_t v)
-{
-	return v;
-}
+/* ScreenOS's "data mac" when a unit has no HA data link: nsrpd has none. */
+#define STATUS_NO_DATA_MAC	"ffffffffffff"
 
 static const char *yes_no(bool b)
 {
@@ -32,23 +37,28 @@ static const char *enabled(bool b)
 	return b ? "enabled" : "disabled";
 }
 
+static unsigned long long ull(uint64_t v)
+{
+	return v;
+}
+
 /* ------------------------------------------------------------- get nsrp */
 
 static void status_units(const struct status_src *src, struct ctl_out *o)
 {
+	const struct cluster *cl = src->cl;
 	char mac[13];
 
-	mac_to_plain(mac, src->cl->mac);
-	ctl_printf(o, "index: 0, unit id: %9u, ctrl mac: %s\n", src->cl->unit_id,
-		   mac);
-	if (src->cl->peer.ever) {
-		mac_to_plain(mac, src->cl->peer.mac);
-		ctl_printf(o, "index: 1, unit id: %9u, ctrl mac: %s%s\n",
-			   src->cl->peer.unit_id, mac,
-			   src->cl->peer.present ? "" : " (lost)");
+	mac_to_plain(mac, cl->mac);
+	ctl_printf(o, "index: 0, unit id: %9u, ctrl mac: %s , data mac: %s\n",
+		   cl->unit_id, mac, STATUS_NO_DATA_MAC);
+	if (cl->peer.present) {
+		mac_to_plain(mac, cl->peer.mac);
+		ctl_printf(o, "index: 1, unit id: %9u, ctrl mac: %s , data "
+			      "mac: %s\n", cl->peer.unit_id, mac,
+			   STATUS_NO_DATA_MAC);
 	}
-	ctl_printf(o, "total number of units: %d\n",
-		   1 + (src->cl->peer.present ? 1 : 0));
+	ctl_printf(o, "total number of units: %d\n", 1 + cl->peer.present);
 }
 
 static const char *status_master(const struct status_src *src,
@@ -76,6 +86,31 @@ static const char *status_pb(const struct status_src *src, unsigned int g,
 	return src->cl->group[g].vsd.state == VSD_BACKUP ? "myself" : "";
 }
 
+/* Members that are neither master nor primary backup: the peer, if so. */
+static const char *status_others(const struct status_src *src, unsigned int g,
+				 char *buf, size_t len)
+{
+	const struct cluster_group *grp = &src->cl->group[g];
+
+	if (!src->cl->peer.present || grp->peer_state == VSD_MASTER ||
+	    (grp->peer_state == VSD_BACKUP && vsd_is_master(&grp->vsd)))
+		return "";
+	snprintf(buf, len, "%u", src->cl->peer.unit_id);
+	return buf;
+}
+
+/* The seed's loop line; times in microseconds (loopstat.h). */
+static void status_loop(const struct status_src *src, struct ctl_out *o)
+{
+	const struct loop_stats *l = src->loop;
+
+	ctl_printf(o, "Total iteration=%llu,time=%llu,max=%llu,min=%llu,"
+		      "average=%llu\n", ull(l->passes),
+		   ull(l->total_ns / NS_PER_US), ull(l->max_ns / NS_PER_US),
+		   ull(l->passes ? l->min_ns / NS_PER_US : 0),
+		   ull(loopstat_mean_ns(l) / NS_PER_US));
+}
+
 static void status_groups(const struct status_src *src, struct ctl_out *o)
 {
 	int n = 0;
@@ -84,34 +119,37 @@ static void status_groups(const struct status_src *src, struct ctl_out *o)
 		      "PB other members\n");
 	for (unsigned int g = 0; g < NSRPD_MAX_VSD; g++) {
 		const struct vsd *v = &src->cl->group[g].vsd;
-		char mbuf[16], pbuf[16], other[16] = "";
+		char mbuf[16], pbuf[16], obuf[16];
 
 		if (!src->cl->group[g].active)
 			continue;
 		n++;
-		if (src->cl->peer.present)
-			snprintf(other, sizeof(other), "%u", src->cl->peer.unit_id);
-		ctl_printf(o, "%5u %8u %-7s %8u %-6s %-12s %6s %s\n", g,
+		/* The seed's widths: master and PB end under their heads. */
+		ctl_printf(o, "%5u %8u %-7s %8u %-6s%9s%9s %s\n", g,
 			   v->p.priority, yes_no(v->p.preempt),
 			   v->p.holddown_ms / 1000,
 			   yes_no(v->state == VSD_INELIGIBLE),
 			   status_master(src, g, mbuf, sizeof(mbuf)),
-			   status_pb(src, g, pbuf, sizeof(pbuf)), other);
+			   status_pb(src, g, pbuf, sizeof(pbuf)),
+			   status_others(src, g, obuf, sizeof(obuf)));
 	}
 	ctl_printf(o, "total number of vsd groups: %d\n", n);
-	for (unsigned int g = 0; g < NSRPD_MAX_VSD; g++) {
-		const struct vsd *v = &src->cl->group[g].vsd;
+	status_loop(src, o);
+}
 
-		if (!src->cl->group[g].active)
-			continue;
-		ctl_printf(o, "vsd group %u: local state %s\n", g,
-			   vsd_state_name(v->state));
-		if (v->preempt_armed && v->damped)
-			ctl_printf(o, "vsd group %u: failover damping holds the "
-				      "preempt for %llu s\n", g,
-				   ull((v->preempt_at_ns - clock_now_ns()) /
-				       NS_PER_S));
-	}
+static void status_rto_text(const struct status_src *src, struct ctl_out *o)
+{
+	bool sync = src->cfg->rto_mirror_sync;
+
+	ctl_printf(o, "\nRTO mirror info:\n");
+	ctl_printf(o, "run time object sync:   %s\n", enabled(sync));
+	/* "set nsrp rto-mirror route" is refused: route sync is not built. */
+	ctl_printf(o, "route synchronization: not available\n");
+	/* Echo sessions are sessions: they go with the others. */
+	ctl_printf(o, "ping session sync: %s\n", enabled(sync));
+	ctl_printf(o, "coldstart sync %s\n",
+		   src->sy->coldstart_done ? "done" : "not done");
+	ctl_printf(o, "nsrp data packet forwarding is not available\n");
 }
 
 static void status_link(const struct status_src *src, struct ctl_out *o,
@@ -127,104 +165,8 @@ static void status_link(const struct status_src *src, struct ctl_out *o,
 	}
 	if (!link_info_get(p->ifname, &li))
 		mac_to_plain(mac, li.mac);
-	ctl_printf(o, "%s: %s (ifnum: %d)  mac: %s state: %s, peer %s\n",
-		   what, p->ifname, p->ifindex, mac,
-		   li.running ? "up" : "down",
-		   p->peer_seen ? "heard" : "not heard");
-}
-
-static void status_rto_text(const struct status_src *src,
-			    struct ctl_out *o)
-{
-	const struct sync *s = src->sy;
-
-	ctl_printf(o, "\nRTO mirror info:\n");
-	ctl_printf(o, "run time object sync:   %s\n",
-		   enabled(src->cfg->rto_mirror_sync));
-	ctl_printf(o, "coldstart sync done: %s\n", yes_no(s->coldstart_done));
-	ctl_printf(o, "session ageout-ack: %s\n",
-		   enabled(src->cfg->rto_ageout_ack));
-	ctl_printf(o, "deltas sent: %llu, acked: %llu, retransmitted: %llu, "
-		      "lag: %llu\n", ull(s->tx.sent), ull(s->tx.acked),
-		   ull(s->tx.retransmitted), ull(rto_tx_pending(&s->tx)));
-	ctl_printf(o, "deltas applied: %llu, errors: %llu, duplicates: %llu, "
-		      "held early: %llu\n", ull(s->rx.applied),
-		   ull(s->apply_errors), ull(s->rx.duplicates),
-		   ull(s->rx.early));
-	ctl_printf(o, "bulk syncs sent: %llu, received: %llu, "
-		      "overflows: %llu\n", ull(s->resyncs), ull(s->bulk_done),
-		   ull(s->overflows));
-	ctl_printf(o, "ageout-ack queries: %llu, kept: %llu, deleted: %llu; "
-		      "expired swept: %llu\n", ull(s->ageout_queries),
-		   ull(s->ageout_kept), ull(s->ageout_deleted), ull(src->sw->swept));
-	ctl_printf(o, "conntrack committed on takeover: %llu (failed %llu); "
-		      "neighbours sent: %llu, installed: %llu\n",
-		   ull(src->cth->committed), ull(src->cth->failed), ull(s->neigh_sent),
-		   ull(s->neigh_installed));
-	if (s->stall_alarm)
-		ctl_printf(o, "ALARM: RTO sync stalled, the peer acknowledges "
-			      "nothing\n");
-}
-
-static void status_rto_json(const struct status_src *src,
-			    struct ctl_out *o)
-{
-	const struct sync *s = src->sy;
-
-	ctl_printf(o, ",\"rto\":{\"sync\":%s,\"ageout_ack\":%s,"
-		      "\"coldstart_done\":%s,\"stall_alarm\":%s,"
-		      "\"sent\":%llu,\"acked\":%llu,\"retransmitted\":%llu,"
-		      "\"lag\":%llu,\"applied\":%llu,\"apply_errors\":%llu,"
-		      "\"skipped_owned\":%llu,\"duplicates\":%llu,"
-		      "\"resyncs\":%llu,\"bulk_received\":%llu,"
-		      "\"overflows\":%llu,\"events\":%llu,"
-		      "\"ageout_queries\":%llu,\"ageout_kept\":%llu,"
-		      "\"ageout_deleted\":%llu,\"swept\":%llu,"
-		      "\"ct_committed\":%llu,\"ct_failed\":%llu,"
-		      "\"neigh_sent\":%llu,\"neigh_installed\":%llu}",
-		   src->cfg->rto_mirror_sync ? "true" : "false",
-		   src->cfg->rto_ageout_ack ? "true" : "false",
-		   s->coldstart_done ? "true" : "false",
-		   s->stall_alarm ? "true" : "false",
-		   ull(s->tx.sent), ull(s->tx.acked), ull(s->tx.retransmitted),
-		   ull(rto_tx_pending(&s->tx)), ull(s->rx.applied),
-		   ull(s->apply_errors), ull(s->skipped_owned),
-		   ull(s->rx.duplicates), ull(s->resyncs), ull(s->bulk_done),
-		   ull(s->overflows), ull(s->events), ull(s->ageout_queries),
-		   ull(s->ageout_kept), ull(s->ageout_deleted), ull(src->sw->swept),
-		   ull(src->cth->committed), ull(src->cth->failed), ull(s->neigh_sent),
-		   ull(s->neigh_installed));
-}
-
-/* "config sync: enabled" and what it finds. */
-static void status_cfgsync_text(const struct status_src *src,
-				struct ctl_out *o)
-{
-	const struct cfgsync *cs = src->cs;
-
-	ctl_printf(o, "config sync: %s\n", enabled(src->cfg->config_sync));
-	if (!cs->peer_present || !cs->peer_tells)
-		ctl_printf(o, "configuration: local checksum %u, generation "
-			      "%llu; no peer tells its own\n", cs->own.sum,
-			   ull(cs->own.gen));
-	else if (cfgsync_in_sync(cs))
-		ctl_printf(o, "configuration in sync (local checksum %u == "
-			      "remote checksum %u), generation %llu\n",
-			   cs->own.sum, cs->peer.sum, ull(cs->own.gen));
-	else
-		ctl_printf(o, "configuration out of sync (local checksum %u != "
-			      "remote checksum %u), generation %llu, peer's "
-			      "%llu\n", cs->own.sum, cs->peer.sum,
-			   ull(cs->own.gen), ull(cs->peer.gen));
-	if (cs->peer_tells)
-		ctl_printf(o, "peer runs nsrpd %s, wire version %u\n",
-			   cs->peer.version, cs->peer.wire);
-	if (cs->alarm)
-		ctl_printf(o, "ALARM: %s\n", cs->why);
-	if (cs->restart_for[0])
-		ctl_printf(o, "the peer's configuration is saved; restart "
-			      "nsrpd to run it (it changes %s)\n",
-			   cs->restart_for);
+	ctl_printf(o, "%s: %s (ifnum: %d)  mac: %s state: %s\n", what,
+		   p->ifname, p->ifindex, mac, li.running ? "up" : "down");
 }
 
 /* An item's state: "up", "no carrier", "held down 2 s", ", damped". */
@@ -252,8 +194,9 @@ static void status_mon_items(const struct status_src *src, struct ctl_out *o,
 {
 	const struct monitor *m = &src->health->mon;
 	uint64_t now = clock_now_ns();
+	int shown = 0;
 
-	ctl_printf(o, "device based nsrp monitor %s:", what);
+	ctl_printf(o, "device based nsrp monitor %s: ", what);
 	for (unsigned int i = 0; i < m->n; i++) {
 		const struct mon_item *it = &m->item[i];
 		char st[MON_WHY_LEN + 48];
@@ -261,7 +204,8 @@ static void status_mon_items(const struct status_src *src, struct ctl_out *o,
 		if (it->kind != kind)
 			continue;
 		status_item_state(m, it, now, st, sizeof(st));
-		ctl_printf(o, " %s(weight %u, %s)", it->name, it->weight, st);
+		ctl_printf(o, "%s%s(weight %u, %s)", shown++ ? " " : "",
+			   it->name, it->weight, st);
 	}
 	ctl_printf(o, "\n");
 }
@@ -311,10 +255,156 @@ static void status_track_text(const struct status_src *src, struct ctl_out *o)
 	}
 }
 
-static void json_str(struct ctl_out *o, const char *s);
+/* ----------------------------------------- the deadlines and the probes */
+
+static unsigned long long ms(uint64_t ns)
+{
+	return ns / NS_PER_MS;
+}
+
+/* The groups of a bitmap, "0 2", or "none". */
+static const char *status_groups_of(uint8_t bits, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD && used + 3 < len; i++)
+		if (bits & (1u << i))
+			used += snprintf(buf + used, len - used, "%s%u",
+					 used ? " " : "", i);
+	return used ? buf : "none";
+}
+
+static void status_deadlines_text(const struct status_src *src,
+				  struct ctl_out *o)
+{
+	const struct cluster *c = src->cl;
+	uint64_t now = clock_now_ns();
+
+	ctl_printf(o, "data plane deadline: %llu ms (hb-interval x "
+		      "hb-threshold), the peer's %llu ms\n",
+		   ms(cluster_dead_ns(c)), ms(cluster_peer_dead_ns(c)));
+	ctl_printf(o, "control plane deadline: %llu ms, the peer's %llu ms\n",
+		   ms(cluster_ctl_dead_ns(c)), ms(cluster_peer_ctl_dead_ns(c)));
+	if (c->peer_ctl_silent)
+		ctl_printf(o, "ALARM: the peer's agent is silent for %llu ms; "
+			      "its data plane answers: kept up to its control "
+			      "plane deadline\n", ms(now - c->peer.last_rx_ns));
+	if (c->split)
+		ctl_printf(o, "ALARM: split brain: the peer is heard on no HA "
+			      "path, but its data plane answers; %s\n",
+			   src->cfg->has_witness ? "the witness decides" :
+			   "no witness: each unit acts alone");
+}
+
+static void status_probes_text(const struct status_src *src,
+			       struct ctl_out *o)
+{
+	const struct dpprobe *p = src->probe;
+	uint64_t now = clock_now_ns();
+	char g[32];
+
+	if (!p || p->fd < 0)
+		return;
+	ctl_printf(o, "data plane probes (answered by the peer's XDP "
+		      "program):\n");
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct dpprobe_path *pp = &p->path[i];
+
+		ctl_printf(o, "  %s: sent %llu, answered %llu, lost %llu, "
+			      "round trip %llu us", pp->ifname, ull(pp->sent),
+			   ull(pp->answered), ull(pp->lost),
+			   ull(pp->rtt_ns / NS_PER_US));
+		if (pp->heard_ns)
+			ctl_printf(o, ", last answer %llu ms ago, it answers "
+				      "for groups: %s", ms(now - pp->heard_ns),
+				   status_groups_of(pp->masters, g, sizeof(g)));
+		ctl_printf(o, "\n");
+	}
+}
+
+static void status_witness_text(const struct status_src *src,
+				struct ctl_out *o)
+{
+	const struct health_target *w = &src->health->witness;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!src->health->has_witness)
+		return;
+	inet_ntop(w->cfg.a.family, w->cfg.a.addr, ip, sizeof(ip));
+	ctl_printf(o, "witness %s: %s, sent %llu, answered %llu, rtt %llu us\n",
+		   ip, !w->usable ? "no source to probe from" :
+		   health_witness_ok(src->health) ? "answers" :
+		   "does not answer", ull(w->st.sent), ull(w->st.replies),
+		   ull(w->st.rtt_ns / NS_PER_US));
+}
+
+/* ------------------------------------------- what nsrpd adds, as text */
+
+static void status_extra_units(const struct status_src *src,
+			       struct ctl_out *o)
+{
+	const struct cluster *cl = src->cl;
+	char mac[13];
+
+	ctl_printf(o, "nsrpd %s, hostname: %s\n", NSRPD_VERSION,
+		   config_hostname(src->cfg));
+	if (cl->peer.ever && !cl->peer.present) {
+		mac_to_plain(mac, cl->peer.mac);
+		ctl_printf(o, "peer unit id %u (ctrl mac %s): lost\n",
+			   cl->peer.unit_id, mac);
+	}
+	for (unsigned int g = 0; g < NSRPD_MAX_VSD; g++) {
+		const struct vsd *v = &cl->group[g].vsd;
+
+		if (!cl->group[g].active)
+			continue;
+		ctl_printf(o, "vsd group %u: local state %s%s\n", g,
+			   vsd_state_name(v->state),
+			   vsd_giving(v) ? ", handing master over to the peer" :
+			   v->claiming ? ", asking the master to hand over" :
+			   "");
+		if (v->preempt_armed && v->damped)
+			ctl_printf(o, "vsd group %u: failover damping holds the "
+				      "preempt for %llu s\n", g,
+				   ull((v->preempt_at_ns - clock_now_ns()) /
+				       NS_PER_S));
+	}
+	if (src->cfg->standalone_role != CFG_ROLE_ELECT)
+		ctl_printf(o, "standalone role: %s (no election)\n",
+			   src->cfg->standalone_role == CFG_ROLE_MASTER ?
+			   "master" : "backup");
+}
+
+static void status_extra_links(const struct status_src *src,
+			       struct ctl_out *o)
+{
+	static const char *const names[HA_NPATHS] = {
+		[HA_PRIMARY] = "control channel",
+		[HA_SECONDARY] = "secondary path channel",
+	};
+
+	for (int i = 0; i < HA_NPATHS; i++)
+		if (src->ha->path[i].fd >= 0)
+			ctl_printf(o, "%s: peer %s\n", names[i],
+				   src->ha->path[i].peer_seen ? "heard"
+							      : "not heard");
+	if (src->cl->primary_alarm)
+		ctl_printf(o, "ALARM: control channel lost, the secondary "
+			      "path carries the cluster\n");
+	if (src->cl->timer_alarm)
+		ctl_printf(o, "ALARM: heartbeat timers differ: ours %u ms x "
+			      "%u, the peer's %u ms x %u\n",
+			   src->cfg->hb_interval_ms, src->cfg->hb_threshold,
+			   src->cl->peer.hb.interval_ms,
+			   src->cl->peer.hb.threshold);
+	ctl_printf(o, "heartbeats sent: %llu, received: %llu\n",
+		   ull(src->cl->hb_tx), ull(src->cl->hb_rx));
+}
 
 /* The HA link's keys (hacrypt.h) and a unit whose frames fail them. */
-static void status_keys_text(const struct status_src *src, struct ctl_out *o)
+static void status_extra_keys(const struct status_src *src,
+			      struct ctl_out *o)
 {
 	const struct hacrypt *k = &src->ha->crypt;
 
@@ -329,313 +419,574 @@ static void status_keys_text(const struct status_src *src, struct ctl_out *o)
 			   "; it counts as a live unit");
 }
 
-static void status_keys_json(const struct status_src *src, struct ctl_out *o)
+static void status_extra_rto(const struct status_src *src, struct ctl_out *o)
 {
-	const struct hacrypt *k = &src->ha->crypt;
-	const struct hasess_unverified *u = &src->ha->unverified;
+	const struct sync *s = src->sy;
 
-	ctl_printf(o, ",\"key_id\":%u,\"key_sending\":%u,"
-		      "\"key_changing\":%s,\"unverified_alarm\":%s,"
-		      "\"unverified_unit\":%u,\"unverified_frames\":%llu,"
-		      "\"unverified_why\":",
-		   k->cur.id, hacrypt_sending(k)->id,
-		   k->changing ? "true" : "false",
-		   src->cl->unverified_alarm ? "true" : "false",
-		   u->ever ? u->unit_id : 0, (unsigned long long)u->frames);
-	json_str(o, src->cl->unverified_alarm ? src->cl->unverified_why : "");
+	ctl_printf(o, "session ageout-ack: %s\n",
+		   enabled(src->cfg->rto_ageout_ack));
+	ctl_printf(o, "deltas sent: %llu, acked: %llu, retransmitted: %llu, "
+		      "lag: %llu\n", ull(s->tx.sent), ull(s->tx.acked),
+		   ull(s->tx.retransmitted), ull(rto_tx_pending(&s->tx)));
+	ctl_printf(o, "deltas applied: %llu, errors: %llu, duplicates: %llu, "
+		      "held early: %llu\n", ull(s->rx.applied),
+		   ull(s->apply_errors), ull(s->rx.duplicates),
+		   ull(s->rx.early));
+	ctl_printf(o, "bulk syncs sent: %llu, received: %llu, "
+		      "overflows: %llu\n", ull(s->resyncs), ull(s->bulk_done),
+		   ull(s->overflows));
+	ctl_printf(o, "ageout-ack queries: %llu, kept: %llu, deleted: %llu; "
+		      "expired swept: %llu\n", ull(s->ageout_queries),
+		   ull(s->ageout_kept), ull(s->ageout_deleted),
+		   ull(src->sw->swept));
+	ctl_printf(o, "conntrack committed on takeover: %llu (failed %llu); "
+		      "neighbours sent: %llu, installed: %llu\n",
+		   ull(src->cth->committed), ull(src->cth->failed),
+		   ull(s->neigh_sent), ull(s->neigh_installed));
+	if (s->stall_alarm)
+		ctl_printf(o, "ALARM: RTO sync stalled, the peer acknowledges "
+			      "nothing\n");
+}
+
+/* What config sync finds: the checksums, the peer's version, alarms. */
+static void status_extra_cfgsync(const struct status_src *src,
+				 struct ctl_out *o)
+{
+	const struct cfgsync *cs = src->cs;
+
+	if (!cs->peer_present || !cs->peer_tells)
+		ctl_printf(o, "configuration: local checksum %u, generation "
+			      "%llu; no peer tells its own\n", cs->own.sum,
+			   ull(cs->own.gen));
+	else if (cfgsync_in_sync(cs))
+		ctl_printf(o, "configuration in sync (local checksum %u == "
+			      "remote checksum %u), generation %llu\n",
+			   cs->own.sum, cs->peer.sum, ull(cs->own.gen));
+	else
+		ctl_printf(o, "configuration out of sync (local checksum %u != "
+			      "remote checksum %u), generation %llu, peer's "
+			      "%llu\n", cs->own.sum, cs->peer.sum,
+			   ull(cs->own.gen), ull(cs->peer.gen));
+	if (cs->peer_tells)
+		ctl_printf(o, "peer runs nsrpd %s, wire version %u\n",
+			   cs->peer.version, cs->peer.wire);
+	if (cs->alarm)
+		ctl_printf(o, "ALARM: %s\n", cs->why);
+	if (cs->restart_for[0])
+		ctl_printf(o, "the peer's configuration is saved; restart "
+			      "nsrpd to run it (it changes %s)\n",
+			   cs->restart_for);
 }
 
 static void status_text(const struct status_src *src, struct ctl_out *o)
 {
 	const struct nsrp_config *c = src->cfg;
 
-	ctl_printf(o, "nsrp version: 2.0 (nsrpd %s)\n\n", NSRPD_VERSION);
+	ctl_printf(o, "nsrp version: 2.0\n\n");
 	ctl_printf(o, "cluster info:\n");
 	ctl_printf(o, "cluster id: %u, name: %s\n", c->cluster_id,
 		   c->cluster_name);
 	ctl_printf(o, "local unit id: %u\n", src->cl->unit_id);
-	ctl_printf(o, "hostname: %s\n", config_hostname(c));
-	ctl_printf(o, "active units discovered:\n");
+	ctl_printf(o, "active units discovered: \n");
 	status_units(src, o);
 	ctl_printf(o, "\nVSD group info:\n");
 	ctl_printf(o, "init hold time: %u\n", c->init_hold_s);
 	ctl_printf(o, "heartbeat lost threshold: %u\n", c->hb_threshold);
 	ctl_printf(o, "heartbeat interval: %u(ms)\n", c->hb_interval_ms);
+	status_deadlines_text(src, o);
 	ctl_printf(o, "master always exist: %s\n",
 		   enabled(c->master_always_exist));
-	if (c->standalone_role != CFG_ROLE_ELECT)
-		ctl_printf(o, "standalone role: %s (no election)\n",
-			   c->standalone_role == CFG_ROLE_MASTER ? "master"
-								 : "backup");
 	status_groups(src, o);
 	status_rto_text(src, o);
 	ctl_printf(o, "\nnsrp link info:\n");
 	status_link(src, o, HA_PRIMARY, "control   channel");
+	ctl_printf(o, "ha data link not available\n");
 	status_link(src, o, HA_SECONDARY, "secondary path channel");
-	if (src->cl->primary_alarm)
-		ctl_printf(o, "ALARM: control channel lost, the secondary "
-			      "path carries the cluster\n");
-	if (src->cl->timer_alarm)
-		ctl_printf(o, "ALARM: heartbeat timers differ: ours %u ms x "
-			      "%u, the peer's %u ms x %u\n",
-			   src->cfg->hb_interval_ms, src->cfg->hb_threshold,
-			   src->cl->peer.hb.interval_ms,
-			   src->cl->peer.hb.threshold);
 	ctl_printf(o, "\nNSRP encryption: %s\n",
 		   enabled(c->encrypt_password[0]));
 	ctl_printf(o, "NSRP authentication: %s\n",
 		   enabled(c->auth_password[0]));
-	status_keys_text(src, o);
 	status_monitoring_text(src, o);
 	ctl_printf(o, "number of gratuitous arps: %u\n", c->arp_count);
-	status_cfgsync_text(src, o);
+	ctl_printf(o, "config sync: %s\n", enabled(c->config_sync));
 	status_track_text(src, o);
-	ctl_printf(o, "heartbeats sent: %llu, received: %llu\n",
-		   (unsigned long long)src->cl->hb_tx, (unsigned long long)src->cl->hb_rx);
+
+	ctl_printf(o, "\nnsrpd:\n");
+	status_extra_units(src, o);
+	status_extra_links(src, o);
+	status_deadlines_text(src, o);
+	status_probes_text(src, o);
+	status_witness_text(src, o);
+	status_extra_keys(src, o);
+	status_extra_rto(src, o);
+	status_extra_cfgsync(src, o);
 }
 
-static void json_str(struct ctl_out *o, const char *s)
+/* ------------------------------------------------------ get nsrp -j */
+
+static const char *state_or_empty(uint8_t state)
 {
-	ctl_printf(o, "\"");
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			ctl_printf(o, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			ctl_printf(o, "\\u%04x", *s);
-		else
-			ctl_printf(o, "%c", *s);
+	return state ? vsd_state_name(state) : "";
+}
+
+static json_t *status_groups_json(const struct status_src *src)
+{
+	json_t *a = json_array();
+
+	for (unsigned int g = 0; a && g < NSRPD_MAX_VSD; g++) {
+		const struct cluster_group *grp = &src->cl->group[g];
+		const struct vsd *v = &grp->vsd;
+		char mbuf[16], pbuf[16];
+		json_t *o;
+
+		if (!grp->active)
+			continue;
+		o = json_object();
+		if (!o)
+			break;
+		jsonout_set_uint(o, "id", g);
+		jsonout_set_uint(o, "priority", v->p.priority);
+		jsonout_set_bool(o, "preempt", v->p.preempt);
+		jsonout_set_uint(o, "holddown", v->p.holddown_ms / 1000);
+		jsonout_set_str(o, "state", vsd_state_name(v->state));
+		jsonout_set_str(o, "master",
+				status_master(src, g, mbuf, sizeof(mbuf)));
+		jsonout_set_str(o, "pb", status_pb(src, g, pbuf, sizeof(pbuf)));
+		jsonout_set_str(o, "peer_state", state_or_empty(grp->peer_state));
+		jsonout_set_bool(o, "preempt_damped",
+				 v->preempt_armed && v->damped);
+		jsonout_set_bool(o, "giving", vsd_giving(v));
+		jsonout_set_bool(o, "claiming", v->claiming);
+		jsonout_set_bool(o, "inelig", v->state == VSD_INELIGIBLE);
+		json_array_append_new(a, o);
 	}
-	ctl_printf(o, "\"");
+	return a;
 }
 
-static void status_items_json(const struct status_src *src,
-			      struct ctl_out *o)
+static json_t *status_links_json(const struct status_src *src)
 {
-	const struct monitor *m = &src->health->mon;
-	static const char *const kinds[] = { "interface", "zone", "track-ip" };
-	uint64_t now = clock_now_ns();
+	json_t *a = json_array();
 
-	ctl_printf(o, "\"items\":[");
-	for (unsigned int i = 0; i < m->n; i++) {
+	for (int i = 0; a && i < HA_NPATHS; i++) {
+		const struct ha_path *p = &src->ha->path[i];
+		struct link_info li = { 0 };
+		json_t *o = json_object();
+		char mac[13] = "";
+
+		if (!o)
+			break;
+		if (p->fd >= 0 && !link_info_get(p->ifname, &li))
+			mac_to_plain(mac, li.mac);
+		jsonout_set_str(o, "role", i ? "secondary" : "primary");
+		jsonout_set_str(o, "ifname", p->ifname);
+		jsonout_set_bool(o, "configured", p->fd >= 0);
+		jsonout_set_bool(o, "peer_heard", p->peer_seen);
+		jsonout_set_uint(o, "ifindex", p->fd >= 0 ? p->ifindex : 0);
+		jsonout_set_str(o, "mac", mac);
+		jsonout_set_bool(o, "up", p->fd >= 0 && li.running);
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *status_rto_json(const struct status_src *src)
+{
+	const struct sync *s = src->sy;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	jsonout_set_bool(o, "sync", src->cfg->rto_mirror_sync);
+	jsonout_set_bool(o, "ageout_ack", src->cfg->rto_ageout_ack);
+	jsonout_set_bool(o, "coldstart_done", s->coldstart_done);
+	jsonout_set_bool(o, "stall_alarm", s->stall_alarm);
+	jsonout_set_uint(o, "sent", s->tx.sent);
+	jsonout_set_uint(o, "acked", s->tx.acked);
+	jsonout_set_uint(o, "retransmitted", s->tx.retransmitted);
+	jsonout_set_uint(o, "lag", rto_tx_pending(&s->tx));
+	jsonout_set_uint(o, "applied", s->rx.applied);
+	jsonout_set_uint(o, "apply_errors", s->apply_errors);
+	jsonout_set_uint(o, "skipped_owned", s->skipped_owned);
+	jsonout_set_uint(o, "duplicates", s->rx.duplicates);
+	jsonout_set_uint(o, "resyncs", s->resyncs);
+	jsonout_set_uint(o, "bulk_received", s->bulk_done);
+	jsonout_set_uint(o, "overflows", s->overflows);
+	jsonout_set_uint(o, "events", s->events);
+	jsonout_set_uint(o, "ageout_queries", s->ageout_queries);
+	jsonout_set_uint(o, "ageout_kept", s->ageout_kept);
+	jsonout_set_uint(o, "ageout_deleted", s->ageout_deleted);
+	jsonout_set_uint(o, "swept", src->sw->swept);
+	jsonout_set_uint(o, "ct_committed", src->cth->committed);
+	jsonout_set_uint(o, "ct_failed", src->cth->failed);
+	jsonout_set_uint(o, "neigh_sent", s->neigh_sent);
+	jsonout_set_uint(o, "neigh_installed", s->neigh_installed);
+	/* The seed's fields nsrpd does not have: null, said so. */
+	jsonout_set(o, "route_sync", json_null());
+	jsonout_set_bool(o, "ping_session_sync", src->cfg->rto_mirror_sync);
+	jsonout_set(o, "data_forwarding", json_null());
+	return o;
+}
+
+static json_t *status_items_json(const struct status_src *src)
+{
+	static const char *const kinds[] = { "interface", "zone", "track-ip" };
+	const struct monitor *m = &src->health->mon;
+	uint64_t now = clock_now_ns();
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; a && i < m->n; i++) {
 		const struct mon_item *it = &m->item[i];
 		char st[MON_WHY_LEN + 48];
+		json_t *o = json_object();
 
+		if (!o)
+			break;
 		status_item_state(m, it, now, st, sizeof(st));
-		ctl_printf(o, "%s{\"kind\":\"%s\",\"name\":", i ? "," : "",
-			   kinds[it->kind]);
-		json_str(o, it->name);
-		ctl_printf(o, ",\"weight\":%u,\"failed\":%s,\"input_failed\":%s,"
-			      "\"damped\":%s,\"flaps\":%u,\"failures\":%llu,"
-			      "\"state\":", it->weight,
-			   it->failed ? "true" : "false",
-			   it->input_failed ? "true" : "false",
-			   it->flaps ? "true" : "false", it->flaps,
-			   ull(it->failures));
-		json_str(o, st);
-		ctl_printf(o, "}");
+		jsonout_set_str(o, "kind", kinds[it->kind]);
+		jsonout_set_str(o, "name", it->name);
+		jsonout_set_uint(o, "weight", it->weight);
+		jsonout_set_bool(o, "failed", it->failed);
+		jsonout_set_bool(o, "input_failed", it->input_failed);
+		jsonout_set_bool(o, "damped", it->flaps);
+		jsonout_set_uint(o, "flaps", it->flaps);
+		jsonout_set_uint(o, "failures", it->failures);
+		jsonout_set_str(o, "state", st);
+		json_array_append_new(a, o);
 	}
-	ctl_printf(o, "]");
+	return a;
 }
 
-static void status_track_json(const struct status_src *src, struct ctl_out *o)
+static json_t *status_track_json(const struct status_src *src)
 {
 	const struct nsrp_config *c = src->cfg;
 	const struct health *h = src->health;
+	json_t *o = json_object(), *a = json_array();
 
-	ctl_printf(o, "\"track_ip\":{\"enabled\":%s,\"threshold\":%u,"
-		      "\"weight\":%u,\"failed_weight\":%u,\"failed\":%s,"
-		      "\"targets\":[", c->track_ip ? "true" : "false",
-		   c->track_ip_threshold, c->track_ip_weight, h->track_sum,
-		   h->track_failed ? "true" : "false");
+	if (!o || !a) {
+		json_decref(o);
+		json_decref(a);
+		return NULL;
+	}
+	jsonout_set_bool(o, "enabled", c->track_ip);
+	jsonout_set_uint(o, "threshold", c->track_ip_threshold);
+	jsonout_set_uint(o, "weight", c->track_ip_weight);
+	jsonout_set_uint(o, "failed_weight", h->track_sum);
+	jsonout_set_bool(o, "failed", h->track_failed);
 	for (unsigned int i = 0; i < h->n_target; i++) {
 		const struct health_target *t = &h->target[i];
 		char ip[INET6_ADDRSTRLEN];
+		json_t *e = json_object();
 
+		if (!e)
+			break;
 		inet_ntop(t->cfg.a.family, t->cfg.a.addr, ip, sizeof(ip));
-		ctl_printf(o, "%s{\"ip\":\"%s\",\"method\":\"%s\","
-			      "\"interval\":%u,\"threshold\":%u,\"weight\":%u,"
-			      "\"usable\":%s,\"sent\":%llu,\"answered\":%llu,"
-			      "\"missed\":%llu,\"missed_in_a_row\":%u,"
-			      "\"rtt_us\":%llu,\"failed\":%s}", i ? "," : "", ip,
-			   t->cfg.method == CFG_TRACK_ARP ? "arp" : "ping",
-			   t->cfg.interval_s, t->cfg.threshold, t->cfg.weight,
-			   t->usable ? "true" : "false", ull(t->st.sent),
-			   ull(t->st.replies), ull(t->st.misses), t->st.missed,
-			   ull(t->st.rtt_ns / NS_PER_US),
-			   t->st.failed ? "true" : "false");
+		jsonout_set_str(e, "ip", ip);
+		jsonout_set_str(e, "method",
+				t->cfg.method == CFG_TRACK_ARP ? "arp" : "ping");
+		jsonout_set_uint(e, "interval", t->cfg.interval_s);
+		jsonout_set_uint(e, "threshold", t->cfg.threshold);
+		jsonout_set_uint(e, "weight", t->cfg.weight);
+		jsonout_set_bool(e, "usable", t->usable);
+		jsonout_set_uint(e, "sent", t->st.sent);
+		jsonout_set_uint(e, "answered", t->st.replies);
+		jsonout_set_uint(e, "missed", t->st.misses);
+		jsonout_set_uint(e, "missed_in_a_row", t->st.missed);
+		jsonout_set_uint(e, "rtt_us", t->st.rtt_ns / NS_PER_US);
+		jsonout_set_bool(e, "failed", t->st.failed);
+		json_array_append_new(a, e);
 	}
-	ctl_printf(o, "]}");
+	jsonout_set(o, "targets", a);
+	return o;
 }
 
-static void status_cfgsync_json(const struct status_src *src,
-				struct ctl_out *o)
-{
-	const struct cfgsync *cs = src->cs;
-
-	ctl_printf(o, ",\"config_sync\":{\"enabled\":%s,\"active\":%s,"
-		      "\"in_sync\":%s,\"checksum\":%u,\"generation\":%llu,"
-		      "\"peer_tells\":%s,\"peer_checksum\":%u,"
-		      "\"peer_generation\":%llu,\"peer_version\":",
-		   src->cfg->config_sync ? "true" : "false",
-		   cfgsync_active(cs) ? "true" : "false",
-		   cfgsync_in_sync(cs) ? "true" : "false", cs->own.sum,
-		   ull(cs->own.gen), cs->peer_tells ? "true" : "false",
-		   cs->peer.sum, ull(cs->peer.gen));
-	json_str(o, cs->peer_tells ? cs->peer.version : "");
-	ctl_printf(o, ",\"peer_wire\":%u,\"alarm\":%s,\"why\":",
-		   cs->peer_tells ? cs->peer.wire : 0,
-		   cs->alarm ? "true" : "false");
-	json_str(o, cs->why);
-	ctl_printf(o, ",\"restart_for\":");
-	json_str(o, cs->restart_for);
-	ctl_printf(o, ",\"taken\":%llu,\"refused\":%llu,\"files_taken\":"
-		      "%llu}", ull(cs->taken), ull(cs->refused),
-		   ull(cs->files_taken));
-}
-
-static void status_monitoring_json(const struct status_src *src,
-				   struct ctl_out *o)
+static json_t *status_monitoring_json(const struct status_src *src)
 {
 	const struct health *h = src->health;
+	json_t *o = json_object();
 
-	ctl_printf(o, ",\"monitoring\":{\"threshold\":%u,\"sum\":%u,"
-		      "\"failed\":%s,\"holddown_s\":%u,",
-		   src->cfg->monitor_threshold, h->mon.sum,
-		   h->mon.failed ? "true" : "false",
-		   src->cfg->monitor_holddown_s);
-	status_items_json(src, o);
-	ctl_printf(o, ",");
-	status_track_json(src, o);
-	ctl_printf(o, "}");
+	if (!o)
+		return NULL;
+	jsonout_set_uint(o, "threshold", src->cfg->monitor_threshold);
+	jsonout_set_uint(o, "sum", h->mon.sum);
+	jsonout_set_bool(o, "failed", h->mon.failed);
+	jsonout_set_uint(o, "holddown_s", src->cfg->monitor_holddown_s);
+	jsonout_set(o, "items", status_items_json(src));
+	jsonout_set(o, "track_ip", status_track_json(src));
+	return o;
 }
 
-static void status_json(const struct status_src *src, struct ctl_out *o)
+static json_t *status_cfgsync_json(const struct status_src *src)
+{
+	const struct cfgsync *cs = src->cs;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	jsonout_set_bool(o, "enabled", src->cfg->config_sync);
+	jsonout_set_bool(o, "active", cfgsync_active(cs));
+	jsonout_set_bool(o, "in_sync", cfgsync_in_sync(cs));
+	jsonout_set_uint(o, "checksum", cs->own.sum);
+	jsonout_set_uint(o, "generation", cs->own.gen);
+	jsonout_set_bool(o, "peer_tells", cs->peer_tells);
+	jsonout_set_uint(o, "peer_checksum", cs->peer.sum);
+	jsonout_set_uint(o, "peer_generation", cs->peer.gen);
+	jsonout_set_str(o, "peer_version",
+			cs->peer_tells ? cs->peer.version : "");
+	jsonout_set_uint(o, "peer_wire", cs->peer_tells ? cs->peer.wire : 0);
+	jsonout_set_bool(o, "alarm", cs->alarm);
+	jsonout_set_str(o, "why", cs->why);
+	jsonout_set_str(o, "restart_for", cs->restart_for);
+	jsonout_set_uint(o, "taken", cs->taken);
+	jsonout_set_uint(o, "refused", cs->refused);
+	jsonout_set_uint(o, "files_taken", cs->files_taken);
+	return o;
+}
+
+static void status_keys_json(const struct status_src *src, json_t *o)
+{
+	const struct hacrypt *k = &src->ha->crypt;
+	const struct hasess_unverified *u = &src->ha->unverified;
+	bool alarm = src->cl->unverified_alarm;
+
+	jsonout_set_uint(o, "key_id", k->cur.id);
+	jsonout_set_uint(o, "key_sending", hacrypt_sending(k)->id);
+	jsonout_set_bool(o, "key_changing", k->changing);
+	jsonout_set_bool(o, "unverified_alarm", alarm);
+	jsonout_set_uint(o, "unverified_unit", u->ever ? u->unit_id : 0);
+	jsonout_set_uint(o, "unverified_frames", u->frames);
+	jsonout_set_str(o, "unverified_why",
+			alarm ? src->cl->unverified_why : "");
+}
+
+static json_t *status_probes_json(const struct status_src *src)
+{
+	const struct dpprobe *p = src->probe;
+	uint64_t now = clock_now_ns();
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; a && p && p->fd >= 0 && i < p->n; i++) {
+		const struct dpprobe_path *pp = &p->path[i];
+		json_t *e = json_object();
+
+		if (!e)
+			break;
+		jsonout_set_str(e, "ifname", pp->ifname);
+		jsonout_set_uint(e, "sent", pp->sent);
+		jsonout_set_uint(e, "answered", pp->answered);
+		jsonout_set_uint(e, "lost", pp->lost);
+		jsonout_set_uint(e, "rtt_us", pp->rtt_ns / NS_PER_US);
+		jsonout_set(e, "age_ms", json_integer(pp->heard_ns ?
+				(json_int_t)ms(now - pp->heard_ns) : -1));
+		jsonout_set_uint(e, "masters", pp->masters);
+		jsonout_set_uint(e, "leaving", pp->leaving);
+		json_array_append_new(a, e);
+	}
+	return a;
+}
+
+static json_t *status_witness_json(const struct status_src *src)
+{
+	const struct health *h = src->health;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	jsonout_set_bool(o, "configured", h->has_witness);
+	jsonout_set_bool(o, "ok", health_witness_ok(h));
+	jsonout_set_uint(o, "sent", h->witness.st.sent);
+	jsonout_set_uint(o, "answered", h->witness.st.replies);
+	return o;
+}
+
+static void status_deadlines_json(const struct status_src *src, json_t *o)
+{
+	const struct cluster *c = src->cl;
+
+	jsonout_set_uint(o, "dp_deadline_ms", ms(cluster_dead_ns(c)));
+	jsonout_set_uint(o, "ctl_deadline_ms", ms(cluster_ctl_dead_ns(c)));
+	jsonout_set_uint(o, "peer_dp_deadline_ms",
+			 ms(cluster_peer_dead_ns(c)));
+	jsonout_set_uint(o, "peer_ctl_deadline_ms",
+			 ms(cluster_peer_ctl_dead_ns(c)));
+	jsonout_set_bool(o, "peer_ctl_silent", c->peer_ctl_silent);
+	jsonout_set_bool(o, "split", c->split);
+	jsonout_set(o, "probes", status_probes_json(src));
+	jsonout_set(o, "witness", status_witness_json(src));
+}
+
+static json_t *status_peer_json(const struct status_src *src)
+{
+	const struct cluster *cl = src->cl;
+	json_t *o = json_object();
+	char mac[13];
+
+	if (!o)
+		return NULL;
+	mac_to_plain(mac, cl->peer.mac);
+	jsonout_set_bool(o, "present", cl->peer.present);
+	jsonout_set_uint(o, "unit_id", cl->peer.unit_id);
+	jsonout_set_str(o, "ctrl_mac", mac);
+	jsonout_set_str(o, "data_mac", STATUS_NO_DATA_MAC);
+	jsonout_set_bool(o, "ever", cl->peer.ever);
+	return o;
+}
+
+static json_t *status_loop_json(const struct status_src *src)
+{
+	const struct loop_stats *l = src->loop;
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	jsonout_set_uint(o, "iterations", l->passes);
+	jsonout_set_uint(o, "time_us", l->total_ns / NS_PER_US);
+	jsonout_set_uint(o, "max_us", l->max_ns / NS_PER_US);
+	jsonout_set_uint(o, "min_us", l->passes ? l->min_ns / NS_PER_US : 0);
+	jsonout_set_uint(o, "average_us", loopstat_mean_ns(l) / NS_PER_US);
+	return o;
+}
+
+static json_t *status_json(const struct status_src *src)
 {
 	const struct nsrp_config *c = src->cfg;
+	json_t *o = jsonout_object();
 	char mac[13];
-	bool first = true;
 
+	if (!o)
+		return NULL;
 	mac_to_plain(mac, src->cl->mac);
-	ctl_printf(o, "{\"cluster_id\":%u,\"cluster_name\":", c->cluster_id);
-	json_str(o, c->cluster_name);
-	ctl_printf(o, ",\"local_unit_id\":%u,\"ctrl_mac\":\"%s\",\"hostname\":",
-		   src->cl->unit_id, mac);
-	json_str(o, config_hostname(c));
-	mac_to_plain(mac, src->cl->peer.mac);
-	ctl_printf(o, ",\"peer\":{\"present\":%s,\"unit_id\":%u,"
-		      "\"ctrl_mac\":\"%s\"}",
-		   src->cl->peer.present ? "true" : "false", src->cl->peer.unit_id, mac);
-	ctl_printf(o, ",\"init_hold\":%u,\"hb_threshold\":%u,"
-		      "\"hb_interval_ms\":%u,\"master_always_exist\":%s",
-		   c->init_hold_s, c->hb_threshold, c->hb_interval_ms,
-		   c->master_always_exist ? "true" : "false");
-	ctl_printf(o, ",\"groups\":[");
-	for (unsigned int g = 0; g < NSRPD_MAX_VSD; g++) {
-		const struct vsd *v = &src->cl->group[g].vsd;
-		char mbuf[16], pbuf[16];
-
-		if (!src->cl->group[g].active)
-			continue;
-		ctl_printf(o, "%s{\"id\":%u,\"priority\":%u,\"preempt\":%s,"
-			      "\"holddown\":%u,\"state\":\"%s\","
-			      "\"master\":\"%s\",\"pb\":\"%s\","
-			      "\"preempt_damped\":%s,\"peer_state\":\"%s\"}",
-			   first ? "" : ",", g, v->p.priority,
-			   v->p.preempt ? "true" : "false",
-			   v->p.holddown_ms / 1000, vsd_state_name(v->state),
-			   status_master(src, g, mbuf, sizeof(mbuf)),
-			   status_pb(src, g, pbuf, sizeof(pbuf)),
-			   v->preempt_armed && v->damped ? "true" : "false",
-			   src->cl->group[g].peer_state
-				   ? vsd_state_name(src->cl->group[g].peer_state)
-				   : "");
-		first = false;
-	}
-	ctl_printf(o, "],\"links\":[");
-	for (int i = 0; i < HA_NPATHS; i++)
-		ctl_printf(o, "%s{\"role\":\"%s\",\"ifname\":\"%s\","
-			      "\"configured\":%s,\"peer_heard\":%s}",
-			   i ? "," : "", i ? "secondary" : "primary",
-			   src->ha->path[i].ifname,
-			   src->ha->path[i].fd >= 0 ? "true" : "false",
-			   src->ha->path[i].peer_seen ? "true" : "false");
-	ctl_printf(o, "]");
-	status_rto_json(src, o);
-	status_monitoring_json(src, o);
-	status_cfgsync_json(src, o);
+	jsonout_set_str(o, "nsrp_version", "2.0");
+	jsonout_set_str(o, "nsrpd_version", NSRPD_VERSION);
+	jsonout_set_uint(o, "cluster_id", c->cluster_id);
+	jsonout_set_str(o, "cluster_name", c->cluster_name);
+	jsonout_set_uint(o, "local_unit_id", src->cl->unit_id);
+	jsonout_set_str(o, "ctrl_mac", mac);
+	jsonout_set_str(o, "data_mac", STATUS_NO_DATA_MAC);
+	jsonout_set_str(o, "hostname", config_hostname(c));
+	jsonout_set(o, "peer", status_peer_json(src));
+	jsonout_set_uint(o, "units", 1 + src->cl->peer.present);
+	jsonout_set_uint(o, "init_hold", c->init_hold_s);
+	jsonout_set_uint(o, "hb_threshold", c->hb_threshold);
+	jsonout_set_uint(o, "hb_interval_ms", c->hb_interval_ms);
+	jsonout_set_bool(o, "master_always_exist", c->master_always_exist);
+	jsonout_set_str(o, "standalone_role",
+			c->standalone_role == CFG_ROLE_MASTER ? "master" :
+			c->standalone_role == CFG_ROLE_BACKUP ? "backup" : "");
+	jsonout_set(o, "groups", status_groups_json(src));
+	jsonout_set(o, "loop", status_loop_json(src));
+	jsonout_set(o, "links", status_links_json(src));
+	jsonout_set(o, "data_link", json_null());
+	jsonout_set(o, "rto", status_rto_json(src));
+	jsonout_set(o, "monitoring", status_monitoring_json(src));
+	jsonout_set(o, "config_sync", status_cfgsync_json(src));
 	status_keys_json(src, o);
-	ctl_printf(o, ",\"timer_alarm\":%s,\"peer_hb_interval_ms\":%u,"
-		      "\"peer_hb_threshold\":%u",
-		   src->cl->timer_alarm ? "true" : "false",
-		   src->cl->peer.hb.interval_ms, src->cl->peer.hb.threshold);
-	ctl_printf(o, ",\"primary_alarm\":%s,\"gratuitous_arps\":%u,"
-		      "\"encryption\":%s,\"authentication\":%s,"
-		      "\"hb_tx\":%llu,\"hb_rx\":%llu}\n",
-		   src->cl->primary_alarm ? "true" : "false", c->arp_count,
-		   c->encrypt_password[0] ? "true" : "false",
-		   c->auth_password[0] ? "true" : "false",
-		   (unsigned long long)src->cl->hb_tx, (unsigned long long)src->cl->hb_rx);
+	status_deadlines_json(src, o);
+	jsonout_set_bool(o, "timer_alarm", src->cl->timer_alarm);
+	jsonout_set_uint(o, "peer_hb_interval_ms", src->cl->peer.hb.interval_ms);
+	jsonout_set_uint(o, "peer_hb_threshold", src->cl->peer.hb.threshold);
+	jsonout_set_bool(o, "primary_alarm", src->cl->primary_alarm);
+	jsonout_set_uint(o, "gratuitous_arps", c->arp_count);
+	jsonout_set_bool(o, "encryption", c->encrypt_password[0]);
+	jsonout_set_bool(o, "authentication", c->auth_password[0]);
+	jsonout_set_uint(o, "hb_tx", src->cl->hb_tx);
+	jsonout_set_uint(o, "hb_rx", src->cl->hb_rx);
+	return o;
 }
 
-void status_history(const struct status_src *src, bool json, struct ctl_out *o)
+int status_nsrp(const struct status_src *src, bool json, struct ctl_out *o)
 {
-	unsigned int n = src->cl->hist_n < CLUSTER_HISTORY ? src->cl->hist_n : CLUSTER_HISTORY;
-
 	if (json)
-		ctl_printf(o, "[");
+		return jsonout_write(o, status_json(src), true);
+	status_text(src, o);
+	return 0;
+}
+
+/* ------------------------------------------------------------ history */
+
+static json_t *status_hist_json(const struct cluster_hist *r, const char *when)
+{
+	json_t *o = json_object();
+
+	if (!o)
+		return NULL;
+	jsonout_set_str(o, "time", when);
+	jsonout_set_uint(o, "mono_ns", r->mono_ns);
+	jsonout_set_uint(o, "group", r->vsd);
+	jsonout_set_str(o, "from", vsd_state_name(r->t.from));
+	jsonout_set_str(o, "to", vsd_state_name(r->t.to));
+	jsonout_set_str(o, "reason", r->t.reason);
+	return o;
+}
+
+int status_history(const struct status_src *src, bool json,
+		   struct ctl_out *o)
+{
+	const struct cluster *cl = src->cl;
+	unsigned int n = cl->hist_n < CLUSTER_HISTORY ? cl->hist_n
+						      : CLUSTER_HISTORY;
+	/* An array, as from the start: "jq length" counts transitions. */
+	json_t *a = json ? json_array() : NULL;
+
+	if (json && !a)
+		return -ENOMEM;
 	for (unsigned int i = 0; i < n; i++) {
 		const struct cluster_hist *r =
-			&src->cl->hist[(src->cl->hist_n - n + i) % CLUSTER_HISTORY];
+			&cl->hist[(cl->hist_n - n + i) % CLUSTER_HISTORY];
 		char when[32];
 		struct tm tm;
 		time_t t = r->real_s;
 
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S",
 			 localtime_r(&t, &tm));
-		if (json) {
-			ctl_printf(o, "%s{\"time\":\"%s\",\"mono_ns\":%llu,"
-				      "\"group\":%u,\"from\":\"%s\","
-				      "\"to\":\"%s\",\"reason\":",
-				   i ? "," : "", when,
-				   (unsigned long long)r->mono_ns, r->vsd,
-				   vsd_state_name(r->t.from),
-				   vsd_state_name(r->t.to));
-			json_str(o, r->t.reason);
-			ctl_printf(o, "}");
-		} else {
+		if (json)
+			json_array_append_new(a, status_hist_json(r, when));
+		else
 			ctl_printf(o, "%s  vsd-group %u  %-10s -> %-10s  %s\n",
 				   when, r->vsd, vsd_state_name(r->t.from),
 				   vsd_state_name(r->t.to), r->t.reason);
-		}
 	}
-	if (json)
-		ctl_printf(o, "]\n");
+	return json ? jsonout_write(o, a, true) : 0;
 }
+
+/* ----------------------------------------------------------- counters */
 
 struct status_counter {
 	const char *name;
 	uint64_t v;
 };
 
-/*
- * Counters as JSON members (after others, when more_than_these) or as
- * lines of a block.
- */
-static void status_counter_list(struct ctl_out *o, int json,
-				bool more_than_these,
-				const struct status_counter *c, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		ctl_printf(o, json ? "%s\"%s\":%llu" : "  %.0s%-22s %llu\n",
-			   i || more_than_these ? "," : "", c[i].name,
-			   (unsigned long long)c[i].v);
-}
-
 #define ARRAY_LEN(a)	(sizeof(a) / sizeof((a)[0]))
 
+/* A block of counters: a JSON object's members, or indented lines. */
+static void status_counter_list(struct ctl_out *o, json_t *obj,
+				const struct status_counter *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (obj)
+			jsonout_set_uint(obj, c[i].name, c[i].v);
+		else
+			ctl_printf(o, "  %-22s %llu\n", c[i].name, ull(c[i].v));
+	}
+}
+
+/* A named block: its heading as text, or a member object as JSON. */
+static json_t *status_block(struct ctl_out *o, json_t *parent,
+			    const char *key, const char *heading)
+{
+	json_t *b;
+
+	if (!parent) {
+		ctl_printf(o, "%s:\n", heading);
+		return NULL;
+	}
+	b = json_object();
+	jsonout_set(parent, key, b);
+	return b;
+}
+
 /* The control socket's own: who was refused, what was cut or offloaded. */
-static void status_ctl_counters(const struct ctl_stats *st, int json,
-				struct ctl_out *o)
+static void status_ctl_counters(const struct ctl_stats *st, struct ctl_out *o,
+				json_t *root)
 {
 	const struct status_counter c[] = {
 		{ "accepted", st->accepted },
@@ -655,14 +1006,14 @@ static void status_ctl_counters(const struct ctl_stats *st, int json,
 		{ "offload_failed", st->offload_failed },
 	};
 
-	ctl_printf(o, json ? "\"control\":{" : "control socket:\n");
-	status_counter_list(o, json, false, c, ARRAY_LEN(c));
-	ctl_printf(o, json ? "}" : "");
+	status_counter_list(o, status_block(o, root, "control",
+					    "control socket"),
+			    c, ARRAY_LEN(c));
 }
 
 /* Each HA path's datagrams, and the syscalls that moved them. */
 static void status_path_counters(const struct ha_path *p, const char *role,
-				 int json, struct ctl_out *o)
+				 struct ctl_out *o, json_t *paths)
 {
 	const struct status_counter c[] = {
 		{ "tx", p->tx },
@@ -674,96 +1025,130 @@ static void status_path_counters(const struct ha_path *p, const char *role,
 		{ "tx_yields", p->tx_yields },
 		{ "rx_yields", p->rx_yields },
 	};
+	json_t *b = NULL;
 
-	if (json)
-		ctl_printf(o, "\"%s\":{\"ifname\":\"%s\",\"mtu\":%u,"
-			      "\"gso\":%s", role, p->ifname, p->mtu,
-			   p->gso ? "true" : "false");
-	else
+	if (paths) {
+		b = json_object();
+		jsonout_set(paths, role, b);
+		jsonout_set_str(b, "ifname", p->ifname);
+		jsonout_set_uint(b, "mtu", p->mtu);
+		jsonout_set_bool(b, "gso", p->gso);
+	} else {
 		ctl_printf(o, "HA path %s (%s), mtu %u, segmentation %s:\n",
 			   role, p->ifname, p->mtu, p->gso ? "on" : "off");
-	status_counter_list(o, json, true, c, ARRAY_LEN(c));
-	ctl_printf(o, json ? "}" : "");
+	}
+	status_counter_list(o, b, c, ARRAY_LEN(c));
+}
+
+static void status_dp_counters(const struct status_src *src, const __u64 *c,
+			       struct ctl_out *o, json_t *root)
+{
+	json_t *b = status_block(o, root, "dataplane", "data plane");
+
+	for (int i = 0; i < NSRP_CNT_MAX; i++) {
+		const struct status_counter one = { dp_counter_name(i), c[i] };
+
+		status_counter_list(o, b, &one, 1);
+	}
+	b = status_block(o, root, "halink", "HA link drops");
+	for (int i = 1; i < PROTO_R_MAX; i++) {
+		const struct status_counter one = { proto_reason_name(i),
+						    src->ha->rx_drop[i] };
+
+		status_counter_list(o, b, &one, 1);
+	}
+	/* Not a drop: our own broadcasts, which the kernel loops back. */
+	{
+		const struct status_counter own = { "own-frames",
+						    src->ha->looped };
+
+		status_counter_list(o, b, &own, 1);
+	}
+}
+
+static void status_xdp_modes(const struct status_src *src, struct ctl_out *o,
+			     json_t *root)
+{
+	json_t *b = status_block(o, root, "xdp_mode", "XDP attachment");
+
+	for (int i = 0; i < src->dp->n_ifaces; i++) {
+		if (b)
+			jsonout_set_str(b, src->dp->ifaces[i].name,
+					src->dp->ifaces[i].xdp_how);
+		else
+			ctl_printf(o, "  %-22s %s\n", src->dp->ifaces[i].name,
+				   src->dp->ifaces[i].xdp_how);
+	}
+	/* Whether libxdp's dispatcher is used, and why not. */
+	if (root)
+		jsonout_set_str(root, "xdp_dispatcher",
+				dp_dispatcher_note(src->dp));
+	else
+		ctl_printf(o, "  %-22s %s\n", "dispatcher",
+			   dp_dispatcher_note(src->dp));
 }
 
 /* The loop's lateness, as the heartbeats show it (cluster.h). */
-static void status_hb_timing(const struct cluster *c, bool json,
-			     struct ctl_out *o)
+static void status_hb_timing(const struct cluster *cl, struct ctl_out *o,
+			     json_t *root)
 {
-	ctl_printf(o, json ? "\"heartbeat\":{\"tx_late_max_us\":%llu,"
-			     "\"tx_late\":%llu,\"rx_queued_max_us\":%llu,"
-			     "\"rx_late\":%llu},"
-			   : "heartbeat timing:\n"
-			     "  sent late, most (us)   %llu\n"
-			     "  sent over half late    %llu\n"
-			     "  queued, most (us)      %llu\n"
-			     "  queued over half       %llu\n",
-		   (unsigned long long)(c->hb_tx_late_max_ns / 1000),
-		   (unsigned long long)c->hb_tx_late,
-		   (unsigned long long)(c->hb_rx_queued_max_ns / 1000),
-		   (unsigned long long)c->hb_rx_late);
+	const struct status_counter c[] = {
+		{ "tx_late_max_us", cl->hb_tx_late_max_ns / NS_PER_US },
+		{ "tx_late", cl->hb_tx_late },
+		{ "rx_queued_max_us", cl->hb_rx_queued_max_ns / NS_PER_US },
+		{ "rx_late", cl->hb_rx_late },
+	};
+
+	status_counter_list(o, status_block(o, root, "heartbeat",
+					    "heartbeat timing"),
+			    c, ARRAY_LEN(c));
 }
 
 int status_counters(const struct status_src *src, bool json, struct ctl_out *o)
 {
+	json_t *root = NULL, *paths = NULL;
 	__u64 c[NSRP_CNT_MAX];
 	int err = dp_read_counters(src->dp, c);
 
 	if (err)
 		return err;
-	ctl_printf(o, json ? "{\"dataplane\":{" : "data plane:\n");
-	for (int i = 0; i < NSRP_CNT_MAX; i++)
-		ctl_printf(o, json ? "%s\"%s\":%llu" : "  %.0s%-22s %llu\n",
-			   i ? "," : "", dp_counter_name(i),
-			   (unsigned long long)c[i]);
-	ctl_printf(o, json ? "},\"halink\":{" : "HA link drops:\n");
-	for (int i = 1; i < PROTO_R_MAX; i++)
-		ctl_printf(o, json ? "%s\"%s\":%llu" : "  %.0s%-22s %llu\n",
-			   i > 1 ? "," : "", proto_reason_name(i),
-			   (unsigned long long)src->ha->rx_drop[i]);
-	/* Not a drop: our own broadcasts, which the kernel loops back. */
-	ctl_printf(o, json ? ",\"%s\":%llu" : "  %-22s %llu\n", "own-frames",
-		   (unsigned long long)src->ha->looped);
-	ctl_printf(o, json ? "},\"xdp_mode\":{" : "XDP attachment:\n");
-	for (int i = 0; i < src->dp->n_ifaces; i++)
-		ctl_printf(o, json ? "%s\"%s\":\"%s\"" : "  %.0s%-22s %s\n",
-			   i ? "," : "", src->dp->ifaces[i].name,
-			   src->dp->ifaces[i].xdp_how);
-	if (json)
-		ctl_printf(o, "},\"xdp_dispatcher\":\"%s\",\"ha_paths\":{",
-			   dp_dispatcher_note(src->dp));
-	else
-		ctl_printf(o, "  %-22s %s\n", "dispatcher",
-			   dp_dispatcher_note(src->dp));
-	for (int i = 0, n = 0; i < HA_NPATHS; i++) {
-		if (src->ha->path[i].fd < 0)
-			continue;
-		ctl_printf(o, json && n++ ? "," : "");
-		status_path_counters(&src->ha->path[i],
-				     i == HA_PRIMARY ? "primary" : "secondary",
-				     json, o);
+	if (json) {
+		root = jsonout_object();
+		if (!root)
+			return -ENOMEM;
 	}
-	ctl_printf(o, json ? "}," : "");
-	status_hb_timing(src->cl, json, o);
-	status_ctl_counters(src->ctl, json, o);
-	ctl_printf(o, json ? ",\"notify\":{\"runs\":%llu,\"failed\":%llu}}\n"
-			   : "notify hook:\n  runs                   %llu\n"
-			     "  failed                 %llu\n",
-		   (unsigned long long)src->nt->runs,
-		   (unsigned long long)src->nt->fail);
-	return 0;
+	status_dp_counters(src, c, o, root);
+	status_xdp_modes(src, o, root);
+	if (root) {
+		paths = json_object();
+		jsonout_set(root, "ha_paths", paths);
+	}
+	for (int i = 0; i < HA_NPATHS; i++)
+		if (src->ha->path[i].fd >= 0)
+			status_path_counters(&src->ha->path[i],
+					     i == HA_PRIMARY ? "primary"
+							     : "secondary",
+					     o, paths);
+	status_hb_timing(src->cl, o, root);
+	status_ctl_counters(src->ctl, o, root);
+	{
+		const struct status_counter n[] = {
+			{ "runs", src->nt->runs },
+			{ "failed", src->nt->fail },
+		};
+
+		status_counter_list(o, status_block(o, root, "notify",
+						    "notify hook"),
+				    n, ARRAY_LEN(n));
+	}
+	return root ? jsonout_write(o, root, true) : 0;
 }
 
-void status_nsrp(const struct status_src *src, bool json, struct ctl_out *o)
-{
-	if (json)
-		status_json(src, o);
-	else
-		status_text(src, o);
-}
+/* ------------------------------------------------------------- config */
 
-int status_config(const struct status_src *src, struct ctl_out *o)
+int status_config(const struct status_src *src, bool json, struct ctl_out *o)
 {
+	json_t *root, *lines;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -772,7 +1157,22 @@ int status_config(const struct status_src *src, struct ctl_out *o)
 		return -ENOMEM;
 	config_write(src->cfg, f);
 	fclose(f);
-	ctl_write(o, buf, len);
+	if (!json) {
+		ctl_write(o, buf, len);
+		free(buf);
+		return 0;
+	}
+	root = jsonout_object();
+	lines = json_array();
+	for (char *l = strtok(buf, "\n"); root && lines && l;
+	     l = strtok(NULL, "\n"))
+		json_array_append_new(lines, jsonout_str(l));
 	free(buf);
-	return 0;
+	if (!root || !lines) {
+		json_decref(root);
+		json_decref(lines);
+		return -ENOMEM;
+	}
+	jsonout_set(root, "lines", lines);
+	return jsonout_write(o, root, true);
 }

@@ -15,8 +15,10 @@
 #include "ctl.h"
 #include "cthandoff.h"
 #include "dataplane.h"
+#include "dpprobe.h"
 #include "hasess.h"
 #include "health.h"
+#include "loopstat.h"
 #include "notify.h"
 #include "sweep.h"
 #include "sync.h"
@@ -34,15 +36,21 @@ struct status_src {
 	const struct ctl_stats *ctl;
 	const struct health *health;
 	const struct cfgsync *cs;
+	const struct loop_stats *loop;	/* the event loop's passes */
+	const struct dpprobe *probe;	/* may be NULL */
 };
 
+/*
+ * Each answers as text, or as JSON (docs/JSON.md) when json is set, and
+ * returns 0 or -errno (-ENOMEM, -ENOSPC when the answer is cut).
+ */
 /* get nsrp */
-void status_nsrp(const struct status_src *s, bool json, struct ctl_out *o);
+int status_nsrp(const struct status_src *s, bool json, struct ctl_out *o);
 /* get nsrp history */
-void status_history(const struct status_src *s, bool json, struct ctl_out *o);
-/* get counters; -errno when the data plane's cannot be read */
+int status_history(const struct status_src *s, bool json, struct ctl_out *o);
+/* get counters; also -errno when the data plane's cannot be read */
 int status_counters(const struct status_src *s, bool json, struct ctl_out *o);
-/* get config */
-int status_config(const struct status_src *s, struct ctl_out *o);
+/* get config: the "set" lines that rebuild the running configuration */
+int status_config(const struct status_src *s, bool json, struct ctl_out *o);
 
 #endif

@@ -621,6 +621,16 @@ bool sync_busy(const struct sync *s, uint64_t now)
 	return s->bulk || sync_holds_preempt(s, now);
 }
 
+void sync_flush_mark(struct sync *s)
+{
+	s->flush_mark = s->tx.tail;
+}
+
+bool sync_flushed(const struct sync *s)
+{
+	return !sync_live(s) || (s->tx.head >= s->flush_mark && !s->bulk);
+}
+
 /* ------------------------------------------------------------- the loop */
 
 void sync_tick(struct sync *s, uint64_t now)

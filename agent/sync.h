@@ -67,6 +67,7 @@ struct sync {
 	unsigned int ack_owed;		/* records received, not acknowledged */
 	uint64_t ack_due_ns;		/* when they will be */
 	uint64_t soonest_expiry_ns;	/* earliest copy expiry set, not taken */
+	uint64_t flush_mark;		/* a hand-over waits for this record */
 
 	/* Work areas: records of the frame being applied, and so on. */
 	struct nsrp_event pending[SYNC_APPLY_BATCH];
@@ -111,6 +112,13 @@ void sync_request_full(struct sync *s, uint64_t now);
 bool sync_holds_preempt(const struct sync *s, uint64_t now);
 /* A whole-map walk would get in the way: a bulk runs, or is awaited. */
 bool sync_busy(const struct sync *s, uint64_t now);
+/*
+ * A hand-over of master begins: the peer must acknowledge what is queued
+ * for it now before it takes master (sync_flushed()).
+ */
+void sync_flush_mark(struct sync *s);
+/* It has, and no bulk sync to it runs (true without a live stream). */
+bool sync_flushed(const struct sync *s);
 
 /* This unit's expired sessions, deleted: the peer hears of it. */
 void sync_expired(struct sync *s, const struct nsrp_sess_key *k,

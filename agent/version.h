@@ -15,6 +15,7 @@ enum nsrp_exit {
 	NSRP_EXIT_USAGE = 2,	/* bad command line */
 	NSRP_EXIT_CONFIG = 3,	/* nsrpd: bad configuration */
 	NSRP_EXIT_UNREACHABLE = 3, /* nsrpctl: no daemon answered */
+	NSRP_EXIT_DENIED = 4,	/* nsrpctl: not allowed to use the socket */
 };
 
 #endif

@@ -98,12 +98,11 @@ static void vsi_addrs(struct vsi *v, unsigned int vsd, bool add)
 	}
 }
 
-static void vsi_role(struct vsi *v, unsigned int vsd, bool master,
+static void vsi_role(struct vsi *v, unsigned int vsd, enum nsrp_role role,
 		     uint64_t deadline)
 {
-	int err = dp_set_role(v->dp, vsd,
-			      master ? NSRP_ROLE_MASTER : NSRP_ROLE_BACKUP,
-			      master ? deadline : 0);
+	int err = dp_set_role(v->dp, vsd, role,
+			      role == NSRP_ROLE_BACKUP ? 0 : deadline);
 
 	if (err)
 		pr_err("vsd-group %u: cannot set the role map: %s", vsd,
@@ -166,6 +165,7 @@ static void vsi_announce_start(struct vsi *v, unsigned int vsd)
 
 void vsi_reset(struct vsi *v, unsigned int vsd)
 {
+	v->group[vsd].leaving_until = 0;
 	dp_set_role(v->dp, vsd, NSRP_ROLE_BACKUP, 0);
 	vsi_addrs(v, vsd, false);
 }
@@ -174,7 +174,8 @@ void vsi_take(struct vsi *v, unsigned int vsd, uint64_t deadline)
 {
 	/* Addresses come and go: next hops are looked up afresh. */
 	dp_nh_flush(v->dp);
-	vsi_role(v, vsd, true, deadline);
+	v->group[vsd].leaving_until = 0;
+	vsi_role(v, vsd, NSRP_ROLE_MASTER, deadline);
 	vsi_addrs(v, vsd, true);
 	vsi_announce_start(v, vsd);
 }
@@ -182,14 +183,55 @@ void vsi_take(struct vsi *v, unsigned int vsd, uint64_t deadline)
 void vsi_release(struct vsi *v, unsigned int vsd)
 {
 	dp_nh_flush(v->dp);
-	vsi_role(v, vsd, false, 0);
+	v->group[vsd].leaving_until = 0;
+	vsi_role(v, vsd, NSRP_ROLE_BACKUP, 0);
 	vsi_addrs(v, vsd, false);
 	v->group[vsd].announce_due = false;
 	v->group[vsd].announce_left = 0;
 }
 
+/*
+ * The addresses stay while the group leaves: what the kernel forwards
+ * for it (frames the fast path cannot take) still needs them.
+ */
+void vsi_leave(struct vsi *v, unsigned int vsd, uint64_t until)
+{
+	v->group[vsd].leaving_until = until;
+	vsi_role(v, vsd, NSRP_ROLE_LEAVING, until);
+	v->group[vsd].announce_due = false;
+	v->group[vsd].announce_left = 0;
+}
+
+void vsi_tick(struct vsi *v, uint64_t now)
+{
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+		if (!v->group[i].leaving_until || now < v->group[i].leaving_until)
+			continue;
+		pr_info("vsd-group %u: handed over, no longer forwarding", i);
+		vsi_release(v, i);
+	}
+}
+
+uint64_t vsi_next_deadline(const struct vsi *v)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++)
+		if (v->group[i].leaving_until &&
+		    v->group[i].leaving_until < next)
+			next = v->group[i].leaving_until;
+	return next;
+}
+
+bool vsi_leaving(const struct vsi *v)
+{
+	return vsi_next_deadline(v) != UINT64_MAX;
+}
+
 void vsi_reassert(struct vsi *v, unsigned int vsd)
 {
+	if (v->group[vsd].leaving_until)
+		return;		/* handing over: the peer announces */
 	vsi_addrs(v, vsd, true);
 	vsi_announce_start(v, vsd);
 }
@@ -197,7 +239,9 @@ void vsi_reassert(struct vsi *v, unsigned int vsd)
 void vsi_refresh(struct vsi *v, unsigned int vsd, uint64_t deadline,
 		 uint64_t now)
 {
-	vsi_role(v, vsd, true, deadline);
+	if (v->group[vsd].leaving_until)
+		return;
+	vsi_role(v, vsd, NSRP_ROLE_MASTER, deadline);
 	if (vsi_announce_due(&v->group[vsd], now))
 		vsi_announce(v, vsd, now);
 }

@@ -7,7 +7,10 @@
  * Order matters on every transition. Becoming master: flip the role map
  * first (the data plane answers for the VSIs from that instant), then
  * install the VSI addresses, then announce them. Losing master: flip the
- * role map first (stop answering), then remove the addresses.
+ * role map first (stop answering), then remove the addresses. Handing
+ * master over: the role map says leaving (no answer, no announcement, but
+ * what still arrives is forwarded) until the new master has announced
+ * the VSIs and a grace has passed; then as losing master.
  */
 #ifndef NSRPD_VSI_H
 #define NSRPD_VSI_H
@@ -15,14 +18,24 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "config.h"
 #include "dataplane.h"
+
+/*
+ * How long a unit that handed master over still forwards what reaches it:
+ * frames the switches sent before they took in the new master's
+ * announcement, or had queued, arrive within a few milliseconds on a LAN;
+ * the rest is a loaded machine's margin.
+ */
+#define VSI_LEAVE_GRACE_NS	(500 * NS_PER_MS)
 
 /* A master group's announcements: "set nsrp arp N" rounds of them. */
 struct vsi_group {
 	bool announce_due;	/* a round failed: retry each heartbeat */
 	unsigned int announce_left;	/* rounds still to send */
 	uint64_t announced_ns;		/* when the last round went */
+	uint64_t leaving_until;		/* handing over until; 0: not */
 };
 
 struct vsi {
@@ -42,11 +55,23 @@ void vsi_reset(struct vsi *v, unsigned int vsd);
 void vsi_take(struct vsi *v, unsigned int vsd, uint64_t deadline);
 /* This unit is no longer master of vsd. */
 void vsi_release(struct vsi *v, unsigned int vsd);
+/*
+ * It hands vsd over: its data plane answers no more, but forwards until
+ * until (then vsi_tick() releases it), or until vsi_take() or
+ * vsi_release().
+ */
+void vsi_leave(struct vsi *v, unsigned int vsd, uint64_t until);
+/* Groups whose hand-over grace ran out are released. */
+void vsi_tick(struct vsi *v, uint64_t now);
+uint64_t vsi_next_deadline(const struct vsi *v);
+/* A group still forwards after it handed over. */
+bool vsi_leaving(const struct vsi *v);
 /* Still master, but the peer may have been: addresses and announcements. */
 void vsi_reassert(struct vsi *v, unsigned int vsd);
 /*
  * At every heartbeat while master of vsd: the role map's deadline moves
- * on (the dead-man's switch), and the announcements due go out.
+ * on (the dead-man's switch), and the announcements due go out; not
+ * while it hands the group over.
  */
 void vsi_refresh(struct vsi *v, unsigned int vsd, uint64_t deadline,
 		 uint64_t now);

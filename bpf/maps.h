@@ -19,11 +19,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_vsi_mac SEC(".maps");
 
-/* VSI addresses answered for (ARP, NS) on the ingress NIC, with the MAC. */
+/*
+ * VSI addresses answered for (ARP, NS) on the ingress NIC, with the MAC.
+ * Keyed by struct nsrp_vsi_addr_key; declared with its twin, which
+ * bpftool prints with the address as bytes.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, NSRPD_MAX_VSI_ADDRS);
-	__type(key, struct nsrp_vsi_addr_key);
+	__type(key, struct nsrp_vsi_addr_key_shown);
 	__type(value, struct nsrp_vsi_addr_val);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_vsi_addr SEC(".maps");
@@ -46,21 +50,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_iface SEC(".maps");
 
-/* Sessions, one entry for both directions; resized by the loader. */
+/*
+ * Sessions, one entry for both directions; resized by the loader. Keyed
+ * by struct nsrp_sess_key, declared with its twin (see nsrpd.h).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, NSRPD_SESS_DEFAULT);
-	__type(key, struct nsrp_sess_key);
+	__type(key, struct nsrp_sess_key_shown);
 	__type(value, struct nsrp_sess);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_sess SEC(".maps");
 
-/* Per-CPU counters: one block, indexed by enum nsrp_counter. */
+/*
+ * Per-CPU counters: one block, indexed by enum nsrp_counter; declared
+ * with its twin, whose members name them.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct nsrp_counters);
+	__type(value, struct nsrp_counters_shown);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } nsrp_cnt SEC(".maps");
 

@@ -4,17 +4,20 @@
  *
  * In order, for every frame:
  *  1. a frame to a VSI MAC of this NIC: dropped unless the VSI's group is
- *     master with a fresh deadline; else its destination becomes the NIC's
- *     own MAC, so that the kernel takes it as its own;
+ *     master (or leaving: handing over) with a fresh deadline; else its
+ *     destination becomes the NIC's own MAC, so that the kernel takes it
+ *     as its own;
  *  2. parse Ethernet and at most one VLAN tag (parse.h has the rules for
  *     frames that do not parse);
- *  3. an ARP request or neighbour solicitation for a VSI address of this
+ *  3. a probe of this data plane from the peer (NSRP_PROBE_ETHERTYPE):
+ *     answered here (XDP_TX) with the groups it forwards and answers for;
+ *  4. an ARP request or neighbour solicitation for a VSI address of this
  *     NIC: answered with the VSI MAC (XDP_TX) when master, dropped when not,
  *     so that the kernel never answers for it either;
- *  4. an IP frame accepted in 2: looked up in the session table; a hit in a
- *     master group is tracked and forwarded here (fib lookup, MAC rewrite,
- *     TTL decrement, redirect) or, when that is not possible, passed on;
- *     a miss goes to the kernel, whose policy decides.
+ *  5. an IP frame accepted in 1: looked up in the session table; a hit in a
+ *     master or leaving group is tracked and forwarded here (fib lookup,
+ *     MAC rewrite, TTL decrement, redirect) or, when that is not possible,
+ *     passed on; a miss goes to the kernel, whose policy decides.
  * Everything else passes untouched. Each outcome has a counter.
  */
 #include "vmlinux.h"
@@ -26,11 +29,13 @@
 static const __u8 all_nodes_mac[NSRPD_ETH_ALEN] = {
 	0x33, 0x33, 0x00, 0x00, 0x00, 0x01 };
 
-/* Drop counters by role outcome: [0] VSI frame, [1] ARP/NS. */
+/* Drop counters by role outcome: a VSI frame, or an ARP/NS (nd). */
 static __always_inline int drop_not_master(struct nsrp_counters *c, int role,
 					   int nd)
 {
-	if (nd)
+	if (nd && role == ROLE_LEAVING)
+		cnt_add(c, NSRP_CNT_ND_IGNORED_LEAVING);
+	else if (nd)
 		cnt_add(c, role == ROLE_STALE ? NSRP_CNT_ND_IGNORED_STALE :
 					     NSRP_CNT_ND_IGNORED_BACKUP);
 	else
@@ -48,7 +53,8 @@ static __always_inline int pass(struct nsrp_counters *c, __u32 counter)
 /*
  * The VSI owning an address asked for on this NIC, when this unit may
  * answer for it. Returns NULL with *verdict set otherwise: pass for an
- * address that is no VSI's, drop (counted) while backup or stale.
+ * address that is no VSI's, drop (counted) while backup, stale or
+ * leaving: a unit handing over never answers again.
  */
 static __always_inline struct nsrp_vsi_addr_val *
 vsi_to_answer(struct xdp_md *ctx, struct nsrp_counters *c,
@@ -378,13 +384,16 @@ static __always_inline int nh_fill(struct xdp_md *ctx, struct nsrp_counters *c,
  * shorter packets is looked up (and filled) again.
  */
 static __always_inline int forward(struct xdp_md *ctx, struct nsrp_counters *c,
-				   struct l2_info *l2, struct flow *f, __u64 now)
+				   struct l2_info *l2, struct flow *f, int role,
+				   __u64 now)
 {
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = l2->eth;
+	struct nsrp_iface_val *out;
 	struct nsrp_nh q = {};
 	struct nsrp_nh *e;
-	__u32 idx, zero = 0;
+	const __u8 *smac;
+	__u32 idx, oif, zero = 0;
 	__u64 *gen;
 	int rc;
 
@@ -403,6 +412,19 @@ static __always_inline int forward(struct xdp_md *ctx, struct nsrp_counters *c,
 		rc = nh_fill(ctx, c, e, &q, *gen, f->ip_len, now);
 		if (rc >= 0)
 			return rc;
+	}
+	/*
+	 * A leaving unit forwards from the egress NIC's own MAC: a frame from
+	 * the VSI MAC would teach the switch that the VSI is behind this port
+	 * again, after the new master announced it.
+	 */
+	smac = e->smac;
+	if (role == ROLE_LEAVING) {
+		oif = e->oif;
+		out = bpf_map_lookup_elem(&nsrp_iface, &oif);
+		if (!out)
+			return pass(c, NSRP_CNT_FB_NOT_CLUSTER);
+		smac = out->nic_mac;
 	}
 
 	if (f->key.family == NSRP_AF_INET) {
@@ -424,15 +446,16 @@ static __always_inline int forward(struct xdp_md *ctx, struct nsrp_counters *c,
 		ip6->hop_limit--;
 	}
 	__builtin_memcpy(eth->h_dest, e->dmac, NSRPD_ETH_ALEN);
-	__builtin_memcpy(eth->h_source, e->smac, NSRPD_ETH_ALEN);
+	__builtin_memcpy(eth->h_source, smac, NSRPD_ETH_ALEN);
 	cnt_add(c, NSRP_CNT_FWD);
 	return bpf_redirect(e->oif, 0);
 }
 
 /*
  * Tracks a hit: direction, counters, state, expiry, events. The caller
- * made sure the group is master here, so the peer's entry is taken over
- * (session.h): FROM_PEER cleared, which is a change the STATE event says.
+ * made sure the group is master (or leaving) here, so the peer's entry is
+ * taken over (session.h): FROM_PEER cleared, which is a change the STATE
+ * event says.
  */
 static __always_inline void sess_track(struct nsrp_counters *c,
 				       struct nsrp_sess *s, struct flow *f,
@@ -475,7 +498,7 @@ static __always_inline int handle_ip(struct xdp_md *ctx, struct nsrp_counters *c
 	struct nsrp_sess *s;
 	struct nsrp_sess copy;
 	struct flow f;
-	int rc;
+	int rc, role;
 
 	rc = parse_flow(l2->l3, end, l2->proto, &f);
 	switch (rc) {
@@ -493,7 +516,8 @@ static __always_inline int handle_ip(struct xdp_md *ctx, struct nsrp_counters *c
 	s = sess_lookup(&f, now);
 	if (!s)
 		return pass(c, NSRP_CNT_SESS_MISS);
-	if (role_of(s->vsd, now) != ROLE_MASTER)
+	role = role_of(s->vsd, now);
+	if (!role_forwards(role))
 		return pass(c, NSRP_CNT_FB_NOT_MASTER);
 	if (f.key.proto == IPPROTO_TCP &&
 	    (s->state == NSRP_SS_TIME_WAIT || s->state == NSRP_SS_CLOSED) &&
@@ -504,7 +528,59 @@ static __always_inline int handle_ip(struct xdp_md *ctx, struct nsrp_counters *c
 	}
 	cnt_add(c, NSRP_CNT_SESS_HIT);
 	sess_track(c, s, &f, end - data, now);
-	return forward(ctx, c, l2, &f, now);
+	rc = forward(ctx, c, l2, &f, role, now);
+	if (rc == XDP_REDIRECT && role == ROLE_LEAVING)
+		cnt_add(c, NSRP_CNT_FWD_LEAVING);
+	return rc;
+}
+
+/* The groups whose role is want, as a bitmap (bit v: group v). */
+static __always_inline __u8 roles_held(int want, __u64 now)
+{
+	__u8 bits = 0;
+
+	for (__u32 vsd = 0; vsd < NSRPD_MAX_VSD; vsd++)
+		if (role_of(vsd, now) == want)
+			bits |= 1 << vsd;
+	return bits;
+}
+
+/*
+ * A probe from the peer (struct nsrp_probe): a request of this cluster
+ * on a cluster NIC is turned into the reply, from the NIC's own MAC,
+ * with the groups this data plane answers for (master and fresh) and
+ * those it hands over, and whether the agent is gone (orphaned). It is
+ * answered here and nowhere else, so that the answer proves this data
+ * plane, whatever the agent does. Replies go up to the agent that asked;
+ * a request of another cluster passes.
+ */
+static __always_inline int handle_probe(struct xdp_md *ctx,
+					struct nsrp_counters *c,
+					struct l2_info *l2, __u64 now,
+					int orphaned)
+{
+	void *end = (void *)(long)ctx->data_end;
+	struct nsrp_probe *p = l2->l3;
+	__u32 ifindex = ctx->ingress_ifindex;
+	struct nsrp_iface_val *nic;
+
+	if ((void *)(p + 1) > end)
+		return pass(c, NSRP_CNT_MALFORMED);
+	if (p->version != NSRP_PROBE_VERSION || p->op != NSRP_PROBE_REQUEST ||
+	    p->cluster_id != bpf_htonl(nsrp_cfg.cluster_id))
+		return pass(c, NSRP_CNT_PASS);
+	nic = bpf_map_lookup_elem(&nsrp_iface, &ifindex);
+	if (!nic || !(nic->flags & NSRP_IFACE_F_CLUSTER))
+		return pass(c, NSRP_CNT_PASS);
+	__builtin_memcpy(l2->eth->h_dest, l2->eth->h_source, NSRPD_ETH_ALEN);
+	__builtin_memcpy(l2->eth->h_source, nic->nic_mac, NSRPD_ETH_ALEN);
+	p->op = NSRP_PROBE_REPLY;
+	p->masters = roles_held(ROLE_MASTER, now);
+	p->leaving = roles_held(ROLE_LEAVING, now);
+	p->unit_id = bpf_htonl(nsrp_cfg.unit_id);
+	p->flags = orphaned ? NSRP_PROBE_F_ORPHAN : 0;
+	cnt_add(c, NSRP_CNT_PROBE_ANSWERED);
+	return XDP_TX;
 }
 
 /* The group whose VSI MAC mac is on this NIC, or -1. */
@@ -517,7 +593,8 @@ static __always_inline int vsi_group_of(const struct nsrp_vsi_macs *m,
 	return -1;
 }
 
-static __always_inline int xdp_main(struct xdp_md *ctx)
+/* orphaned: called by the gate, whose agent is gone. */
+static __always_inline int xdp_main(struct xdp_md *ctx, int orphaned)
 {
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
@@ -543,7 +620,7 @@ static __always_inline int xdp_main(struct xdp_md *ctx)
 	vsd = nic ? vsi_group_of(nic, eth->h_dest) : -1;
 	if (vsd >= 0) {
 		role = role_of(vsd, now);
-		if (role != ROLE_MASTER)
+		if (!role_forwards(role))
 			return drop_not_master(c, role, 0);
 		__builtin_memcpy(eth->h_dest, nic->nic_mac, NSRPD_ETH_ALEN);
 		cnt_add(c, NSRP_CNT_VSI_ACCEPT);
@@ -554,6 +631,8 @@ static __always_inline int xdp_main(struct xdp_md *ctx)
 	if (rc != PARSE_OK)
 		return pass(c, NSRP_CNT_PASS);
 
+	if (l2.proto == NSRP_PROBE_ETHERTYPE)
+		return handle_probe(ctx, c, &l2, now, orphaned);
 	if (l2.proto == ETH_P_ARP)
 		return handle_arp(ctx, c, &l2, now);
 	if (l2.proto == ETH_P_IPV6) {
@@ -569,7 +648,7 @@ static __always_inline int xdp_main(struct xdp_md *ctx)
 SEC("xdp")
 int nsrp_xdp(struct xdp_md *ctx)
 {
-	return xdp_main(ctx);
+	return xdp_main(ctx, 0);
 }
 
 /*
@@ -585,7 +664,8 @@ static __always_inline void orphan_release(void)
 		struct nsrp_role_state *r =
 			bpf_map_lookup_elem(&nsrp_role, &vsd);
 
-		if (r && r->role == NSRP_ROLE_MASTER) {
+		if (r && (r->role == NSRP_ROLE_MASTER ||
+			  r->role == NSRP_ROLE_LEAVING)) {
 			r->role = NSRP_ROLE_BACKUP;
 			r->deadline_ns = 0;
 			cnt_inc(NSRP_CNT_ORPHANED);
@@ -599,7 +679,7 @@ int nsrp_gate(struct xdp_md *ctx)
 {
 	bpf_tail_call(ctx, &nsrp_alive, 0);
 	orphan_release();
-	return xdp_main(ctx);
+	return xdp_main(ctx, 1);
 }
 
 char LICENSE[] SEC("license") = "GPL";

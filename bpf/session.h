@@ -157,16 +157,30 @@ static __always_inline void sess_delete(const struct nsrp_sess_key *key,
 		sess_event(NSRP_EV_DELETE, key, s, now);
 }
 
-/* Is the group master with a deadline still ahead? */
-enum role_res { ROLE_MASTER = 0, ROLE_BACKUP, ROLE_STALE };
+/*
+ * The group's role with its deadline applied: a master past it is stale
+ * (the agent stopped refreshing it); a leaving master past it, whose
+ * hand-over is over, is a backup.
+ */
+enum role_res { ROLE_MASTER = 0, ROLE_BACKUP, ROLE_STALE, ROLE_LEAVING };
 
 static __always_inline int role_of(__u32 vsd, __u64 now)
 {
 	struct nsrp_role_state *r = bpf_map_lookup_elem(&nsrp_role, &vsd);
 
-	if (!r || r->role != NSRP_ROLE_MASTER)
+	if (!r)
+		return ROLE_BACKUP;
+	if (r->role == NSRP_ROLE_LEAVING)
+		return now < r->deadline_ns ? ROLE_LEAVING : ROLE_BACKUP;
+	if (r->role != NSRP_ROLE_MASTER)
 		return ROLE_BACKUP;
 	return now < r->deadline_ns ? ROLE_MASTER : ROLE_STALE;
+}
+
+/* Frames of the group are taken and forwarded: master, or leaving. */
+static __always_inline int role_forwards(int role)
+{
+	return role == ROLE_MASTER || role == ROLE_LEAVING;
 }
 
 /*

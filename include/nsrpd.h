@@ -6,6 +6,16 @@
  * Only fixed-width kernel types are used, padding is spelled out as named
  * fields and each size is pinned with a static assertion, so that the BPF
  * objects, the agent and bpftool's BTF dumps all agree on the layout.
+ *
+ * What bpftool prints of a map is its BTF, so the maps read as an operator
+ * reads them: an enum that lives in a byte is packed (one byte) and
+ * named, so a state prints as NSRP_SS_ESTABLISHED; the counters are the
+ * named members of a struct; and the keys that hold addresses and ports
+ * are declared to the kernel with a twin (the *_shown structs below) of
+ * the same bytes, addresses and ports as bytes in network order
+ * ([192,0,2,10,...], [0,80]), while the programs and the agent read them
+ * as the words they compare and hash. The assertions at the end hold
+ * each twin to its original, field by field.
  */
 #ifndef NSRPD_H
 #define NSRPD_H
@@ -31,25 +41,65 @@
 
 #define NSRPD_ETH_ALEN		6
 
+/* An enum kept in one byte of a map, its values named in the BTF. */
+#define NSRPD_BYTE_ENUM	__attribute__((packed))
+
 enum nsrp_family {
 	NSRP_AF_INET = 4,
 	NSRP_AF_INET6 = 6,
-};
+} NSRPD_BYTE_ENUM;
 
 /*
  * The role the agent decided for a VSD group. Only MASTER makes the data
  * plane answer for the group's VSIs, and only until the deadline.
+ * LEAVING is a master handing over: until the deadline it still takes
+ * and forwards the frames that reach it, but answers for nothing (no ARP
+ * reply, no neighbour advertisement) and sends what it forwards from the
+ * NIC's own MAC, so that no switch learns a VSI MAC on its port again.
  */
 enum nsrp_role {
 	NSRP_ROLE_BACKUP = 0,
 	NSRP_ROLE_MASTER = 1,
+	NSRP_ROLE_LEAVING = 2,
 };
 
 /* nsrp_role: one per VSD group, indexed by group id. */
 struct nsrp_role_state {
-	__u32 role;		/* enum nsrp_role */
+	enum nsrp_role role;	/* 4 bytes, as __u32 */
 	__u32 pad;
 	__u64 deadline_ns;	/* CLOCK_MONOTONIC; past it, act as backup */
+};
+
+/*
+ * A probe of the peer's data plane: an Ethernet frame of this type (the
+ * IEEE's first local experimental one) that the agent sends from a data
+ * NIC, and that the other unit's XDP program answers itself (XDP_TX),
+ * without its agent: the answer proves that the data plane of that unit
+ * runs, and says which groups it forwards and answers for right now.
+ * Every field is in network byte order.
+ */
+#define NSRP_PROBE_ETHERTYPE	0x88B5
+#define NSRP_PROBE_VERSION	1
+
+enum nsrp_probe_op {
+	NSRP_PROBE_REQUEST = 1,
+	NSRP_PROBE_REPLY = 2,
+};
+
+/* The answering unit's agent is gone: its gate let its groups go. */
+#define NSRP_PROBE_F_ORPHAN	0x01
+
+struct nsrp_probe {
+	__u8 version;		/* NSRP_PROBE_VERSION */
+	__u8 op;		/* enum nsrp_probe_op */
+	__u8 masters;		/* reply: bit v, group v master and fresh */
+	__u8 leaving;		/* reply: bit v, group v leaving (handing over) */
+	__be32 cluster_id;	/* request: asked of this cluster's units */
+	__be32 unit_id;		/* the sender's: the asker, then the answerer */
+	__be32 seq;		/* the request's, echoed */
+	__be64 sent_ns;		/* the asker's clock, echoed: the round trip */
+	__u8 flags;		/* reply: NSRP_PROBE_F_* */
+	__u8 pad[7];
 };
 
 /*
@@ -74,9 +124,17 @@ struct nsrp_vsi_macs {
 /* nsrp_vsi_addr: a VSI address on a NIC, answered for with the VSI MAC. */
 struct nsrp_vsi_addr_key {
 	__u32 ifindex;
-	__u8 family;		/* enum nsrp_family */
+	enum nsrp_family family;
 	__u8 pad[3];
 	__be32 addr[4];		/* IPv4 uses addr[0] only, rest zero */
+};
+
+/* nsrp_vsi_addr's key as the kernel (and bpftool) knows it. */
+struct nsrp_vsi_addr_key_shown {
+	__u32 ifindex;
+	enum nsrp_family family;
+	__u8 pad[3];
+	__u8 addr[16];		/* network order */
 };
 
 struct nsrp_vsi_addr_val {
@@ -113,7 +171,7 @@ struct nsrp_nh {
 	__be32 dst[4];
 	__u32 iif;		/* ingress NIC */
 	__be32 flowinfo;	/* IPv4: TOS; IPv6: class and flow label */
-	__u8 family;		/* enum nsrp_family; 0: an empty slot */
+	enum nsrp_family family; /* 0: an empty slot */
 	__u8 proto;
 	__u16 max_len;		/* largest IP length found within the MTU */
 	__u32 oif;		/* result: the egress NIC */
@@ -135,7 +193,18 @@ struct nsrp_sess_key {
 	__be16 port_a;
 	__be16 port_b;
 	__u8 proto;		/* IPPROTO_* */
-	__u8 family;		/* enum nsrp_family */
+	enum nsrp_family family;
+	__u8 pad[2];
+};
+
+/* nsrp_sess's key as the kernel (and bpftool) knows it. */
+struct nsrp_sess_key_shown {
+	__u8 addr_a[16];	/* network order */
+	__u8 addr_b[16];
+	__u8 port_a[2];		/* network order: [0,80] is port 80 */
+	__u8 port_b[2];
+	__u8 proto;		/* IPPROTO_* */
+	enum nsrp_family family;
 	__u8 pad[2];
 };
 
@@ -152,7 +221,7 @@ enum nsrp_sess_state {
 	NSRP_SS_UDP_REPLIED,	/* UDP, seen both ways */
 	NSRP_SS_ICMP,
 	NSRP_SS_MAX,
-};
+} NSRPD_BYTE_ENUM;
 
 /* Session flags. */
 #define NSRP_SF_INIT_IS_B	0x01	/* the initiator is endpoint b */
@@ -171,7 +240,7 @@ struct nsrp_sess {
 	__u64 refreshed_ns;	/* when the last refresh event was sent */
 	__u64 pkts[2];		/* enum nsrp_dir */
 	__u64 bytes[2];
-	__u8 state;		/* enum nsrp_sess_state */
+	enum nsrp_sess_state state;
 	__u8 vsd;		/* owning VSD group */
 	__u8 flags;		/* NSRP_SF_* */
 	__u8 pad[5];
@@ -179,8 +248,8 @@ struct nsrp_sess {
 
 /*
  * Load-time settings of both BPF objects (const volatile nsrp_cfg), set by
- * the loader between skeleton open and load. Every field is in nanoseconds;
- * zero means the default of bpf/consts.h.
+ * the loader between skeleton open and load. The times are in nanoseconds,
+ * zero meaning the default of bpf/consts.h.
  */
 struct nsrp_dp_config {
 	__u64 tcp_syn_ns;	/* opening: SYN or SYN-ACK seen, not yet up */
@@ -190,7 +259,8 @@ struct nsrp_dp_config {
 	__u64 udp_ns;
 	__u64 icmp_ns;		/* ICMP / ICMPv6 echo */
 	__u64 refresh_ns;	/* least interval between REFRESH events */
-	__u64 pad;
+	__u32 cluster_id;	/* probes of this cluster are answered */
+	__u32 unit_id;		/* and the answers say they are this unit's */
 };
 
 /* Session events, carried by the nsrp_events ring buffer. */
@@ -241,48 +311,71 @@ struct nsrp_apply_ctx {
 /*
  * Per-CPU counters, one per verdict and per reason to fall back, in one
  * block per CPU (nsrp_cnt has a single entry): the data plane finds its
- * block once per frame and then counts with a plain add.
+ * block once per frame and then counts with a plain add, by index.
+ *
+ * One list makes the index (enum nsrp_counter), the block's named
+ * members in its twin, nsrp_cnt's type in the BTF (what bpftool prints:
+ * "sess_hit": 12), and the names nsrpctl shows (dataplane.c):
+ * C(INDEX, member, "name").
  */
+#define NSRP_COUNTERS(C)						\
+	C(RX, rx, "rx")			/* frames seen by XDP */	\
+	C(PASS, pass, "pass")		/* passed, not ours */		\
+	C(MALFORMED, malformed, "malformed") /* truncated, passed */	\
+	C(ARP_REPLY, arp_reply, "arp-reply") /* ARP for a VSI answered */ \
+	C(NS_REPLY, ns_reply, "ns-reply") /* solicitation answered */	\
+	C(VSI_ACCEPT, vsi_accept, "vsi-accept") /* VSI-MAC frame, master */ \
+	C(VSI_DROP_BACKUP, vsi_drop_backup, "vsi-drop-backup")		\
+	C(VSI_DROP_STALE, vsi_drop_stale, "vsi-drop-stale") /* deadline */ \
+	C(ND_IGNORED_BACKUP, nd_ignored_backup, "nd-ignored-backup")	\
+	C(SESS_HIT, sess_hit, "session-hit")				\
+	C(SESS_MISS, sess_miss, "session-miss")				\
+	C(FWD, fwd, "forwarded")	/* by XDP_REDIRECT */		\
+	C(FB_NO_NEIGH, fb_no_neigh, "fallback-no-neigh")		\
+	C(FB_FRAG, fb_frag, "fallback-fragment")			\
+	C(FB_IP_OPTS, fb_ip_opts, "fallback-ip-options") /* or v6 ext */ \
+	C(FB_MTU, fb_mtu, "fallback-mtu") /* larger than egress MTU */	\
+	C(FB_TTL, fb_ttl, "fallback-ttl") /* TTL would expire */	\
+	C(FB_FIB, fb_fib, "fallback-fib") /* other FIB result */	\
+	C(FB_NOT_CLUSTER, fb_not_cluster, "fallback-not-cluster")	\
+	C(FB_NOT_MASTER, fb_not_master, "fallback-not-master")		\
+	C(LEARN, learn, "learned")	/* by tc egress */		\
+	C(EV_CREATE, ev_create, "event-create")				\
+	C(EV_STATE, ev_state, "event-state")				\
+	C(EV_REFRESH, ev_refresh, "event-refresh")			\
+	C(EV_DELETE, ev_delete, "event-delete")				\
+	C(EV_RB_FULL, ev_rb_full, "event-ring-full") /* event lost */	\
+	C(ND_IGNORED_STALE, nd_ignored_stale, "nd-ignored-stale")	\
+	C(FB_VLAN, fb_vlan, "fallback-vlan") /* tagged frame, a hit */	\
+	C(SESS_EXPIRED, sess_expired, "session-expired") /* on lookup */ \
+	C(LEARN_RACE, learn_race, "learn-race") /* lost a create race */ \
+	C(NH_FILL, nh_fill, "nexthop-fill") /* a FIB lookup */		\
+	C(SESS_TAKEOVER, sess_takeover, "session-takeover") /* peer's */ \
+	C(GARP_IGNORED, garp_ignored, "garp-ignored") /* unanswered */	\
+	C(ORPHANED, orphaned, "orphaned") /* let go: the agent is gone */ \
+	C(PROBE_ANSWERED, probe_answered, "probe-answered") /* the peer's */ \
+	C(ND_IGNORED_LEAVING, nd_ignored_leaving, "nd-ignored-leaving")	\
+	C(FWD_LEAVING, fwd_leaving, "forwarded-leaving") /* while leaving */
+
+#define NSRP_CNT_ENUM(idx, member, name)	NSRP_CNT_##idx,
+#define NSRP_CNT_MEMBER(idx, member, name)	__u64 member;
+
 enum nsrp_counter {
-	NSRP_CNT_RX = 0,		/* frames seen by XDP */
-	NSRP_CNT_PASS,			/* passed, not ours to handle */
-	NSRP_CNT_MALFORMED,		/* truncated or malformed, passed */
-	NSRP_CNT_ARP_REPLY,		/* ARP request answered for a VSI */
-	NSRP_CNT_NS_REPLY,		/* neighbour solicitation answered */
-	NSRP_CNT_VSI_ACCEPT,		/* VSI-MAC frame accepted (master) */
-	NSRP_CNT_VSI_DROP_BACKUP,	/* VSI-MAC frame dropped, backup */
-	NSRP_CNT_VSI_DROP_STALE,	/* VSI-MAC frame dropped, deadline */
-	NSRP_CNT_ND_IGNORED_BACKUP,	/* ARP/NS for a VSI dropped, backup */
-	NSRP_CNT_SESS_HIT,
-	NSRP_CNT_SESS_MISS,
-	NSRP_CNT_FWD,			/* forwarded by XDP_REDIRECT */
-	NSRP_CNT_FB_NO_NEIGH,		/* fallback: no neighbour entry */
-	NSRP_CNT_FB_FRAG,		/* fallback: fragment */
-	NSRP_CNT_FB_IP_OPTS,		/* fallback: IPv4 options / v6 ext */
-	NSRP_CNT_FB_MTU,		/* fallback: larger than egress MTU */
-	NSRP_CNT_FB_TTL,		/* fallback: TTL/hop limit would expire */
-	NSRP_CNT_FB_FIB,		/* fallback: other FIB lookup result */
-	NSRP_CNT_FB_NOT_CLUSTER,	/* fallback: egress not a cluster NIC */
-	NSRP_CNT_FB_NOT_MASTER,		/* fallback: session group not master */
-	NSRP_CNT_LEARN,			/* sessions learned by tc egress */
-	NSRP_CNT_EV_CREATE,
-	NSRP_CNT_EV_STATE,
-	NSRP_CNT_EV_REFRESH,
-	NSRP_CNT_EV_DELETE,
-	NSRP_CNT_EV_RB_FULL,		/* event lost: ring buffer full */
-	NSRP_CNT_ND_IGNORED_STALE,	/* ARP/NS for a VSI dropped, deadline */
-	NSRP_CNT_FB_VLAN,		/* fallback: tagged frame on a hit */
-	NSRP_CNT_SESS_EXPIRED,		/* expired entry removed on lookup */
-	NSRP_CNT_LEARN_RACE,		/* learner lost a create race */
-	NSRP_CNT_NH_FILL,		/* next-hop cache (re)filled: a FIB lookup */
-	NSRP_CNT_SESS_TAKEOVER,		/* a peer's entry became ours (master) */
-	NSRP_CNT_GARP_IGNORED,		/* a gratuitous ARP for a VSI: unanswered */
-	NSRP_CNT_ORPHANED,		/* a group let go: the agent is gone */
+	NSRP_COUNTERS(NSRP_CNT_ENUM)
 	NSRP_CNT_MAX,
 };
 
+/*
+ * The programs count by index into n[] (a named member would be another
+ * instruction sequence on the frame path); the map is declared with the
+ * twin, whose members bpftool names.
+ */
 struct nsrp_counters {
 	__u64 n[NSRP_CNT_MAX];
+};
+
+struct nsrp_counters_shown {
+	NSRP_COUNTERS(NSRP_CNT_MEMBER)
 };
 
 #define NSRPD_ASSERT_SIZE(type, size) \
@@ -299,8 +392,37 @@ NSRPD_ASSERT_SIZE(struct nsrp_sess, 56);
 NSRPD_ASSERT_SIZE(struct nsrp_event, 112);
 NSRPD_ASSERT_SIZE(struct nsrp_dp_config, 64);
 NSRPD_ASSERT_SIZE(struct nsrp_nh, 80);
+NSRPD_ASSERT_SIZE(struct nsrp_probe, 32);
 NSRPD_ASSERT_SIZE(struct nsrp_apply_ctx,
 		  24 + (4 + 112) * NSRP_APPLY_MAX);
+NSRPD_ASSERT_SIZE(struct nsrp_counters_shown, sizeof(struct nsrp_counters));
+
+/* A twin's field: where and how wide it is in its original. */
+#define NSRPD_ASSERT_TWIN(orig, twin, f)				\
+	_Static_assert(__builtin_offsetof(struct orig, f) ==		\
+		       __builtin_offsetof(struct twin, f) &&		\
+		       sizeof(((struct orig *)0)->f) ==			\
+		       sizeof(((struct twin *)0)->f),			\
+		       #twin "." #f " is not " #orig "." #f)
+
+NSRPD_ASSERT_SIZE(struct nsrp_sess_key_shown, sizeof(struct nsrp_sess_key));
+NSRPD_ASSERT_TWIN(nsrp_sess_key, nsrp_sess_key_shown, addr_a);
+NSRPD_ASSERT_TWIN(nsrp_sess_key, nsrp_sess_key_shown, addr_b);
+NSRPD_ASSERT_TWIN(nsrp_sess_key, nsrp_sess_key_shown, port_a);
+NSRPD_ASSERT_TWIN(nsrp_sess_key, nsrp_sess_key_shown, port_b);
+NSRPD_ASSERT_TWIN(nsrp_sess_key, nsrp_sess_key_shown, proto);
+NSRPD_ASSERT_TWIN(nsrp_sess_key, nsrp_sess_key_shown, family);
+NSRPD_ASSERT_TWIN(nsrp_sess_key, nsrp_sess_key_shown, pad);
+NSRPD_ASSERT_SIZE(struct nsrp_vsi_addr_key_shown,
+		  sizeof(struct nsrp_vsi_addr_key));
+NSRPD_ASSERT_TWIN(nsrp_vsi_addr_key, nsrp_vsi_addr_key_shown, ifindex);
+NSRPD_ASSERT_TWIN(nsrp_vsi_addr_key, nsrp_vsi_addr_key_shown, family);
+NSRPD_ASSERT_TWIN(nsrp_vsi_addr_key, nsrp_vsi_addr_key_shown, pad);
+NSRPD_ASSERT_TWIN(nsrp_vsi_addr_key, nsrp_vsi_addr_key_shown, addr);
+_Static_assert(sizeof(enum nsrp_family) == 1 &&
+	       sizeof(enum nsrp_sess_state) == 1 &&
+	       sizeof(enum nsrp_role) == 4, "an enum's size in a map changed");
 _Static_assert(NSRPD_MAX_VSD <= 64, "nsrp_apply_ctx.owned has 64 bits");
+_Static_assert(NSRPD_MAX_VSD <= 8, "nsrp_probe.masters has 8 bits");
 
 #endif /* NSRPD_H */

@@ -9,7 +9,8 @@ set -euo pipefail
 PKGS=(
 	make gcc pkg-config clang llvm libclang-rt-dev
 	libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
-	libcap-dev libcunit1-dev libsodium-dev libmnl-dev
+	libcap-dev libcunit1-dev libsodium-dev libmnl-dev libjansson-dev
+	libedit-dev
 	libnetfilter-conntrack-dev
 	libsystemd-dev
 	nftables iproute2 ethtool iputils-ping arping tcpdump conntrack

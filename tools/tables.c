@@ -31,6 +31,9 @@ static void print_commands(void)
 	for (size_t i = 0; i < command_nrows; i++) {
 		const struct cmd_row *r = &command_rows[i];
 
+		/* A word's help, for "?" and Tab: not a command. */
+		if (!r->fn)
+			continue;
 		printf("%s\t%s\t%s\n", r->flags & CMD_F_READ ? "read" : "admin",
 		       r->syntax, r->help ? r->help : "");
 	}

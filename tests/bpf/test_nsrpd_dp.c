@@ -19,6 +19,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,10 @@ static const __u8 mac_allnodes[6] = { 0x33, 0x33, 0, 0, 0, 1 };
 #define VSI4 "192.0.2.1"
 #define VSI6 "2001:db8:1::1"
 
-enum { M_MASTER, M_BACKUP, M_STALE };
+#define PROBE_CLUSTER	7	/* the data plane's cluster and unit */
+#define PROBE_UNIT	42
+
+enum { M_MASTER, M_BACKUP, M_STALE, M_LEAVING, M_LEAVING_STALE };
 
 static struct {
 	int orig_ns;
@@ -179,8 +183,10 @@ static int maps_fill(void)
 	int err = 0;
 
 	memcpy(ifv.vsi_mac, mac_vsi0, 6);
+	memcpy(ifv.nic_mac, mac_nic0, 6);
 	err |= map_put(env.xdp->maps.nsrp_iface, &env.if0, &ifv);
 	memcpy(ifv.vsi_mac, mac_vsi1, 6);
+	memcpy(ifv.nic_mac, mac_nic1, 6);
 	err |= map_put(env.xdp->maps.nsrp_iface, &env.if1, &ifv);
 
 	mv.vsd[0].set = 1;
@@ -220,6 +226,8 @@ static int suite_init(void)
 		return 1;
 	unpin_all(env.xdp->obj);
 	unpin_all(env.tc->obj);
+	env.xdp->rodata->nsrp_cfg.cluster_id = PROBE_CLUSTER;
+	env.xdp->rodata->nsrp_cfg.unit_id = PROBE_UNIT;
 	if (nsrpd_xdp__load(env.xdp))
 		return 1;
 	/* The learner uses the XDP object's maps, as pinning would give. */
@@ -272,11 +280,14 @@ static int ready(void)
 static void role_set(__u32 vsd, int mode)
 {
 	struct nsrp_role_state r = { .role = NSRP_ROLE_MASTER };
+	bool stale = mode == M_STALE || mode == M_LEAVING_STALE;
 
 	if (mode == M_BACKUP)
 		r.role = NSRP_ROLE_BACKUP;
-	r.deadline_ns = mode == M_STALE ? now_ns() - NS_PER_SEC :
-					  now_ns() + 60 * NS_PER_SEC;
+	if (mode == M_LEAVING || mode == M_LEAVING_STALE)
+		r.role = NSRP_ROLE_LEAVING;
+	r.deadline_ns = stale ? now_ns() - NS_PER_SEC :
+				now_ns() + 60 * NS_PER_SEC;
 	CU_ASSERT_EQUAL(map_put(env.xdp->maps.nsrp_role, &vsd, &r), 0);
 }
 
@@ -476,6 +487,39 @@ static int gates_build(void)
 		g++;
 	}
 
+	/*
+	 * Leaving (handing over): frames to the VSI MAC are still taken,
+	 * but nothing is answered for; past its deadline, a backup.
+	 */
+	*g = (struct gate_case){ .what = "ARP request for a VSI, leaving",
+				 .mode = M_LEAVING, .verdict = XDP_DROP,
+				 .counter = NSRP_CNT_ND_IGNORED_LEAVING };
+	g->in_len = pkt_arp(g->in, 1, mac_bcast, mac_client, 0, mac_client,
+			    CLIENT4, mac_zero, VSI4);
+	g++;
+	*g = (struct gate_case){ .what = "NS for a VSI, leaving",
+				 .mode = M_LEAVING, .verdict = XDP_DROP,
+				 .counter = NSRP_CNT_ND_IGNORED_LEAVING };
+	g->in_len = pkt_ns(g->in, mac_client, 0, CLIENT6, VSI6);
+	g++;
+	*g = (struct gate_case){ .what = "frame to the VSI MAC, leaving",
+				 .mode = M_LEAVING, .verdict = XDP_PASS,
+				 .counter = NSRP_CNT_VSI_ACCEPT };
+	g->in_len = udp_to(g->in, mac_vsi0, 0);
+	g->out_len = udp_to(g->out, mac_nic0, 0);
+	g++;
+	*g = (struct gate_case){ .what = "frame to the VSI MAC, left",
+				 .mode = M_LEAVING_STALE, .verdict = XDP_DROP,
+				 .counter = NSRP_CNT_VSI_DROP_BACKUP };
+	g->in_len = udp_to(g->in, mac_vsi0, 0);
+	g++;
+	*g = (struct gate_case){ .what = "ARP request for a VSI, left",
+				 .mode = M_LEAVING_STALE, .verdict = XDP_DROP,
+				 .counter = NSRP_CNT_ND_IGNORED_BACKUP };
+	g->in_len = pkt_arp(g->in, 1, mac_bcast, mac_client, 0, mac_client,
+			    CLIENT4, mac_zero, VSI4);
+	g++;
+
 	*g = (struct gate_case){ .what = "tagged ARP request for a VSI",
 				 .mode = M_MASTER, .verdict = XDP_TX,
 				 .counter = NSRP_CNT_ARP_REPLY };
@@ -593,6 +637,26 @@ static void test_vsi_gate(void)
 	role_set(0, M_MASTER);
 }
 
+/* A probe frame: Ethernet (tag vlan if not 0), then struct nsrp_probe. */
+static size_t probe_frame(__u8 *b, const __u8 *dst, const __u8 *src,
+			  __u16 vlan, const struct nsrp_probe *p)
+{
+	size_t off = 12;
+
+	memcpy(b, dst, 6);
+	memcpy(b + 6, src, 6);
+	if (vlan) {
+		b[off++] = 0x81;
+		b[off++] = 0x00;
+		b[off++] = vlan >> 8;
+		b[off++] = vlan & 0xff;
+	}
+	b[off++] = NSRP_PROBE_ETHERTYPE >> 8;
+	b[off++] = NSRP_PROBE_ETHERTYPE & 0xff;
+	memcpy(b + off, p, sizeof(*p));
+	return off + sizeof(*p);
+}
+
 /*
  * The dead-man switch: the NICs run nsrp_gate, which tail-calls nsrp_xdp
  * through the agent's program array. Emptied (as the kernel empties it
@@ -651,6 +715,108 @@ static void test_dead_man(void)
 		.in = in, .in_len = len, .verdict = XDP_PASS,
 		.ifindex = env.if0 }, NULL), 0);
 	CU_ASSERT_EQUAL(cnt_delta(&s, NSRP_CNT_ORPHANED), 1);	/* once */
+
+	/* A probe through the gate says the agent is gone. */
+	{
+		struct nsrp_probe req = {
+			.version = NSRP_PROBE_VERSION,
+			.op = NSRP_PROBE_REQUEST,
+			.cluster_id = htonl(PROBE_CLUSTER), .seq = htonl(9),
+		}, rep = req;
+
+		rep.op = NSRP_PROBE_REPLY;
+		rep.unit_id = htonl(PROBE_UNIT);
+		rep.flags = NSRP_PROBE_F_ORPHAN;
+		len = probe_frame(in, mac_bcast, mac_client, 0, &req);
+		out_len = probe_frame(out, mac_client, mac_nic0, 0, &rep);
+		CU_ASSERT_EQUAL(pkt_case_run(gate, &(struct pkt_case){
+			.what = "gate, agent gone: a probe says so",
+			.in = in, .in_len = len, .verdict = XDP_TX, .out = out,
+			.out_len = out_len, .ifindex = env.if0 }, NULL), 0);
+	}
+
+	/* A group handing over is let go as well. */
+	role_set(0, M_LEAVING);
+	cnt_take(&s);
+	len = udp_to(in, mac_vsi0, 0);
+	CU_ASSERT_EQUAL(pkt_case_run(gate, &(struct pkt_case){
+		.what = "gate, agent gone: leaving, a frame to the VSI dropped",
+		.in = in, .in_len = len, .verdict = XDP_DROP,
+		.ifindex = env.if0 }, NULL), 0);
+	CU_ASSERT_EQUAL(cnt_delta(&s, NSRP_CNT_ORPHANED), 1);
+	CU_ASSERT_EQUAL(bpf_map_lookup_elem(bpf_map__fd(env.xdp->maps.nsrp_role),
+					    &zero, &r), 0);
+	CU_ASSERT_EQUAL(r.role, NSRP_ROLE_BACKUP);
+	CU_ASSERT_EQUAL(bpf_map_update_elem(alive, &zero, &env.xdp_fd,
+					    BPF_ANY), 0);
+	role_set(0, M_MASTER);
+}
+
+/* ------------------------------------------------------------- probes */
+
+
+/*
+ * The peer's probe is answered by the data plane itself, from the NIC's
+ * own MAC, with the groups it answers for and those it hands over; a
+ * probe of another cluster, and an answer, pass to the stack.
+ */
+static void test_probe(void)
+{
+	struct nsrp_probe req = {
+		.version = NSRP_PROBE_VERSION, .op = NSRP_PROBE_REQUEST,
+		.cluster_id = htonl(PROBE_CLUSTER), .unit_id = htonl(5),
+		.seq = htonl(1234), .sent_ns = 0x1122334455667788ULL,
+	}, rep;
+	static const struct {
+		const char *what;
+		int mode0, mode1;
+		__u8 masters, leaving;
+		__u16 vlan;
+	} cases[] = {
+		{ "probe, group 0 master", M_MASTER, M_BACKUP, 1, 0, 0 },
+		{ "probe, 0 stale, 1 master", M_STALE, M_MASTER, 2, 0, 0 },
+		{ "probe, 0 master, 1 leaving", M_MASTER, M_LEAVING, 1, 2, 0 },
+		{ "probe, 0 left, 1 backup", M_LEAVING_STALE, M_BACKUP, 0, 0, 0 },
+		{ "tagged probe, group 0 master", M_MASTER, M_BACKUP, 1, 0, 7 },
+	};
+	__u8 in[PKT_MAX], out[PKT_MAX];
+	struct cnt_snap cs;
+	size_t n;
+
+	if (!ready())
+		return;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		role_set(0, cases[i].mode0);
+		role_set(1, cases[i].mode1);
+		n = probe_frame(in, mac_bcast, mac_client, cases[i].vlan, &req);
+		rep = req;
+		rep.op = NSRP_PROBE_REPLY;
+		rep.masters = cases[i].masters;
+		rep.leaving = cases[i].leaving;
+		rep.unit_id = htonl(PROBE_UNIT);
+		probe_frame(out, mac_client, mac_nic0, cases[i].vlan, &rep);
+		cnt_take(&cs);
+		xdp_case(cases[i].what, in, n, env.if0, XDP_TX, out, n);
+		CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_PROBE_ANSWERED), 1);
+	}
+	role_set(1, M_BACKUP);
+
+	/* Another cluster's probe, an answer, a short one: the stack's. */
+	rep = req;
+	rep.cluster_id = htonl(PROBE_CLUSTER + 1);
+	n = probe_frame(in, mac_bcast, mac_client, 0, &rep);
+	cnt_take(&cs);
+	xdp_case("probe of another cluster", in, n, env.if0, XDP_PASS, in, n);
+	CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_PASS), 1);
+	rep = req;
+	rep.op = NSRP_PROBE_REPLY;
+	n = probe_frame(in, mac_nic0, mac_client, 0, &rep);
+	xdp_case("probe answer", in, n, env.if0, XDP_PASS, in, n);
+	CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_PASS), 2);
+	n = probe_frame(in, mac_bcast, mac_client, 0, &req) - 4;
+	xdp_case("truncated probe", in, n, env.if0, XDP_PASS, in, n);
+	CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_MALFORMED), 1);
+	CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_PROBE_ANSWERED), 0);
 	role_set(0, M_MASTER);
 }
 
@@ -1133,6 +1299,52 @@ static void test_fallbacks(void)
 	}
 }
 
+/*
+ * Handing over: the sessions of a leaving group are still forwarded, but
+ * from the egress NIC's own MAC, so that no switch learns the VSI MAC
+ * behind this unit again.
+ */
+static void test_leaving_forward(void)
+{
+	struct tflow f = { .proto = IPPROTO_UDP, .cport = 7000, .sport = 53,
+			   .payload = 20 };
+	struct nsrp_sess s = { .state = NSRP_SS_UDP_REPLIED };
+	struct nsrp_sess_key k;
+	__u8 in[PKT_MAX], out[PKT_MAX];
+	struct cnt_snap cs;
+	size_t n;
+	int a;
+
+	if (!ready())
+		return;
+	sess_clear();
+	flow_key(&f, &k, &a);
+	s.flags = a ? 0 : NSRP_SF_INIT_IS_B;
+	s.expires_ns = now_ns() + 60 * NS_PER_SEC;
+	s.refreshed_ns = now_ns();
+	sess_put(&k, &s);
+	for (int dir = 0; dir < 2; dir++) {
+		role_set(0, M_LEAVING);
+		n = flow_pkt(in, &f, dir, 0, 0);
+		flow_pkt(out, &f, dir, 0, 1);
+		memcpy(out + 6, dir ? mac_nic0 : mac_nic1, 6);
+		cnt_take(&cs);
+		xdp_case(dir ? "leaving, forwarded back" : "leaving, forwarded",
+			 in, n, ifx_of(dir), XDP_REDIRECT, out, n);
+		CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_FWD), 1);
+		CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_FWD_LEAVING), 1);
+
+		/* As master, from the VSI MAC again. */
+		role_set(0, M_MASTER);
+		flow_pkt(out, &f, dir, 0, 1);
+		cnt_take(&cs);
+		xdp_case("master, forwarded", in, n, ifx_of(dir), XDP_REDIRECT,
+			 out, n);
+		CU_ASSERT_EQUAL(cnt_delta(&cs, NSRP_CNT_FWD_LEAVING), 0);
+	}
+	events_drain();
+}
+
 /* An entry owned by a group that is not master is not carried. */
 static void test_not_master_group(void)
 {
@@ -1148,8 +1360,11 @@ static void test_not_master_group(void)
 		return;
 	role_set(0, M_MASTER);
 	sess_clear();
-	for (int mode = M_BACKUP; mode <= M_STALE; mode++) {
-		role_set(1, mode);
+	for (int i = 0; i < 3; i++) {
+		static const int modes[3] = { M_BACKUP, M_STALE,
+					      M_LEAVING_STALE };
+
+		role_set(1, modes[i]);
 		flow_key(&f, &k, &a);
 		s.flags = a ? 0 : NSRP_SF_INIT_IS_B;
 		s.expires_ns = now_ns() + 60 * NS_PER_SEC;
@@ -1565,7 +1780,8 @@ static void test_peer_entry_backup(void)
 }
 
 TEST_SUITE(nsrpd_dp, suite_init, suite_cleanup,
-	   TEST(test_vsi_gate), TEST(test_dead_man),
+	   TEST(test_vsi_gate), TEST(test_dead_man), TEST(test_probe),
+	   TEST(test_leaving_forward),
 	   TEST(test_tcp_connection_v4),
 	   TEST(test_tcp_connection_v6), TEST(test_tcp_transitions),
 	   TEST(test_udp_icmp), TEST(test_miss), TEST(test_fallbacks),

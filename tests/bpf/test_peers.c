@@ -15,7 +15,11 @@
  * passwords one unit after the other with no frame refused and no role
  * changed; session deltas and
  * a bulk sync reach the peer's map, preempt waits for the bulk, and
- * ageout-ack keeps or deletes the backup's copies as the master says.
+ * ageout-ack keeps or deletes the backup's copies as the master says;
+ * preempt, "mode backup" and a graceful stop hand master over in one
+ * exchange, never with both units answering for the VSIs, the new master
+ * holding every session the old one had sent; the peer's data plane
+ * keeps a peer whose agent is silent up to its control plane deadline.
  * Needs root (a network namespace, BPF maps).
  */
 #include <errno.h>
@@ -50,15 +54,21 @@ struct unit {
 	struct sync sy;
 	bool off;			/* powered off: not stepped */
 	/* What its cluster told. */
-	unsigned int transitions, peer_ups, peer_losts;
+	unsigned int transitions, peer_ups, peer_losts, leavings;
 	struct vsd_transition last;
 	bool coldstart_at_master;	/* the sync's state when it took master */
+	unsigned int sessions_at_master;	/* the peer's, in its map then */
+	unsigned int created_at_leaving;	/* sessions made when it began */
 };
 
 static struct unit units[2];
 static struct unit *A = &units[0], *B = &units[1];
 static uint64_t now;
 static int netns_orig = -1;
+static unsigned int max_answering;	/* units answering at once, most */
+static unsigned int created;		/* sessions made on A's data plane */
+
+static unsigned int map_count(int fd, bool from_peer);
 
 /* ------------------------------------------------------------- joints */
 
@@ -71,6 +81,7 @@ static void on_transition(void *arg, unsigned int vsd,
 	u->last = *t;
 	if (t->to == VSD_MASTER) {
 		u->coldstart_at_master = u->sy.coldstart_done;
+		u->sessions_at_master = map_count(u->dp.fd_sess, true);
 		sync_takeover(&u->sy, vsd, at);
 	} else if (t->from == VSD_MASTER) {
 		sync_released(&u->sy, vsd);
@@ -85,6 +96,26 @@ static void on_reassert(void *arg, unsigned int vsd, uint64_t at)
 static void on_heartbeat(void *arg, uint64_t at)
 {
 	(void)arg, (void)at;
+}
+
+/* A hand-over begins: what is queued for the peer must reach it first. */
+static void on_leaving(void *arg, unsigned int vsd, bool leaving, uint64_t at)
+{
+	struct unit *u = arg;
+
+	(void)vsd, (void)at;
+	u->leavings++;
+	if (leaving) {
+		sync_flush_mark(&u->sy);
+		u->created_at_leaving = created;
+	}
+}
+
+static bool on_flushed(void *arg)
+{
+	struct unit *u = arg;
+
+	return sync_flushed(&u->sy);
 }
 
 static void on_peer_up(void *arg, uint64_t epoch, bool returned, uint64_t at)
@@ -167,7 +198,8 @@ static void unit_start(struct unit *u, const char *name, uint32_t unit_id,
 	const struct cluster_events ev = {
 		.transition = on_transition, .reassert = on_reassert,
 		.heartbeat = on_heartbeat, .peer_up = on_peer_up,
-		.peer_lost = on_peer_lost, .arg = u,
+		.peer_lost = on_peer_lost, .leaving = on_leaving,
+		.flushed = on_flushed, .arg = u,
 	};
 	struct hasess_id id = { .cluster_id = 1, .unit_id = unit_id,
 				.epoch = now };
@@ -219,14 +251,26 @@ static void unit_step(struct unit *u)
 	sync_tick(&u->sy, now);
 }
 
+/* Its data plane answers for the VSIs: master, not handing over. */
+static bool answering(const struct unit *u)
+{
+	return cluster_is_master(&u->cl, 0) && !vsd_giving(&u->cl.group[0].vsd);
+}
+
 /* Both units, for ms of the test's clock. */
 static void run_ms(unsigned int ms)
 {
 	for (unsigned int t = 0; t < ms; t += STEP_NS / NS_PER_MS) {
 		now += STEP_NS;
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 2; i++) {
+			unsigned int n;
+
 			if (!units[i].off)
 				unit_step(&units[i]);
+			n = answering(A) + answering(B);
+			if (n > max_answering)
+				max_answering = n;
+		}
 	}
 }
 
@@ -704,6 +748,189 @@ static void test_password_change(void)
 	pair_down();
 }
 
+/* --------------------------------------------------------- hand-overs */
+
+/* n sessions created on A, streamed to B: their deltas are queued. */
+static void sessions_on_a(unsigned int first, unsigned int n)
+{
+	for (unsigned int i = first; i < first + n; i++) {
+		struct nsrp_event ev = sess_event(i, NSRP_EV_CREATE);
+
+		sync_event(&A->sy, &ev, now);
+		created++;
+	}
+}
+
+/*
+ * B returns and preempts while A streams sessions: it asks, A hands
+ * over once B acknowledged every delta queued, B takes master when told.
+ * Never both answering; B holds every session when it becomes master.
+ */
+static void test_handover_preempt(void)
+{
+	const char *a[] = { "set nsrp vsd-group id 0 priority 100", NULL };
+	const char *b[] = { "set nsrp vsd-group id 0 priority 50",
+			    "set nsrp vsd-group id 0 preempt hold-down 1",
+			    NULL };
+
+	if (!root_or_skip())
+		return;
+	unit_start(A, "A", 1, PORT_A, PORT_B, a);
+	B->off = true;
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, cluster_is_master(&A->cl, 0)));
+	unit_start(B, "B", 2, PORT_B, PORT_A, b);
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, B->sy.coldstart_done &&
+				  B->cl.group[0].vsd.state == VSD_BACKUP));
+	max_answering = created = 0;
+	/* Sessions keep coming until the hold-down is over, and after. */
+	for (unsigned int i = 0; i < 12 && !cluster_is_master(&B->cl, 0); i++) {
+		sessions_on_a(i * 200, 200);
+		run_ms(100);
+	}
+	CU_ASSERT(RUN_UNTIL(2000, cluster_is_master(&B->cl, 0)));
+	CU_ASSERT_STRING_EQUAL(B->last.reason, "preempt: the master handed over");
+	CU_ASSERT(RUN_UNTIL(1000, A->cl.group[0].vsd.state == VSD_BACKUP));
+	CU_ASSERT_TRUE(A->last.handed_over);
+	CU_ASSERT_EQUAL(A->leavings, 1);
+	CU_ASSERT_EQUAL(max_answering, 1);
+	/* Every session A sent before it handed over was B's already. */
+	CU_ASSERT(A->created_at_leaving > 0);
+	CU_ASSERT(B->sessions_at_master >= A->created_at_leaving);
+	run_ms(3000);
+	CU_ASSERT_TRUE(cluster_is_master(&B->cl, 0));	/* no bounce */
+	CU_ASSERT_EQUAL(A->transitions, 2);
+	CU_ASSERT_EQUAL(B->transitions, 2);
+	pair_down();
+}
+
+/* "mode backup", then a graceful stop, each handed over. */
+static void test_handover_commands(void)
+{
+	if (!root_or_skip())
+		return;
+	pair_up(NULL, NULL);
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, B->sy.coldstart_done));
+	max_answering = created = 0;
+	sessions_on_a(0, 500);
+	CU_ASSERT_EQUAL(cluster_command(&A->cl, 0, VSD_CMD_BACKUP, now), 0);
+	CU_ASSERT_TRUE(cluster_is_master(&A->cl, 0));	/* until taken */
+	CU_ASSERT_FALSE(answering(A));
+	CU_ASSERT(RUN_UNTIL(1000, cluster_is_master(&B->cl, 0) &&
+			    A->cl.group[0].vsd.state == VSD_BACKUP));
+	CU_ASSERT_EQUAL(B->sessions_at_master, 500);
+	CU_ASSERT_TRUE(A->last.handed_over);
+	CU_ASSERT_STRING_EQUAL(A->last.reason, "manual: mode backup, handed over");
+	CU_ASSERT_EQUAL(max_answering, 1);
+
+	/* B stops: A takes over when told, B leaves handed over. */
+	cluster_shutdown(&B->cl, now);
+	CU_ASSERT(RUN_UNTIL(1000, cluster_is_master(&A->cl, 0)));
+	CU_ASSERT_EQUAL(B->cl.group[0].vsd.state, VSD_INELIGIBLE);
+	CU_ASSERT_TRUE(B->last.handed_over);
+	CU_ASSERT_TRUE(cluster_may_exit(&B->cl, now));
+	CU_ASSERT_EQUAL(max_answering, 1);
+	pair_down();
+}
+
+/*
+ * The peer goes silent while master is handed to it: the hand-over is
+ * called off when the peer is lost, and the master answers again.
+ */
+static void test_handover_peer_silent(void)
+{
+	if (!root_or_skip())
+		return;
+	pair_up(NULL, NULL);
+	CU_ASSERT_FATAL(RUN_UNTIL(3000, B->sy.coldstart_done));
+	B->off = true;
+	cluster_command(&A->cl, 0, VSD_CMD_BACKUP, now);
+	CU_ASSERT_FALSE(answering(A));
+	CU_ASSERT(RUN_UNTIL(2000, A->peer_losts == 1));
+	CU_ASSERT_TRUE(answering(A));
+	CU_ASSERT_EQUAL(A->leavings, 2);		/* leaving, then back */
+	CU_ASSERT_EQUAL(A->transitions, 1);
+	pair_down();
+}
+
+/*
+ * A's agent goes silent, its data plane still answers B's probes for
+ * group 0: B keeps A up to A's control plane deadline, not its data
+ * plane's, then loses it. Without the answers, at the data plane's.
+ */
+static void test_control_deadline(void)
+{
+	const char *ctl[] = { "set nsrp vsd-group control-deadline 1500", NULL };
+	uint64_t off;
+
+	if (!root_or_skip())
+		return;
+	pair_up(ctl, ctl);
+	CU_ASSERT_EQUAL(cluster_peer_ctl_dead_ns(&B->cl), 1500 * NS_PER_MS);
+	A->off = true;
+	off = now;
+	while (!B->peer_losts && now - off < 3000 * NS_PER_MS) {
+		cluster_dataplane_heard(&B->cl, 1, 0, now, now);
+		run_ms(10);
+	}
+	CU_ASSERT_EQUAL(B->peer_losts, 1);
+	CU_ASSERT(now - off >= 1500 * NS_PER_MS);
+	CU_ASSERT_TRUE(cluster_is_master(&B->cl, 0));
+	pair_down();
+
+	/* Answers that say it is master of nothing vouch for nothing. */
+	pair_up(ctl, ctl);
+	A->off = true;
+	off = now;
+	while (!B->peer_losts && now - off < 3000 * NS_PER_MS) {
+		cluster_dataplane_heard(&B->cl, 0, 0, now, now);
+		run_ms(10);
+	}
+	CU_ASSERT(now - off < 1000 * NS_PER_MS);
+	pair_down();
+}
+
+/*
+ * B is told A may be dead and A stays silent on every HA path. A carrier
+ * lost, with A's data plane answering a probe sent since: A is split
+ * from B, not dead. A pact closed (A's agent gone): dead, whatever the
+ * data plane said. A carrier lost, and only an answer to a probe sent
+ * before: dead.
+ */
+static void suspect_and_answer(bool agent_gone, int64_t asked_ms)
+{
+	uint64_t t0;
+
+	pair_up(NULL, NULL);
+	A->off = true;
+	t0 = now;
+	cluster_suspect(&B->cl, "test", agent_gone, now);
+	run_ms(5);
+	cluster_dataplane_heard(&B->cl, 1, 0, t0 + asked_ms * NS_PER_MS, now);
+	CU_ASSERT(RUN_UNTIL(200, !B->cl.peer.present));
+	CU_ASSERT(now - t0 < cluster_dead_ns(&B->cl));
+}
+
+static void test_suspicion_split(void)
+{
+	if (!root_or_skip())
+		return;
+	suspect_and_answer(false, 1);
+	CU_ASSERT_TRUE(B->cl.split);
+	CU_ASSERT_FALSE(B->cl.peer_died);
+	pair_down();
+
+	suspect_and_answer(true, 1);
+	CU_ASSERT_FALSE(B->cl.split);
+	CU_ASSERT_TRUE(B->cl.peer_died);
+	CU_ASSERT_TRUE(cluster_is_master(&B->cl, 0));
+	pair_down();
+
+	suspect_and_answer(false, -1);
+	CU_ASSERT_FALSE(B->cl.split);
+	CU_ASSERT_TRUE(B->cl.peer_died);
+	pair_down();
+}
+
 TEST_SUITE(peers, peers_init, peers_cleanup,
 	   TEST(test_election),
 	   TEST(test_peer_lost),
@@ -713,4 +940,9 @@ TEST_SUITE(peers, peers_init, peers_cleanup,
 	   TEST(test_password_change),
 	   TEST(test_sync_stream),
 	   TEST(test_bulk_before_preempt),
-	   TEST(test_ageout_ack));
+	   TEST(test_ageout_ack),
+	   TEST(test_handover_preempt),
+	   TEST(test_handover_commands),
+	   TEST(test_handover_peer_silent),
+	   TEST(test_control_deadline),
+	   TEST(test_suspicion_split));

@@ -15,6 +15,7 @@
 #include <linux/bpf.h>
 #include <netinet/in.h>
 #include <sys/mount.h>
+#include <jansson.h>
 #include <CUnit/CUnit.h>
 
 #include "ctl.h"
@@ -1145,7 +1146,16 @@ static void test_show_json(void)
 		"\"sport\":53000,\"dst\":\"192.0.2.2\",\"dport\":53,"
 		"\"state\":\"udp_replied\",\"timeout\":30,\"pkts\":[2,1],"
 		"\"bytes\":[0,0],\"peer\":true}],\"total\":1,\"present\":3,"
-		"\"capacity\":65536}\n"));
+		"\"capacity\":65536,\"schema_version\":1}\n"));
+	/* The frame around the rows makes one JSON object. */
+	{
+		json_t *j = json_loads(out.buf, 0, NULL);
+
+		CU_ASSERT_PTR_NOT_NULL(j);
+		CU_ASSERT_EQUAL(json_array_size(json_object_get(j,
+							"sessions")), 1);
+		json_decref(j);
+	}
 	free(out.buf);
 	close(fd);
 }
@@ -1171,7 +1181,8 @@ static void test_show_summary(void)
 		"  icmp         1\n  other        0\n"));
 	CU_ASSERT_EQUAL(show(fd, "summary", 1, &out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf,
-		"{\"total\":3,\"local\":2,\"from_peer\":1,\"expired\":1,"
+		"{\"schema_version\":1,\"total\":3,\"local\":2,"
+		"\"from_peer\":1,\"expired\":1,"
 		"\"present\":3,\"capacity\":65536,\"by_state\":{\"none\":0,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "\"established\":1,"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf,

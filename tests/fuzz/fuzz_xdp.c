@@ -7,17 +7,22 @@
  * (some expired, some the peer's).
  *
  * Input: a byte of roles (bits 0-1 group 0, bits 2-3 group 1: master,
- * backup, master past its deadline, backup past it), a byte naming the
+ * backup, master past its deadline, backup past it; bit 4 for group 0,
+ * bit 5 for group 1: leaving rather than master), a byte naming the
  * ingress NIC (0-2, or 3: none given), then the frame.
  *
  * Invariants, on each run:
  *  - the verdict is DROP, PASS, TX or REDIRECT;
  *  - RX counts the frame once and exactly one outcome counter moves,
- *    the one that goes with the verdict (TX: an ARP or NS answer;
- *    REDIRECT: forwarded; DROP: a VSI frame or ARP/NS of a group not
- *    master, an unanswered gratuitous ARP);
+ *    the one that goes with the verdict (TX: an ARP or NS answer, a
+ *    probe answered; REDIRECT: forwarded; DROP: a VSI frame or ARP/NS of
+ *    a group not master, an unanswered gratuitous ARP);
  *  - nothing is answered for a VSI of a group that is not master with
- *    a fresh deadline, and a frame to such a VSI's MAC is dropped;
+ *    a fresh deadline (a leaving one neither), and a frame to a VSI MAC
+ *    of a group neither master nor leaving, fresh, is dropped;
+ *  - a probe is answered from the NIC's own MAC, and says which groups
+ *    are master and which leaving, as the roles are;
+ *  - what a leaving group forwards leaves from the NIC's own MAC;
  *  - a passed frame leaves as it came, but for the destination MAC of a
  *    frame to a VSI, which becomes the NIC's;
  *  - events: one per event counter, none created here, state and refresh
@@ -51,7 +56,8 @@
 #define N_NICS		3
 #define N_GROUPS	2
 
-enum { R_MASTER, R_BACKUP, R_MASTER_STALE, R_BACKUP_STALE };
+enum { R_MASTER, R_BACKUP, R_MASTER_STALE, R_BACKUP_STALE, R_LEAVING,
+       R_LEAVING_STALE };
 
 static const uint8_t nic_mac[N_NICS][6] = {
 	{ 0x02, 0, 0, 0, 0, 0xa0 },
@@ -294,17 +300,27 @@ static bool fresh_master(int role)
 	return role == R_MASTER;
 }
 
+/* The group's frames are taken and forwarded: master or leaving, fresh. */
+static bool forwards(int role)
+{
+	return role == R_MASTER || role == R_LEAVING;
+}
+
 static void roles_set(const int role[N_GROUPS], uint64_t now)
 {
 	for (uint32_t g = 0; g < N_GROUPS; g++) {
+		bool stale = role[g] == R_MASTER_STALE ||
+			     role[g] == R_BACKUP_STALE ||
+			     role[g] == R_LEAVING_STALE;
 		struct nsrp_role_state r = {
 			.role = role[g] == R_MASTER || role[g] == R_MASTER_STALE
 					? NSRP_ROLE_MASTER : NSRP_ROLE_BACKUP,
-			.deadline_ns = role[g] == R_MASTER || role[g] == R_BACKUP
-					       ? now + 60 * NS_PER_SEC
-					       : now - NS_PER_SEC,
+			.deadline_ns = stale ? now - NS_PER_SEC
+					     : now + 60 * NS_PER_SEC,
 		};
 
+		if (role[g] == R_LEAVING || role[g] == R_LEAVING_STALE)
+			r.role = NSRP_ROLE_LEAVING;
 		put(env.fd_role, &g, &r, "nsrp_role");
 	}
 }
@@ -350,6 +366,7 @@ static bool is_outcome(int i)
 	case NSRP_CNT_LEARN_RACE:
 	case NSRP_CNT_NH_FILL:
 	case NSRP_CNT_SESS_TAKEOVER:
+	case NSRP_CNT_FWD_LEAVING:
 		return false;
 	default:
 		return true;
@@ -361,6 +378,7 @@ static uint32_t verdict_of(int outcome)
 	switch (outcome) {
 	case NSRP_CNT_ARP_REPLY:
 	case NSRP_CNT_NS_REPLY:
+	case NSRP_CNT_PROBE_ANSWERED:
 		return XDP_TX;
 	case NSRP_CNT_FWD:
 		return XDP_REDIRECT;
@@ -368,6 +386,7 @@ static uint32_t verdict_of(int outcome)
 	case NSRP_CNT_VSI_DROP_STALE:
 	case NSRP_CNT_ND_IGNORED_BACKUP:
 	case NSRP_CNT_ND_IGNORED_STALE:
+	case NSRP_CNT_ND_IGNORED_LEAVING:
 	case NSRP_CNT_GARP_IGNORED:
 		return XDP_DROP;
 	default:
@@ -439,17 +458,71 @@ static void check_gate(const struct run *r)
 {
 	int g = r->in_len >= 6 ? group_of_mac(r->nic, r->in) : -1;
 
-	if (g >= 0 && !fresh_master(r->role[g]))
+	if (g >= 0 && !forwards(r->role[g]))
 		FUZZ_CHECK(r->verdict == XDP_DROP,
 			   "a frame to the VSI MAC of group %d (role %d) got %u",
 			   g, r->role[g], r->verdict);
 	if (r->d[NSRP_CNT_VSI_ACCEPT])
-		FUZZ_CHECK(g >= 0 && fresh_master(r->role[g]),
+		FUZZ_CHECK(g >= 0 && forwards(r->role[g]),
 			   "accepted for a VSI of a group not master");
 	if (r->verdict == XDP_REDIRECT)
-		FUZZ_CHECK(g >= 0 && fresh_master(r->role[g]) &&
+		FUZZ_CHECK(g >= 0 && forwards(r->role[g]) &&
 			   r->d[NSRP_CNT_SESS_HIT],
 			   "forwarded without a VSI of a master group");
+}
+
+/*
+ * What a leaving group forwards leaves from the egress NIC's own MAC,
+ * what a master forwards from a VSI MAC.
+ */
+static void check_forwarded(const struct run *r)
+{
+	bool own = false;
+
+	if (r->verdict != XDP_REDIRECT)
+		return;
+	FUZZ_CHECK(r->out_len >= 14, "forwarded %u bytes", r->out_len);
+	for (int n = 0; n < N_NICS; n++)
+		own |= !memcmp(r->out + 6, nic_mac[n], 6);
+	if (r->d[NSRP_CNT_FWD_LEAVING])
+		FUZZ_CHECK(own, "forwarded while leaving, from a VSI MAC");
+	else
+		FUZZ_CHECK(!own, "forwarded as master from a NIC's own MAC");
+}
+
+/* The roles as a probe answer must give them: bit g, role want, fresh. */
+static uint8_t roles_bits(const struct run *r, int want)
+{
+	uint8_t bits = 0;
+
+	for (int g = 0; g < N_GROUPS; g++)
+		if (r->role[g] == want)
+			bits |= 1 << g;
+	return bits;
+}
+
+/* A probe answered: from the NIC's own MAC, the roles as they are. */
+static void check_probe(const struct run *r)
+{
+	struct nsrp_probe p;
+	bool tagged;
+
+	FUZZ_CHECK(r->nic >= 0 && r->nic < 2 &&
+		   r->out_len >= 14 + sizeof(p),
+		   "a probe answered on NIC %d, %u bytes", r->nic, r->out_len);
+	tagged = (r->out[12] == 0x81 && r->out[13] == 0x00) ||
+		 (r->out[12] == 0x88 && r->out[13] == 0xa8);
+	FUZZ_CHECK(r->out_len >= 14 + 4 * tagged + sizeof(p),
+		   "a probe answered in %u bytes", r->out_len);
+	memcpy(&p, r->out + 14 + 4 * tagged, sizeof(p));
+	FUZZ_CHECK(!memcmp(r->out + 6, nic_mac[r->nic], 6) &&
+		   !memcmp(r->out, r->in + 6, 6),
+		   "a probe answered from another MAC, or to another");
+	FUZZ_CHECK(p.op == NSRP_PROBE_REPLY && !p.flags &&
+		   p.masters == roles_bits(r, R_MASTER) &&
+		   p.leaving == roles_bits(r, R_LEAVING),
+		   "a probe answered with op %u, masters %#x, leaving %#x",
+		   p.op, p.masters, p.leaving);
 }
 
 /* An answer must come from the VSI MAC of a group that is master. */
@@ -460,6 +533,10 @@ static void check_answer(const struct run *r)
 	if (r->verdict != XDP_TX)
 		return;
 	FUZZ_CHECK(r->out_len >= 14, "an answer of %u bytes", r->out_len);
+	if (r->d[NSRP_CNT_PROBE_ANSWERED]) {
+		check_probe(r);
+		return;
+	}
 	g = group_of_mac(r->nic, r->out + 6);
 	FUZZ_CHECK(g >= 0, "an answer from a MAC that is no VSI's on NIC %d",
 		   r->nic);
@@ -492,7 +569,7 @@ static void check_sessions(const struct run *r,
 		struct nsrp_sess now;
 		int gone;
 
-		if (fresh_master(r->role[presets[i].vsd]))
+		if (forwards(r->role[presets[i].vsd]))
 			continue;
 		gone = bpf_map_lookup_elem(env.fd_sess, &env.key[i], &now);
 		if (gone) {
@@ -525,8 +602,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	roles = fuzz_u8(&in);
 	nic = fuzz_u8(&in) & 3;
 	memset(&r, 0, sizeof(r));
-	r.role[0] = roles & 3;
-	r.role[1] = (roles >> 2) & 3;
+	for (int g = 0; g < N_GROUPS; g++) {
+		r.role[g] = (roles >> (2 * g)) & 3;
+		if (roles & (0x10 << g) && r.role[g] == R_MASTER)
+			r.role[g] = R_LEAVING;
+		else if (roles & (0x10 << g) && r.role[g] == R_MASTER_STALE)
+			r.role[g] = R_LEAVING_STALE;
+	}
 	r.nic = nic < N_NICS ? nic : -1;
 	r.in = fuzz_bytes(&in, FRAME_MAX, &r.in_len);
 	if (r.in_len < 14)
@@ -562,6 +644,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	outcome = check_counters(&r);
 	seen_outcome[(r.verdict & 7) * NSRP_CNT_MAX + outcome]++;
 	check_gate(&r);
+	check_forwarded(&r);
 	check_answer(&r);
 	check_passed(&r);
 	check_sessions(&r, sess);

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 
 #include "ctl.h"
@@ -381,7 +382,8 @@ static const uint8_t mac_client[6] = { 0x02, 0, 0, 0, 1, 0x10 };
 static const uint8_t mac_bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t mac_zero[6];
 
-enum { ROLES_MASTER = 0x0, ROLES_BACKUP = 0x5, ROLES_STALE = 0xa };
+enum { ROLES_MASTER = 0x0, ROLES_BACKUP = 0x5, ROLES_STALE = 0xa,
+       ROLES_LEAVING = 0x30, ROLES_LEAVING_STALE = 0x3a };
 
 static void xdp_seed(const char *name, uint8_t roles, uint8_t nic,
 		     const uint8_t *frame, size_t len)
@@ -419,6 +421,27 @@ static size_t ip_frame(uint8_t *b, const uint8_t *dst, int v6, uint8_t proto,
 			   proto, sport, dport, tcp_flags, icmp_type, 16);
 }
 
+/* A probe of the data plane (nsrpd.h) of the harness's cluster, 0. */
+static size_t probe_frame(uint8_t *b, uint8_t op, uint16_t vlan)
+{
+	struct nsrp_probe p = { .version = NSRP_PROBE_VERSION, .op = op,
+				.unit_id = htonl(2), .seq = htonl(1) };
+	size_t off = 12;
+
+	memcpy(b, op == NSRP_PROBE_REQUEST ? mac_bcast : mac_nic0, 6);
+	memcpy(b + 6, mac_client, 6);
+	if (vlan) {
+		b[off++] = 0x81;
+		b[off++] = 0x00;
+		b[off++] = vlan >> 8;
+		b[off++] = vlan & 0xff;
+	}
+	b[off++] = NSRP_PROBE_ETHERTYPE >> 8;
+	b[off++] = NSRP_PROBE_ETHERTYPE & 0xff;
+	memcpy(b + off, &p, sizeof(p));
+	return off + sizeof(p);
+}
+
 static void xdp_seeds(void)
 {
 	uint8_t b[PKT_MAX];
@@ -442,8 +465,22 @@ static void xdp_seeds(void)
 	n = pkt_ns(b, mac_client, 0, "::", "2001:db8:1::5");
 	xdp_seed("ns-dad-group1", 0x4, 0, b, n);
 
+	n = pkt_arp(b, 1, mac_bcast, mac_client, 0, mac_client, "192.0.2.10",
+		    mac_zero, "192.0.2.1");
+	xdp_seed("arp-leaving", ROLES_LEAVING, 0, b, n);
+	n = probe_frame(b, NSRP_PROBE_REQUEST, 0);
+	xdp_seed("probe-master", ROLES_MASTER, 0, b, n);
+	xdp_seed("probe-leaving", 0x20, 0, b, n);
+	xdp_seed("probe-other-nic", ROLES_MASTER, 2, b, n);
+	n = probe_frame(b, NSRP_PROBE_REQUEST, 100);
+	xdp_seed("probe-vlan", ROLES_STALE, 1, b, n);
+	n = probe_frame(b, NSRP_PROBE_REPLY, 0);
+	xdp_seed("probe-answer", ROLES_MASTER, 0, b, n);
+
 	n = ip_frame(b, mac_vsi0, 0, IPPROTO_TCP, 40000, 80, 0x10, 0);
 	xdp_seed("tcp-hit-master", ROLES_MASTER, 0, b, n);
+	xdp_seed("tcp-hit-leaving", ROLES_LEAVING, 0, b, n);
+	xdp_seed("tcp-hit-left", ROLES_LEAVING_STALE, 0, b, n);
 	xdp_seed("tcp-hit-backup", ROLES_BACKUP, 0, b, n);
 	xdp_seed("tcp-hit-stale", ROLES_STALE, 0, b, n);
 	n = ip_frame(b, mac_vsi0, 0, IPPROTO_TCP, 40000, 80, 0x11, 0);

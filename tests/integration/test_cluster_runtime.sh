@@ -168,6 +168,8 @@ check "set it again, for the save below" cl_ctl fw2 set nsrp realt 20
 check "roles stay: fw2 master" cl_is_master fw2
 
 echo "# save"
+cp "$CL_DIR/fw2.conf" "$CL_DIR/fw2.conf.before"
+comments=$(grep -c '^#' "$CL_DIR/fw2.conf")
 check "save on fw2" eval "cl_ctl fw2 save >/dev/null"
 check "the saved file passes nsrpd --check-config" \
 	eval "$BUILD/nsrpd --check-config $CL_DIR/fw2.conf >/dev/null"
@@ -178,14 +180,19 @@ check "and the arp count, and no preempt" \
 	      ! grep -q 'vsd-group id 0 preempt' $CL_DIR/fw2.conf"
 check "and the real-time priority" \
 	grep -qx 'set nsrp realtime-priority 20' "$CL_DIR/fw2.conf"
-check "it is what get config shows" \
-	test "$(grep -v '^#' "$CL_DIR/fw2.conf")" = "$(cl_ctl fw2 get config)"
+check "it keeps the file's $comments comment lines" \
+	test "$(grep -c '^#' "$CL_DIR/fw2.conf")" = "$comments"
+check "the previous file is fw2.conf.bak, whole" \
+	cmp -s "$CL_DIR/fw2.conf.before" "$CL_DIR/fw2.conf.bak"
 check "no temporary file left" \
-	test "$(find "$CL_DIR" -name 'fw2.conf.*' | wc -l)" = 0
+	test "$(find "$CL_DIR" -name 'fw2.conf.*' ! -name '*.bak' ! -name '*.before' | wc -l)" = 0
+config_saved=$(cl_ctl fw2 get config)
 n2=$(transitions fw2)
 kill -HUP "${CL_PID[fw2]}"
 check "a reload of the saved file is applied" \
 	wait_for 2 grep -q "reload: .*fw2.conf applied" "${CL_LOGS[1]}"
+check "it is what ran: get config is unchanged" \
+	test "$(cl_ctl fw2 get config)" = "$config_saved"
 check "and changes no role" cl_is_master fw2
 check "no transition on fw2" same_transitions fw2 "$n2"
 

@@ -113,7 +113,7 @@ check "fw1 says out of sync, with both checksums" \
 check "fw2 too" \
 	eval 'cl_ctl fw2 get nsrp | grepq "^configuration out of sync"'
 check "after a while, the alarm on both" \
-	wait_for 8 eval '[[ $(cs fw1 alarm) == true && $(cs fw2 alarm) == true ]]'
+	wait_for 15 eval '[[ $(cs fw1 alarm) == true && $(cs fw2 alarm) == true ]]'
 check "fw2's diff names the line each has" \
 	eval 'cl_ctl fw2 exec nsrp sync global diff >"$CL_DIR/diff" &&
 	      grepq -x "Local have 1 different cmd lines:" "$CL_DIR/diff" &&

@@ -142,8 +142,10 @@ echo "# the operator was never kept out"
 probes=$(wc -l <"$CL_DIR/probe.txt")
 failed=$(awk '$1 != 0' "$CL_DIR/probe.txt" | wc -l)
 worst=$(sort -k2 -n "$CL_DIR/probe.txt" | tail -n1 | cut -d' ' -f2)
-check "root's get nsrp answered every time ($probes asked, median $(median "$CL_DIR/probe.txt") ms, worst $worst ms)" \
-	test "$probes" -ge 50 -a "$failed" = 0
+# How many fit in the time depends on the machine's load; that each was
+# answered does not, and a few are enough to see it.
+check "root's get nsrp answered every time ($probes asked, $failed not, median $(median "$CL_DIR/probe.txt") ms, worst $worst ms)" \
+	test "$probes" -ge 10 -a "$failed" = 0
 
 echo "# bounded, and counted"
 fds_max=$(sort -k1 -n "$CL_DIR/sample.txt" | tail -n1 | cut -d' ' -f1)

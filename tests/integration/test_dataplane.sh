@@ -70,19 +70,18 @@ ctl() { local fw=$1; shift; san lab exec "$fw" "$CTL" -S "$TMP/$fw.sock" "$@"; }
 
 # A data plane counter of a node (its enum name without NSRP_CNT_), summed
 # over CPUs, read from the pinned map itself so that it works after the
-# agent is gone. The index comes from include/nsrpd.h, the one definition.
+# agent is gone: the map's BTF names it (the member of that name in
+# lower case, include/nsrpd.h).
 counter() {
 	local fw=$1 name=$2
 	lab exec "$fw" bpftool -j map dump pinned /sys/fs/bpf/nsrpd/nsrp_cnt |
 		python3 -c '
-import json, re, sys
-enum = re.search(r"enum nsrp_counter \{(.*?)\};", open(sys.argv[1]).read(), re.S)
-names = re.findall(r"NSRP_CNT_(\w+)", enum.group(1))
-want = names.index(sys.argv[2])
+import json, sys
+want = sys.argv[1].lower()
 for e in json.load(sys.stdin):
     f = e["formatted"]
     if f["key"] == 0:
-        print(sum(v["value"]["n"][want] for v in f["values"]))' "$TOP/include/nsrpd.h" "$name"
+        print(sum(v["value"][want] for v in f["values"]))' "$name"
 }
 
 # Sessions in a node's pinned map; with PROTO, only those of it.
@@ -205,6 +204,39 @@ check "the learner recorded each flow" test "$learned" -ge 5
 # may go to the kernel while neighbours resolve.
 check "XDP carried the flows after their first packets" test "$fwd" -ge 350
 check "the backup learned nothing" test "$(counter fw2 LEARN)" -eq 0
+
+# --- The maps read as bpftool prints them: a session's addresses and
+# ports as bytes in network order, its family and state by name.
+readable_session() {
+	lab exec fw1 bpftool -j map dump pinned /sys/fs/bpf/nsrpd/nsrp_sess |
+		python3 -c '
+import json, sys
+server = [198, 51, 100, 10] + [0] * 12
+for e in json.load(sys.stdin):
+    k, v = e["formatted"]["key"], e["formatted"]["value"]
+    if k["family"] != "NSRP_AF_INET" or server not in (k["addr_a"], k["addr_b"]):
+        continue
+    port = k["port_b"] if k["addr_b"] == server else k["port_a"]
+    if port in ([19, 137], [19, 138]) and v["state"].startswith("NSRP_SS_"):
+        sys.exit(0)        # 5001 (tcp) or 5002 (udp) to the server
+sys.exit(1)'
+}
+check "bpftool prints a session's addresses, ports, family and state legibly" \
+	readable_session
+check "bpftool prints the counters by name" \
+	eval 'lab exec fw1 bpftool map dump pinned /sys/fs/bpf/nsrpd/nsrp_cnt |
+	      grepq "\"sess_hit\": [1-9]"'
+check "the VSI addresses' keys too" \
+	eval 'lab exec fw1 bpftool map dump pinned /sys/fs/bpf/nsrpd/nsrp_vsi_addr |
+	      grepq "\"addr\": \[192,0,2,1,0"'
+check "get dataplane vsi-mac shows the NICs that carry VSIs, not the array" \
+	eval '[[ $(ctl fw1 get dataplane vsi-mac | grep -c " 02:4e:01:00:") -eq 2 ]]'
+check "get dataplane vsi-addr lists the VSI addresses with their MACs" \
+	eval '[[ $(ctl fw1 get dataplane vsi-addr -j |
+		   jq "[.vsi_addr[] | select(.address == \"192.0.2.1\")] | length") -eq 1 ]]'
+check "get dataplane role says master, with a deadline ahead" \
+	eval '[[ $(ctl fw1 get dataplane role -j | jq -r ".roles[0].role") == master &&
+	        $(ctl fw1 get dataplane role -j | jq ".roles[0].deadline_in_ms > 0") == true ]]'
 
 # --- Frames to the VSI MAC reach the backup too: it must drop them.
 # Ageing 0 turns the LAN bridge into a hub: every unicast is flooded.

@@ -64,7 +64,7 @@ check "one unit answers ARP for the VSI: 5 requests, 5 answers" \
 	test "$(replies 5)" = 5
 check "fw1's data plane let the VSIs go at the first frame" \
 	eval 'lab exec fw1 bpftool -j map dump pinned /sys/fs/bpf/nsrpd/nsrp_role |
-	      jq -e ".[0].formatted.value.role == 0" >/dev/null'
+	      jq -e ".[0].formatted.value.role == \"NSRP_ROLE_BACKUP\"" >/dev/null'
 check "traffic flows through fw2" cl_flows_via fw2
 
 echo "# fw1 returns, then powers off"

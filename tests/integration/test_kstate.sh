@@ -153,10 +153,11 @@ count() {
 			if ($i == "packets") { print $(i + 1); exit } }'
 }
 
-# The server pushes one datagram to the client's UDP port: ok or timeout.
+# udp_push N SECS: the server pushes one datagram to the client's UDP port;
+# "ok", or "timeout" when none came within SECS of the client being ready.
 udp_push() {
 	local ready=$TMP/ready.$1 out=$TMP/push.$1
-	ep "$NC" udp-recv 192.0.2.2 40002 2 "$ready" >"$out" &
+	ep "$NC" udp-recv 192.0.2.2 40002 "$2" "$ready" >"$out" &
 	local pid=$!
 	wait_for 5 test -e "$ready"
 	ep "$NS" udp-send 198.51.100.2 5353 192.0.2.2 40002
@@ -192,7 +193,7 @@ touch "$TMP/go2"
 wait_for 10 test -e "$TMP/r2"
 check "tcp: next segment lost after the flush" grep -qx timeout "$TMP/r2"
 check "udp: server's next datagram lost after the flush" \
-	test "$(udp_push 1)" = timeout
+	test "$(udp_push 1 3)" = timeout
 drop1=$(count drop)
 check "the policy counted the drops ($drop0 -> $drop1)" test "$drop1" -gt "$drop0"
 
@@ -208,7 +209,7 @@ drop2=$(count drop) est2=$(count est)
 touch "$TMP/go3"
 wait_for 20 test -e "$TMP/r3"
 check "tcp: segments pass once committed" grep -qx ok "$TMP/r3"
-check "udp: server's datagram passes once committed" test "$(udp_push 2)" = ok
+check "udp: server's datagram passes once committed" test "$(udp_push 2 15)" = ok
 check "they passed as established ($est2 -> $(count est))" test "$(count est)" -gt "$est2"
 check "no drop since the commit" test "$(count drop)" = "$drop2"
 

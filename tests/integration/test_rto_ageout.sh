@@ -66,6 +66,16 @@ timeout_of() {
 	jq -er '.sessions[].timeout' <<<"$j"
 }
 
+# expires_at NODE PROTO: when NODE's one session of PROTO expires, in
+# whole seconds of the monotonic clock: the seconds left, added to the
+# time read just after the answer came, so that two units read one after
+# the other compare whatever the time between the reads.
+expires_at() {
+	local left
+	left=$(timeout_of "$1" "$2") || return 1
+	echo $((left + $(cl_mono) / 1000000000))
+}
+
 # The sync frames (type 2) fw2 receives are dropped while this is on; the
 # ageout-ack queries and replies (type 4) still pass.
 sync_cut() {
@@ -191,10 +201,12 @@ check "fw2's copy made to expire $((REFRESH + 1)) s after the ping" \
 kept=$(rto fw2 ageout_kept)
 check "fw2 asked, and kept the copy: the session lives on fw1" \
 	wait_for $((REFRESH + 2 + SWEEP_LATE)) rose fw2 ageout_kept "$kept"
-left1=$(timeout_of fw1 icmp) left2=$(timeout_of fw2 icmp)
-check "idle on fw1 ($left1 s left): fw2's copy expires with it ($left2 s)" \
-	eval '[[ -n $left1 && -n $left2 ]] && (( left2 <= ICMP_TIMEOUT - REFRESH &&
-	       left2 >= left1 - 1 && left2 <= left1 + 1 ))'
+left2=$(timeout_of fw2 icmp)
+at1=$(expires_at fw1 icmp) at2=$(expires_at fw2 icmp)
+check "idle on fw1: fw2's copy ($left2 s left) expires with it (at $at2 s, fw1's at $at1 s)" \
+	eval '[[ -n $at1 && -n $at2 && -n $left2 ]] &&
+	      (( left2 <= ICMP_TIMEOUT - REFRESH &&
+		 at2 >= at1 - 2 && at2 <= at1 + 2 ))'
 
 echo "# ageout-ack on, the peer absent"
 # The sync cut again: fw1's deletion of the session, once the flow

@@ -237,6 +237,11 @@ static const struct bad bad_lines[] = {
 	{ "set nsrp track-ip ip 192.0.2.9 colour red", "unknown keyword 'colour'" },
 	{ "set nsrp track-ip ip 192.0.2.9 interval", "missing value after 'interval'" },
 	{ "unset nsrp track-ip ip 192.0.2.9", "not a track-ip target" },
+	{ "set nsrp vsd-group control-deadline 60001", "must be 0-60000" },
+	{ "set nsrp witness 192.0.2.0/24", "a witness is an address" },
+	{ "set nsrp witness 192.0.2.9 weight 5", "unknown keyword 'weight'" },
+	{ "set nsrp witness 192.0.2.9 interval 0", "interval must be 1-3600" },
+	{ "unset nsrp witness 192.0.2.9", "192.0.2.9 is not the witness" },
 	{ "set nsrp rto-mirror route", "not available in this version" },
 	{ "set nsrp config sync file etc/x", "not an absolute path" },
 	{ "set nsrp config sync file /etc/x check \"a %d\"", "may hold %s, once" },
@@ -356,6 +361,8 @@ static void test_unset_restores_defaults(void)
 		  "unset nsrp config sync file /etc/nftables.conf" },
 		{ "set nsrp track-ip ip 198.51.100.10",
 		  "unset nsrp track-ip ip 198.51.100.10" },
+		{ "set nsrp vsd-group control-deadline 5000",
+		  "unset nsrp vsd-group control-deadline" },
 		{ "set nsrp track-ip ip 2001:db8::9 method arp interval 2",
 		  "unset nsrp track-ip ip 2001:db8::9" },
 		{ "set nsrp rto session ageout-ack",
@@ -439,6 +446,75 @@ static void test_vsd_params(void)
 	CU_ASSERT_EQUAL(p.holddown_ms, 4000);
 	CU_ASSERT_EQUAL(p.init_hold_ms, 6000);
 	CU_ASSERT_EQUAL(p.yield_ms, 1000 * (3 + 2));
+	/* A hand-over waits as long as a loss would take, 500 ms at least. */
+	CU_ASSERT_EQUAL(p.handover_ms, 3000);
+	CU_ASSERT_EQUAL(apply("set nsrp vsd hb-interval 10"), 0);
+	config_vsd_params(cfg, 1, &p);
+	CU_ASSERT_EQUAL(p.handover_ms, 500);
+}
+
+/* A line at run time, checked with the whole: 0, or -EINVAL and why. */
+static int runtime(const char *line, const char *want)
+{
+	char err[256] = "";
+	int ret = config_apply_runtime(cfg, line, cfg2, err, sizeof(err));
+
+	if (!ret)
+		memcpy(cfg, cfg2, sizeof(*cfg));
+	if (want && !strstr(err, want))
+		fprintf(stderr, "\n  '%s': '%s', want '%s'\n", line, err, want);
+	CU_ASSERT(!want || strstr(err, want));
+	return ret;
+}
+
+/* The control plane's deadline: at least the data plane's, and set. */
+static void test_control_deadline(void)
+{
+	config_init(cfg);
+	CU_ASSERT_EQUAL(runtime("set nsrp vsd control-deadline 2000",
+				"control-deadline 2000 ms is shorter than the "
+				"data plane's deadline, hb-interval x "
+				"hb-threshold = 3000 ms"), -EINVAL);
+	CU_ASSERT_EQUAL(config_control_deadline_ms(cfg), 3000);
+	CU_ASSERT_EQUAL(apply("set nsrp vsd hb-interval 100"), 0);
+	CU_ASSERT_EQUAL(config_control_deadline_ms(cfg), 300);
+	CU_ASSERT_EQUAL(apply("set nsrp vsd control-deadline 3000"), 0);
+	CU_ASSERT_EQUAL(config_control_deadline_ms(cfg), 3000);
+	/* A change that would make it shorter than the data plane's is
+	 * refused, at run time as in a file. */
+	CU_ASSERT_EQUAL(runtime("set nsrp vsd hb-interval 2000",
+				"shorter than the data plane's"), -EINVAL);
+	CU_ASSERT_EQUAL(cfg->hb_interval_ms, 100);
+	CU_ASSERT_EQUAL(runtime("set nsrp vsd hb-interval 1000", NULL), 0);
+}
+
+/* The witness: its options, written back, and unset by its address. */
+static void test_witness(void)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	config_init(cfg);
+	CU_ASSERT_EQUAL(runtime("set nsrp witness 198.51.100.10",
+				"witness 198.51.100.10: no IPv4 manage-ip to "
+				"probe it from"), -EINVAL);
+	CU_ASSERT_EQUAL(apply("set interface wan0 manage-ip 198.51.100.2/24"), 0);
+	CU_ASSERT_EQUAL(apply("set nsrp witness 198.51.100.10 thr 5"), 0);
+	CU_ASSERT_TRUE(cfg->has_witness);
+	CU_ASSERT_EQUAL(cfg->witness.threshold, 5);
+	CU_ASSERT_EQUAL(cfg->witness.interval_s, 1);
+	CU_ASSERT_EQUAL(apply("set nsrp witness 198.51.100.10 interval 2"), 0);
+	CU_ASSERT_EQUAL(cfg->witness.threshold, 5);	/* kept */
+	CU_ASSERT_EQUAL(cfg->witness.interval_s, 2);
+	mem = open_memstream(&text, &len);
+	config_write(cfg, mem);
+	fclose(mem);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set nsrp witness 198.51.100.10 "
+					    "interval 2 threshold 5 method ping\n"));
+	free(text);
+	CU_ASSERT_EQUAL(apply("unset nsrp witness 198.51.100.10"), 0);
+	CU_ASSERT_FALSE(cfg->has_witness);
 }
 
 /* ---------------------------------------------------------- files */
@@ -844,6 +920,8 @@ TEST_SUITE(config, suite_init, suite_cleanup,
 	   TEST(test_partial_unsets),
 	   TEST(test_addresses),
 	   TEST(test_vsd_params),
+	   TEST(test_control_deadline),
+	   TEST(test_witness),
 	   TEST(test_load_write_load),
 	   TEST(test_load_reports_every_error),
 	   TEST(test_load_cross_line_checks),

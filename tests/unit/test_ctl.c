@@ -729,6 +729,54 @@ static void test_acl_encode(void)
 	CU_ASSERT_EQUAL(ctl_acl_encode(g, 2, buf, sizeof(want) - 1), -ENOSPC);
 }
 
+/* What a client refused at the file reads back from the ACL. */
+static void test_acl_groups(void)
+{
+	const struct ctl_group g[] = { { .gid = 300, .admin = true },
+				       { .gid = 7 } };
+	uint8_t buf[4 + (4 + CTL_MAX_GROUPS) * 8];
+	gid_t gids[CTL_MAX_GROUPS];
+	int n = ctl_acl_encode(g, 2, buf, sizeof(buf));
+
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n, gids, CTL_MAX_GROUPS), 2);
+	CU_ASSERT_EQUAL(gids[0], 7);
+	CU_ASSERT_EQUAL(gids[1], 300);
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n, gids, 1), -ENOSPC);
+	/* Without groups: the owner's alone. */
+	n = ctl_acl_encode(g, 0, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n, gids, CTL_MAX_GROUPS), 0);
+	/* Not such an ACL: a length off the entries, another version. */
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n - 1, gids, CTL_MAX_GROUPS),
+			-EINVAL);
+	buf[0] = 1;
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n, gids, CTL_MAX_GROUPS), -EINVAL);
+}
+
+/* A refusal names who may use the socket: the owner and each group. */
+static void test_who_may(void)
+{
+	/* No name service knows these. */
+	const gid_t gids[] = { 0, 3999998, 3999999 };
+	char who[512];
+
+	ctl_who_may(0, gids, 0, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root");
+	ctl_who_may(0, gids, 1, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root and members of group root");
+	ctl_who_may(0, gids + 1, 2, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root and members of gid 3999998 or "
+				    "gid 3999999");
+	ctl_who_may(3999997, gids, 3, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root, uid 3999997 and members of group "
+				    "root, gid 3999998 or gid 3999999");
+	ctl_who_may(3999997, gids, 0, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root and uid 3999997");
+	/* Cut to the buffer, ended all the same. */
+	ctl_who_may(0, gids, 3, who, 10);
+	CU_ASSERT_EQUAL(strlen(who), 9);
+}
+
 /* Whatever starts with "set" changes something: for admins only. */
 static bool needs_admin(const char *cmd)
 {
@@ -863,4 +911,6 @@ TEST_SUITE(ctl, NULL, NULL,
 	   TEST(test_room_kept_for_root),
 	   TEST(test_peer_credentials),
 	   TEST(test_acl_encode),
+	   TEST(test_acl_groups),
+	   TEST(test_who_may),
 	   TEST(test_group_privileges))

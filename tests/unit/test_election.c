@@ -45,6 +45,10 @@ struct rule {
 	uint8_t peer_flags;
 	uint8_t peer_weight;
 	bool peer_mac_lower;	/* peer wins a priority tie */
+	bool handover;		/* handover_ms 1000 */
+	bool split;		/* peer lost, its data plane answers */
+	bool dp_master;		/* and it answers for the group */
+	bool witness, witness_ok;
 	enum vsd_state want;
 	const char *reason;	/* substring, required when want != from */
 };
@@ -200,6 +204,46 @@ static const struct rule rules[] = {
 	  .in_hold = true, .want = I, .reason = "monitors recovered" },
 	{ "ineligible: stays whatever happens", 50, .from = E,
 	  .want = E },
+	/* Hand-overs in one exchange. */
+	{ "backup: master hands over -> waits to be told", 100, .from = B,
+	  .handover = true, .peer = true, .peer_state = M, .peer_prio = 50,
+	  .peer_flags = VSD_F_LEAVING, .want = B },
+	{ "backup: preempt due -> asks the master to hand over", 50,
+	  .preempt = true, .handover = true, .from = B, .preempt_due = true,
+	  .peer = true, .peer_state = M, .peer_prio = 100, .want = B },
+	{ "master: handed over, the leaving peer is better -> stays", 100,
+	  .from = M, .handover = true, .peer = true, .peer_state = M,
+	  .peer_prio = 50, .peer_flags = VSD_F_LEAVING, .want = M },
+	{ "master: better peer claims -> hands over, master meanwhile", 100,
+	  .from = M, .handover = true, .peer = true, .peer_state = B,
+	  .peer_prio = 50, .peer_flags = VSD_F_CLAIM | VSD_F_PREEMPT,
+	  .want = M },
+	{ "init hold: leaving master heard -> backup", 50, .from = I,
+	  .in_hold = true, .peer = true, .peer_state = M, .peer_prio = 100,
+	  .peer_flags = VSD_F_LEAVING, .want = B, .reason = "peer is master" },
+	/* Split brain: lost on the HA paths, the data plane answers. */
+	{ "split, no witness: backup -> master, as before", 100, .from = B,
+	  .split = true, .dp_master = true, .want = M, .reason = "peer lost" },
+	{ "split, witness: peer's data plane master -> backup stays", 100,
+	  .from = B, .split = true, .dp_master = true, .witness = true,
+	  .witness_ok = true, .want = B },
+	{ "split, witness: peer's data plane not master -> master", 100,
+	  .from = B, .split = true, .witness = true, .witness_ok = true,
+	  .want = M, .reason = "witness answers" },
+	{ "split, witness unreachable: master -> backup", 50, .from = M,
+	  .split = true, .witness = true, .want = B,
+	  .reason = "witness does not answer" },
+	{ "split, witness unreachable: backup stays", 100, .from = B,
+	  .split = true, .witness = true, .want = B },
+	{ "split, witness: master, peer's master too, peer better -> backup",
+	  100, .from = M, .split = true, .dp_master = true, .witness = true,
+	  .witness_ok = true, .peer_prio = 50, .want = B,
+	  .reason = "data plane is master" },
+	{ "split, witness: master, peer's master too, local better -> stays",
+	  50, .from = M, .split = true, .dp_master = true, .witness = true,
+	  .witness_ok = true, .peer_prio = 100, .want = M },
+	{ "peer dead (data plane too), witness: backup -> master", 100,
+	  .from = B, .witness = true, .want = M, .reason = "peer lost" },
 	{ "ineligible: stays when failed", 50, .from = E, .failed = true,
 	  .want = E },
 };
@@ -209,14 +253,18 @@ static void run_rule(const struct rule *r)
 	struct vsd_params p = params(r->prio, r->preempt);
 	struct vsd_inputs in = { .failed = r->failed, .weight = r->weight,
 				 .why = "wan0 no carrier",
-				 .sync_pending = r->sync_pending };
+				 .sync_pending = r->sync_pending,
+				 .witness = r->witness,
+				 .witness_ok = r->witness_ok };
 	struct vsd_transition t = { 0 };
 	uint64_t now = T0 + 10 * S;
 	struct vsd v;
 	int changed;
 
 	p.master_always_exist = r->mae;
+	p.handover_ms = r->handover ? 1000 : 0;
 	vsd_init(&v, &p, mac_hi, r->in_hold ? now - 1 * S : T0);
+	v.peer_seen = r->split || r->witness;
 	v.state = r->from;
 	v.yielding = r->yielding;
 	v.yield_end_ns = now + S;
@@ -231,6 +279,8 @@ static void run_rule(const struct rule *r)
 	in.peer.adv.priority = r->peer_prio;
 	in.peer.adv.flags = r->peer_flags;
 	in.peer.adv.weight = r->peer_weight;
+	in.peer.dp_alive = r->split;
+	in.peer.dp_master = r->dp_master;
 
 	/* A row that expects a transition says why: "" would match any. */
 	if (r->want != r->from && (!r->reason || !r->reason[0]))
@@ -275,6 +325,15 @@ struct sim {
 	uint64_t now;
 	int max_masters_run;	/* longest run of ticks with two masters */
 	int masters_run;
+	/* Hand-overs: HANDOVER and its answer, as the cluster sends them. */
+	bool deliver;		/* they arrive */
+	int flush_ticks;	/* ticks until a giving unit's sync is acked */
+	int giving_ticks[2];
+	int max_answering;	/* units answering for the VSIs at once */
+	int silent_run, max_silent_run;	/* ticks ending with none answering */
+	/* Split brain: probes cross where heartbeats do not. */
+	bool dp_link;
+	bool witness, witness_ok[2];
 };
 
 #define TICK	(100 * MS)	/* the heartbeat interval of the simulation */
@@ -299,6 +358,12 @@ static void sim_init(struct sim *s, const struct vsd_params *p0,
 		sim_boot(s, 1, p1);
 }
 
+/* Its data plane answers for the VSIs: master, and not handing over. */
+static bool answering(const struct unit *u)
+{
+	return u->up && vsd_is_master(&u->v) && !vsd_giving(&u->v);
+}
+
 /* What unit i hears of the other one. */
 static void sim_inputs(const struct sim *s, int i, struct vsd_inputs *in)
 {
@@ -306,11 +371,68 @@ static void sim_inputs(const struct sim *s, int i, struct vsd_inputs *in)
 
 	memset(in, 0, sizeof(*in));
 	in->failed = s->u[i].failed;
+	in->witness = s->witness;
+	in->witness_ok = s->witness_ok[i];
 	in->peer.present = s->link && o->up;
-	if (!in->peer.present)
+	in->peer.dp_alive = !in->peer.present && s->dp_link && o->up;
+	in->peer.dp_master = in->peer.dp_alive && answering(o);
+	if (!in->peer.present && !in->peer.dp_alive)
 		return;
 	memcpy(in->peer.mac, o->v.mac, 6);
 	vsd_advert(&o->v, &in->peer.adv);
+}
+
+static void sim_count_answering(struct sim *s)
+{
+	int n = answering(&s->u[0]) + answering(&s->u[1]);
+
+	if (n > s->max_answering)
+		s->max_answering = n;
+}
+
+/* At the end of a tick: how long nobody answered. */
+static void sim_count_silence(struct sim *s)
+{
+	bool none = !answering(&s->u[0]) && !answering(&s->u[1]);
+
+	s->silent_run = none ? s->silent_run + 1 : 0;
+	if (s->silent_run > s->max_silent_run)
+		s->max_silent_run = s->silent_run;
+}
+
+static void sim_note(struct unit *u, int changed, const struct vsd_transition *t)
+{
+	if (changed == 1) {
+		u->transitions++;
+		u->last = *t;
+	}
+}
+
+/*
+ * Unit i hands over: once its sync is flushed it tells the peer, which
+ * takes master (or cannot), and the answer comes back, as the cluster
+ * makes the exchange when messages arrive.
+ */
+static void sim_exchange(struct sim *s, int i)
+{
+	struct unit *u = &s->u[i], *o = &s->u[!i];
+	struct vsd_transition t;
+	int took;
+
+	if (!u->up || !vsd_giving(&u->v) || u->v.give_told) {
+		s->giving_ticks[i] = 0;
+		return;
+	}
+	if (s->giving_ticks[i]++ < s->flush_ticks)
+		return;
+	vsd_give_told(&u->v);
+	if (!s->deliver || !s->link || !o->up || o->frozen)
+		return;
+	took = vsd_take(&o->v, s->now, &t);
+	sim_note(o, took, &t);
+	sim_count_answering(s);
+	sim_note(u, vsd_given(&u->v, took >= 0, s->now, &t), &t);
+	sim_count_answering(s);
 }
 
 static void sim_step_unit(struct sim *s, int i)
@@ -322,10 +444,8 @@ static void sim_step_unit(struct sim *s, int i)
 	if (!u->up || u->frozen)
 		return;
 	sim_inputs(s, i, &in);
-	if (vsd_step(&u->v, &in, s->now, &t)) {
-		u->transitions++;
-		u->last = t;
-	}
+	sim_note(u, vsd_step(&u->v, &in, s->now, &t), &t);
+	sim_count_answering(s);
 }
 
 static bool both_master(const struct sim *s)
@@ -340,6 +460,9 @@ static void sim_tick(struct sim *s)
 	s->now += TICK;
 	sim_step_unit(s, 0);
 	sim_step_unit(s, 1);
+	sim_exchange(s, 0);
+	sim_exchange(s, 1);
+	sim_count_silence(s);
 	if (both_master(s) && s->link) {
 		if (++s->masters_run > s->max_masters_run)
 			s->max_masters_run = s->masters_run;
@@ -364,6 +487,18 @@ static void sim_command(struct sim *s, int i, enum vsd_cmd cmd)
 		s->u[i].transitions++;
 		s->u[i].last = t;
 	}
+}
+
+/* A planned command: a hand-over when the peer can take master. */
+static void sim_hand_over(struct sim *s, int i, enum vsd_cmd cmd)
+{
+	struct vsd_inputs in;
+	struct vsd_transition t;
+
+	sim_inputs(s, i, &in);
+	sim_note(&s->u[i], vsd_hand_over(&s->u[i].v, cmd, &in.peer, s->now,
+					 &t), &t);
+	sim_count_answering(s);
 }
 
 static enum vsd_state st(const struct sim *s, int i)
@@ -929,6 +1064,228 @@ static void test_sim_failover_damping(void)
 	CU_ASSERT_EQUAL(s.max_masters_run, 0);
 }
 
+/* ------------------------------------------- hand-over in one exchange */
+
+/* The lab's units, handing over in one exchange; fw1 master. */
+static void lab_handover(struct sim *s)
+{
+	struct vsd_params fw1 = params(50, true), fw2 = params(100, false);
+
+	fw1.handover_ms = fw2.handover_ms = 1000;
+	sim_init(s, &fw1, &fw2);
+	s->deliver = true;
+	s->flush_ticks = 1;
+	sim_run(s, 6 * S);
+	CU_ASSERT_EQUAL_FATAL(st(s, 0), VSD_MASTER);
+	s->max_answering = s->max_silent_run = 0;
+}
+
+/*
+ * fw1 returns and preempts: it asks, fw2 hands over and fw1 takes master
+ * when told. Never two units answering; none for a tick or two at most.
+ */
+static void test_sim_handover_preempt(void)
+{
+	struct vsd_params fw1 = params(50, true);
+	uint64_t back;
+	struct sim s;
+
+	lab_handover(&s);
+	fw1.handover_ms = 1000;
+	s.u[0].up = false;
+	sim_tick(&s);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+	sim_run(&s, 2 * S);
+	sim_boot(&s, 0, &fw1);
+	back = s.now;
+	sim_run(&s, 2900 * MS);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_BACKUP);
+	sim_run(&s, 500 * MS);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_BACKUP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.u[0].last.reason,
+				      "preempt: the master handed over"));
+	CU_ASSERT(s.u[0].last.at_ns - back <= 3 * S + 3 * TICK);
+	CU_ASSERT_TRUE(s.u[1].last.handed_over);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.u[1].last.reason, "handed over"));
+	CU_ASSERT_EQUAL(s.max_answering, 1);
+	CU_ASSERT(s.max_silent_run <= 2);
+	sim_run(&s, 10 * S);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT_EQUAL(s.u[1].transitions, 3);	/* no bounce */
+}
+
+/* "mode backup", "mode ineligible" and a graceful stop, handed over. */
+static void test_sim_handover_commands(void)
+{
+	static const struct {
+		enum vsd_cmd cmd;
+		enum vsd_state then;
+		const char *why;
+	} cmds[] = {
+		{ VSD_CMD_BACKUP, VSD_BACKUP, "mode backup, handed over" },
+		{ VSD_CMD_INELIGIBLE, VSD_INELIGIBLE,
+		  "mode ineligible, handed over" },
+		{ VSD_CMD_SHUTDOWN, VSD_INELIGIBLE, "shutting down, handed" },
+	};
+
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		struct sim s;
+
+		lab_handover(&s);
+		s.u[0].v.p.preempt = false;	/* no preempt back */
+		sim_hand_over(&s, 0, cmds[i].cmd);
+		CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);	/* until taken */
+		CU_ASSERT_TRUE(vsd_giving(&s.u[0].v));
+		sim_run(&s, 3 * TICK);
+		CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+		CU_ASSERT_EQUAL(st(&s, 0), cmds[i].then);
+		CU_ASSERT_TRUE(s.u[0].last.handed_over);
+		CU_ASSERT_PTR_NOT_NULL(strstr(s.u[0].last.reason,
+					      cmds[i].why));
+		CU_ASSERT_PTR_NOT_NULL(strstr(s.u[1].last.reason,
+					      "the master handed over"));
+		CU_ASSERT_EQUAL(s.max_answering, 1);
+		CU_ASSERT(s.max_silent_run <= 2);
+		sim_run(&s, 10 * S);
+		CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+	}
+}
+
+/* The peer never takes it: after handover_ms, the change of old. */
+static void test_sim_handover_not_taken(void)
+{
+	struct vsd_advert adv;
+	struct sim s;
+
+	lab_handover(&s);
+	s.deliver = false;
+	s.u[0].v.p.preempt = false;
+	sim_hand_over(&s, 0, VSD_CMD_BACKUP);
+	sim_run(&s, 900 * MS);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_BACKUP);	/* told to wait */
+	sim_run(&s, 200 * MS);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_BACKUP);
+	CU_ASSERT_FALSE(s.u[0].last.handed_over);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.u[0].last.reason, "not taken in time"));
+	vsd_advert(&s.u[0].v, &adv);
+	CU_ASSERT_EQUAL(s.max_answering, 1);
+}
+
+/* The peer dies while master is handed to it: the master stays. */
+static void test_sim_handover_peer_lost(void)
+{
+	struct sim s;
+
+	lab_handover(&s);
+	s.flush_ticks = 100;		/* the sync never catches up */
+	sim_hand_over(&s, 0, VSD_CMD_BACKUP);
+	sim_tick(&s);
+	CU_ASSERT_FALSE(answering(&s.u[0]));
+	s.u[1].up = false;
+	sim_tick(&s);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT_FALSE(vsd_giving(&s.u[0].v));
+	CU_ASSERT_TRUE(answering(&s.u[0]));
+	CU_ASSERT_EQUAL(s.u[0].transitions, 1);
+}
+
+/* The peer cannot take it (failed): the change of old, at once. */
+static void test_sim_handover_peer_failed(void)
+{
+	struct sim s;
+
+	lab_handover(&s);
+	s.u[1].failed = true;
+	sim_tick(&s);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_INOPERABLE);
+	sim_hand_over(&s, 0, VSD_CMD_BACKUP);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_BACKUP);
+	CU_ASSERT_FALSE(s.u[0].last.handed_over);
+	sim_tick(&s);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);	/* nobody else can be */
+}
+
+/*
+ * A master that does not hand over (handover_ms 0, as a unit of an
+ * older version): the preempting unit claims outright after handover_ms.
+ */
+static void test_sim_handover_old_master(void)
+{
+	struct vsd_params fw1 = params(50, true), fw2 = params(100, false);
+	struct sim s;
+
+	fw1.handover_ms = 1000;
+	sim_init(&s, &fw1, &fw2);
+	s.deliver = true;
+	sim_run(&s, 6 * S);
+	s.u[0].up = false;
+	sim_tick(&s);
+	sim_boot(&s, 0, &fw1);
+	sim_run(&s, 3200 * MS);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_BACKUP);
+	CU_ASSERT_TRUE(s.u[0].v.claiming);
+	sim_run(&s, 1000 * MS);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.u[0].last.reason, "not handed over"));
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_BACKUP);
+}
+
+/* ---------------------------------------------------------- split brain */
+
+/*
+ * Every HA path cut, both data planes answer each other's probes. With
+ * a witness both reach, the master stays and the backup waits; the
+ * master that loses the witness steps down and the backup takes over.
+ */
+static void test_sim_split_witness(void)
+{
+	struct sim s;
+
+	lab_handover(&s);
+	s.witness = s.dp_link = true;
+	s.witness_ok[0] = s.witness_ok[1] = true;
+	s.max_answering = 0;
+	s.link = false;
+	sim_run(&s, 5 * S);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_BACKUP);
+	CU_ASSERT_EQUAL(s.max_answering, 1);
+
+	s.witness_ok[0] = false;
+	sim_run(&s, 2 * TICK);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_BACKUP);
+	CU_ASSERT_PTR_NOT_NULL(strstr(s.u[0].last.reason, "witness"));
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+	CU_ASSERT_EQUAL(s.max_answering, 1);
+
+	/* Healed: one master. */
+	s.witness_ok[0] = true;
+	s.link = true;
+	sim_run(&s, 2 * TICK);
+	CU_ASSERT_NOT_EQUAL(vsd_is_master(&s.u[0].v), vsd_is_master(&s.u[1].v));
+	sim_run(&s, 5 * S);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);	/* preempt */
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_BACKUP);
+	CU_ASSERT_EQUAL(s.max_answering, 1);
+}
+
+/* Without a witness, as before: both master until the paths heal. */
+static void test_sim_split_no_witness(void)
+{
+	struct sim s;
+
+	lab(&s);
+	sim_run(&s, 6 * S);
+	s.dp_link = true;
+	s.link = false;
+	sim_tick(&s);
+	CU_ASSERT_EQUAL(st(&s, 0), VSD_MASTER);
+	CU_ASSERT_EQUAL(st(&s, 1), VSD_MASTER);
+}
+
 TEST_SUITE(election, NULL, NULL,
 	   TEST(test_rules),
 	   TEST(test_sim_start_together),
@@ -943,6 +1300,14 @@ TEST_SUITE(election, NULL, NULL,
 	   TEST(test_sim_ineligible_then_init),
 	   TEST(test_sim_split_brain_heals),
 	   TEST(test_sim_split_brain_without_preempt),
+	   TEST(test_sim_handover_preempt),
+	   TEST(test_sim_handover_commands),
+	   TEST(test_sim_handover_not_taken),
+	   TEST(test_sim_handover_peer_lost),
+	   TEST(test_sim_handover_peer_failed),
+	   TEST(test_sim_handover_old_master),
+	   TEST(test_sim_split_witness),
+	   TEST(test_sim_split_no_witness),
 	   TEST(test_sim_equal_priority_mac_tiebreak),
 	   TEST(test_sim_monitors_fail_and_recover),
 	   TEST(test_sim_monitors_fail_on_backup),

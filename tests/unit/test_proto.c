@@ -21,6 +21,8 @@ static struct proto_hb sample_hb(void)
 		.mac = { 0x00, 0x22, 0x23, 0x86, 0x30, 0x8b },
 		.flags = PROTO_HB_F_PRIMARY_LINK_UP | PROTO_HB_F_COLDSTART_DONE,
 		.interval_ms = 1000,
+		.threshold = 3,
+		.ctl_deadline_ms = 5000,
 		.ngroups = 2,
 		.groups = {
 			{ .id = 0, .state = VSD_MASTER, .priority = 50,
@@ -60,6 +62,10 @@ static void test_hb_round_trip(void)
 	CU_ASSERT_EQUAL(buf[17], 0x86);
 	CU_ASSERT_EQUAL(buf[20], 0x01);
 	CU_ASSERT_EQUAL(buf[35], 0x10);
+	/* Bytes 13-15 of the body: threshold, the control deadline. */
+	CU_ASSERT_EQUAL(buf[PROTO_HDR_LEN + 13], 3);
+	CU_ASSERT_EQUAL(buf[PROTO_HDR_LEN + 14], 5000 >> 8);
+	CU_ASSERT_EQUAL(buf[PROTO_HDR_LEN + 15], 5000 & 0xff);
 
 	CU_ASSERT_EQUAL(proto_decode(buf, n, &h, &body, &body_len), 0);
 	CU_ASSERT_EQUAL(h.type, PROTO_T_HEARTBEAT);
@@ -76,6 +82,8 @@ static void test_hb_round_trip(void)
 	CU_ASSERT_EQUAL(memcmp(out.mac, hb.mac, 6), 0);
 	CU_ASSERT_EQUAL(out.flags, hb.flags);
 	CU_ASSERT_EQUAL(out.interval_ms, 1000);
+	CU_ASSERT_EQUAL(out.threshold, 3);
+	CU_ASSERT_EQUAL(out.ctl_deadline_ms, 5000);
 	CU_ASSERT_EQUAL(out.ngroups, 2);
 	CU_ASSERT_EQUAL(memcmp(out.groups, hb.groups, sizeof(out.groups)), 0);
 }

@@ -249,6 +249,10 @@ static void test_restart_needed(void)
 	next->init_hold_s = 0;
 	next->master_always_exist = true;
 	CU_ASSERT_PTR_NULL(config_restart_needed(run, next));
+	/* The same VSIs in another order (a saved file's, the peer's). */
+	next->vsi[0] = run->vsi[1];
+	next->vsi[1] = run->vsi[0];
+	CU_ASSERT_PTR_NULL(config_restart_needed(run, next));
 	next->vsi[0].a.prefixlen = 25;
 	CU_ASSERT_STRING_EQUAL(config_restart_needed(run, next),
 			       "the VSI addresses");
@@ -291,7 +295,7 @@ static int entries(void)
 /* Save, then load: the same configuration, the file's mode kept. */
 static void test_save(void)
 {
-	char path[128], err[512], *text;
+	char path[128], bak[160], err[512], *text;
 	struct stat st;
 	FILE *f;
 
@@ -310,13 +314,23 @@ static void test_save(void)
 	text = slurp(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set nsrp vsd-group id 0 priority 20\n"));
-	CU_ASSERT_PTR_NULL(strstr(text, "the old file"));
+	/* The comment stays; the line the running one contradicts goes. */
+	CU_ASSERT_EQUAL(strncmp(text, "# the old file\n", 15), 0);
+	CU_ASSERT_PTR_NULL(strstr(text, "set nsrp arp 9"));
 	CU_ASSERT_EQUAL(config_load(path, back, stderr), 0);
 	CU_ASSERT_TRUE(config_equal(run, back));
 	CU_ASSERT_EQUAL(stat(path, &st), 0);
 	CU_ASSERT_EQUAL(st.st_mode & 07777, 0640);
-	CU_ASSERT_EQUAL(entries(), 1);	/* no temporary file left */
+	/* The previous file, whole, beside it, with its mode. */
+	path_in(bak, sizeof(bak), "nsrpd.conf.bak");
+	text = slurp(bak);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_STRING_EQUAL(text, "# the old file\nset nsrp arp 9\n");
+	CU_ASSERT_EQUAL(stat(bak, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 07777, 0640);
+	CU_ASSERT_EQUAL(entries(), 2);	/* no temporary file left */
 	unlink(path);
+	unlink(bak);
 
 	/* A new file is private: it may hold the HA link passwords. */
 	CU_ASSERT_EQUAL(config_save(run, path, err, sizeof(err)), 0);
@@ -342,9 +356,134 @@ static void test_save_follows_link(void)
 	CU_ASSERT_TRUE(S_ISLNK(st.st_mode));
 	CU_ASSERT_EQUAL(config_load(path, back, stderr), 0);
 	CU_ASSERT_EQUAL(back->arp_count, 6);
-	CU_ASSERT_EQUAL(entries(), 2);
+	CU_ASSERT_EQUAL(entries(), 3);	/* and real.conf.bak */
 	unlink(link);
 	unlink(path);
+	path_in(path, sizeof(path), "real.conf.bak");
+	CU_ASSERT_EQUAL(unlink(path), 0);
+}
+
+/* An operator's file, abbreviated and commented, as a save leaves it. */
+static const char op_file[] =
+	"# fw1 of the lab\n"
+	"\n"
+	"set hostname fw1\n"
+	"set nsrp cluster id 1\n"
+	"set nsrp cluster name lab\n"
+	"set nsrp int ha0    # the HA link\n"
+	"set nsrp secondary-path lan0\n"
+	"# defaults, written out\n"
+	"set nsrp arp 4\n"
+	"set nsrp vsd id 0 pri 50   # fw1 is preferred\n"
+	"set nsrp vsd-group id 0 preempt hold-down 3\n"
+	"set nsrp vsd-group hb-interval 100\n"
+	"set nsrp rto-mirror sync\n"
+	"set interface lan0:0 ip 192.0.2.1/24\n"
+	"set interface lan0:0 ipv6 2001:db8:1::1/64\n"
+	"set interface wan0:0 ip 198.51.100.1/24\n"
+	"set interface lan0 manage-ip 192.0.2.2\n"
+	"set interface ha0 manage-ip 203.0.113.1/24\n"
+	"# the end\n";
+
+/* Does text hold line, whole? */
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : l)
+		if (!strncmp(l, line, n) && (l[n] == '\n' || !l[n]))
+			return true;
+	return false;
+}
+
+/* Where line is in text, -1 when it is not. */
+static long line_at(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *l = text; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : l)
+		if (!strncmp(l, line, n) && (l[n] == '\n' || !l[n]))
+			return l - text;
+	return -1;
+}
+
+static void test_save_keeps_file(void)
+{
+	char err[512], *text, *canon_run, *canon_back;
+	static const char *const changes[] = {
+		"set nsrp vsd-group id 0 priority 20",
+		"unset nsrp vsd-group id 0 preempt",
+		"unset nsrp rto-mirror sync",
+		"set nsrp monitor interface wan0 weight 100",
+	};
+
+	CU_ASSERT_EQUAL_FATAL(config_parse_text(op_file, run, err,
+						sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++)
+		CU_ASSERT_EQUAL_FATAL(config_apply_runtime(run, changes[i], run,
+							   err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(config_save_text(run, op_file, &text), 0);
+
+	/* Comments, blank lines, spelling and order of the lines kept. */
+	CU_ASSERT_EQUAL(strncmp(text, "# fw1 of the lab\n\nset hostname fw1\n"
+				"set nsrp cluster id 1\nset nsrp cluster name "
+				"lab\nset nsrp int ha0    # the HA link\n", 107),
+			0);
+	CU_ASSERT_TRUE(has_line(text, "# defaults, written out"));
+	CU_ASSERT_TRUE(has_line(text, "set nsrp arp 4"));
+	CU_ASSERT_TRUE(line_at(text, "set nsrp arp 4") <
+		       line_at(text, "set interface lan0:0 ip 192.0.2.1/24"));
+	/* The changed line, in place, its comment kept. */
+	CU_ASSERT_TRUE(has_line(text, "set nsrp vsd-group id 0 priority 20"
+				"   # fw1 is preferred"));
+	CU_ASSERT_TRUE(line_at(text, "set nsrp arp 4") <
+		       line_at(text, "set nsrp vsd-group id 0 priority 20"
+			       "   # fw1 is preferred"));
+	/* The removed ones gone, the new one at the end. */
+	CU_ASSERT_PTR_NULL(strstr(text, "preempt"));
+	CU_ASSERT_PTR_NULL(strstr(text, "rto-mirror"));
+	CU_ASSERT_TRUE(line_at(text, "# the end") <
+		       line_at(text, "set nsrp monitor interface wan0 weight 100"));
+	/* And it says what runs. */
+	CU_ASSERT_EQUAL_FATAL(config_parse_text(text, back, err, sizeof(err)),
+			      0);
+	CU_ASSERT_EQUAL(config_canonical(run, CFG_PART_ALL, &canon_run), 0);
+	CU_ASSERT_EQUAL(config_canonical(back, CFG_PART_ALL, &canon_back), 0);
+	CU_ASSERT_STRING_EQUAL(canon_run, canon_back);
+	free(canon_run);
+	free(canon_back);
+
+	/* Saved again with nothing changed: the same text. */
+	{
+		char *again;
+
+		CU_ASSERT_EQUAL(config_save_text(run, text, &again), 0);
+		CU_ASSERT_STRING_EQUAL(again, text);
+		free(again);
+	}
+	free(text);
+}
+
+/* A line that no longer parses, or repeats another, goes. */
+static void test_save_drops_bad_lines(void)
+{
+	static const char file[] =
+		"set nsrp interface ha0\n"
+		"set nsrp arp 6\n"
+		"set nsrp bogus 1\n"
+		"set nsrp arp 7\n"
+		"set interface ha0:0 ip 192.0.2.1/24\n";
+	char err[512], *text;
+
+	config_init(run);
+	CU_ASSERT_EQUAL_FATAL(config_apply_line(run, "set nsrp interface ha0",
+						err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(config_apply_line(run, "set nsrp arp 5", err,
+						sizeof(err)), 0);
+	CU_ASSERT_EQUAL_FATAL(config_save_text(run, file, &text), 0);
+	CU_ASSERT_STRING_EQUAL(text, "set nsrp interface ha0\n"
+				     "set nsrp arp 5\n");
+	free(text);
 }
 
 /* A save that cannot happen says why and leaves nothing behind. */
@@ -369,4 +508,6 @@ TEST_SUITE(runtime, suite_init, suite_cleanup,
 	   TEST(test_restart_needed),
 	   TEST(test_save),
 	   TEST(test_save_follows_link),
+	   TEST(test_save_keeps_file),
+	   TEST(test_save_drops_bad_lines),
 	   TEST(test_save_fails))
