@@ -74,7 +74,9 @@ check "/etc/nsrpd/nsrpd.conf is a conffile, 0600" eval "
 check "/usr/sbin/nsrpd --version says $VERSION" \
 	test "$(/usr/sbin/nsrpd --version)" = "nsrpd $VERSION"
 check "so does nsrpctl" test "$(/usr/sbin/nsrpctl --version)" = "nsrpctl $VERSION"
-check "the example configuration checks" /usr/sbin/nsrpd --check-config /etc/nsrpd/nsrpd.conf
+check "the example configuration, nothing set yet, is refused as a start refuses it" \
+	eval "out=\$(/usr/sbin/nsrpd --check-config /etc/nsrpd/nsrpd.conf 2>&1); \
+	test \$? -eq 3 && [[ \$out == *'nothing to run'* ]]"
 check "systemd-analyze verify accepts the installed unit, silently" \
 	eval "out=\$(systemd-analyze verify --man=no '$UNIT' 2>&1) && test -z \"\$out\""
 check "the unit runs what the package installed" \
