@@ -129,6 +129,13 @@ check "ha0 counted its dropped heartbeats as lost ($lost0 -> $lost1)" \
 	test "$((lost1 - lost0))" -ge 3
 check "lan0 lost none of them ($lostl0 -> $lostl1)" \
 	test "$((lostl1 - lostl0))" -le 1
+# The same counts in get nsrp and get counters, read after the page.
+nsrp_lost=$(cl_ctl fw1 get nsrp -j | jq '.links[] | select(.ifname == "ha0") | .hb_lost')
+ctr_lost=$(cl_ctl fw1 get counters -j | jq .ha_paths.primary.hb_lost)
+check "get nsrp -j says so too ($nsrp_lost >= $lost1)" test "${nsrp_lost:-0}" -ge "$lost1"
+check "and get counters -j ($ctr_lost >= $lost1)" test "${ctr_lost:-0}" -ge "$lost1"
+check "get nsrp's text shows ha0's round trip and losses" \
+	eval "cl_ctl fw1 get nsrp | grepq -E '^control channel: peer heard, round trip [0-9]+ us \(last [0-9]+ us\), heartbeats heard [0-9]+, lost [1-9][0-9]*$'"
 check "fw1 is still master" cl_is_master fw1
 
 echo "# hostile scrapers"
