@@ -9,6 +9,7 @@
 #                   runs only the sections named (tools/bench/run)
 #   make fuzz       each fuzz harness for FUZZ_S seconds (default 60)
 #   make install    install under $(DESTDIR)$(PREFIX)
+#   make deb        the Debian package, in $(BUILD)/deb/
 #   make deps       install the Debian packages the project needs
 #   make vmlinux    regenerate vmlinux.h from this kernel's BTF
 #
@@ -64,7 +65,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror \
 	   -Wno-missing-field-initializers -Iinclude -Iagent -I$(BUILD)
-LDLIBS	:= -lxdp -lbpf -lelf -lz -lsodium -lcap -lmnl -ljansson
+LDLIBS	:= -lxdp -lbpf -lelf -lz -lsodium -lcap -lmnl -lsystemd -ljansson
 SAN	:= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
 
@@ -81,7 +82,7 @@ LIB_SAN_OBJS := $(call obj,san,$(AGENT_LIB_SRCS))
 $(BUILD)/o/%.o: %.c | $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(BUILD)/san/%.o: %.c | $(SKELS)
 	$(call msg,CC-SAN,$@)
@@ -98,7 +99,7 @@ $(BUILD)/libnsrpd-san.a: $(LIB_SAN_OBJS)
 
 $(BUILD)/nsrpd: $(BUILD)/o/agent/main.o $(BUILD)/libnsrpd.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # nsrpctl: the one-shot form and the shell (libedit), on the agent's
 # command table and configuration keywords.
@@ -107,7 +108,44 @@ NSRPCTL_LDLIBS := -ledit
 
 $(BUILD)/nsrpctl: $(call obj,o,$(NSRPCTL_SRCS)) $(BUILD)/libnsrpd.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(NSRPCTL_LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(NSRPCTL_LDLIBS)
+
+# ------------------------------------------------ manual and completion
+# Built from what they document: nsrpd.conf(5) from docs/CONFIGURATION.md,
+# nsrpctl(8)'s commands from the daemon's command table, nsrpd(8)'s
+# "from the lab to a real pair" from the README, bash completion from the
+# command and keyword tables (nsrpd-tables prints them).
+$(BUILD)/nsrpd-tables: $(BUILD)/o/tools/tables.o $(BUILD)/libnsrpd.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tables/%: $(BUILD)/nsrpd-tables
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(BUILD)/nsrpd-tables $* > $@
+
+MAN_PAGES := $(BUILD)/man/nsrpd.8 $(BUILD)/man/nsrpctl.8 \
+	     $(BUILD)/man/nsrpd.conf.5
+COMPLETION := $(BUILD)/nsrpctl.bash
+
+$(BUILD)/man/nsrpd.conf.5: docs/CONFIGURATION.md tools/manpage agent/version.h
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/manpage conf $< > $@
+
+$(BUILD)/man/nsrpd.8: man/nsrpd.8.in README.md tools/manpage agent/version.h
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/manpage page $< > $@
+
+$(BUILD)/man/nsrpctl.8: man/nsrpctl.8.in $(BUILD)/tables/commands tools/manpage
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/manpage page $< $(BUILD)/tables/commands > $@
+
+$(COMPLETION): tools/completion $(BUILD)/tables/keywords $(BUILD)/tables/commands
+	$(call msg,GEN,$@)
+	$(Q)tools/completion $(BUILD)/tables/keywords $(BUILD)/tables/commands > $@
 
 $(BUILD)/san/nsrpd: $(BUILD)/san/agent/main.o $(BUILD)/libnsrpd-san.a
 	$(call msg,LINK,$@)
@@ -236,9 +274,10 @@ $(BUILD)/bench/%: tools/bench/%.c $(BUILD)/o/tests/bpf/pkt.o $(BUILD)/libnsrpd.a
 $(BUILD)/bench/ct_inject: LDLIBS += -lnetfilter_conntrack -lnfnetlink
 
 # ------------------------------------------------------------------ targets
-.PHONY: all check tests demo bench fuzz fuzz-seeds install clean deps vmlinux
+.PHONY: all check tests demo bench fuzz fuzz-seeds install deb clean deps vmlinux
 
-all: $(BPF_OBJS) $(SKELS) $(BUILD)/nsrpd $(BUILD)/nsrpctl
+all: $(BPF_OBJS) $(SKELS) $(BUILD)/nsrpd $(BUILD)/nsrpctl $(MAN_PAGES) \
+     $(COMPLETION)
 
 tests: all $(TEST_BINS)
 
@@ -275,12 +314,55 @@ deps:
 vmlinux:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
 
-# The BPF objects travel inside the binaries (skeletons): nothing else to
-# install but the example configurations.
+# The BPF objects travel inside the binaries (skeletons). The unit names
+# the binary and the configuration where they are installed; the
+# configuration is installed only where there is none yet (0600: it will
+# hold the HA link's passwords).
+SBINDIR     ?= $(PREFIX)/sbin
+MANDIR      ?= $(PREFIX)/share/man
+DOCDIR      ?= $(PREFIX)/share/doc/nsrpd
+SYSCONFDIR  ?= $(if $(filter /usr,$(PREFIX)),/etc,$(PREFIX)/etc)
+UNITDIR     ?= $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo /lib/systemd/system)
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/share/doc/nsrpd/examples
-	install -m 0755 $(BUILD)/nsrpd $(BUILD)/nsrpctl $(DESTDIR)$(PREFIX)/sbin/
-	install -m 0644 examples/*.conf $(DESTDIR)$(PREFIX)/share/doc/nsrpd/examples/
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(DOCDIR)/examples \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/nsrpd
+	install -m 0755 $(BUILD)/nsrpd $(BUILD)/nsrpctl $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(BUILD)/man/nsrpd.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(BUILD)/man/nsrpd.8 $(BUILD)/man/nsrpctl.8 \
+		$(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 examples/*.conf $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/nsrpctl
+	sed -e 's|/usr/sbin/|$(SBINDIR)/|g' -e 's|/etc/nsrpd|$(SYSCONFDIR)/nsrpd|g' \
+		dist/nsrpd.service > $(DESTDIR)$(UNITDIR)/nsrpd.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/nsrpd.service
+	[ -e $(DESTDIR)$(SYSCONFDIR)/nsrpd/nsrpd.conf ] || \
+		install -m 0600 dist/nsrpd.conf $(DESTDIR)$(SYSCONFDIR)/nsrpd/nsrpd.conf
+
+# The package is built from a copy of the tree (its files as git knows
+# them, committed or not), so that dpkg-buildpackage writes nothing into
+# it: build/deb/ holds the copy, the .deb and what goes with it.
+VERSION := $(shell sed -n 's/^\#define NSRPD_VERSION[^"]*"\(.*\)"/\1/p' agent/version.h)
+DEB_DIR := $(BUILD)/deb
+DEB_SRC := $(DEB_DIR)/nsrpd-$(VERSION)
+
+deb:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)rm -rf $(DEB_DIR) && mkdir -p $(DEB_SRC)
+	$(Q)if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then \
+		git ls-files -z -co --exclude-standard | \
+			xargs -0 cp --parents -t $(DEB_SRC); \
+	else \
+		tar --exclude=./$(BUILD) -cf - . | tar -C $(DEB_SRC) -xf -; \
+	fi
+	$(Q)cd $(DEB_SRC) && env -u BUILD -u MAKEFLAGS -u MAKELEVEL -u MFLAGS \
+		DEB_BUILD_OPTIONS="noautodbgsym parallel=$$(nproc)" \
+		dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+		{ tail -n 40 ../build.log; exit 1; }
+	$(Q)ls $(DEB_DIR)/nsrpd_*.deb
 
 clean:
 	rm -rf $(BUILD)

@@ -97,6 +97,33 @@ static bool cluster_any_master(const struct cluster *c)
 
 /* ----------------------------------------------------------- transitions */
 
+/*
+ * One line a role change, with its parts as fields of their own in the
+ * journal: "journalctl NSRP_GROUP=0", or MESSAGE_ID for every one.
+ */
+#define CLUSTER_MSGID_TRANSITION "520394afa7664de8bec175cb1e7acc35"
+
+static void cluster_log_transition(const struct cluster *c, unsigned int vsd,
+				   const struct vsd_transition *t)
+{
+	char group[12], peer[12] = "none";
+	const struct log_field f[] = {
+		{ "MESSAGE_ID", CLUSTER_MSGID_TRANSITION },
+		{ "NSRP_GROUP", group },
+		{ "NSRP_OLD_STATE", vsd_state_name(t->from) },
+		{ "NSRP_NEW_STATE", vsd_state_name(t->to) },
+		{ "NSRP_REASON", t->reason },
+		{ "NSRP_PEER", peer },
+	};
+
+	snprintf(group, sizeof(group), "%u", vsd);
+	if (c->peer.ever)
+		snprintf(peer, sizeof(peer), "%u", c->peer.unit_id);
+	log_fields(LOG_LVL_INFO, f, sizeof(f) / sizeof(f[0]),
+		   "vsd-group %u: %s -> %s (%s)", vsd, vsd_state_name(t->from),
+		   vsd_state_name(t->to), t->reason);
+}
+
 static void cluster_record(struct cluster *c, unsigned int vsd,
 			   const struct vsd_transition *t)
 {
@@ -107,8 +134,8 @@ static void cluster_record(struct cluster *c, unsigned int vsd,
 	r->vsd = vsd;
 	r->t = *t;
 	c->hist_n++;
-	pr_info("vsd-group %u: %s -> %s (%s)", vsd, vsd_state_name(t->from),
-		vsd_state_name(t->to), t->reason);
+	c->group[vsd].transitions++;
+	cluster_log_transition(c, vsd, t);
 }
 
 /*
@@ -858,6 +885,9 @@ static void cluster_rx_hb(void *arg, const struct hasess_frame *f)
 		return;
 	}
 	cluster_late(c, f->queued_ns, &c->hb_rx_queued_max_ns, &c->hb_rx_late);
+	if (hb.has_echo)
+		ha_hb_echo_heard(&c->ha->path[f->path].hb, &hb.echo,
+				 f->h->epoch, f->now);
 	cluster_peer_heard(c, f->h, &hb, f->path, f->now);
 }
 

@@ -106,6 +106,7 @@ struct cluster_group {
 	bool active;		/* a VSI of the group is configured */
 	struct vsd vsd;
 	uint8_t peer_state;	/* enum vsd_state, 0: unknown */
+	uint64_t transitions;	/* since start */
 	bool was_giving;	/* as the daemon was last told (leaving) */
 	uint32_t give_id;	/* this hand-over's, in HANDOVER and its answer */
 	uint64_t give_next_ns;	/* HANDOVER (again) then; 0: not sent yet */

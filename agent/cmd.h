@@ -82,6 +82,11 @@ struct cmd_row {
 
 /* A command whose answer takes long: answered apart (ctl.h's offload). */
 #define CMD_F_SLOW	0x01
+/*
+ * A command that only reads: members of a read-only group may run it.
+ * Every other command is for root and the admin groups.
+ */
+#define CMD_F_READ	0x02
 
 struct cmd_match {
 	const struct cmd_row *row;

@@ -246,28 +246,30 @@ static int command_next_config(const char *line, const char *rest,
 const struct cmd_row command_rows[] = {
 	{ "get", NULL, "show the unit's state, tables and counters" },
 	{ "get nsrp", cmd_get_nsrp,
-	  "the cluster, its units, groups, sync and links" },
+	  "the cluster, its units, groups, sync and links", CMD_F_READ },
 	{ "get nsrp history", cmd_get_history,
-	  "every role change kept, when and why" },
+	  "every role change kept, when and why", CMD_F_READ },
 	{ "get counters", cmd_get_counters,
-	  "data plane, HA link and control socket counters" },
+	  "data plane, HA link and control socket counters", CMD_F_READ },
+	/* Not for read-only groups: it shows the HA link's passwords. */
 	{ "get config", cmd_get_config, "the running configuration" },
 	{ "get session ...", cmd_get_session,
 	  "the session table: [summary] [src|dst|addr A] [port P] "
-	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW, sessview_next },
+	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW | CMD_F_READ, sessview_next },
 	{ "get route ...", cmd_get_route,
 	  "the routing table with ScreenOS's marks, B: the peer's: [v4|v6]",
-	  CMD_F_SLOW, routeview_next },
+	  CMD_F_SLOW | CMD_F_READ, routeview_next },
 	{ "get dataplane", NULL,
 	  "the data plane's tables, as its maps hold them" },
 	{ "get dataplane vsi-mac", cmd_dp_vsi_mac,
-	  "per NIC: its MAC and each group's VSI MAC" },
+	  "per NIC: its MAC and each group's VSI MAC", CMD_F_READ },
 	{ "get dataplane vsi-addr", cmd_dp_vsi_addr,
-	  "the VSI addresses answered for, with their VSI MAC" },
+	  "the VSI addresses answered for, with their VSI MAC", CMD_F_READ },
 	{ "get dataplane role", cmd_dp_role,
-	  "per group: the role the data plane acts on, its deadline" },
+	  "per group: the role the data plane acts on, its deadline",
+	  CMD_F_READ },
 	{ "get dataplane iface", cmd_dp_iface,
-	  "per cluster NIC: its group, the MAC it forwards from" },
+	  "per cluster NIC: its group, the MAC it forwards from", CMD_F_READ },
 	{ "exec", NULL, "act: fail over, resync, take the peer's settings" },
 	{ "exec nsrp", NULL, "the cluster's actions" },
 	{ "exec nsrp vsd-group", NULL, "a VSD group's part in the election" },
@@ -328,4 +330,11 @@ bool command_is_slow(const char *cmd)
 	const struct cmd_row *r = cmd_find(command_rows, command_nrows, cmd);
 
 	return r && r->flags & CMD_F_SLOW;
+}
+
+bool command_needs_admin(const char *cmd)
+{
+	const struct cmd_row *r = cmd_find(command_rows, command_nrows, cmd);
+
+	return r && !(r->flags & CMD_F_READ);
 }

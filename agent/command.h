@@ -58,5 +58,7 @@ extern const size_t command_nrows;
 int command_handle(void *env, const char *cmd, int json, struct ctl_out *out);
 /* A ctl_slow_fn: the rows flagged CMD_F_SLOW (get session). */
 bool command_is_slow(const char *cmd);
+/* A ctl_admin_fn: every row not flagged CMD_F_READ (set, save, exec...). */
+bool command_needs_admin(const char *cmd);
 
 #endif

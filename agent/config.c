@@ -38,6 +38,7 @@ struct parse {
 	char zone[CFG_ZONE_LEN];	/* "zone NAME", "monitor zone NAME" */
 	struct cfg_addr target;		/* "track-ip ip A" */
 	char path[CFG_PATH_LEN];	/* "config sync file PATH" */
+	char group_name[CFG_GROUP_LEN];	/* "admin group NAME" */
 	char *err;
 	size_t errlen;
 };
@@ -969,6 +970,128 @@ static int arg_path(struct parse *p, const char *tok)
 	return 0;
 }
 
+/* A group's name as groupadd takes it, or its number. */
+static int arg_admin_group(struct parse *p, const char *tok)
+{
+	size_t n = strlen(tok);
+
+	if (!n || n >= CFG_GROUP_LEN)
+		return fail(p, "a group name must be 1-%d characters",
+			    CFG_GROUP_LEN - 1);
+	for (const char *c = tok; *c; c++)
+		if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') &&
+		    !(*c >= '0' && *c <= '9') && !strchr("-_.", *c))
+			return fail(p, "'%s' is not a group name (letters, "
+				    "digits, '-', '_', '.')", tok);
+	if (tok[0] == '-')
+		return fail(p, "'%s' is not a group name", tok);
+	snprintf(p->group_name, sizeof(p->group_name), "%s", tok);
+	return 0;
+}
+
+static int find_admin_group(const struct nsrp_config *c, const char *name)
+{
+	for (unsigned int i = 0; i < c->n_admin_group; i++)
+		if (!strcmp(c->admin_group[i].name, name))
+			return i;
+	return -1;
+}
+
+static const char *const privileges[] = { "all", "read-only", NULL };
+
+static const struct kw kw_admin_group_opts[] = {
+	{ "privilege", .words = privileges,
+	  .help = "read-only: the get commands; all: every command" },
+	{ NULL }
+};
+
+/* admin group NAME [privilege all|read-only]: read-only unless said. */
+static int h_admin_group(struct parse *p, const struct kw *k)
+{
+	struct nsrp_config *c = p->c;
+	int i = find_admin_group(c, p->group_name);
+	uint8_t priv = CFG_PRIV_READ_ONLY;
+	const char *v;
+
+	(void)k;
+	if (p->unset) {
+		if (need_end(p))
+			return -EINVAL;
+		if (i < 0)
+			return fail(p, "group %s is not an admin group", p->group_name);
+		remove_at(c->admin_group, sizeof(c->admin_group[0]),
+			  c->origin.admin_group, &c->n_admin_group, i);
+		return 0;
+	}
+	if (peek(p)) {
+		if (!lookup(p, kw_admin_group_opts, peek(p)))
+			return -EINVAL;
+		p->pos++;
+		if (need_value(p, "privilege", &v))
+			return -EINVAL;
+		if (!strcmp(v, "all"))
+			priv = CFG_PRIV_ALL;
+		else if (strcmp(v, "read-only"))
+			return fail(p, "privilege must be all or read-only");
+		if (need_end(p))
+			return -EINVAL;
+	}
+	if (i < 0) {
+		if (c->n_admin_group >= CFG_MAX_ADMIN_GROUPS)
+			return fail(p, "too many admin groups (at most %d)",
+				    CFG_MAX_ADMIN_GROUPS);
+		i = c->n_admin_group++;
+		memset(&c->admin_group[i], 0, sizeof(c->admin_group[i]));
+		snprintf(c->admin_group[i].name, CFG_GROUP_LEN, "%s", p->group_name);
+	}
+	c->admin_group[i].privilege = priv;
+	c->origin.admin_group[i] = p->line;
+	return 0;
+}
+
+/* "ADDR:PORT" or "[ADDR6]:PORT", a port of 1-65535. */
+static int parse_listen(struct parse *p, const char *s, struct cfg_metrics *m)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	const char *colon = strrchr(s, ':');
+	size_t n = colon ? (size_t)(colon - s) : 0;
+	uint32_t port;
+	int family = AF_INET;
+
+	if (!colon || !n || n >= sizeof(host))
+		return fail(p, "'%s' is not ADDR:PORT", s);
+	memcpy(host, s, n);
+	host[n] = '\0';
+	if (host[0] == '[') {
+		if (n < 3 || host[n - 1] != ']')
+			return fail(p, "'%s' is not [ADDR]:PORT", s);
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+		family = AF_INET6;
+	}
+	if (parse_prefix(p, host, family, false, &m->a) ||
+	    parse_u32(p, colon + 1, 1, 65535, "port", &port))
+		return -EINVAL;
+	m->port = port;
+	return 0;
+}
+
+/* nsrp metrics listen ADDR:PORT; unset: off. */
+static int h_metrics_listen(struct parse *p, const struct kw *k)
+{
+	struct cfg_metrics m = { 0 };
+	const char *s;
+
+	(void)k;
+	if (!p->unset &&
+	    (need_value(p, "listen", &s) || parse_listen(p, s, &m)))
+		return -EINVAL;
+	if (need_end(p))
+		return -EINVAL;
+	p->c->metrics = m;
+	return 0;
+}
+
 /* ------------------------------------------------------------- tables */
 
 static const char *const roles[] = { "backup", "master", NULL };
@@ -1128,6 +1251,13 @@ static const struct kw kw_config[] = {
 	{ NULL }
 };
 
+static const struct kw kw_metrics[] = {
+	{ "listen", .fn = h_metrics_listen, .local = true,
+	  .what = "<address:port>",
+	  .help = "serve the page at this address of the unit's own" },
+	{ NULL }
+};
+
 static const struct kw kw_nsrp[] = {
 	{ "arp", .fn = h_uint, CFG(arp_count),
 	  .lo = 0, .hi = 255, .def = CFG_ARP_DEFAULT,
@@ -1140,6 +1270,8 @@ static const struct kw kw_nsrp[] = {
 	  .origin = ORIGIN(ha_if), .local = true, .what = "<interface>",
 	  .value = CMD_VAL_IFNAME,
 	  .help = "the HA link (control channel) (restart)" },
+	{ "metrics", .sub = kw_metrics,
+	  .help = "the OpenMetrics page for Prometheus" },
 	{ "monitor", .sub = kw_monitor,
 	  .help = "interface and zone monitoring" },
 	{ "notify", .fn = h_str, CFG(notify), .lo = STR_PATH, .local = true,
@@ -1209,7 +1341,16 @@ static const struct kw kw_zone[] = {
 	{ NULL }
 };
 
+static const struct kw kw_admin[] = {
+	{ "group", .arg = arg_admin_group, .fn = h_admin_group,
+	  .opts = kw_admin_group_opts, .local = true, .what = "<group>",
+	  .help = "a group whose members may use the control socket" },
+	{ NULL }
+};
+
 static const struct kw kw_top[] = {
+	{ "admin", .sub = kw_admin,
+	  .help = "who may use the control socket besides root" },
 	{ "flow", .sub = kw_flow, .help = "the data plane's session table" },
 	{ "hostname", .fn = h_str, CFG(hostname), .local = true,
 	  .what = "<name>", .help = "the unit's name" },
@@ -1386,31 +1527,88 @@ static int apply(struct nsrp_config *c, const char *line, unsigned int lineno,
 	return walk(&p, k->sub);
 }
 
-/* Every path of keywords under t, words joined by blanks. */
-static void keywords(const struct kw *t, char *path, size_t used,
-		     size_t len, void (*fn)(void *arg, const char *path),
-		     void *arg)
+/* Where a walk of the keyword table is, and what it tells. */
+struct kw_walk {
+	char path[CFG_LINE_LEN];
+	char syntax[CFG_LINE_LEN];
+	void (*fn)(void *arg, const struct cfg_keyword *k);
+	void *arg;
+};
+
+static bool kw_append(char *buf, size_t *used, const char *word)
+{
+	int n = snprintf(buf + *used, CFG_LINE_LEN - *used, " %s", word);
+
+	if (n < 0 || (size_t)n >= CFG_LINE_LEN - *used)
+		return false;
+	*used += n;
+	return true;
+}
+
+/*
+ * Every path of keywords under t. An option (opts) belongs to the line
+ * of the keyword it follows, local or not as that one is.
+ */
+static void keywords(struct kw_walk *w, const struct kw *t, size_t pused,
+		     size_t sused, const struct kw *owner)
 {
 	for (; t->name; t++) {
-		int n = snprintf(path + used, len - used, " %s", t->name);
+		const struct kw *line = owner ? owner : t;
+		size_t p = pused, s = sused;
 
-		if (n < 0 || (size_t)n >= len - used)
+		if (!kw_append(w->path, &p, t->name) ||
+		    !kw_append(w->syntax, &s, t->name) ||
+		    (t->arg && !kw_append(w->syntax, &s, CFG_KW_VALUE)))
 			continue;
-		if (t->fn || !t->sub)
-			fn(arg, path);
+		if (t->fn || !t->sub) {
+			const struct cfg_keyword k = {
+				.path = w->path, .syntax = w->syntax,
+				.local = line->local, .option = owner != NULL,
+			};
+
+			w->fn(w->arg, &k);
+		}
 		if (t->sub)
-			keywords(t->sub, path, used + n, len, fn, arg);
+			keywords(w, t->sub, p, s, NULL);
 		if (t->opts)
-			keywords(t->opts, path, used + n, len, fn, arg);
+			keywords(w, t->opts, p, s, t);
+		w->path[pused] = '\0';
+		w->syntax[sused] = '\0';
 	}
-	path[used] = '\0';
+}
+
+void config_keyword_table(void (*fn)(void *arg, const struct cfg_keyword *k),
+			  void *arg)
+{
+	struct kw_walk *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return;
+	w->fn = fn;
+	w->arg = arg;
+	strcpy(w->path, "set");
+	strcpy(w->syntax, "set");
+	keywords(w, kw_top, strlen(w->path), strlen(w->syntax), NULL);
+	free(w);
+}
+
+struct kw_paths {
+	void (*fn)(void *arg, const char *path);
+	void *arg;
+};
+
+static void kw_path_only(void *arg, const struct cfg_keyword *k)
+{
+	struct kw_paths *p = arg;
+
+	p->fn(p->arg, k->path);
 }
 
 void config_keywords(void (*fn)(void *arg, const char *path), void *arg)
 {
-	char path[CFG_LINE_LEN] = "set";
+	struct kw_paths p = { .fn = fn, .arg = arg };
 
-	keywords(kw_top, path, strlen(path), sizeof(path), fn, arg);
+	config_keyword_table(kw_path_only, &p);
 }
 
 /* ------------------------------------------------- what may follow */
@@ -2129,6 +2327,12 @@ static void write_nsrp(const struct nsrp_config *c, FILE *f)
 	put_uint(f, "set nsrp rto coldstart-wait", c->rto_coldstart_wait_s,
 		 CFG_COLDSTART_WAIT_DEFAULT);
 	put_uint(f, "set nsrp realtime-priority", c->realtime_priority, 0);
+	if (c->metrics.port) {
+		char buf[INET6_ADDRSTRLEN + 16];
+
+		fprintf(f, "set nsrp metrics listen %s\n",
+			config_metrics_str(c, buf, sizeof(buf)));
+	}
 	put_flag(f, "set nsrp config sync", c->config_sync);
 	for (unsigned int i = 0; i < c->n_syncfile; i++) {
 		const struct cfg_syncfile *sf = &c->syncfile[i];
@@ -2189,9 +2393,35 @@ static void write_zones(const struct nsrp_config *c, FILE *f)
 			c->zone_if[i].ifname);
 }
 
+static void write_admin(const struct nsrp_config *c, FILE *f)
+{
+	for (unsigned int i = 0; i < c->n_admin_group; i++)
+		fprintf(f, "set admin group %s privilege %s\n",
+			c->admin_group[i].name,
+			c->admin_group[i].privilege == CFG_PRIV_ALL ? "all" :
+			"read-only");
+}
+
+const char *config_metrics_str(const struct nsrp_config *c, char *buf,
+			       size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	bool v6 = c->metrics.a.family == AF_INET6;
+
+	if (!c->metrics.port) {
+		snprintf(buf, len, "%s", "");
+		return buf;
+	}
+	snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "",
+		 addr_str(&c->metrics.a, a, sizeof(a)), v6 ? "]" : "",
+		 c->metrics.port);
+	return buf;
+}
+
 int config_write(const struct nsrp_config *c, FILE *f)
 {
 	put_str(f, "set hostname", c->hostname);
+	write_admin(c, f);
 	write_zones(c, f);
 	write_nsrp(c, f);
 	write_flow(c, f);

@@ -33,6 +33,8 @@
 #define CFG_MAX_ZONE_MON	16	/* monitored zones */
 #define CFG_MAX_TRACK		16	/* track-ip targets */
 #define CFG_MAX_SYNCFILES	8	/* files config sync keeps alike */
+#define CFG_MAX_ADMIN_GROUPS	8	/* groups given the control socket */
+#define CFG_GROUP_LEN		32	/* a group's name */
 
 /* Defaults and ranges (ScreenOS's where it has one). */
 #define CFG_CLUSTER_ID_MAX	7
@@ -132,6 +134,27 @@ struct cfg_syncfile {
 	char reload[CFG_PATH_LEN];
 };
 
+/* What the members of a group may do on the control socket. */
+enum cfg_privilege {
+	CFG_PRIV_READ_ONLY = 1,	/* the get commands */
+	CFG_PRIV_ALL,		/* every command: set, unset, save, exec too */
+};
+
+/* set admin group NAME [privilege all|read-only] */
+struct cfg_admin_group {
+	char name[CFG_GROUP_LEN];	/* a group name, or a number (gid) */
+	uint8_t privilege;		/* enum cfg_privilege */
+};
+
+/*
+ * set nsrp metrics listen ADDR:PORT: the OpenMetrics page's address;
+ * port 0: off.
+ */
+struct cfg_metrics {
+	struct cfg_addr a;		/* prefixlen unused */
+	uint16_t port;
+};
+
 /* set nsrp monitor interface IF [weight W] */
 struct cfg_monitor {
 	char ifname[IFNAMSIZ];
@@ -161,6 +184,7 @@ struct cfg_origin {
 	unsigned int zone_mon[CFG_MAX_ZONE_MON];
 	unsigned int track[CFG_MAX_TRACK];
 	unsigned int syncfile[CFG_MAX_SYNCFILES];
+	unsigned int admin_group[CFG_MAX_ADMIN_GROUPS];
 	unsigned int control_deadline;
 	unsigned int witness;
 	unsigned int rto_mirror_route;
@@ -252,6 +276,9 @@ struct nsrp_config {
 	bool config_sync;			/* set nsrp config sync */
 	unsigned int n_syncfile;
 	struct cfg_syncfile syncfile[CFG_MAX_SYNCFILES];
+	unsigned int n_admin_group;
+	struct cfg_admin_group admin_group[CFG_MAX_ADMIN_GROUPS];
+	struct cfg_metrics metrics;		/* set nsrp metrics listen */
 
 	struct cfg_origin origin;		/* keep last */
 };
@@ -294,6 +321,29 @@ int config_load(const char *path, struct nsrp_config *out, FILE *errs);
  * interface weight" (the values left out), for whatever documents them.
  */
 void config_keywords(void (*fn)(void *arg, const char *path), void *arg);
+
+/*
+ * The same paths, walked over the same keyword rows as the parser and
+ * config_next(), with what the manual and bash completion need: where the user gives a value before more keywords (syntax
+ * holds CFG_KW_VALUE there: "set nsrp vsd-group id <value> priority"),
+ * and whether the line is the unit's own (local) or the pair's.
+ */
+#define CFG_KW_VALUE	"<value>"
+
+struct cfg_keyword {
+	const char *path;
+	const char *syntax;
+	bool local;
+	/*
+	 * An option of the line before its last word, which takes a value
+	 * and may come in any order with the others ("track-ip ip A
+	 * interval S threshold N").
+	 */
+	bool option;
+};
+
+void config_keyword_table(void (*fn)(void *arg, const struct cfg_keyword *k),
+			  void *arg);
 
 /*
  * What may follow the words of a set or unset line (each word complete),
@@ -417,6 +467,10 @@ const struct cfg_manage *config_track_source(const struct nsrp_config *c,
 
 /* "set hostname", or the system's when it is not set. */
 const char *config_hostname(const struct nsrp_config *c);
+
+/* "ADDR:PORT", "[ADDR6]:PORT" of the metrics page, or "" when off. */
+const char *config_metrics_str(const struct nsrp_config *c, char *buf,
+			       size_t len);
 
 /* The NIC carries a VSI of some group. */
 bool config_is_data_if(const struct nsrp_config *c, const char *ifname);

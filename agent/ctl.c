@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -209,30 +210,56 @@ static uint64_t ctl_now_ns(void)
 	return (uint64_t)ts.tv_sec * CTL_NS_PER_S + ts.tv_nsec;
 }
 
+/* The server's group gid is, if any. */
+static const struct ctl_group *group_of(const struct ctl_server *s, gid_t gid)
+{
+	for (unsigned int i = 0; i < s->n_groups; i++)
+		if (s->groups[i].gid == gid)
+			return &s->groups[i];
+	return NULL;
+}
+
+/* What a member of the peer's groups may do: the best of them. */
+static void peer_groups(const struct ctl_server *s, int fd, gid_t primary,
+			bool *allowed, bool *admin)
+{
+	gid_t groups[256];	/* more groups than this: not a member */
+	socklen_t len = sizeof(groups);
+	const struct ctl_group *g = group_of(s, primary);
+	unsigned int n = 0;
+
+	if (!getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+		n = len / sizeof(gid_t);
+	for (unsigned int i = 0; i < n; i++) {
+		const struct ctl_group *m = group_of(s, groups[i]);
+
+		if (m && (!g || m->admin))
+			g = m;
+	}
+	*allowed = g != NULL;
+	*admin = g && g->admin;
+}
+
 /*
- * Root, the daemon's user (both privileged: the operator), or a member of
- * the socket's group.
+ * Root and the daemon's user (privileged: the operator) may do
+ * everything; so may members of an admin group; members of a read-only
+ * group only what the guard lets through; nobody else anything.
  */
-static bool peer_allowed(const struct ctl_server *s, int fd, bool *privileged)
+static bool peer_allowed(const struct ctl_server *s, int fd, bool *privileged,
+			 bool *admin)
 {
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	gid_t groups[256];	/* more groups than this: not a member */
-	unsigned int i;
+	bool allowed;
 
-	*privileged = false;
+	*privileged = *admin = false;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
 		return false;
-	*privileged = cred.uid == 0 || cred.uid == s->uid;
-	if (*privileged || cred.gid == s->gid)
+	*privileged = *admin = cred.uid == 0 || cred.uid == s->uid;
+	if (*privileged)
 		return true;
-	len = sizeof(groups);
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
-		return false;
-	for (i = 0; i < len / sizeof(gid_t); i++)
-		if (groups[i] == s->gid)
-			return true;
-	return false;
+	peer_groups(s, fd, cred.gid, &allowed, admin);
+	return allowed;
 }
 
 /*
@@ -362,7 +389,8 @@ static struct ctl_client *slot_for(struct ctl_server *s, bool privileged)
  */
 static void accept_one(struct ctl_server *s, int fd, uint64_t now)
 {
-	bool privileged, allowed = peer_allowed(s, fd, &privileged);
+	bool privileged, admin, allowed = peer_allowed(s, fd, &privileged,
+						       &admin);
 	struct ctl_client *c = slot_for(s, privileged);
 
 	if (!c) {
@@ -377,6 +405,7 @@ static void accept_one(struct ctl_server *s, int fd, uint64_t now)
 	c->fd = fd;
 	c->denied = !allowed;
 	c->privileged = privileged;
+	c->admin = admin;
 	c->since_ns = now;
 	if (c->denied)
 		s->stats.denied++;
@@ -592,6 +621,14 @@ static bool run_command(struct ctl_server *s, struct ctl_client *c,
 	int err;
 
 	s->stats.requests++;
+	if (!c->admin && (!s->needs_admin || s->needs_admin(cmd))) {
+		s->stats.forbidden++;
+		c->status = EPERM;
+		ctl_printf(&c->out, "permission denied: this command is for "
+				    "root and the admin groups (set admin "
+				    "group NAME privilege all)\n");
+		return false;
+	}
 	if (s->slow && s->slow(cmd)) {
 		err = answer_in_child(s, c, cmd, flags);
 		if (!err)
@@ -701,6 +738,139 @@ void ctl_server_offload(struct ctl_server *s, ctl_slow_fn slow)
 	s->slow = slow;
 }
 
+void ctl_server_guard(struct ctl_server *s, ctl_admin_fn needs_admin)
+{
+	s->needs_admin = needs_admin;
+}
+
+/* include/uapi/linux/posix_acl.h and posix_acl_xattr.h: a stable ABI. */
+#define CTL_ACL_VERSION		2
+#define CTL_ACL_USER_OBJ	0x01
+#define CTL_ACL_GROUP_OBJ	0x04
+#define CTL_ACL_GROUP		0x08
+#define CTL_ACL_MASK		0x10
+#define CTL_ACL_OTHER		0x20
+#define CTL_ACL_RW		0x06
+#define CTL_ACL_NO_ID		0xffffffffu
+
+static void acl_put(uint8_t *p, uint16_t tag, uint16_t perm, uint32_t id)
+{
+	/* Little-endian on every architecture. */
+	p[0] = tag;
+	p[1] = tag >> 8;
+	p[2] = perm;
+	p[3] = perm >> 8;
+	for (int i = 0; i < 4; i++)
+		p[4 + i] = id >> (8 * i);
+}
+
+/*
+ * Entries in the order the kernel wants them: the owner, the file's own
+ * group, the named groups by gid, the mask, the others.
+ */
+int ctl_acl_encode(const struct ctl_group *g, unsigned int n, uint8_t *buf,
+		   size_t cap)
+{
+	size_t len = 4 + (4 + n) * 8, at = 4;
+	gid_t gids[CTL_MAX_GROUPS];
+
+	if (n > CTL_MAX_GROUPS || len > cap)
+		return -ENOSPC;
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int j = i;
+
+		for (; j > 0 && gids[j - 1] > g[i].gid; j--)
+			gids[j] = gids[j - 1];
+		gids[j] = g[i].gid;
+	}
+	memset(buf, 0, len);
+	buf[0] = CTL_ACL_VERSION;
+	acl_put(buf + at, CTL_ACL_USER_OBJ, CTL_ACL_RW, CTL_ACL_NO_ID);
+	acl_put(buf + (at += 8), CTL_ACL_GROUP_OBJ, 0, CTL_ACL_NO_ID);
+	for (unsigned int i = 0; i < n; i++)
+		acl_put(buf + (at += 8), CTL_ACL_GROUP, CTL_ACL_RW, gids[i]);
+	acl_put(buf + (at += 8), CTL_ACL_MASK, CTL_ACL_RW, CTL_ACL_NO_ID);
+	acl_put(buf + (at += 8), CTL_ACL_OTHER, 0, CTL_ACL_NO_ID);
+	return (int)len;
+}
+
+int ctl_acl_groups(const uint8_t *buf, size_t len, gid_t *gids,
+		   unsigned int cap)
+{
+	unsigned int n = 0;
+
+	if (len < 4 || buf[0] != CTL_ACL_VERSION || (len - 4) % 8)
+		return -EINVAL;
+	for (size_t at = 4; at < len; at += 8) {
+		const uint8_t *p = buf + at;
+		uint16_t tag = p[0] | p[1] << 8, perm = p[2] | p[3] << 8;
+		uint32_t id = p[4] | p[5] << 8 | p[6] << 16 |
+			      (uint32_t)p[7] << 24;
+
+		if (tag != CTL_ACL_GROUP || (perm & CTL_ACL_RW) != CTL_ACL_RW)
+			continue;
+		if (n < cap)
+			gids[n] = id;
+		n++;
+	}
+	return n > cap ? -ENOSPC : (int)n;
+}
+
+/*
+ * Who may use the socket, in the words of a refusal. Named as the fence
+ * is put up, not as a peer is refused: a name service may be slow, and
+ * the loop must not wait on it.
+ */
+static void name_who_may(struct ctl_server *s)
+{
+	gid_t gids[CTL_MAX_GROUPS];
+
+	for (unsigned int i = 0; i < s->n_groups; i++)
+		gids[i] = s->groups[i].gid;
+	ctl_who_may(s->uid, gids, s->n_groups, s->who, sizeof(s->who));
+}
+
+/* The fence of the socket file: its owner, and each group, rw. */
+static int socket_fence(struct ctl_server *s)
+{
+	uint8_t acl[4 + (4 + CTL_MAX_GROUPS) * 8];
+	int n;
+
+	if (!s->path[0])
+		return 0;
+	name_who_may(s);
+	if (!s->n_groups) {
+		removexattr(s->path, "system.posix_acl_access");
+		return chmod(s->path, 0600) ? -errno : 0;
+	}
+	n = ctl_acl_encode(s->groups, s->n_groups, acl, sizeof(acl));
+	if (n < 0)
+		return n;
+	if (!setxattr(s->path, "system.posix_acl_access", acl, n, 0)) {
+		s->acl_missing = false;
+		return 0;
+	}
+	if (errno != EOPNOTSUPP)
+		return -errno;
+	/* Every peer is checked all the same; only the fence is lower. */
+	if (!s->acl_missing)
+		pr_warn("ctl: no ACLs on the file system of %s: the socket is "
+			"opened to every local user, each checked as it "
+			"connects", s->path);
+	s->acl_missing = true;
+	return chmod(s->path, 0666) ? -errno : 0;
+}
+
+int ctl_server_groups(struct ctl_server *s, const struct ctl_group *g,
+		      unsigned int n)
+{
+	if (n > CTL_MAX_GROUPS)
+		return -E2BIG;
+	memcpy(s->groups, g, n * sizeof(*g));
+	s->n_groups = n;
+	return socket_fence(s);
+}
+
 bool ctl_server_reap(struct ctl_server *s, pid_t pid, int status)
 {
 	for (unsigned int i = 0; i < CTL_MAX_CHILDREN; i++) {
@@ -754,7 +924,6 @@ static int clear_stale(const struct sockaddr_un *sa)
 static int listen_on(struct ctl_server *s, const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
 	int err;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
@@ -774,11 +943,9 @@ static int listen_on(struct ctl_server *s, const char *path)
 		return -errno;
 	snprintf(s->path, sizeof(s->path), "%s", path);
 	/* Peers are also checked one by one: the mode is a first fence. */
-	if (chmod(path, 0660) || stat(path, &st))
-		return -errno;
-	s->gid = st.st_gid;
-	/* Named now: a name service may be slow, the loop must not wait. */
-	ctl_who_may(s->uid, s->gid, s->who, sizeof(s->who));
+	err = socket_fence(s);
+	if (err)
+		return err;
 	if (listen(s->lfd, CTL_BACKLOG))
 		return -errno;
 	return 0;
@@ -840,24 +1007,55 @@ void ctl_server_close(struct ctl_server *s)
 	s->path[0] = '\0';
 }
 
-void ctl_who_may(uid_t uid, gid_t gid, char *buf, size_t len)
+/* "group NAME", or "gid N" for a group without a name. */
+static void group_name(gid_t gid, char *buf, size_t len)
 {
-	char pwbuf[1024], user[64], group[64];
-	struct passwd pw, *pwp = NULL;
+	char grbuf[1024];
 	struct group gr, *grp = NULL;
 
-	if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) || !pwp)
-		snprintf(user, sizeof(user), "uid %u", (unsigned int)uid);
+	if (getgrgid_r(gid, &gr, grbuf, sizeof(grbuf), &grp) || !grp)
+		snprintf(buf, len, "gid %u", (unsigned int)gid);
 	else
-		snprintf(user, sizeof(user), "user %s", pw.pw_name);
-	if (getgrgid_r(gid, &gr, pwbuf, sizeof(pwbuf), &grp) || !grp)
-		snprintf(group, sizeof(group), "gid %u", (unsigned int)gid);
-	else
-		snprintf(group, sizeof(group), "group %s", gr.gr_name);
-	if (uid == 0)
-		snprintf(buf, len, "root and members of %s", group);
-	else
-		snprintf(buf, len, "root, %s and members of %s", user, group);
+		snprintf(buf, len, "group %s", gr.gr_name);
+}
+
+/* Appends to buf what printf would write, cut at its end. */
+static void append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t at = strnlen(buf, len);
+	va_list ap;
+
+	if (at + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + at, len - at, fmt, ap);
+	va_end(ap);
+}
+
+void ctl_who_may(uid_t uid, const gid_t *gids, unsigned int n, char *buf,
+		 size_t len)
+{
+	char pwbuf[1024], name[64];
+	struct passwd pw, *pwp = NULL;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	if (uid != 0) {
+		if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &pwp) || !pwp)
+			snprintf(name, sizeof(name), "uid %u",
+				 (unsigned int)uid);
+		else
+			snprintf(name, sizeof(name), "user %s", pw.pw_name);
+		append(buf, len, "root%s%s", n ? ", " : " and ", name);
+	} else {
+		append(buf, len, "root");
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		group_name(gids[i], name, sizeof(name));
+		append(buf, len, "%s%s", !i ? " and members of " :
+				 i + 1 < n ? ", " : " or ", name);
+	}
 }
 
 /* ----------------------------------------------------------- the client */

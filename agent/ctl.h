@@ -2,9 +2,10 @@
 /*
  * ctl.h - the control socket between nsrpd and nsrpctl.
  *
- * An AF_UNIX SOCK_SEQPACKET socket (default CTL_DEFAULT_PATH, mode 0660):
- * message boundaries come from the kernel, each message also carries its
- * own version and length so both ends can check them.
+ * An AF_UNIX SOCK_SEQPACKET socket (default CTL_DEFAULT_PATH, mode 0600,
+ * an ACL entry for each group given access): message boundaries come
+ * from the kernel, each message also carries its own version and length
+ * so both ends can check them.
  *
  *   request   version u8 | flags u8 (CTL_F_JSON) | len u16 | command
  *   response  version u8 | flags u8 (CTL_RF_END) | len u16 | status u32
@@ -21,9 +22,12 @@
  * that the daemon adds to its own loop (ctl_server_fd()). Each client
  * has its own output buffer: a client that stops reading only stalls
  * itself, and it sends nothing more until its response has drained.
- * Peers are checked with SO_PEERCRED: root, the daemon's own user, or a
- * member of the socket file's group (give /run/nsrpd the setgid bit and
- * a group to open it to operators).
+ * Peers are checked with SO_PEERCRED. Root and the daemon's own user may
+ * run every command; so may the members of the groups given the admin
+ * privilege (ctl_server_groups()); the members of read-only groups may
+ * run only the commands the guard (ctl_server_guard()) lets them: the get
+ * commands. The socket file is mode 0600, with an ACL entry for each
+ * group: a first fence, before the check of each peer.
  *
  * Clients that would keep the operator out are let go, each told why
  * where it can still be told:
@@ -123,12 +127,24 @@ typedef int (*ctl_handler_fn)(void *arg, const char *cmd, int json,
  */
 typedef bool (*ctl_slow_fn)(const char *cmd);
 
+/* Whether a command changes something: only admins may run it. */
+typedef bool (*ctl_admin_fn)(const char *cmd);
+
+/* A group whose members may use the socket. */
+struct ctl_group {
+	gid_t gid;
+	bool admin;		/* every command; else what the guard allows */
+};
+
+#define CTL_MAX_GROUPS	8
+
 #define CTL_MAX_CHILDREN	4	/* slow answers at once; more: EBUSY */
 #define CTL_CHILD_SEND_S	30	/* a child waits this long for a reader */
 
 struct ctl_stats {
 	uint64_t accepted;	/* connections */
 	uint64_t denied;	/* connections refused by SO_PEERCRED */
+	uint64_t forbidden;	/* commands refused to a read-only peer */
 	uint64_t too_many;	/* refused: full, and nobody to put out */
 	uint64_t evicted;	/* put out to make room for a newcomer */
 	uint64_t timed_out;	/* idle or not reading for too long */
@@ -151,6 +167,7 @@ struct ctl_client {
 	bool busy;		/* a response is pending */
 	bool denied;		/* failed the credential check */
 	bool privileged;	/* root or the daemon's own user */
+	bool admin;		/* may run every command */
 	uint64_t since_ns;	/* idle or stalled since (CLOCK_MONOTONIC) */
 };
 
@@ -163,10 +180,13 @@ struct ctl_server {
 	uint64_t stall_ns;	/* CTL_STALL_S */
 	char path[108];
 	uid_t uid;		/* the daemon's */
-	gid_t gid;		/* the socket file's */
-	char who[160];		/* who may use it (ctl_who_may()) */
+	struct ctl_group groups[CTL_MAX_GROUPS];
+	unsigned int n_groups;
+	bool acl_missing;	/* the file system refused the socket's ACL */
+	char who[512];		/* who may use it (ctl_who_may()) */
 	ctl_handler_fn fn;
 	ctl_slow_fn slow;	/* NULL: every answer from the loop */
+	ctl_admin_fn needs_admin;	/* NULL: every command is an admin's */
 	void *arg;
 	pid_t children[CTL_MAX_CHILDREN];	/* 0: a free slot */
 	struct ctl_client clients[CTL_MAX_CLIENTS];
@@ -183,6 +203,25 @@ int ctl_server_open(struct ctl_server *s, const char *path,
 		    ctl_handler_fn fn, void *arg);
 /* Which commands a child answers (see ctl_slow_fn). */
 void ctl_server_offload(struct ctl_server *s, ctl_slow_fn slow);
+/* Which commands read-only peers may not run (see ctl_admin_fn). */
+void ctl_server_guard(struct ctl_server *s, ctl_admin_fn needs_admin);
+/*
+ * The groups whose members may use the socket, in place of those given
+ * before: the socket's ACL is written again (its other users lose
+ * access), and peers connected already keep what they were allowed.
+ * Where the file system has no ACLs, the socket is opened to every user
+ * (mode 0666) and the check of each peer is the only fence (logged).
+ * Returns 0 or -errno.
+ */
+int ctl_server_groups(struct ctl_server *s, const struct ctl_group *g,
+		      unsigned int n);
+/*
+ * The socket file's ACL for those groups, as the kernel takes it in
+ * system.posix_acl_access (owner and groups rw, nobody else): the bytes
+ * written into buf (cap bytes), or -ENOSPC.
+ */
+int ctl_acl_encode(const struct ctl_group *g, unsigned int n, uint8_t *buf,
+		   size_t cap);
 /*
  * A child that exited, as waitpid() reported it: true when it was one of
  * the server's (counted when it failed), false when it is somebody
@@ -197,10 +236,21 @@ void ctl_server_event(struct ctl_server *s);
 void ctl_server_close(struct ctl_server *s);
 
 /*
- * Who may use a socket owned by uid and gid, in words: "root, user nsrp
- * and members of group nsrp". What a refusal says, on either end.
+ * The groups an ACL as ctl_acl_encode() writes it gives the socket (its
+ * named groups with read and write), for a client refused at the file:
+ * how many were written into gids (at most cap), -ENOSPC when there were
+ * more, -EINVAL when buf is no such ACL.
  */
-void ctl_who_may(uid_t uid, gid_t gid, char *buf, size_t len);
+int ctl_acl_groups(const uint8_t *buf, size_t len, gid_t *gids,
+		   unsigned int cap);
+
+/*
+ * Who may use a socket owned by uid, opened to the n groups gids, in
+ * words: "root", "root, user nsrp and members of group nsrp-ro or group
+ * nsrp-admin". What a refusal says, on either end.
+ */
+void ctl_who_may(uid_t uid, const gid_t *gids, unsigned int n, char *buf,
+		 size_t len);
 
 /* ----------------------------------------------------------- the client */
 

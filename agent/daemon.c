@@ -15,6 +15,7 @@
  * preempt goes the other way, as an input of each election.
  */
 #include <errno.h>
+#include <grp.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +34,8 @@
 #include "log.h"
 #include "manage.h"
 #include "netlink.h"
+#include "openmetrics.h"
+#include "privs.h"
 
 /* epoll tags: what became ready. */
 enum {
@@ -45,6 +48,7 @@ enum {
 	EV_HALINKS,	/* an HA path's link changed */
 	EV_PACT,	/* a pact's socket, its fd above the low 32 bits */
 	EV_REKEY,	/* new HA link keys are derived */
+	EV_METRICS,	/* the metrics page's sockets */
 	EV_PROBE,	/* answers from the peer's data plane */
 	EV_ROUTE_WATCH,	/* the kernel's routes changed */
 	EV_ROUTE_DUMP,	/* a dump of them came in */
@@ -65,6 +69,45 @@ static int ep_add(int epfd, int fd, uint64_t tag)
 }
 
 /* ------------------------------------------------------------ the joints */
+
+/*
+ * The roles as systemd's STATUS= shows them, "vsd 0 master, vsd 1
+ * backup"; settled once no group is in Initial any more.
+ */
+static bool nsrpd_roles(const struct nsrpd *d, char *buf, size_t len)
+{
+	bool settled = true;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < NSRPD_MAX_VSD; i++) {
+		const struct cluster_group *g = &d->cl.group[i];
+		int n;
+
+		if (!g->active)
+			continue;
+		settled &= g->vsd.state != VSD_INITIAL;
+		n = snprintf(buf + used, len - used, "%svsd %u %s",
+			     used ? ", " : "", i, vsd_state_name(g->vsd.state));
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += n;
+	}
+	if (!used)
+		snprintf(buf, len, "no VSD group runs");
+	return settled;
+}
+
+/* READY=1 once every group has its first role; STATUS= on each change. */
+static void nsrpd_tell_systemd(struct nsrpd *d)
+{
+	char roles[SDNOTIFY_STATUS_LEN];
+
+	if (!d->sd.on || !d->cl.started)
+		return;
+	if (nsrpd_roles(d, roles, sizeof(roles)) || d->sd.ready)
+		sdnotify_ready(&d->sd, roles);
+}
 
 static void nsrpd_on_transition(void *arg, unsigned int vsd,
 				const struct vsd_transition *t, uint64_t now)
@@ -87,6 +130,7 @@ static void nsrpd_on_transition(void *arg, unsigned int vsd,
 		routesync_released(&d->rs, vsd, now);
 	}
 	notify_run(&d->nt, &d->cfg, vsd, t);
+	nsrpd_tell_systemd(d);
 }
 
 static void nsrpd_on_reassert(void *arg, unsigned int vsd, uint64_t now)
@@ -741,6 +785,54 @@ static int nsrpd_health(struct nsrpd *d)
 static int nsrpd_config_line(void *arg, const char *line, char *msg,
 			     size_t msglen);
 
+/*
+ * "set admin group NAME privilege ...", the names looked up: 0, or
+ * -EINVAL with the first that names no group in msg.
+ */
+static int nsrpd_ctl_groups(const struct nsrp_config *c, struct ctl_group *g,
+			    char *msg, size_t msglen)
+{
+	for (unsigned int i = 0; i < c->n_admin_group; i++) {
+		const struct cfg_admin_group *a = &c->admin_group[i];
+		char buf[16384], *end;
+		struct group gr, *found = NULL;
+		unsigned long gid = strtoul(a->name, &end, 10);
+		int err;
+
+		g[i].admin = a->privilege == CFG_PRIV_ALL;
+		if (!*end && a->name[0] >= '0' && a->name[0] <= '9') {
+			g[i].gid = gid;
+			continue;
+		}
+		err = getgrnam_r(a->name, &gr, buf, sizeof(buf), &found);
+		if (!found) {
+			snprintf(msg, msglen, "admin group %s: %s", a->name,
+				 err ? strerror(err) : "no such group");
+			return -EINVAL;
+		}
+		g[i].gid = found->gr_gid;
+	}
+	return 0;
+}
+
+/* Who may use the control socket, as the configuration says. */
+static int nsrpd_ctl_access(struct nsrpd *d, const struct nsrp_config *c)
+{
+	struct ctl_group g[CFG_MAX_ADMIN_GROUPS];
+	char msg[128];
+	int err = nsrpd_ctl_groups(c, g, msg, sizeof(msg));
+
+	if (err) {
+		pr_err("%s", msg);
+		return err;
+	}
+	err = ctl_server_groups(&d->ctl, g, c->n_admin_group);
+	if (err)
+		pr_err("%s: cannot give its groups access: %s", d->sock_path,
+		       strerror(-err));
+	return err;
+}
+
 static int nsrpd_control(struct nsrpd *d)
 {
 	struct command_sess_origin origin = d->cmd.origin;
@@ -767,7 +859,41 @@ static int nsrpd_control(struct nsrpd *d)
 		return err;
 	}
 	ctl_server_offload(&d->ctl, command_is_slow);
+	ctl_server_guard(&d->ctl, command_needs_admin);
+	err = nsrpd_ctl_access(d, &d->cfg);
+	if (err)
+		return err;
 	return ep_add(d->epfd, ctl_server_fd(&d->ctl), EV_CTL);
+}
+
+/* The metrics page, from the parts as they are now. */
+static int nsrpd_metrics_page(void *arg, enum metrics_format fmt,
+			      struct ctl_out *out)
+{
+	struct nsrpd *d = arg;
+	const struct om_src src = {
+		.cfg = &d->cfg, .cl = &d->cl, .ha = &d->ha, .sy = &d->sy,
+		.sw = &d->sw, .dp = &d->dp, .health = &d->health,
+		.cs = &d->cs, .ctl = &d->ctl.stats, .ms = &d->metrics.stats,
+		.nt = &d->nt,
+	};
+
+	return om_render(&src, fmt, out, clock_now_ns());
+}
+
+static int nsrpd_metrics(struct nsrpd *d)
+{
+	char msg[128];
+	int err = ep_add(d->epfd, metrics_fd(&d->metrics), EV_METRICS);
+
+	if (err) {
+		pr_err("cannot set up the metrics page: %s", strerror(-err));
+		return err;
+	}
+	err = metrics_listen(&d->metrics, &d->cfg.metrics, msg, sizeof(msg));
+	if (err)
+		pr_err("%s", msg);
+	return err;
 }
 
 int nsrpd_init(struct nsrpd *d)
@@ -781,9 +907,13 @@ int nsrpd_init(struct nsrpd *d)
 	d->epfd = d->sfd = -1;
 	d->rekey.efd = -1;
 	ctl_server_init(&d->ctl);
+	err = metrics_init(&d->metrics, nsrpd_metrics_page, d);
+	if (err)
+		return err;
 	d->pact.lfd = d->pact.out = -1;
 	for (int i = 0; i < PACT_ACCEPTED; i++)
 		d->pact.in[i] = -1;
+	sdnotify_init(&d->sd, clock_now_ns());
 	dpprobe_init(&d->probe);
 	err = nsrpd_loop_fds(d);
 	if (err)
@@ -809,6 +939,12 @@ int nsrpd_init(struct nsrpd *d)
 		err = nsrpd_probes(d);
 	if (!err)
 		err = nsrpd_control(d);
+	if (!err)
+		err = nsrpd_metrics(d);
+	if (err)
+		return err;
+	/* Everything is loaded, pinned and open: the rest needs little. */
+	err = privs_drop(dp_uses_dispatcher(&d->dp));
 	if (err)
 		return err;
 	pr_info("unit %u (%s, cluster %u) up, %d NICs, HA %s, secondary %s",
@@ -822,6 +958,7 @@ int nsrpd_init(struct nsrpd *d)
 		if (d->cl.group[i].active)
 			vsi_reset(&d->vsi, i);
 	cluster_start(&d->cl, now);
+	nsrpd_tell_systemd(d);
 	return 0;
 }
 
@@ -872,6 +1009,10 @@ static void nsrpd_config_swap(struct nsrpd *d, const struct nsrp_config *n)
 	if (n->realtime_priority != d->cfg.realtime_priority)
 		nsrpd_sched(n->realtime_priority);
 	manage_apply(&d->cfg, n);
+	if (n->n_admin_group != d->cfg.n_admin_group ||
+	    memcmp(n->admin_group, d->cfg.admin_group,
+		   sizeof(n->admin_group[0]) * n->n_admin_group))
+		nsrpd_ctl_access(d, n);
 	d->cfg = *n;
 	health_reconfigure(&d->health, now);
 	if (nsrpd_watch_health(d))
@@ -921,6 +1062,21 @@ static int nsrpd_peer_accepts(struct nsrpd *d, const struct nsrp_config *n,
 	return ret;
 }
 
+/*
+ * What a new configuration needs of the host before it can replace the
+ * running one: its admin groups exist, and its metrics page listens
+ * (there already, or now). 0, or -errno with why in msg.
+ */
+static int nsrpd_prepare(struct nsrpd *d, const struct nsrp_config *n,
+			 char *msg, size_t msglen)
+{
+	struct ctl_group g[CFG_MAX_ADMIN_GROUPS];
+	int err = nsrpd_ctl_groups(n, g, msg, msglen);
+
+	return err ? err : metrics_listen(&d->metrics, &n->metrics, msg,
+					  msglen);
+}
+
 /* One "set" or "unset" line at run time, from the control socket. */
 static int nsrpd_config_line(void *arg, const char *line, char *msg,
 			     size_t msglen)
@@ -937,6 +1093,8 @@ static int nsrpd_config_line(void *arg, const char *line, char *msg,
 	ret = config_apply_runtime(&d->cfg, line, n, msg, msglen);
 	if (!ret && !config_line_local(line))
 		ret = nsrpd_peer_accepts(d, n, msg, msglen);
+	if (!ret)
+		ret = nsrpd_prepare(d, n, msg, msglen);
 	nsrpd_loggable(line, shown, sizeof(shown));
 	if (ret) {
 		pr_warn("config: '%s' refused: %s", shown, msg);
@@ -967,7 +1125,8 @@ static void nsrpd_reload(struct nsrpd *d)
 		       d->cfg_path, why);
 		goto out;
 	}
-	if (nsrpd_peer_accepts(d, n, msg, sizeof(msg))) {
+	if (nsrpd_peer_accepts(d, n, msg, sizeof(msg)) ||
+	    nsrpd_prepare(d, n, msg, sizeof(msg))) {
 		pr_err("reload: %s refused: %s", d->cfg_path, msg);
 		goto out;
 	}
@@ -995,6 +1154,8 @@ static struct timespec *nsrpd_sleep_time(struct nsrpd *d, uint64_t now,
 		health_next_deadline(&d->health),
 		cfgsync_next_deadline(&d->cs, now),
 		pact_next_deadline(&d->pact),
+		sdnotify_next_deadline(&d->sd),
+		metrics_next_deadline(&d->metrics),
 		vsi_next_deadline(&d->vsi),
 		dpprobe_next_deadline(&d->probe),
 		routesync_next_deadline(&d->rs, now),
@@ -1057,6 +1218,7 @@ static void nsrpd_signal(struct nsrpd *d)
 		case SIGINT:
 			pr_info("signal %u: handing over and stopping",
 				si.ssi_signo);
+			sdnotify_stopping(&d->sd);
 			cluster_shutdown(&d->cl, clock_now_ns());
 			break;
 		case SIGHUP:
@@ -1112,6 +1274,8 @@ static void nsrpd_event(struct nsrpd *d, uint64_t tag, uint64_t now)
 		nsrpd_pact_event(d, tag >> 32, now);
 	else if (tag == EV_REKEY)
 		nsrpd_rekeyed(d);
+	else if (tag == EV_METRICS)
+		metrics_event(&d->metrics, now);
 	else if (tag == EV_PROBE)
 		dpprobe_read(&d->probe, now,
 			     d->cl.peer.ever ? d->cl.peer.unit_id : 0,
@@ -1145,6 +1309,7 @@ static void nsrpd_background(struct nsrpd *d, uint64_t now)
 	dpprobe_tick(&d->probe, now,
 		     (uint64_t)d->cfg.hb_interval_ms * NS_PER_MS);
 	nsrpd_pact_tick(d, now);
+	metrics_tick(&d->metrics, now);
 	cfgsync_peer(&d->cs, d->cl.peer.present ? &d->cl.peer.hb : NULL);
 	cfgsync_tick(&d->cs, now);
 	sweep_saw_expiry(&d->sw, sync_take_soonest_expiry(&d->sy));
@@ -1185,6 +1350,8 @@ int nsrpd_run(struct nsrpd *d)
 		cluster_tick(&d->cl, t_events, &in);
 		t_tick = clock_now_ns();
 		nsrpd_background(d, t_tick);
+		/* Only a loop that goes round tells systemd it lives. */
+		sdnotify_tick(&d->sd, t_tick);
 		nsrpd_check_slow(d, now, t_events, t_tick);
 		loopstat_add(&d->loop, clock_now_ns() - now);
 	}
@@ -1209,6 +1376,7 @@ void nsrpd_fini(struct nsrpd *d)
 	routesync_fini(&d->rs);
 	routenl_close(&d->rnl);
 	sync_fini(&d->sy);
+	metrics_close(&d->metrics);
 	ctl_server_close(&d->ctl);
 	rekey_fini(&d->rekey);
 	hasess_fini(&d->ha);

@@ -24,11 +24,13 @@
 #include "health.h"
 #include "linkwatch.h"
 #include "loopstat.h"
+#include "metrics.h"
 #include "notify.h"
 #include "pact.h"
 #include "rekey.h"
 #include "routenl.h"
 #include "routesync.h"
+#include "sdnotify.h"
 #include "sweep.h"
 #include "sync.h"
 #include "vsi.h"
@@ -64,6 +66,8 @@ struct nsrpd {
 	struct rekey rekey;		/* new HA link passwords, off the loop */
 	struct ctl_server ctl;
 	struct command_env cmd;
+	struct sdnotify sd;		/* what systemd is told */
+	struct metrics metrics;		/* the metrics page */
 
 	/* The event loop. */
 	int epfd, sfd;

@@ -27,6 +27,7 @@
 
 #include "dataplane.h"
 #include "log.h"
+#include "netlink.h"
 #include "sesstab.h"
 #include "nsrpd_apply.skel.h"
 #include "nsrpd_tc.skel.h"
@@ -381,8 +382,8 @@ static void dp_detach_stale_xdp(int ifindex, const char *ifname)
 	xdp_multiprog__close(mp);
 }
 
-/* Records whether libxdp used its dispatcher or attached the program alone. */
-static const char *dp_xdp_how(int ifindex, enum xdp_attach_mode mode)
+/* Whether libxdp put the program in its dispatcher, or attached it alone. */
+static bool dp_in_dispatcher(int ifindex)
 {
 	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
 	bool legacy = true;
@@ -391,19 +392,58 @@ static const char *dp_xdp_how(int ifindex, enum xdp_attach_mode mode)
 		legacy = xdp_multiprog__is_legacy(mp);
 		xdp_multiprog__close(mp);
 	}
-	if (mode == XDP_MODE_NATIVE)
-		return legacy ? "native" : "native+dispatcher";
-	return legacy ? "generic" : "generic+dispatcher";
+	return !legacy;
 }
 
-/* Native where the driver has it, else generic. */
+/*
+ * Why libxdp attached the program alone, in its own words, from the
+ * messages it gave while it tried (held back: see dp_attach_xdp()).
+ */
+static void dp_note_no_dispatcher(struct dataplane *dp)
+{
+	static const char *const why[] = {
+		"Compatibility check for dispatcher", "dispatcher without",
+		"xdp-dispatcher.o", "to dispatcher",
+	};
+	char said[sizeof(dp->no_dispatcher) - 32];
+
+	if (dp->no_dispatcher[0])
+		return;
+	if (getenv("LIBXDP_SKIP_DISPATCHER")) {
+		snprintf(said, sizeof(said), "LIBXDP_SKIP_DISPATCHER is set");
+	} else {
+		snprintf(said, sizeof(said), "libxdp gave no reason");
+		for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+			if (!log_lib_held(why[i], said, sizeof(said)))
+				break;
+	}
+	/* Shown in JSON too: libxdp's words without quotes or escapes. */
+	for (char *c = said; *c; c++)
+		if (*c == '"' || *c == '\\' || *c < ' ' || *c > '~')
+			*c = '\'';
+	snprintf(dp->no_dispatcher, sizeof(dp->no_dispatcher),
+		 "no dispatcher: %s", said);
+	pr_info("XDP: libxdp's dispatcher is not used (%s): each NIC runs "
+		"nsrpd's program alone, and no other XDP program can share it",
+		said);
+}
+
+/*
+ * Native where the driver has it, else generic. libxdp tries its
+ * dispatcher first, and where the kernel refuses it, it attaches the
+ * program alone: the failures of that try are libxdp's to recover from,
+ * not warnings of ours, so its messages are held back (logged if the
+ * attachment fails after all), and the one fact that matters, dispatcher
+ * or not and why, is said once.
+ */
 static int dp_attach_xdp(struct dataplane *dp, struct dp_iface *ifc)
 {
 	static const enum xdp_attach_mode modes[] = { XDP_MODE_NATIVE,
 						      XDP_MODE_SKB };
-	int err = -EINVAL;
+	int err = -EINVAL, native_err = 0;
 
 	dp_detach_stale_xdp(ifc->ifindex, ifc->name);
+	log_lib_hold();
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		err = xdp_program__attach(dp->xprog, ifc->ifindex, modes[i], 0);
 		/* The first attach loaded the programs: now they have fds. */
@@ -413,19 +453,67 @@ static int dp_attach_xdp(struct dataplane *dp, struct dp_iface *ifc)
 		}
 		if (!err) {
 			ifc->xdp_attached = true;
-			ifc->xdp_how = dp_xdp_how(ifc->ifindex, modes[i]);
+			ifc->xdp_native = modes[i] == XDP_MODE_NATIVE;
+			ifc->dispatcher = dp_in_dispatcher(ifc->ifindex);
+			ifc->xdp_how = ifc->xdp_native ?
+				(ifc->dispatcher ? "native+dispatcher" : "native") :
+				(ifc->dispatcher ? "generic+dispatcher" : "generic");
+			if (!ifc->dispatcher)
+				dp_note_no_dispatcher(dp);
+			log_lib_release(false);
+			if (native_err)
+				pr_warn("%s: native XDP refused (%s): attached "
+					"in generic mode, far slower", ifc->name,
+					strerror(-native_err));
 			pr_info("%s: XDP attached (%s)", ifc->name,
 				ifc->xdp_how);
 			return 0;
 		}
-		pr_warn("%s: XDP %s attach failed: %s", ifc->name,
-			modes[i] == XDP_MODE_NATIVE ? "native" : "generic",
-			strerror(-err));
+		if (modes[i] == XDP_MODE_NATIVE)
+			native_err = err;
 	}
+	log_lib_release(true);
+	pr_warn("%s: XDP attach failed, native and generic: %s", ifc->name,
+		strerror(-err));
 	return err;
 }
 
-/* Attaches one tc program; creating clsact is idempotent. */
+bool dp_uses_dispatcher(const struct dataplane *dp)
+{
+	for (int i = 0; i < dp->n_ifaces; i++)
+		if (dp->ifaces[i].dispatcher)
+			return true;
+	return false;
+}
+
+const char *dp_dispatcher_note(const struct dataplane *dp)
+{
+	if (dp_uses_dispatcher(dp))
+		return "libxdp's dispatcher";
+	return dp->no_dispatcher;
+}
+
+/*
+ * The clsact qdisc that both tc programs hang on, where it is missing
+ * (an earlier run leaves it): creating one that exists is refused, and
+ * the kernel's refusal would be logged ("Exclusivity flag on").
+ */
+static int dp_tc_clsact(struct dp_iface *ifc)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifc->ifindex,
+		    .attach_point = BPF_TC_INGRESS | BPF_TC_EGRESS);
+	int err = nl_has_qdisc(ifc->ifindex, "clsact");
+
+	if (err > 0)
+		return 0;
+	err = err < 0 ? err : bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		pr_err("%s: cannot create the clsact qdisc: %s", ifc->name,
+		       strerror(-err));
+	return err == -EEXIST ? 0 : err;
+}
+
+/* Attaches one tc program on the clsact qdisc. */
 static int dp_tc_attach_one(struct dp_iface *ifc, enum bpf_tc_attach_point at,
 			    struct bpf_program *prog)
 {
@@ -436,12 +524,6 @@ static int dp_tc_attach_one(struct dp_iface *ifc, enum bpf_tc_attach_point at,
 		    .prog_fd = bpf_program__fd(prog));
 	int err;
 
-	err = bpf_tc_hook_create(&hook);
-	if (err && err != -EEXIST) {
-		pr_err("%s: cannot create the clsact qdisc: %s", ifc->name,
-		       strerror(-err));
-		return err;
-	}
 	err = bpf_tc_attach(&hook, &opts);
 	if (err)
 		pr_err("%s: cannot attach %s: %s", ifc->name,
@@ -467,6 +549,9 @@ static int dp_attach_tc(struct dataplane *dp, struct dp_iface *ifc)
 {
 	int err;
 
+	err = dp_tc_clsact(ifc);
+	if (err)
+		return err;
 	err = dp_tc_attach_one(ifc, BPF_TC_EGRESS, dp->tc->progs.nsrp_learn);
 	if (err)
 		return err;
@@ -507,6 +592,24 @@ int dp_attach(struct dataplane *dp, const char *ifname)
 	return 0;
 }
 
+/*
+ * The program alone on the NIC is taken off by netlink, only if it is
+ * still ours (XDP_FLAGS_REPLACE): that takes CAP_NET_ADMIN alone, all
+ * the agent keeps (privs.h). libxdp's own detach first looks programs
+ * up by id, which takes CAP_SYS_ADMIN: it is left for the dispatcher.
+ */
+static int dp_detach_xdp(struct dataplane *dp, struct dp_iface *ifc)
+{
+	LIBBPF_OPTS(bpf_xdp_attach_opts, opts,
+		    .old_prog_fd = xdp_program__fd(dp->xprog));
+	__u32 mode = ifc->xdp_native ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+
+	if (ifc->dispatcher)
+		return xdp_program__detach(dp->xprog, ifc->ifindex,
+					   XDP_MODE_UNSPEC, 0);
+	return bpf_xdp_detach(ifc->ifindex, mode | XDP_FLAGS_REPLACE, &opts);
+}
+
 static void dp_detach_one(struct dataplane *dp, struct dp_iface *ifc)
 {
 	int err;
@@ -517,8 +620,7 @@ static void dp_detach_one(struct dataplane *dp, struct dp_iface *ifc)
 		ifc->tc_attached = false;
 	}
 	if (ifc->xdp_attached) {
-		err = xdp_program__detach(dp->xprog, ifc->ifindex,
-					  XDP_MODE_UNSPEC, 0);
+		err = dp_detach_xdp(dp, ifc);
 		if (err)
 			pr_warn("%s: XDP detach: %s", ifc->name,
 				strerror(-err));

@@ -20,6 +20,8 @@ struct dp_iface {
 	bool xdp_attached;
 	bool tc_attached;
 	const char *xdp_how;		/* "native", "generic"; "+dispatcher" */
+	bool xdp_native;		/* else generic (SKB) mode */
+	bool dispatcher;		/* in libxdp's dispatcher */
 };
 
 struct nsrpd_xdp;
@@ -47,6 +49,11 @@ struct dataplane {
 	int ncpus;
 	struct dp_iface ifaces[NSRPD_MAX_IFACES];
 	int n_ifaces;
+	/*
+	 * Why the NICs run the program without libxdp's dispatcher, as
+	 * libxdp said it ("" until the first attachment, or with it).
+	 */
+	char no_dispatcher[160];
 };
 
 /*
@@ -68,6 +75,13 @@ void dp_apply_close(struct dp_apply *a);
 int dp_apply_fd(const struct dataplane *dp);
 /* Attaches XDP and the tc egress learner to a cluster NIC. */
 int dp_attach(struct dataplane *dp, const char *ifname);
+/* Some NIC runs the program in libxdp's dispatcher. */
+bool dp_uses_dispatcher(const struct dataplane *dp);
+/*
+ * One line of what an operator needs to know of the attachment: with
+ * libxdp's dispatcher or not, and why ("" before any attachment).
+ */
+const char *dp_dispatcher_note(const struct dataplane *dp);
 /* Detaches from every NIC; the pinned maps stay. */
 void dp_detach_all(struct dataplane *dp);
 void dp_close(struct dataplane *dp);

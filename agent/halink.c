@@ -12,6 +12,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "clock.h"
 #include "halink.h"
 #include "log.h"
 
@@ -24,6 +25,68 @@ void ha_path_init(struct ha_path *p)
 	memset(p, 0, sizeof(*p));
 	p->fd = -1;
 }
+
+/* --------------------------------------------------- heartbeat echo */
+
+#define HA_RTT_SHIFT	3	/* smoothed as TCP's srtt: 1/8 of each new */
+#define HA_LATE_MAX	64	/* a heartbeat this far behind came late */
+
+void ha_hb_echo_next(struct ha_hb_echo *e, uint64_t now,
+		     struct proto_hb_echo *out)
+{
+	uint64_t held = 0;
+
+	if (!++e->sent)		/* 0 means none: skipped as it wraps */
+		e->sent = 1;
+	e->sent_ns[e->sent % HA_HB_KEPT] = now;
+	if (e->peer_last && now > e->peer_last_ns)
+		held = (now - e->peer_last_ns) / NS_PER_US;
+	out->sent = e->sent;
+	out->echo = e->peer_last;
+	out->held_us = held > UINT32_MAX ? UINT32_MAX : held;
+}
+
+/* Its number, and what it says of ours: a round trip, if it echoes one. */
+static void ha_hb_rtt(struct ha_hb_echo *e, const struct proto_hb_echo *in,
+		      uint64_t now)
+{
+	uint64_t sent, held = (uint64_t)in->held_us * NS_PER_US, rtt;
+
+	if (!in->echo || in->echo > e->sent || e->sent - in->echo >= HA_HB_KEPT)
+		return;
+	sent = e->sent_ns[in->echo % HA_HB_KEPT];
+	if (now <= sent + held)
+		return;
+	rtt = now - sent - held;
+	e->rtt_last_ns = rtt;
+	e->rtt_ns = e->rtts++ ? e->rtt_ns - (e->rtt_ns >> HA_RTT_SHIFT) +
+					(rtt >> HA_RTT_SHIFT)
+			      : rtt;
+}
+
+void ha_hb_echo_heard(struct ha_hb_echo *e, const struct proto_hb_echo *in,
+		      uint64_t epoch, uint64_t now)
+{
+	uint32_t n = in->sent;
+
+	if (e->peer_last && epoch != e->peer_epoch)
+		e->peer_last = 0;	/* a new run numbers from 1 */
+	e->peer_epoch = epoch;
+	e->heard++;
+	if (e->peer_last && n <= e->peer_last) {
+		/* Counted lost when the next one came: it was only late. */
+		if (e->peer_last - n < HA_LATE_MAX && e->lost)
+			e->lost--;
+	} else {
+		if (e->peer_last)
+			e->lost += n - e->peer_last - 1;
+		e->peer_last = n;
+		e->peer_last_ns = now;
+	}
+	ha_hb_rtt(e, in, now);
+}
+
+/* ------------------------------------------------------------ sockets */
 
 #define HA_SOCK_BUF	(8 << 20)	/* bytes, each way */
 

@@ -8,6 +8,8 @@
 #include <net/if.h>
 #include <netinet/in.h>
 
+#include "proto.h"
+
 /*
  * One HA path: a UDP socket bound to one interface. Frames go out as
  * link broadcasts with TTL 255 and are accepted only with TTL 255, so that
@@ -17,6 +19,23 @@ enum ha_path_id {
 	HA_PRIMARY = 0,		/* set nsrp interface */
 	HA_SECONDARY = 1,	/* set nsrp secondary-path */
 	HA_NPATHS,
+};
+
+/* Heartbeats whose send time a path keeps, for their echo (round trip). */
+#define HA_HB_KEPT	16
+
+/* What a path's heartbeats tell of it (proto.h's echo). */
+struct ha_hb_echo {
+	uint32_t sent;			/* heartbeats sent on the path */
+	uint64_t sent_ns[HA_HB_KEPT];	/* heartbeat n went out at [n % KEPT] */
+	uint64_t peer_epoch;		/* the peer's run that numbered them */
+	uint32_t peer_last;		/* the peer's number last heard; 0: none */
+	uint64_t peer_last_ns;		/* when */
+	uint64_t heard;			/* the peer's heartbeats heard here */
+	uint64_t lost;			/* and missing from its numbering */
+	uint64_t rtt_ns;		/* smoothed round trip; 0: none yet */
+	uint64_t rtt_last_ns;		/* the latest */
+	uint64_t rtts;			/* round trips measured */
 };
 
 struct ha_path {
@@ -34,9 +53,20 @@ struct ha_path {
 	/* Passes of the loop that left sending or receiving to the next,
 	 * their time spent (cluster_rx(), sync_flush()). */
 	uint64_t tx_yields, rx_yields;
+	struct ha_hb_echo hb;
 };
 
 void ha_path_init(struct ha_path *p);
+/* The echo the next heartbeat on the path carries, at now; counts it sent. */
+void ha_hb_echo_next(struct ha_hb_echo *e, uint64_t now,
+		     struct proto_hb_echo *out);
+/*
+ * A heartbeat of the peer's run epoch heard on the path, with its echo,
+ * at now: a gap in its numbering counts as lost, a late one is taken
+ * back, a new run starts the numbering over.
+ */
+void ha_hb_echo_heard(struct ha_hb_echo *e, const struct proto_hb_echo *in,
+		      uint64_t epoch, uint64_t now);
 int ha_path_open(struct ha_path *p, const char *ifname, uint16_t port);
 void ha_path_close(struct ha_path *p);
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "hasess.h"
 #include "log.h"
 
@@ -194,12 +195,22 @@ struct hasess_body {
 	const struct proto_msg *msg;	/* any other type */
 };
 
+/*
+ * Under header h, out of path p: a heartbeat carries the echo of that
+ * path, for each path numbers its own heartbeats and echoes the peer's.
+ */
 static int hasess_encode(uint8_t *buf, size_t len, const struct proto_hdr *h,
-			 const struct hasess_body *b)
+			 const struct hasess_body *b, struct ha_path *p,
+			 uint64_t now)
 {
-	if (b->type == PROTO_T_HEARTBEAT)
-		return proto_encode_hb(buf, len, h, b->hb);
-	return proto_encode_msg(buf, len, h, b->type, b->msg);
+	struct proto_hb mine;
+
+	if (b->type != PROTO_T_HEARTBEAT)
+		return proto_encode_msg(buf, len, h, b->type, b->msg);
+	mine = *b->hb;
+	mine.has_echo = true;
+	ha_hb_echo_next(&p->hb, now, &mine.echo);
+	return proto_encode_hb(buf, len, h, &mine);
 }
 
 /*
@@ -209,6 +220,7 @@ static int hasess_encode(uint8_t *buf, size_t len, const struct proto_hdr *h,
 static int hasess_broadcast(struct hasess *s, const struct hasess_body *b)
 {
 	uint8_t buf[HASESS_MSG_MAX + 128];
+	uint64_t now = clock_now_ns();
 	int sent = 0;
 
 	for (int i = 0; i < HA_NPATHS; i++) {
@@ -218,7 +230,7 @@ static int hasess_broadcast(struct hasess *s, const struct hasess_body *b)
 		if (s->path[i].fd < 0)
 			continue;
 		hasess_hdr(s, &h);
-		n = hasess_encode(buf, sizeof(buf), &h, b);
+		n = hasess_encode(buf, sizeof(buf), &h, b, &s->path[i], now);
 		n = hasess_seal(s, buf, n, sizeof(buf));
 		if (n > 0 && !ha_path_send(&s->path[i], buf, n, s->port))
 			sent++;

@@ -136,3 +136,42 @@ int nl_addr_del(int ifindex, int family, const void *addr, int prefixlen)
 
 	return err == -EADDRNOTAVAIL || err == -ENOENT ? 0 : err;
 }
+
+struct nl_qdisc_find {
+	int ifindex;
+	const char *kind;
+	bool found;
+};
+
+static int nl_qdisc_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_qdisc_find *q = data;
+	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+
+	if (tcm->tcm_ifindex != q->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*tcm))
+		if (mnl_attr_get_type(a) == TCA_KIND &&
+		    !mnl_attr_validate(a, MNL_TYPE_NUL_STRING) &&
+		    !strcmp(mnl_attr_get_str(a), q->kind))
+			q->found = true;
+	return MNL_CB_OK;
+}
+
+int nl_has_qdisc(int ifindex, const char *kind)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nl_qdisc_find q = { .ifindex = ifindex, .kind = kind };
+	struct tcmsg *tcm;
+	int err;
+
+	nlh->nlmsg_type = RTM_GETQDISC;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	tcm = mnl_nlmsg_put_extra_header(nlh, sizeof(*tcm));
+	tcm->tcm_family = AF_UNSPEC;
+	tcm->tcm_ifindex = ifindex;
+	err = nl_request(nlh, nl_qdisc_cb, &q);
+	return err ? err : q.found;
+}

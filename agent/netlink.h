@@ -27,6 +27,9 @@ int link_info_get(const char *ifname, struct link_info *li);
 int nl_addr_add(int ifindex, int family, const void *addr, int prefixlen);
 int nl_addr_del(int ifindex, int family, const void *addr, int prefixlen);
 
+/* 1 when NIC ifindex has a qdisc of kind ("clsact"), 0 if not, or -errno. */
+int nl_has_qdisc(int ifindex, const char *kind);
+
 /* One rtnetlink request, its answers run through cb (netlink.c). */
 struct nlmsghdr;
 int nl_request(struct nlmsghdr *nlh, mnl_cb_t cb, void *data);

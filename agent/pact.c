@@ -91,6 +91,16 @@ static bool pact_established(int fd)
 	       ti.tcpi_state == TCP_ESTABLISHED;
 }
 
+/* The peer is known: what others connected while it was not goes. */
+static void pact_keep_from(struct pact *p, struct in_addr addr)
+{
+	for (int i = 0; i < PACT_ACCEPTED; i++)
+		if (p->in[i] >= 0 && p->in_from[i].s_addr != addr.s_addr) {
+			close(p->in[i]);
+			p->in[i] = -1;
+		}
+}
+
 int pact_tick(struct pact *p, struct in_addr addr, const char *ifname,
 	      uint16_t port, uint64_t now)
 {
@@ -103,6 +113,8 @@ int pact_tick(struct pact *p, struct in_addr addr, const char *ifname,
 	if (p->out >= 0 && addr.s_addr != p->peer.s_addr)
 		pact_drop_out(p, now);	/* another peer, or none: start over */
 	p->peer = addr;
+	if (addr.s_addr)
+		pact_keep_from(p, addr);
 	if (p->out >= 0 && !p->out_up)
 		p->out_up = pact_established(p->out);
 	if (p->out >= 0 || !addr.s_addr || now < p->next_try_ns)
@@ -134,23 +146,24 @@ static int pact_accept(struct pact *p)
 {
 	struct sockaddr_in from;
 	socklen_t len = sizeof(from);
-	int fd = accept4(p->lfd, (struct sockaddr *)&from, &len,
+	int i, fd = accept4(p->lfd, (struct sockaddr *)&from, &len,
 			 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
-	if (!p->peer.s_addr || from.sin_addr.s_addr != p->peer.s_addr) {
+	if (p->peer.s_addr && from.sin_addr.s_addr != p->peer.s_addr) {
 		close(fd);	/* not the peer we know */
 		return -1;
 	}
-	for (int i = 0; i < PACT_ACCEPTED; i++)
-		if (p->in[i] < 0) {
-			p->in[i] = fd;
-			return fd;
-		}
-	close(p->in[0]);	/* the oldest makes room */
-	memmove(p->in, p->in + 1, sizeof(p->in[0]) * (PACT_ACCEPTED - 1));
-	p->in[PACT_ACCEPTED - 1] = fd;
+	for (i = 0; i < PACT_ACCEPTED && p->in[i] >= 0; i++)
+		;
+	if (i == PACT_ACCEPTED) {
+		close(p->in[0]);	/* the oldest makes room */
+		memmove(p->in, p->in + 1, sizeof(p->in[0]) * --i);
+		memmove(p->in_from, p->in_from + 1, sizeof(p->in_from[0]) * i);
+	}
+	p->in[i] = fd;
+	p->in_from[i] = from.sin_addr;
 	return fd;
 }
 

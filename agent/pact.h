@@ -22,6 +22,7 @@ struct pact {
 	int out;			/* ours to the peer; -1: none */
 	bool out_up;			/* connected */
 	int in[PACT_ACCEPTED];		/* the peer's to us; -1: free */
+	struct in_addr in_from[PACT_ACCEPTED];	/* where each came from */
 	struct in_addr peer;		/* where ours goes; 0: not known */
 	uint64_t next_try_ns;
 	unsigned long long broken;	/* pacts that ended, since start */
@@ -33,7 +34,8 @@ void pact_close(struct pact *p);
 
 /*
  * The peer is at addr on the HA link (0: lost): keeps a connection to it
- * up, trying again each second. Returns an fd that the loop must watch
+ * up, trying again each second, and lets go of the connections accepted
+ * from anyone else. Returns an fd that the loop must watch
  * now (a new connection), or -1.
  */
 int pact_tick(struct pact *p, struct in_addr addr, const char *ifname,
@@ -41,7 +43,9 @@ int pact_tick(struct pact *p, struct in_addr addr, const char *ifname,
 uint64_t pact_next_deadline(const struct pact *p);
 
 /*
- * fd is readable (or hung up): accepts the peer's connection, or reads
+ * fd is readable (or hung up): accepts the peer's connection (any, while
+ * the peer is not known: its pact may come before its first heartbeat,
+ * and one refused would look like its death), or reads
  * one of ours. Returns true when a pact ended: the peer's agent may be
  * gone. *watch receives a new fd to watch (accepted), else -1.
  */

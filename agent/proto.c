@@ -182,6 +182,21 @@ static void get_hb_cfg(const uint8_t *p, struct proto_hb_cfg *c)
 			*v = '?';
 }
 
+static void put_hb_echo(uint8_t *p, const struct proto_hb_echo *e)
+{
+	put32(p, e->sent);
+	put32(p + 4, e->echo);
+	put32(p + 8, e->held_us);
+	put32(p + 12, 0);
+}
+
+static void get_hb_echo(const uint8_t *p, struct proto_hb_echo *e)
+{
+	e->sent = get32(p);
+	e->echo = get32(p + 4);
+	e->held_us = get32(p + 8);
+}
+
 static void put_hb_group(uint8_t *p, const struct proto_hb_group *g)
 {
 	p[0] = g->id;
@@ -205,6 +220,7 @@ static void get_hb_group(const uint8_t *p, struct proto_hb_group *g)
 int proto_encode_hb(uint8_t *buf, size_t len, const struct proto_hdr *h,
 		    const struct proto_hb *hb)
 {
+	bool echo = hb->has_cfg && hb->has_echo;
 	uint8_t *p = buf + PROTO_HDR_LEN;
 	unsigned int i;
 	int total;
@@ -212,7 +228,8 @@ int proto_encode_hb(uint8_t *buf, size_t len, const struct proto_hdr *h,
 	if (hb->ngroups > PROTO_HB_MAX_GROUPS)
 		return -EINVAL;
 	total = frame_room(len, hb_body_len(hb->ngroups) +
-				(hb->has_cfg ? PROTO_HB_CFG_LEN : 0));
+				(hb->has_cfg ? PROTO_HB_CFG_LEN : 0) +
+				(echo ? PROTO_HB_ECHO_LEN : 0));
 	if (total < 0)
 		return total;
 
@@ -228,6 +245,8 @@ int proto_encode_hb(uint8_t *buf, size_t len, const struct proto_hdr *h,
 		put_hb_group(p, &hb->groups[i]);
 	if (hb->has_cfg)
 		put_hb_cfg(p, &hb->cfg);
+	if (echo)
+		put_hb_echo(p + PROTO_HB_CFG_LEN, &hb->echo);
 	return total;
 }
 
@@ -256,6 +275,11 @@ int proto_decode_hb(const uint8_t *body, size_t len, struct proto_hb *hb)
 	if (len >= hb_body_len(hb->ngroups) + PROTO_HB_CFG_LEN) {
 		hb->has_cfg = true;
 		get_hb_cfg(p, &hb->cfg);
+	}
+	if (len >= hb_body_len(hb->ngroups) + PROTO_HB_CFG_LEN +
+		   PROTO_HB_ECHO_LEN) {
+		hb->has_echo = true;
+		get_hb_echo(p + PROTO_HB_CFG_LEN, &hb->echo);
 	}
 	return 0;
 }

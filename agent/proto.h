@@ -160,6 +160,23 @@ struct proto_hb_cfg {
 	char version[PROTO_HB_VERSION_LEN + 1];	/* nsrpd's, terminated */
 };
 
+/*
+ * After the configuration, optional too: the heartbeat's echo, which
+ * gives each HA path its round trip and its losses. Each path carries
+ * heartbeats of its own numbering; each says how many the sender has
+ * sent on the path (gaps are losses), and echoes the number of the
+ * receiver's last heartbeat heard on that path with the time held since
+ * (the receiver's round trip: now, less when it sent that one, less the
+ * time held).
+ */
+#define PROTO_HB_ECHO_LEN	16
+
+struct proto_hb_echo {
+	uint32_t sent;		/* heartbeats sent on this path, this one too */
+	uint32_t echo;		/* the receiver's last heard here; 0: none */
+	uint32_t held_us;	/* since it was heard, saturating */
+};
+
 struct proto_hb {
 	uint8_t mac[NSRPD_ETH_ALEN];	/* the sender's HA interface MAC */
 	uint16_t flags;			/* PROTO_HB_F_* */
@@ -174,6 +191,8 @@ struct proto_hb {
 	struct proto_hb_group groups[PROTO_HB_MAX_GROUPS];
 	bool has_cfg;			/* cfg below was sent */
 	struct proto_hb_cfg cfg;
+	bool has_echo;			/* echo below, sent after cfg only */
+	struct proto_hb_echo echo;
 };
 
 /* ----------------------------------------------------------------- sync */

@@ -474,7 +474,7 @@ static void sess_swap(struct nsrp_sess_key *keys, struct nsrp_sess *vals,
 int sesstab_expired_next(int fd, struct sesstab_cursor *c, uint64_t now,
 			 struct nsrp_sess_key *keys, struct nsrp_sess *vals,
 			 unsigned int max, unsigned int *n_local,
-			 uint64_t *soonest)
+			 uint64_t *soonest, struct sesstab_tally *tally)
 {
 	int n = sesstab_read(fd, c, keys, vals, max);
 	unsigned int kept = 0, local = 0;
@@ -486,6 +486,9 @@ int sesstab_expired_next(int fd, struct sesstab_cursor *c, uint64_t now,
 		if (vals[i].expires_ns > now) {
 			if (vals[i].expires_ns < *soonest)
 				*soonest = vals[i].expires_ns;
+			if (tally && vals[i].state < NSRP_SS_MAX)
+				tally->n[vals[i].state]
+					[!!(vals[i].flags & NSRP_SF_FROM_PEER)]++;
 			continue;
 		}
 		keys[kept] = keys[i];

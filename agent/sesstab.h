@@ -147,19 +147,25 @@ struct sesstab_cursor {
 int sesstab_read(int fd, struct sesstab_cursor *c, struct nsrp_sess_key *keys,
 		 struct nsrp_sess *vals, unsigned int max);
 
+/* Live sessions by state, this unit's [0] and the peer's copies [1]. */
+struct sesstab_tally {
+	uint64_t n[NSRP_SS_MAX][2];
+};
+
 /*
  * One step of an expiry sweep, so that a large map is swept a chunk per
  * pass of the event loop: reads up to max entries at c and keeps in
  * keys/vals those that expired by now, the local ones first (*n_local of
  * them), then the peer's. The earliest expiry of the entries read that
  * have not expired is folded into *soonest (which only goes down), so
- * the next sweep can wait until then. Returns how many it kept, or
+ * the next sweep can wait until then, and each of them is counted in
+ * *tally (may be NULL) by state and origin. Returns how many it kept, or
  * -errno; c->done says the sweep reached the end.
  */
 int sesstab_expired_next(int fd, struct sesstab_cursor *c, uint64_t now,
 			 struct nsrp_sess_key *keys, struct nsrp_sess *vals,
 			 unsigned int max, unsigned int *n_local,
-			 uint64_t *soonest);
+			 uint64_t *soonest, struct sesstab_tally *tally);
 
 /*
  * Batch delete (BPF_MAP_DELETE_BATCH, one by one when refused). Keys

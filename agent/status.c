@@ -379,6 +379,22 @@ static void status_extra_units(const struct status_src *src,
 			   "master" : "backup");
 }
 
+/*
+ * A path: whether the peer is heard on it, and what its heartbeats' echo
+ * tells (halink.h): their round trip, smoothed, and the peer's lost.
+ */
+static void status_path_echo(const struct ha_path *p, const char *name,
+			     struct ctl_out *o)
+{
+	ctl_printf(o, "%s: peer %s", name, p->peer_seen ? "heard" : "not heard");
+	if (p->hb.rtts)
+		ctl_printf(o, ", round trip %llu us (last %llu us)",
+			   ull(p->hb.rtt_ns / NS_PER_US),
+			   ull(p->hb.rtt_last_ns / NS_PER_US));
+	ctl_printf(o, ", heartbeats heard %llu, lost %llu\n",
+		   ull(p->hb.heard), ull(p->hb.lost));
+}
+
 static void status_extra_links(const struct status_src *src,
 			       struct ctl_out *o)
 {
@@ -389,9 +405,7 @@ static void status_extra_links(const struct status_src *src,
 
 	for (int i = 0; i < HA_NPATHS; i++)
 		if (src->ha->path[i].fd >= 0)
-			ctl_printf(o, "%s: peer %s\n", names[i],
-				   src->ha->path[i].peer_seen ? "heard"
-							      : "not heard");
+			status_path_echo(&src->ha->path[i], names[i], o);
 	if (src->cl->primary_alarm)
 		ctl_printf(o, "ALARM: control channel lost, the secondary "
 			      "path carries the cluster\n");
@@ -587,6 +601,12 @@ static json_t *status_links_json(const struct status_src *src)
 		jsonout_set_uint(o, "ifindex", p->fd >= 0 ? p->ifindex : 0);
 		jsonout_set_str(o, "mac", mac);
 		jsonout_set_bool(o, "up", p->fd >= 0 && li.running);
+		jsonout_set_uint(o, "rtt_us", p->hb.rtt_ns / NS_PER_US);
+		jsonout_set_uint(o, "rtt_last_us",
+				 p->hb.rtt_last_ns / NS_PER_US);
+		jsonout_set_uint(o, "rtts", p->hb.rtts);
+		jsonout_set_uint(o, "hb_heard", p->hb.heard);
+		jsonout_set_uint(o, "hb_lost", p->hb.lost);
 		json_array_append_new(a, o);
 	}
 	return a;
@@ -997,6 +1017,7 @@ static void status_ctl_counters(const struct ctl_stats *st, struct ctl_out *o,
 	const struct status_counter c[] = {
 		{ "accepted", st->accepted },
 		{ "denied", st->denied },
+		{ "forbidden", st->forbidden },
 		{ "too_many", st->too_many },
 		{ "evicted", st->evicted },
 		{ "timed_out", st->timed_out },
@@ -1029,6 +1050,11 @@ static void status_path_counters(const struct ha_path *p, const char *role,
 		{ "rx_bad_ttl", p->rx_bad_ttl },
 		{ "tx_yields", p->tx_yields },
 		{ "rx_yields", p->rx_yields },
+		{ "hb_sent", p->hb.sent },
+		{ "hb_heard", p->hb.heard },
+		{ "hb_lost", p->hb.lost },
+		{ "rtts", p->hb.rtts },
+		{ "rtt_us", p->hb.rtt_ns / NS_PER_US },
 	};
 	json_t *b = NULL;
 
@@ -1084,6 +1110,13 @@ static void status_xdp_modes(const struct status_src *src, struct ctl_out *o,
 			ctl_printf(o, "  %-22s %s\n", src->dp->ifaces[i].name,
 				   src->dp->ifaces[i].xdp_how);
 	}
+	/* Whether libxdp's dispatcher is used, and why not. */
+	if (root)
+		jsonout_set_str(root, "xdp_dispatcher",
+				dp_dispatcher_note(src->dp));
+	else
+		ctl_printf(o, "  %-22s %s\n", "dispatcher",
+			   dp_dispatcher_note(src->dp));
 }
 
 /* The loop's lateness, as the heartbeats show it (cluster.h). */

@@ -25,11 +25,16 @@ void sweep_saw_expiry(struct sweep *sw, uint64_t t)
 		sw->soonest_ns = t;
 }
 
-static void sweep_done(struct sweep *sw, uint64_t now)
+/* A sweep that reached the end has counted every live session. */
+static void sweep_done(struct sweep *sw, uint64_t now, bool complete)
 {
 	uint64_t wait = (SWEEP_SHARE - 1) * sw->busy_ns;
 
 	sw->sweeping = false;
+	if (complete) {
+		sw->counted = sw->counting;
+		sw->counted_ns = now;
+	}
 	sw->next_ns = now + (wait > SWEEP_MIN_NS ? wait : SWEEP_MIN_NS);
 	sw->latest_ns = now + SWEEP_MAX_NS;
 }
@@ -54,12 +59,12 @@ static void sweep_step(struct sweep *sw, uint64_t now)
 	unsigned int n_local;
 	int n = sesstab_expired_next(sw->fd, &sw->cursor, now, sw->keys,
 				     sw->vals, SWEEP_CHUNK, &n_local,
-				     &sw->soonest_ns);
+				     &sw->soonest_ns, &sw->counting);
 
 	if (n < 0) {
 		pr_warn("sweeping the session map: %s", strerror(-n));
 		sw->soonest_ns = 0;	/* the rest is unknown */
-		sweep_done(sw, clock_now_ns());
+		sweep_done(sw, clock_now_ns(), false);
 		return;
 	}
 	if (n_local) {
@@ -72,7 +77,7 @@ static void sweep_step(struct sweep *sw, uint64_t now)
 		sweep_delete(sw, sw->keys + n_local, n - n_local);
 	sw->busy_ns += clock_now_ns() - now;
 	if (sw->cursor.done)
-		sweep_done(sw, clock_now_ns());
+		sweep_done(sw, clock_now_ns(), true);
 }
 
 /*
@@ -88,6 +93,7 @@ static void sweep_start(struct sweep *sw, uint64_t now)
 		return;
 	}
 	memset(&sw->cursor, 0, sizeof(sw->cursor));
+	memset(&sw->counting, 0, sizeof(sw->counting));
 	sw->busy_ns = 0;
 	sw->soonest_ns = UINT64_MAX;
 	sw->sweeping = true;

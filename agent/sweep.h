@@ -62,6 +62,9 @@ struct sweep {
 	struct nsrp_sess_key keys[SWEEP_CHUNK];
 	struct nsrp_sess vals[SWEEP_CHUNK];
 	uint64_t swept;			/* entries it deleted, since start */
+	/* The live sessions, counted by the sweep under way and the last. */
+	struct sesstab_tally counting, counted;
+	uint64_t counted_ns;		/* when the last ended; 0: none yet */
 };
 
 void sweep_init(struct sweep *sw, int fd_sess, const struct sweep_ops *ops);

@@ -12,10 +12,13 @@ PKGS=(
 	libcap-dev libcunit1-dev libsodium-dev libmnl-dev libjansson-dev
 	libedit-dev
 	libnetfilter-conntrack-dev
+	libsystemd-dev
 	nftables iproute2 ethtool iputils-ping arping tcpdump conntrack
-	python3 jq procps util-linux
+	python3 jq procps util-linux curl libcap2-bin
 	keepalived conntrackd gnuplot-nox
 	frr
+	debhelper dpkg-dev lintian mandoc systemd
+	prometheus python3-prometheus-client
 )
 
 missing=()
@@ -32,11 +35,13 @@ fi
 
 echo "deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# keepalived, conntrackd and frr are packaged as system services: the
-# benchmarks and the route sync test run them inside the lab's
-# namespaces, so none may start on the host. Deny every service start while installing (policy-rc.d,
-# which invoke-rc.d and deb-systemd-invoke obey), unless a policy is
-# already in place, and remove only the policy installed here.
+# keepalived, conntrackd, frr and prometheus are packaged as system
+# services: the benchmarks run the first two inside the lab's namespaces,
+# the route sync test runs frr there, the tests use prometheus for promtool
+# only, so none may start on the host. Deny every service start while
+# installing (policy-rc.d, which invoke-rc.d and deb-systemd-invoke obey),
+# unless a policy is already in place, and remove only the policy
+# installed here.
 POLICY=/usr/sbin/policy-rc.d
 if [[ ! -e $POLICY ]]; then
 	printf '#!/bin/sh\n# deps.sh: no service starts while installing\nexit 101\n' >"$POLICY"
@@ -47,7 +52,7 @@ apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Nor at boot: the lab starts its own, with its own configurations.
 if [[ -d /run/systemd/system ]]; then
-	for p in keepalived conntrackd frr; do
+	for p in keepalived conntrackd frr prometheus; do
 		[[ " ${missing[*]} " == *" $p "* ]] &&
 			systemctl disable --quiet "$p.service" 2>/dev/null || true
 	done

@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "command.h"
@@ -423,10 +424,30 @@ static void print_answer(void *arg, int status, const char *text, size_t len)
 	fwrite(text, 1, len, stderr);
 }
 
+/*
+ * Who may use the socket file: its owner, and the groups its ACL names
+ * (nsrpd's way), else its own group when its mode lets the group in.
+ */
+static void socket_who_may(const char *path, const struct stat *st,
+			   char *who, size_t len)
+{
+	uint8_t acl[4 + (4 + CTL_MAX_GROUPS) * 8];
+	gid_t gids[CTL_MAX_GROUPS];
+	ssize_t n = getxattr(path, "system.posix_acl_access", acl, sizeof(acl));
+	int ng = n > 0 ? ctl_acl_groups(acl, n, gids, CTL_MAX_GROUPS) : -1;
+
+	if (ng < 0) {
+		ng = 0;
+		if ((st->st_mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP))
+			gids[ng++] = st->st_gid;
+	}
+	ctl_who_may(st->st_uid, gids, ng, who, len);
+}
+
 /* Why the socket could not be reached, and what to do about it. */
 static int unreachable(const char *path, int err)
 {
-	char who[160];
+	char who[512];
 	struct stat st;
 
 	switch (err) {
@@ -437,7 +458,7 @@ static int unreachable(const char *path, int err)
 				path);
 			return NSRP_EXIT_DENIED;
 		}
-		ctl_who_may(st.st_uid, st.st_gid, who, sizeof(who));
+		socket_who_may(path, &st, who, sizeof(who));
 		fprintf(stderr, "nsrpctl: %s: permission denied: only %s may "
 				"use it\n", path, who);
 		return NSRP_EXIT_DENIED;

@@ -810,7 +810,7 @@ static int expired(int fd, uint64_t now, bool from_peer,
 
 	while (got < max && !c.done) {
 		n = sesstab_expired_next(fd, &c, now, k, v, 256, &n_local,
-					 &soonest);
+					 &soonest, NULL);
 		if (n < 0)
 			return n;
 		for (int i = from_peer ? (int)n_local : 0;
@@ -840,13 +840,18 @@ static void test_empty_map(void)
 	close(fd);
 }
 
-/* A sweep in steps finds what the whole-map walk finds, local ones first. */
+/*
+ * A sweep in steps finds what the whole-map walk finds, local ones first,
+ * and counts the live ones by state and origin.
+ */
 static void test_expired_in_steps(void)
 {
 	struct nsrp_sess_key keys[256];
 	struct nsrp_sess vals[256];
 	struct sesstab_cursor c = { 0 };
+	struct sesstab_tally tally = { 0 };
 	unsigned int local = 0, peer = 0, bad = 0, steps = 0, n_local;
+	unsigned int live_peer = 0;
 	uint64_t soonest = UINT64_MAX;
 	int fd, n;
 
@@ -856,7 +861,7 @@ static void test_expired_in_steps(void)
 	fill_big(fd);
 	while (!c.done && steps++ < BIG_N) {
 		n = sesstab_expired_next(fd, &c, 5000, keys, vals, 256,
-					 &n_local, &soonest);
+					 &n_local, &soonest, &tally);
 		CU_ASSERT_FATAL(n >= 0 && n_local <= (unsigned int)n);
 		for (int i = 0; i < n; i++) {
 			bool from_peer = vals[i].flags & NSRP_SF_FROM_PEER;
@@ -872,6 +877,12 @@ static void test_expired_in_steps(void)
 	CU_ASSERT_EQUAL(local, 5001 - 1667);
 	CU_ASSERT_EQUAL(peer, 1667);
 	CU_ASSERT_EQUAL(bad, 0);
+	/* The rest lives: entries 5001 on, every third the peer's. */
+	for (unsigned int i = 5001; i < BIG_N; i++)
+		live_peer += i % 3 == 0;
+	CU_ASSERT_EQUAL(tally.n[NSRP_SS_NONE][0], BIG_N - 5001 - live_peer);
+	CU_ASSERT_EQUAL(tally.n[NSRP_SS_NONE][1], live_peer);
+	CU_ASSERT_EQUAL(tally.n[NSRP_SS_ESTABLISHED][0], 0);
 	/* The next sweep is due when the first entry left expires. */
 	CU_ASSERT_EQUAL(soonest, 5001);
 	/* Chunks of at most 256: the whole map took many steps. */

@@ -47,7 +47,7 @@ check "nothing to run: both refuse it, alike" \
 
 printf 'set nsrp interface ha0\nset nsrp bogus 1\n' >"$TMP/bad-line.conf"
 check "a bad line: both name it, alike" \
-	parity bad-line ":2: unknown keyword 'bogus' (expected arp, auth, cluster, config, encrypt, interface, monitor, notify, realtime-priority, rto, rto-mirror, secondary-path, standalone-role, track-ip, vsd-group)"
+	parity bad-line ":2: unknown keyword 'bogus' (expected arp, auth, cluster, config, encrypt, interface, metrics, monitor, notify, realtime-priority, rto, rto-mirror, secondary-path, standalone-role, track-ip, vsd-group, witness)"
 
 printf 'set nsrp interface ha0\nset interface lan0:3 ip 192.0.2.1/24\n' \
 	>"$TMP/no-group.conf"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# test_ctl_abuse - a local user of the operators' group (the socket's
+# test_ctl_abuse - a local user of the operators' group (a read-only admin
 # group, not root) abuses the master's control socket while the pair runs
 # at a 100 ms heartbeat: ten requests of a megabyte, then a thousand
 # connections that ask nothing, held, and twenty that send requests and
@@ -27,8 +27,9 @@ PYTHON=/usr/bin/python3
 start=$(date +%s%N)
 ABUSE=$TOP/tests/integration/ctl_abuse.py
 
-# The sockets live in a directory of a group of this test's own (setgid,
-# so that the sockets take its group): its members are operators.
+# The sockets live in a directory of the test's own; a group of its own
+# (a number: no name needed) is given the sockets read-only: its members
+# are operators.
 CTL_GID=$((40000 + $$ % 20000))
 CTL_DIR=/run/nsrpd-ctl-abuse-$$
 mkdir -m 2770 "$CTL_DIR" && chgrp "$CTL_GID" "$CTL_DIR" || exit 1
@@ -77,11 +78,25 @@ echo "# set up"
 check "lab up" lab_setup "ctlabuse$$"
 cl_conf fw1
 cl_conf fw2
+for node in fw1 fw2; do
+	echo "set admin group $CTL_GID privilege read-only" >>"$CL_DIR/$node.conf"
+done
 cl_both_up
 check "fw1 is master, fw2 backup" cl_is_master fw1
 SOCK=$(cl_sock fw1)
-check "fw1's socket belongs to the operators' group, mode 0660" \
-	test "$(stat -c '%g %a' "$SOCK")" = "$CTL_GID 660"
+# The ACL's named group entry, as the kernel stores it: tag 8, rw, gid
+# (with an ACL, the mode's group bits are its mask).
+acl_has_group() {
+	"$PYTHON" -c '
+import os, struct, sys
+acl = os.getxattr(sys.argv[1], "system.posix_acl_access")
+ents = [struct.unpack_from("<HHI", acl, 4 + 8 * i) for i in range((len(acl) - 4) // 8)]
+sys.exit(0 if (8, 6, int(sys.argv[2])) in ents else 1)' "$1" "$2"
+}
+check "nobody else may open fw1's socket (mode ..0)" \
+	test "$(stat -c '%a' "$SOCK")" = 660
+check "the operators' group may, by the socket's ACL" \
+	acl_has_group "$SOCK" "$CTL_GID"
 n1=$(transitions fw1)
 n2=$(transitions fw2)
 pid=${CL_PID[fw1]}

@@ -102,13 +102,14 @@ ctl_rc_as_nobody() {
 	ERR=$(<"$CL_DIR/err")
 }
 ctl_rc_as_nobody
+# No admin group is configured: the socket is root's alone (0600).
 check "the socket file refuses nobody: exit 4, the socket and who may use it" \
-	refused_once 4 "nsrpctl: $SOCK: permission denied: only root and members of group root may use it"
+	refused_once 4 "nsrpctl: $SOCK: permission denied: only root may use it"
 chmod 0666 "$SOCK"
 ctl_rc_as_nobody
-chmod 0660 "$SOCK"
+chmod 0600 "$SOCK"
 check "opened to all, nsrpd itself refuses nobody, and says who may" \
-	refused_once 4 "nsrpctl: $SOCK: permission denied: only root and members of group root may use this socket"
+	refused_once 4 "nsrpctl: $SOCK: permission denied: only root may use this socket"
 check "and counts it" \
 	test "$(cl_ctl fw1 get counters -j | jq .control.denied)" -ge 1
 

@@ -96,7 +96,7 @@ static void test_ambiguous(void)
 static void test_configuration(void)
 {
 	CU_ASSERT_STRING_EQUAL(next_of("set"),
-			       "flow|hostname|interface|nsrp|zone|");
+			       "admin|flow|hostname|interface|nsrp|zone|");
 	CU_ASSERT_EQUAL(no_help, 0);
 	CU_ASSERT_STRING_EQUAL(next_of("set nsrp vsd id 0"),
 			       "priority|preempt|<cr>|");
@@ -111,6 +111,13 @@ static void test_configuration(void)
 				       "weight 9"),
 			       "interface|interval|method|threshold|weight|"
 			       "<cr>|");
+	CU_ASSERT_STRING_EQUAL(next_of("set admin group nsrp-ops"),
+			       "privilege|<cr>|");
+	CU_ASSERT_STRING_EQUAL(next_of("set admin group nsrp-ops privilege"),
+			       "all|read-only|");
+	CU_ASSERT_STRING_EQUAL(next_of("unset admin group nsrp-ops"), "<cr>|");
+	CU_ASSERT_STRING_EQUAL(next_of("set nsrp metrics listen"),
+			       "<address:port>|");
 	CU_ASSERT_STRING_EQUAL(next_of("set interface"), "<interface[:group]>|");
 	CU_ASSERT_STRING_EQUAL(next_of("set interface lan0:0"),
 			       "ip|ipv6|manage-ip|");
@@ -132,6 +139,7 @@ static const char *sample_value(void)
 		{ "<0-7>|", "0" }, { "<interface>|", "lan0" },
 		{ "<interface[:group]>|", "lan0:0" }, { "<zone>|", "dmz" },
 		{ "<address>|", "192.0.2.9" }, { "<path>|", "/etc/x" },
+		{ "<group>|", "nsrp-ops" },
 	};
 
 	for (size_t i = 0; i < sizeof(samples) / sizeof(samples[0]); i++)

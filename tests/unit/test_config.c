@@ -374,6 +374,11 @@ static void test_unset_restores_defaults(void)
 		{ "set flow timeout udp 2", "unset flow timeout udp" },
 		{ "set flow timeout tcp-time-wait 2",
 		  "unset flow timeout tcp-time-wait" },
+		{ "set admin group ops", "unset admin group ops" },
+		{ "set admin group 4242 privilege all",
+		  "unset admin group 4242" },
+		{ "set nsrp metrics listen 192.0.2.2:9100",
+		  "unset nsrp metrics listen" },
 	};
 
 	config_init(cfg2);
@@ -830,6 +835,60 @@ static void test_preempt_defines_group(void)
 }
 
 /* The lab's example files load clean (run from the source tree). */
+/*
+ * The control socket's groups and the metrics page: parsed, written back
+ * as they were, local to the unit, and refused with a reason when wrong.
+ */
+static void test_admin_and_metrics(void)
+{
+	static const char *const bad[][2] = {
+		{ "set admin group ops privilege root", "all or read-only" },
+		{ "set admin group -ops", "not a group name" },
+		{ "set admin group a/b", "not a group name" },
+		{ "set admin group ops privilege", "missing value" },
+		{ "set admin group ops privilege all extra", "unexpected" },
+		{ "set nsrp metrics listen 192.0.2.2", "not ADDR:PORT" },
+		{ "set nsrp metrics listen 192.0.2.2:0", "port must be" },
+		{ "set nsrp metrics listen [2001:db8::1:9100", "[ADDR]:PORT" },
+		{ "set nsrp metrics listen lan0:9100", "not an" },
+	};
+	char err[256], buf[64], *text = NULL;
+	size_t len = 0;
+	FILE *mem;
+
+	config_init(cfg);
+	CU_ASSERT_EQUAL(apply("set admin group ops"), 0);
+	CU_ASSERT_EQUAL(apply("set admin group wheel privilege all"), 0);
+	CU_ASSERT_EQUAL(apply("set admin group ops privilege all"), 0);
+	CU_ASSERT_EQUAL(apply("set nsrp metrics listen [2001:db8::2]:9100"), 0);
+	CU_ASSERT_EQUAL(cfg->n_admin_group, 2);
+	CU_ASSERT_STRING_EQUAL(cfg->admin_group[0].name, "ops");
+	CU_ASSERT_EQUAL(cfg->admin_group[0].privilege, CFG_PRIV_ALL);
+	CU_ASSERT_STRING_EQUAL(config_metrics_str(cfg, buf, sizeof(buf)),
+			       "[2001:db8::2]:9100");
+	CU_ASSERT_TRUE(config_line_local("set admin group x"));
+	CU_ASSERT_TRUE(config_line_local("set nsrp metrics listen 1.2.3.4:5"));
+
+	mem = open_memstream(&text, &len);
+	CU_ASSERT_EQUAL(config_write(cfg, mem), 0);
+	fclose(mem);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set admin group ops privilege all\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "set nsrp metrics listen [2001:db8::2]:9100\n"));
+	CU_ASSERT_EQUAL(config_parse_text(text, cfg2, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(config_equal(cfg, cfg2));
+	free(text);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memcpy(cfg2, cfg, sizeof(*cfg));
+		CU_ASSERT_EQUAL(config_apply_line(cfg2, bad[i][0], err,
+						  sizeof(err)), -EINVAL);
+		if (!strstr(err, bad[i][1]))
+			fprintf(stderr, "\n  '%s': '%s'\n", bad[i][0], err);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, bad[i][1]));
+		CU_ASSERT_TRUE(config_equal(cfg, cfg2));
+	}
+}
+
 static void test_examples_load(void)
 {
 	static const char *const files[] = {
@@ -872,4 +931,5 @@ TEST_SUITE(config, suite_init, suite_cleanup,
 	   TEST(test_load_long_line),
 	   TEST(test_load_nul_byte),
 	   TEST(test_preempt_defines_group),
+	   TEST(test_admin_and_metrics),
 	   TEST(test_examples_load))

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Control socket: codec, round trips, bad requests, slow clients, creds. */
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,7 +217,8 @@ static void test_round_trip(void)
 	CU_ASSERT_FATAL(fixture_open(&f) == 0);
 	CU_ASSERT_EQUAL(stat(f.path, &st), 0);
 	CU_ASSERT_TRUE(S_ISSOCK(st.st_mode));
-	CU_ASSERT_EQUAL(st.st_mode & 0777, 0660);
+	/* No group given: the owner's alone. */
+	CU_ASSERT_EQUAL(st.st_mode & 0777, 0600);
 
 	fd = connect_pumped(&f);
 	CU_ASSERT_FATAL(fd >= 0);
@@ -606,22 +608,27 @@ static void test_megabyte_request(void)
 	fixture_close(&f);
 }
 
+/* Groups of the tests' own, which no file on the system need have. */
+#define OPS_GID		4242	/* read-only operators */
+#define ADMIN_GID	4243	/* admins */
+
 /*
- * In a child that is a member of the socket's group, not root: opens n
- * connections, says so on the pipe, holds them until told to go.
+ * In a child that is a member of the operators' group, not root: opens
+ * n connections, says so on the pipe, holds them until told to go.
  */
 static pid_t operator_connections(struct fixture *f, int n, int ready[2],
 				  int go[2])
 {
+	const struct ctl_group ops = { .gid = OPS_GID };
 	struct stat st;
 	pid_t pid;
 
-	if (stat(f->path, &st) || pipe(ready) || pipe(go))
+	if (ctl_server_groups(&f->srv, &ops, 1) || pipe(ready) || pipe(go))
 		return -1;
 	pid = fork();
 	if (pid)
 		return pid;
-	if (setgid(st.st_gid) || setuid(65534))
+	if (setgroups(0, NULL) || setgid(OPS_GID) || setuid(65534))
 		_exit(10);
 	for (int i = 0; i < n; i++)
 		if (ctl_connect(f->path) < 0)
@@ -701,6 +708,145 @@ static void test_room_kept_for_root(void)
 	fixture_close(&f);
 }
 
+/* The ACL as the kernel takes it: owner, groups by gid, mask, others. */
+static void test_acl_encode(void)
+{
+	const struct ctl_group g[] = { { .gid = 300, .admin = true },
+				       { .gid = 7 } };
+	static const uint8_t want[] = {
+		2, 0, 0, 0,
+		0x01, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,	/* owner rw */
+		0x04, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,	/* its group: none */
+		0x08, 0, 6, 0, 7, 0, 0, 0,		/* group 7 rw */
+		0x08, 0, 6, 0, 0x2c, 1, 0, 0,		/* group 300 rw */
+		0x10, 0, 6, 0, 0xff, 0xff, 0xff, 0xff,	/* mask rw */
+		0x20, 0, 0, 0, 0xff, 0xff, 0xff, 0xff,	/* others: none */
+	};
+	uint8_t buf[sizeof(want) + 8];
+
+	CU_ASSERT_EQUAL(ctl_acl_encode(g, 2, buf, sizeof(buf)), sizeof(want));
+	CU_ASSERT_EQUAL(memcmp(buf, want, sizeof(want)), 0);
+	CU_ASSERT_EQUAL(ctl_acl_encode(g, 2, buf, sizeof(want) - 1), -ENOSPC);
+}
+
+/* What a client refused at the file reads back from the ACL. */
+static void test_acl_groups(void)
+{
+	const struct ctl_group g[] = { { .gid = 300, .admin = true },
+				       { .gid = 7 } };
+	uint8_t buf[4 + (4 + CTL_MAX_GROUPS) * 8];
+	gid_t gids[CTL_MAX_GROUPS];
+	int n = ctl_acl_encode(g, 2, buf, sizeof(buf));
+
+	CU_ASSERT_FATAL(n > 0);
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n, gids, CTL_MAX_GROUPS), 2);
+	CU_ASSERT_EQUAL(gids[0], 7);
+	CU_ASSERT_EQUAL(gids[1], 300);
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n, gids, 1), -ENOSPC);
+	/* Without groups: the owner's alone. */
+	n = ctl_acl_encode(g, 0, buf, sizeof(buf));
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n, gids, CTL_MAX_GROUPS), 0);
+	/* Not such an ACL: a length off the entries, another version. */
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n - 1, gids, CTL_MAX_GROUPS),
+			-EINVAL);
+	buf[0] = 1;
+	CU_ASSERT_EQUAL(ctl_acl_groups(buf, n, gids, CTL_MAX_GROUPS), -EINVAL);
+}
+
+/* A refusal names who may use the socket: the owner and each group. */
+static void test_who_may(void)
+{
+	/* No name service knows these. */
+	const gid_t gids[] = { 0, 3999998, 3999999 };
+	char who[512];
+
+	ctl_who_may(0, gids, 0, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root");
+	ctl_who_may(0, gids, 1, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root and members of group root");
+	ctl_who_may(0, gids + 1, 2, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root and members of gid 3999998 or "
+				    "gid 3999999");
+	ctl_who_may(3999997, gids, 3, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root, uid 3999997 and members of group "
+				    "root, gid 3999998 or gid 3999999");
+	ctl_who_may(3999997, gids, 0, who, sizeof(who));
+	CU_ASSERT_STRING_EQUAL(who, "root and uid 3999997");
+	/* Cut to the buffer, ended all the same. */
+	ctl_who_may(0, gids, 3, who, 10);
+	CU_ASSERT_EQUAL(strlen(who), 9);
+}
+
+/* Whatever starts with "set" changes something: for admins only. */
+static bool needs_admin(const char *cmd)
+{
+	return !strncmp(cmd, "set", 3);
+}
+
+/* In a child of uid 65534 and group gid: cmd's status, 255 on failure. */
+static int status_as(struct fixture *f, gid_t gid, const char *cmd)
+{
+	int wst, status = 255;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return 255;
+	if (pid == 0) {
+		int fd, err;
+
+		if (setgroups(0, NULL) || setgid(gid) || setuid(65534))
+			_exit(255);
+		fd = ctl_connect(f->path);
+		if (fd < 0)
+			_exit(254);
+		err = ctl_call(fd, cmd, 0, NULL, NULL, &status);
+		_exit(err ? 253 : status);
+	}
+	while (waitpid(pid, &wst, WNOHANG) == 0)
+		pump(f, 10);
+	return WIFEXITED(wst) ? WEXITSTATUS(wst) : 255;
+}
+
+/*
+ * Through the socket file's ACL (mode 0600 but for the groups), members
+ * of a read-only group run what the guard allows, admins everything,
+ * anyone else nothing; a group taken away loses the socket.
+ */
+static void test_group_privileges(void)
+{
+	const struct ctl_group g[] = { { .gid = OPS_GID },
+				       { .gid = ADMIN_GID, .admin = true } };
+	struct fixture f;
+	struct stat st;
+
+	if (geteuid() != 0) {
+		harness_skip("needs root to run clients as another user");
+		return;
+	}
+	CU_ASSERT_FATAL(fixture_open(&f) == 0);
+	chmod(f.dir, 0755);
+	ctl_server_guard(&f.srv, needs_admin);
+	CU_ASSERT_EQUAL_FATAL(ctl_server_groups(&f.srv, g, 2), 0);
+	CU_ASSERT_EQUAL(stat(f.path, &st), 0);
+	CU_ASSERT_EQUAL(st.st_mode & 0707, 0600);
+
+	CU_ASSERT_EQUAL(status_as(&f, OPS_GID, "echo reader"), 0);
+	CU_ASSERT_EQUAL(status_as(&f, OPS_GID, "set x"), EPERM);
+	CU_ASSERT_EQUAL(f.srv.stats.forbidden, 1);
+	/* The refused command never reached the handler. */
+	CU_ASSERT_EQUAL(f.calls, 1);
+	CU_ASSERT_EQUAL(status_as(&f, ADMIN_GID, "set x"), ENOENT);
+	CU_ASSERT_EQUAL(f.calls, 2);
+	/* Another group: the ACL keeps it from connecting at all. */
+	CU_ASSERT_EQUAL(status_as(&f, 4244, "echo x"), 254);
+
+	/* The operators' group taken away: out, by the fence. */
+	CU_ASSERT_EQUAL(ctl_server_groups(&f.srv, g + 1, 1), 0);
+	CU_ASSERT_EQUAL(status_as(&f, OPS_GID, "echo reader"), 254);
+	CU_ASSERT_EQUAL(status_as(&f, ADMIN_GID, "echo admin"), 0);
+	fixture_close(&f);
+}
+
 /* An unprivileged peer in another group is refused, whatever the mode. */
 static void test_peer_credentials(void)
 {
@@ -763,4 +909,8 @@ TEST_SUITE(ctl, NULL, NULL,
 	   TEST(test_idle_and_stalled_time_out),
 	   TEST(test_megabyte_request),
 	   TEST(test_room_kept_for_root),
-	   TEST(test_peer_credentials))
+	   TEST(test_peer_credentials),
+	   TEST(test_acl_encode),
+	   TEST(test_acl_groups),
+	   TEST(test_who_may),
+	   TEST(test_group_privileges))

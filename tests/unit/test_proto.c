@@ -88,6 +88,48 @@ static void test_hb_round_trip(void)
 	CU_ASSERT_EQUAL(memcmp(out.groups, hb.groups, sizeof(out.groups)), 0);
 }
 
+/*
+ * The echo rides after the configuration, and only with it; a heartbeat
+ * without it (an older sender) decodes as before.
+ */
+static void test_hb_echo_round_trip(void)
+{
+	struct proto_hb hb = sample_hb(), out;
+	struct proto_hdr h;
+	const uint8_t *body;
+	size_t body_len;
+	uint8_t buf[256];
+	int n;
+
+	hb.has_cfg = true;
+	hb.cfg.sum = 1;
+	hb.has_echo = true;
+	hb.echo = (struct proto_hb_echo){ .sent = 70000, .echo = 0x80000001,
+					  .held_us = 123456 };
+	n = proto_encode_hb(buf, sizeof(buf), &hdr, &hb);
+	CU_ASSERT_EQUAL(n, PROTO_HDR_LEN + PROTO_HB_FIXED_LEN +
+			   2 * PROTO_HB_GROUP_LEN + PROTO_HB_CFG_LEN +
+			   PROTO_HB_ECHO_LEN);
+	CU_ASSERT_EQUAL_FATAL(proto_decode(buf, n, &h, &body, &body_len), 0);
+	CU_ASSERT_EQUAL_FATAL(proto_decode_hb(body, body_len, &out), 0);
+	CU_ASSERT_TRUE(out.has_cfg && out.has_echo);
+	CU_ASSERT_EQUAL(out.echo.sent, 70000);
+	CU_ASSERT_EQUAL(out.echo.echo, 0x80000001);
+	CU_ASSERT_EQUAL(out.echo.held_us, 123456);
+
+	/* The heartbeat of an older sender: cfg, no echo. */
+	CU_ASSERT_EQUAL_FATAL(proto_decode_hb(body, body_len -
+					      PROTO_HB_ECHO_LEN, &out), 0);
+	CU_ASSERT_TRUE(out.has_cfg);
+	CU_ASSERT_FALSE(out.has_echo);
+
+	/* No echo without the configuration before it. */
+	hb.has_cfg = false;
+	n = proto_encode_hb(buf, sizeof(buf), &hdr, &hb);
+	CU_ASSERT_EQUAL(n, PROTO_HDR_LEN + PROTO_HB_FIXED_LEN +
+			   2 * PROTO_HB_GROUP_LEN);
+}
+
 static void test_hb_encode_no_space(void)
 {
 	struct proto_hb hb = sample_hb();
@@ -589,6 +631,7 @@ static void test_fuzz_never_crashes(void)
 
 TEST_SUITE(proto, NULL, NULL,
 	   TEST(test_hb_round_trip),
+	   TEST(test_hb_echo_round_trip),
 	   TEST(test_hb_encode_no_space),
 	   TEST(test_bad_headers),
 	   TEST(test_longer_header_accepted),
