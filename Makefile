@@ -367,7 +367,10 @@ deb:
 clean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+# The package's copy of the tree (make deb) has dependency files of its
+# own build, and directories named *.d (rt_protos.d): neither is ours.
+-include $(shell find $(BUILD) -path $(DEB_DIR) -prune -o -type f \
+	-name '*.d' -print 2>/dev/null)
 
 $(BUILD)/bpf:
 	$(Q)mkdir -p $@

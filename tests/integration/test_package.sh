@@ -40,6 +40,9 @@ check "make deb builds the package" \
 DEB=$(ls "$DEB_DIR"/nsrpd_"$VERSION"_*.deb 2>/dev/null | head -n 1)
 check "nsrpd_${VERSION}_*.deb is there, in $(($(date +%s) - start)) s" test -f "$DEB"
 [[ -f $DEB ]] || t_done
+# make_runs: make reads its rules, the package's copy beside the tree.
+make_runs() { make -C "$TOP" --no-print-directory BUILD="$BUILD" -n all >/dev/null; }
+check "make still runs in the tree beside the package's copy" make_runs
 check "its version is nsrpd's own ($VERSION)" \
 	test "$(dpkg-deb -f "$DEB" Version)" = "$VERSION"
 check "lintian finds no error nor warning" \
