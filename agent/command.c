@@ -255,7 +255,7 @@ const struct cmd_row command_rows[] = {
 	{ "get config", cmd_get_config, "the running configuration" },
 	{ "get session ...", cmd_get_session,
 	  "the session table: [summary] [src|dst|addr A] [port P] "
-	  "[proto tcp|udp|icmp|N]", CMD_F_SLOW | CMD_F_READ, sessview_next },
+	  "[proto tcp|udp|icmp|icmp6|N]", CMD_F_SLOW | CMD_F_READ, sessview_next },
 	{ "get route ...", cmd_get_route,
 	  "the routing table with ScreenOS's marks, B: the peer's: [v4|v6]",
 	  CMD_F_SLOW | CMD_F_READ, routeview_next },

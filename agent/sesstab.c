@@ -47,6 +47,39 @@ const char *sesstab_state_name(unsigned int state)
 	return state < NSRP_SS_MAX ? state_names[state] : "unknown";
 }
 
+static const struct {
+	uint8_t proto;
+	const char *name;
+} proto_names[] = {
+	{ IPPROTO_ICMP, "icmp" },
+	{ IPPROTO_ICMPV6, "icmp6" },
+	{ IPPROTO_TCP, "tcp" },
+	{ IPPROTO_UDP, "udp" },
+};
+
+#define NPROTO_NAMES	(sizeof(proto_names) / sizeof(proto_names[0]))
+
+const char *sesstab_proto_name(uint8_t proto)
+{
+	for (size_t i = 0; i < NPROTO_NAMES; i++)
+		if (proto_names[i].proto == proto)
+			return proto_names[i].name;
+	return NULL;
+}
+
+int sesstab_proto_parse(const char *name)
+{
+	for (size_t i = 0; i < NPROTO_NAMES; i++)
+		if (!strcmp(proto_names[i].name, name))
+			return proto_names[i].proto;
+	return -EINVAL;
+}
+
+const char *sesstab_proto_nth(unsigned int i)
+{
+	return i < NPROTO_NAMES ? proto_names[i].name : NULL;
+}
+
 /* ------------------------------------------------------------ the wire */
 
 void sesstab_to_wire(struct nsrp_event *ev, uint64_t now)

@@ -205,4 +205,14 @@ int sesstab_walk(int fd, int (*fn)(const struct nsrp_sess_key *k,
 /* Session state name, "established" etc.; "unknown" out of range. */
 const char *sesstab_state_name(unsigned int state);
 
+/*
+ * The protocols sessions are kept for, by the names nsrpctl shows:
+ * "icmp", "icmp6", "tcp", "udp". The name of a protocol (NULL for
+ * another), the protocol of a name (-EINVAL for another), and the i-th
+ * name (NULL past the last).
+ */
+const char *sesstab_proto_name(uint8_t proto);
+int sesstab_proto_parse(const char *name);
+const char *sesstab_proto_nth(unsigned int i);
+
 #endif

@@ -12,6 +12,7 @@
 
 #include "ctl.h"
 #include "jsonout.h"
+#include "sesstab.h"
 #include "sessview.h"
 
 #define SHOW_MAX_WORDS	16
@@ -80,14 +81,11 @@ static int parse_uint(const char *w, unsigned long max, int *v)
 
 static int parse_proto(const char *w, int *proto)
 {
-	if (!strcmp(w, "tcp"))
-		*proto = IPPROTO_TCP;
-	else if (!strcmp(w, "udp"))
-		*proto = IPPROTO_UDP;
-	else if (!strcmp(w, "icmp"))
-		*proto = IPPROTO_ICMP;
-	else
+	int p = sesstab_proto_parse(w);
+
+	if (p < 0)
 		return parse_uint(w, 255, proto);
+	*proto = p;
 	return 0;
 }
 
@@ -105,7 +103,7 @@ static int parse_value(const char *key, const char *val, struct sess_filter *f,
 	if (!strcmp(key, "proto")) {
 		if (parse_proto(val, &f->proto)) {
 			ctl_printf(out, "get session: bad proto '%s' (tcp, "
-					"udp, icmp or 0 to 255)\n", val);
+					"udp, icmp, icmp6 or 0 to 255)\n", val);
 			return -EINVAL;
 		}
 		return 0;
@@ -129,14 +127,12 @@ static const struct sess_word {
 	{ "addr", "<address>", "either endpoint's address" },
 	{ "dst", "<address>", "the responder's address" },
 	{ "port", "<0-65535>", "either endpoint's port" },
-	{ "proto", "<0-255>", "tcp, udp, icmp (and ICMPv6) or a number" },
+	{ "proto", "<0-255>", "tcp, udp, icmp (ICMPv6 too), icmp6 or a number" },
 	{ "src", "<address>", "the initiator's address" },
 	{ "summary", NULL, "totals per state and protocol, the map's use" },
 };
 
 #define SESS_NWORDS	(sizeof(sess_words) / sizeof(sess_words[0]))
-
-static const char *const sess_protos[] = { "icmp", "tcp", "udp" };
 
 /*
  * The keyword w stands for: itself or the one it begins. NULL with the
@@ -257,9 +253,9 @@ int sessview_next(const char *line, const char *rest, cmd_next_fn fn,
 			continue;
 		/* The value of the last keyword comes next. */
 		if (!strcmp(k->word, "proto"))
-			for (size_t p = 0; p < 3; p++)
+			for (unsigned int p = 0; sesstab_proto_nth(p); p++)
 				sess_next_emit(fn, arg, CMD_NEXT_WORD,
-					       sess_protos[p], k->help);
+					       sesstab_proto_nth(p), k->help);
 		sess_next_emit(fn, arg, CMD_NEXT_VALUE, k->what, k->help);
 		return 0;
 	}
@@ -301,22 +297,6 @@ static bool filter_match(const struct sess_filter *f,
 		return addr_eq(sv->ra, f);
 	default:
 		return addr_eq(sv->ia, f) || addr_eq(sv->ra, f);
-	}
-}
-
-static const char *proto_name(uint8_t proto)
-{
-	switch (proto) {
-	case IPPROTO_TCP:
-		return "tcp";
-	case IPPROTO_UDP:
-		return "udp";
-	case IPPROTO_ICMP:
-		return "icmp";
-	case IPPROTO_ICMPV6:
-		return "icmp6";
-	default:
-		return NULL;
 	}
 }
 
@@ -446,7 +426,7 @@ static int show_row_json(const struct nsrp_sess_key *k,
 static int show_row(const struct nsrp_sess_key *k, const struct nsrp_sess *v,
 		    const struct sess_view *sv, const struct show_ctx *x)
 {
-	const char *pn = proto_name(k->proto);
+	const char *pn = sesstab_proto_name(k->proto);
 	char pbuf[4];
 
 	if (!pn) {

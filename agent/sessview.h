@@ -10,7 +10,7 @@
 struct ctl_out;
 
 /*
- * `get session [src|dst|addr A] [port P] [proto tcp|udp|icmp|N]` and
+ * `get session [src|dst|addr A] [port P] [proto tcp|udp|icmp|icmp6|N]` and
  * `get session summary` (filters allowed too): args is the text after
  * "get session", each keyword any unique prefix of itself. src is the
  * initiator's address, dst the responder's, addr either; port either

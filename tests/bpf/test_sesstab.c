@@ -1118,6 +1118,7 @@ static void test_show_filters(void)
 	expect_rows(fd, "proto udp", false, true, false);
 	expect_rows(fd, "proto icmp", false, false, true);
 	expect_rows(fd, "proto 58", false, false, true);
+	expect_rows(fd, "proto icmp6", false, false, true);
 	expect_rows(fd, "src 203.0.113.9", false, true, false);
 	expect_rows(fd, "dst 203.0.113.9", false, false, false);
 	expect_rows(fd, "dst 192.0.2.2", false, true, false);

@@ -222,17 +222,6 @@ static int cmd_hb(int argc, char **argv)
 	return 0;
 }
 
-static int parse_proto(const char *s)
-{
-	if (!strcmp(s, "tcp"))
-		return IPPROTO_TCP;
-	if (!strcmp(s, "udp"))
-		return IPPROTO_UDP;
-	if (!strcmp(s, "icmp"))
-		return IPPROTO_ICMP;
-	return -EINVAL;
-}
-
 static int cmd_expire(int argc, char **argv)
 {
 	static struct nsrp_sess_key keys[4096];
@@ -242,7 +231,7 @@ static int cmd_expire(int argc, char **argv)
 	uint64_t at;
 	int proto, port, fd, n, err = 0;
 
-	if (argc != 3 || (proto = parse_proto(argv[0])) < 0)
+	if (argc != 3 || (proto = sesstab_proto_parse(argv[0])) < 0)
 		return 2;
 	port = atoi(argv[1]);
 	at = strtoull(argv[2], NULL, 0);

@@ -5,7 +5,7 @@
  *
  *   kstate_tool commit [-t SECONDS] SPEC...
  *	SPEC = PROTO,INITIATOR,IPORT,RESPONDER,RPORT,STATE
- *	PROTO tcp|udp|icmp|icmpv6 (echo: both ports are the identifier),
+ *	PROTO tcp|udp|icmp|icmp6 (echo: both ports are the identifier),
  *	STATE syn_sent|syn_recv|established|fin_wait|closing|time_wait|
  *	      closed|udp|udp_replied|icmp.
  *	One SPEC goes through ct_commit, several through ct_commit_many.
@@ -37,19 +37,6 @@ static int parse_state(const char *s)
 	for (i = 1; i < NSRP_SS_MAX; i++)
 		if (!strcmp(s, sesstab_state_name(i)))
 			return i;
-	return -EINVAL;
-}
-
-static int parse_proto(const char *s)
-{
-	if (!strcmp(s, "tcp"))
-		return IPPROTO_TCP;
-	if (!strcmp(s, "udp"))
-		return IPPROTO_UDP;
-	if (!strcmp(s, "icmp"))
-		return IPPROTO_ICMP;
-	if (!strcmp(s, "icmpv6"))
-		return IPPROTO_ICMPV6;
 	return -EINVAL;
 }
 
@@ -105,7 +92,7 @@ static int parse_spec(const char *spec, struct nsrp_sess_key *k,
 		if (!f[i])
 			return -EINVAL;
 	}
-	proto = parse_proto(f[0]);
+	proto = sesstab_proto_parse(f[0]);
 	fam = parse_addr(f[1], ia);
 	fam2 = parse_addr(f[3], ra);
 	state = parse_state(f[5]);

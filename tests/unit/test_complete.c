@@ -124,7 +124,7 @@ static void test_configuration(void)
 	CU_ASSERT_STRING_EQUAL(next_of("unset interface lan0:0 ip"),
 			       "<A.B.C.D/len>|<cr>|");
 	CU_ASSERT_STRING_EQUAL(next_of("get session proto"),
-			       "icmp|tcp|udp|<0-255>|");
+			       "icmp|icmp6|tcp|udp|<0-255>|");
 	next_of("get session");
 	CU_ASSERT_TRUE(offers("summary") && offers("<cr>"));
 }
