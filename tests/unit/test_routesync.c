@@ -154,6 +154,15 @@ static void peer_route(uint8_t op, const struct route *r, uint64_t now)
 	}
 }
 
+/* A bulk from the peer, all at now: its start, routes (to NULL), its end. */
+static void peer_bulk(uint64_t now, const struct route *const *r)
+{
+	peer_marker(ROUTE_OP_BEGIN, now);
+	for (; *r; r++)
+		peer_route(ROUTE_OP_ADD, *r, now);
+	peer_marker(ROUTE_OP_END, now);
+}
+
 /* The unit's own routes, as a dump shows them. */
 static void scan(const struct route *r, unsigned int n, uint64_t now)
 {
@@ -203,12 +212,7 @@ static void test_backup_installs_and_withdraws(void)
 	ecmp.nh[1].gw[3] = 21;
 	ecmp.nh[2] = ecmp.nh[0];
 	ecmp.nh[2].gw[3] = 22;
-	peer_marker(ROUTE_OP_BEGIN, 2 * S);
-	peer_route(ROUTE_OP_ADD, &a, 2 * S);
-	peer_route(ROUTE_OP_ADD, &b, 2 * S);
-	peer_route(ROUTE_OP_ADD, &c, 2 * S);
-	peer_route(ROUTE_OP_ADD, &ecmp, 2 * S);
-	peer_marker(ROUTE_OP_END, 2 * S);
+	peer_bulk(2 * S, (const struct route *[]){ &a, &b, &c, &ecmp, NULL });
 	CU_ASSERT_EQUAL(fk.n_kernel, 4);
 	CU_ASSERT_TRUE(has_copy(&a));
 	CU_ASSERT_TRUE(has_copy(&b));
@@ -249,10 +253,7 @@ static void test_backup_installs_and_withdraws(void)
 	CU_ASSERT_EQUAL(rs.withdrawn, 1);
 
 	/* The peer's stream starts over: what it does not send again goes. */
-	peer_marker(ROUTE_OP_BEGIN, 10 * S);
-	peer_route(ROUTE_OP_ADD, &a, 10 * S);
-	peer_route(ROUTE_OP_ADD, &ecmp, 10 * S);
-	peer_marker(ROUTE_OP_END, 10 * S);
+	peer_bulk(10 * S, (const struct route *[]){ &a, &ecmp, NULL });
 	CU_ASSERT_EQUAL(fk.n_kernel, 3);
 	routesync_tick(&rs, 16 * S);
 	CU_ASSERT_EQUAL(fk.n_kernel, 2);
@@ -278,10 +279,7 @@ static void test_dying_masters_withdrawals_dropped(void)
 	struct route b = mk("2001:db8:ff::", 64, RTPROT_BGP, "fe80::1");
 
 	setup(true);
-	peer_marker(ROUTE_OP_BEGIN, 2 * S);
-	peer_route(ROUTE_OP_ADD, &a, 2 * S);
-	peer_route(ROUTE_OP_ADD, &b, 2 * S);
-	peer_marker(ROUTE_OP_END, 2 * S);
+	peer_bulk(2 * S, (const struct route *[]){ &a, &b, NULL });
 	peer_route(ROUTE_OP_DEL, &a, 3 * S);
 	routesync_peer_lost(&rs, 4 * S);
 	routesync_takeover(&rs, 0, 4 * S);
@@ -291,10 +289,7 @@ static void test_dying_masters_withdrawals_dropped(void)
 	CU_ASSERT_EQUAL(rs.withdrawn, 0);
 
 	/* Nor when it steps down in order (STOP), nor at a takeover. */
-	peer_marker(ROUTE_OP_BEGIN, 30 * S);
-	peer_route(ROUTE_OP_ADD, &a, 30 * S);
-	peer_route(ROUTE_OP_ADD, &b, 30 * S);
-	peer_marker(ROUTE_OP_END, 30 * S);
+	peer_bulk(30 * S, (const struct route *[]){ &a, &b, NULL });
 	routesync_released(&rs, 0, 30 * S);
 	peer_route(ROUTE_OP_DEL, &b, 31 * S);
 	peer_marker(ROUTE_OP_STOP, 32 * S);
@@ -314,9 +309,7 @@ static void test_off_takes_nothing(void)
 	struct route a = mk("203.0.113.128", 25, RTPROT_BGP, "198.51.100.20");
 
 	setup(false);
-	peer_marker(ROUTE_OP_BEGIN, 2 * S);
-	peer_route(ROUTE_OP_ADD, &a, 2 * S);
-	peer_marker(ROUTE_OP_END, 2 * S);
+	peer_bulk(2 * S, (const struct route *[]){ &a, NULL });
 	CU_ASSERT_EQUAL(fk.installs, 0);
 	CU_ASSERT_EQUAL(rs.copies.n, 0);
 	teardown();
@@ -342,10 +335,7 @@ static void test_takeover_keeps_until_own_or_hold(void)
 	struct route own_a = a;
 
 	setup(true);
-	peer_marker(ROUTE_OP_BEGIN, 2 * S);
-	peer_route(ROUTE_OP_ADD, &a, 2 * S);
-	peer_route(ROUTE_OP_ADD, &b, 2 * S);
-	peer_marker(ROUTE_OP_END, 2 * S);
+	peer_bulk(2 * S, (const struct route *[]){ &a, &b, NULL });
 
 	/* The master is lost; this unit takes over: the copies stay. */
 	routesync_peer_lost(&rs, 10 * S);
@@ -384,9 +374,7 @@ static void test_own_route_at_takeover(void)
 
 	setup(true);
 	scan(&own, 1, 2 * S);
-	peer_marker(ROUTE_OP_BEGIN, 2 * S);
-	peer_route(ROUTE_OP_ADD, &a, 2 * S);
-	peer_marker(ROUTE_OP_END, 2 * S);
+	peer_bulk(2 * S, (const struct route *[]){ &a, NULL });
 	CU_ASSERT_TRUE(has_copy(&a));	/* backup: side by side */
 	/* The peer steps down in order: it says so, then this unit takes
 	 * over. */
@@ -500,16 +488,12 @@ static void test_becoming_backup_drops_the_former_masters(void)
 	struct route b = mk("2001:db8:ff::", 64, RTPROT_BGP, "fe80::1");
 
 	setup(true);
-	peer_marker(ROUTE_OP_BEGIN, 2 * S);
-	peer_route(ROUTE_OP_ADD, &a, 2 * S);
-	peer_marker(ROUTE_OP_END, 2 * S);
+	peer_bulk(2 * S, (const struct route *[]){ &a, NULL });
 	routesync_peer_lost(&rs, 3 * S);
 	routesync_takeover(&rs, 0, 3 * S);
 	CU_ASSERT_TRUE(has_copy(&a));
 	/* The peer returns and takes master back: it streams first... */
-	peer_marker(ROUTE_OP_BEGIN, 5 * S);
-	peer_route(ROUTE_OP_ADD, &b, 5 * S);
-	peer_marker(ROUTE_OP_END, 5 * S);
+	peer_bulk(5 * S, (const struct route *[]){ &b, NULL });
 	/* ...and its END swept what it did not send again. */
 	routesync_tick(&rs, 11 * S);
 	CU_ASSERT_FALSE(has_copy(&a));
