@@ -217,6 +217,14 @@ missing() {
 	echo $(( $(jq -r .sent "$CL_DIR/$1.$2.tx") - $(jq -r .received "$CL_DIR/$1.$2") ))
 }
 
+# stream_report NAME: ends both streams of run NAME and says what each got.
+stream_report() {
+	stream_end
+	echo "  to the upstream's host: $(cat "$CL_DIR/$1.far.tx") $(cat "$CL_DIR/$1.far")"
+	echo "    missing: $(gaps "$1")"
+	echo "  to the server:          $(cat "$CL_DIR/$1.near.tx") $(cat "$CL_DIR/$1.near")"
+}
+
 # Powers fw1 off: links down, its nsrpd and FRR gone; fw2 takes over.
 power_off_fw1() {
 	# All its links at once, as a power cut takes them.
@@ -348,10 +356,7 @@ check "its routes replace the copies" \
 			  has_route fw2 $PFX6 bgp && ! has_route fw2 $PFX6 nsrpd"
 check "get nsrp counts them superseded" \
 	eval '(( $(cl_json fw2 .route.superseded) >= 2 ))'
-stream_end
-echo "  to the upstream's host: $(cat "$CL_DIR/on.far.tx") $(cat "$CL_DIR/on.far")"
-echo "    missing: $(gaps on)"
-echo "  to the server:          $(cat "$CL_DIR/on.near.tx") $(cat "$CL_DIR/on.near")"
+stream_report on
 far=$(missing on far) near=$(missing on near)
 check "the stream to the upstream's host carried on: $far lost, no more than to the server ($near) and 20" \
 	test "$far" -le $((near + 20))
@@ -392,10 +397,7 @@ check "fw2 has no route through the upstream" eval '! via_upstream fw2'
 release_bgp
 check "fw2's own BGP peers once let" wait_for 30 bgp_up fw2
 check "then the host answers" wait_for 10 cl_pings "$FAR"
-stream_end
-echo "  to the upstream's host: $(cat "$CL_DIR/off.far.tx") $(cat "$CL_DIR/off.far")"
-echo "    missing: $(gaps off)"
-echo "  to the server:          $(cat "$CL_DIR/off.near.tx") $(cat "$CL_DIR/off.near")"
+stream_report off
 far=$(missing off far) near=$(missing off near)
 # Three pings of a second each failed while fw2 had no route.
 check "the stream to the upstream's host broke: $far lost, $((3 * RATE)) more than to the server ($near) at least" \
